@@ -1,0 +1,32 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Allocators alloctune knows how to configure. */
+export const ALLOCATORS = ['jemalloc', 'mimalloc', 'tcmalloc', 'glibc', 'hakmem'] as const;
+export type AllocatorName = (typeof ALLOCATORS)[number];
+
+/** Debian 12 shared objects that replace malloc() through LD_PRELOAD (glibc needs none; hakmem is user supplied). */
+export const DEBIAN_LIBRARY_FILES: Partial<Record<AllocatorName, string>> = {
+  jemalloc: 'libjemalloc.so.2',
+  mimalloc: 'libmimalloc.so.2',
+  tcmalloc: 'libtcmalloc_minimal.so.4',
+};
+
+function multiarchDir(): string {
+  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  return join('/usr/lib', triplet);
+}
+
+/**
+ * Absolute path of the Debian library for `allocator`, or undefined when the allocator has no
+ * Debian library (glibc, hakmem) or the package is not installed.
+ */
+export function debianLibraryPath(allocator: AllocatorName): string | undefined {
+  const file = DEBIAN_LIBRARY_FILES[allocator];
+  if (file === undefined) return undefined;
+  for (const dir of [multiarchDir(), '/usr/lib', '/lib']) {
+    const candidate = join(dir, file);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}

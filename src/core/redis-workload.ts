@@ -1,0 +1,50 @@
+import { z } from 'zod';
+
+/** One load phase stream: `keys` random keys of `value_bytes` each (redis-benchmark -r keys). */
+export const RedisLoadStreamSchema = z.object({
+  value_bytes: z.number().int().min(1).max(1_000_000),
+  keys: z.number().int().min(1).max(5_000_000),
+});
+
+/**
+ * Parameters of the Redis workload (see shared/reference/redis-measurement.md §3): mixed-size load,
+ * scattered delete, memory snapshots at fixed offsets after the delete, a pipelined throughput phase
+ * and a sequential latency phase measured by native/rttprobe.
+ */
+export const RedisWorkloadOptionsSchema = z.object({
+  load: z
+    .array(RedisLoadStreamSchema)
+    .min(1)
+    .max(8)
+    .default([
+      { value_bytes: 64, keys: 120_000 },
+      { value_bytes: 512, keys: 100_000 },
+      { value_bytes: 4096, keys: 60_000 },
+      { value_bytes: 20_000, keys: 20_000 },
+    ]),
+  /** Fraction of the loaded keys deleted, chosen by key suffix so holes are scattered. */
+  delete_fraction: z.number().min(0).max(1).default(0.6),
+  /** Memory snapshots at these offsets after the delete returns (fixed times: CV 0.1-0.3%). */
+  snapshot_offsets_ms: z.array(z.number().int().min(0).max(120_000)).min(1).max(10).default([1000, 12_000]),
+  throughput: z
+    .object({
+      enabled: z.boolean().default(true),
+      requests: z.number().int().min(1000).max(10_000_000).default(1_000_000),
+      pipeline: z.number().int().min(1).max(256).default(16),
+      clients: z.number().int().min(1).max(1000).default(50),
+      value_bytes: z.number().int().min(1).max(1_000_000).default(256),
+    })
+    .prefault({}),
+  latency: z
+    .object({
+      enabled: z.boolean().default(true),
+      requests: z.number().int().min(100).max(10_000_000).default(50_000),
+      value_bytes: z.number().int().min(1).max(1_000_000).default(256),
+    })
+    .prefault({}),
+  /** redis-server config directives passed as arguments, e.g. {"jemalloc-bg-thread": "no"}. */
+  server_config: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/))
+    .default({}),
+});
+export type RedisWorkloadOptions = z.infer<typeof RedisWorkloadOptionsSchema>;

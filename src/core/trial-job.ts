@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { ConfigSchema } from './config.js';
+import { RedisWorkloadOptionsSchema } from './redis-workload.js';
+import { EnvMapSchema, IdSchema } from './safe-text.js';
+
+/** Allocator names known to alloctune (mirrors src/spaces/debian-libraries.ts ALLOCATORS). */
+export const AllocatorNameSchema = z.enum(['jemalloc', 'mimalloc', 'tcmalloc', 'glibc', 'hakmem']);
+
+const LabelSchema = z.string().regex(/^[a-z][a-z0-9:_-]{0,63}$/);
+const HarnessArgValueSchema = z.union([z.number(), z.string().regex(/^[A-Za-z0-9_.,:-]{1,64}$/)]);
+
+/** What a trial runs; each workload yields metrics under its label. */
+export const WorkloadSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('harness'),
+    workload: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
+    args: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), HarnessArgValueSchema).default({}),
+    label: LabelSchema.optional(),
+  }),
+  z.object({
+    kind: z.literal('redis'),
+    options: RedisWorkloadOptionsSchema.prefault({}),
+    label: LabelSchema.optional(),
+  }),
+  z.object({
+    kind: z.literal('command'),
+    /** Name of a command allow-listed in the worker's own config file; never a command line. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
+    label: LabelSchema.optional(),
+  }),
+]);
+export type WorkloadSpec = z.infer<typeof WorkloadSpecSchema>;
+
+/** Label under which a workload's metrics are reported: explicit, else `harness:NAME`, `redis`, `command:NAME`. */
+export function workloadLabel(spec: WorkloadSpec): string {
+  if (spec.label !== undefined) return spec.label;
+  if (spec.kind === 'harness') return `harness:${spec.workload}`;
+  if (spec.kind === 'command') return `command:${spec.name}`;
+  return 'redis';
+}
+
+/** One trial as queued for a worker. The job id is derived from campaign and trial ids. */
+export const TrialJobSchema = z.object({
+  campaign_id: IdSchema,
+  trial_id: IdSchema,
+  allocator: AllocatorNameSchema,
+  /** The configuration under test, for the record (already encoded into `env`). */
+  config: ConfigSchema,
+  /** Encoded environment (MALLOC_CONF, GLIBC_TUNABLES, MIMALLOC_*, ...) without LD_PRELOAD. */
+  env: EnvMapSchema,
+  /** Library to preload when the allocator has no Debian package (hakmem); else resolved on the worker. */
+  library_path: z.string().regex(/^\/[A-Za-z0-9_./+-]{1,255}$/).optional(),
+  workloads: z.array(WorkloadSpecSchema).min(1).max(8),
+  repeats: z.number().int().min(1).max(100).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+  /** Per-phase timeout. */
+  phase_timeout_ms: z.number().int().min(1000).max(3_600_000).default(300_000),
+  /** A repeat measured with more CPU steal than this is re-run (at most `steal_max_reruns` times). */
+  steal_max_pct: z.number().min(0).max(100).default(2),
+  steal_max_reruns: z.number().int().min(0).max(10).default(3),
+  /** Worker routing: every label listed must match the worker's labels. */
+  worker_labels: z.record(z.string(), z.string()).default({}),
+});
+export type TrialJob = z.infer<typeof TrialJobSchema>;
+export type TrialJobInput = z.input<typeof TrialJobSchema>;
+
+/** Deterministic BullMQ job id, so that re-enqueueing a trial never duplicates it. */
+export function trialJobId(job: Pick<TrialJob, 'campaign_id' | 'trial_id'>): string {
+  return `${job.campaign_id}--${job.trial_id}`;
+}

@@ -1,0 +1,27 @@
+import type { AllocatorName } from '../../src/spaces/debian-libraries.js';
+import type { WorkloadSpec } from '../../src/core/trial-job.js';
+import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
+
+/** Everything a runner needs to measure one workload once under one configuration. */
+export interface RunContext {
+  /** Complete environment for the target process: config variables plus LD_PRELOAD when needed. */
+  env: Record<string, string>;
+  allocator: AllocatorName;
+  /** CPU list for the target (taskset syntax, e.g. "1"). */
+  cpus: string;
+  /** CPU list for load generators and probes. */
+  clientCpus: string;
+  seed: number;
+  phaseTimeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Measures one kind of workload. `run` resolves with a measurement or rejects with an
+ * AlloctuneError (allocator rejected the config, target crashed, timeout, wrong allocator ...);
+ * it never leaves a child process behind either way.
+ */
+export interface WorkloadRunner<K extends WorkloadSpec['kind'] = WorkloadSpec['kind']> {
+  readonly kind: K;
+  run(spec: Extract<WorkloadSpec, { kind: K }>, ctx: RunContext): Promise<WorkloadMeasurement>;
+}

@@ -1,0 +1,35 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
+
+const BOOTSTRAP = join(REPO_ROOT, 'scripts', 'bootstrap.mjs');
+
+describe('bootstrap', () => {
+  it('is a no-op when everything is in place', () => {
+    // npm test ran the bootstrap just before the suite, so everything is in place now.
+    const run = spawnSync(process.execPath, [BOOTSTRAP], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /debian packages present/);
+    assert.match(run.stdout, /node_modules up to date/);
+    assert.doesNotMatch(run.stdout, /npm ci|installing/);
+    // A second run behaves the same: idempotent.
+    const again = spawnSync(process.execPath, [BOOTSTRAP], { cwd: REPO_ROOT, encoding: 'utf8' });
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(again.stdout, run.stdout);
+  });
+
+  it('prints the exact apt-get line and fails when not root and a package is missing', () => {
+    const run = spawnSync(process.execPath, [BOOTSTRAP], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+      uid: 65534,
+      gid: 65534,
+      env: { PATH: process.env['PATH'] ?? '', ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES: 'alloctune-no-such-package' },
+    });
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /missing Debian packages: alloctune-no-such-package/);
+    assert.match(run.stderr, /apt-get update && apt-get install -y --no-install-recommends alloctune-no-such-package/);
+  });
+});

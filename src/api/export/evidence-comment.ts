@@ -1,0 +1,52 @@
+import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../../core/export-evidence.js';
+
+function formatNumber(x: number): string {
+  if (!Number.isFinite(x)) return String(x);
+  const abs = Math.abs(x);
+  if (abs !== 0 && (abs >= 1e7 || abs < 1e-3)) return x.toExponential(3);
+  return Number(x.toPrecision(5)).toString();
+}
+
+function formatMetric(m: MetricEvidence): string {
+  return `${formatNumber(m.mean)} [${formatNumber(m.ci_low)}, ${formatNumber(m.ci_high)}] n=${m.n}`;
+}
+
+function configLines(title: string, c: ConfigEvidence): string[] {
+  const lines = [`${title} (${c.label}):`];
+  for (const [name, m] of Object.entries(c.metrics).sort(([a], [b]) => a.localeCompare(b))) {
+    lines.push(`  ${name} = ${formatMetric(m)}`);
+  }
+  const options = Object.entries(c.effective_options);
+  if (options.length > 0) {
+    lines.push(`  effective options: ${options.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
+  }
+  return lines;
+}
+
+/**
+ * The evidence as plain text lines (no comment marker), shared by every text export format:
+ * verdict, campaign, claims with their tests, metrics with 95% intervals, duel record.
+ */
+export function evidenceLines(e: ExportEvidence): string[] {
+  const lines = [
+    `alloctune campaign ${e.campaign_id} (${e.campaign_name}), allocator ${e.allocator}, generated ${e.generated_at}`,
+    `verdict: ${e.verdict}`,
+  ];
+  for (const c of e.claims) {
+    lines.push(
+      `claim: ${c.metric} ${formatNumber(c.improvement_pct)}% better (${c.direction === 'min' ? 'lower' : 'higher'}) than baseline; ` +
+        `${c.test}, ${c.wins}/${c.pairs} pairs won, p=${formatNumber(c.p_value)}, Holm-adjusted p=${formatNumber(c.p_adjusted)}`,
+    );
+  }
+  lines.push(...configLines('chosen', e.chosen), ...configLines('baseline', e.baseline));
+  for (const d of e.duels) lines.push(`duel: ${d.challenger} vs ${d.opponent} on ${d.metric}: won ${d.wins}/${d.pairs}`);
+  lines.push('intervals are 95% confidence intervals of the mean over the measurements');
+  return lines;
+}
+
+/** Evidence lines behind a comment marker such as `#`. */
+export function evidenceComment(e: ExportEvidence, marker = '#'): string {
+  return evidenceLines(e)
+    .map((l) => `${marker} ${l}`)
+    .join('\n');
+}

@@ -50,7 +50,11 @@ export const NoiseSettingsSchema = z
 /** A campaign as submitted (`POST /v1/campaigns`, `alloctune campaign start FILE`). */
 export const CampaignSpecSchema = z
   .object({
-    name: z.string().min(1).max(120).regex(/^[^\u0000-\u001f]*$/, 'no control characters'),
+    name: z
+      .string()
+      .min(1)
+      .max(120)
+      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'no control characters'),
     allocator: AllocatorNameSchema,
     space: SpaceOverridesSchema.optional(),
     baseline: BaselineSpecSchema.optional(),

@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
   ALLOCTUNE_ERR_REDIS_UNAVAILABLE: { status: 503, retryable: true, template: 'redis unavailable: {reason}' },
   ALLOCTUNE_ERR_SETUP: { status: 500, retryable: false, template: '{reason}' },
   ALLOCTUNE_ERR_INTERNAL: { status: 500, retryable: false, template: '{reason}' },
+  ALLOCTUNE_ERR_BODY_TOO_LARGE: { status: 413, retryable: false, template: 'request body larger than {limit_bytes} bytes' },
+  ALLOCTUNE_ERR_RATE_LIMITED: { status: 429, retryable: true, template: 'rate limit exceeded, retry in {after}' },
 } as const satisfies Record<string, { status: number; retryable: boolean; template: string }>;
 
 /** A code from {@link ERROR_CATALOGUE}. */

@@ -1,0 +1,128 @@
+import { parseArgs } from 'node:util';
+import { AlloctuneError } from '../../core/alloctune-error.js';
+import type { Config } from '../../core/config.js';
+import { AllocatorNameSchema, TrialJobSchema, WorkloadSpecSchema, type TrialJob, type WorkloadSpec } from '../../core/trial-job.js';
+import type { TrialResult } from '../../core/trial-result.js';
+import { completeConfig, encodeEnv, loadSpace, parseConfigText } from '../../spaces/index.js';
+// The CLI is the composition root: it runs the worker's executor in the foreground.
+import { buildRunners } from '../../../workers/build-runners.js';
+import { parseCpuList } from '../../../workers/cpu-usage.js';
+import { availableAllocators, hostIdentity } from '../../../workers/host-info.js';
+import { executeTrial } from '../../../workers/trial-executor.js';
+import { loadWorkerConfig } from '../../../workers/worker-config.js';
+
+const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or JSON'] [--raw]
+                       --workload harness:NAME|redis|command:NAME [--workload ...]
+                       [--repeats N] [--seed N] [--cpus LIST] [--client-cpus LIST]
+                       [--worker-config worker.json] [--timeout-ms MS] [--steal-max-pct P] [--json]
+  --config  the allocator's own text (MALLOC_CONF, GLIBC_TUNABLES, NAME=value ...) or a JSON object,
+            checked against search-spaces/<allocator>.json
+  --raw     pass the text to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
+            to see how the allocator itself reacts to it
+`;
+
+/** Turn `harness:NAME`, `redis` or `command:NAME` into a workload spec. */
+export function parseWorkloadArg(text: string): WorkloadSpec {
+  const [kind, name] = text.split(':', 2) as [string, string | undefined];
+  const raw = kind === 'harness' ? { kind, workload: name } : kind === 'command' ? { kind, name } : kind === 'redis' && name === undefined ? { kind } : undefined;
+  const parsed = raw === undefined ? undefined : WorkloadSpecSchema.safeParse(raw);
+  if (!parsed?.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'workload', reason: `'${text}' is not harness:NAME, redis or command:NAME` });
+  return parsed.data;
+}
+
+function rawEnv(allocator: TrialJob['allocator'], text: string): Record<string, string> {
+  if (text === '') return {};
+  if (allocator === 'jemalloc') return { MALLOC_CONF: text };
+  if (allocator === 'glibc') return { GLIBC_TUNABLES: text };
+  return Object.fromEntries(
+    text.split(/\s+/).filter((s) => s !== '').map((pair) => {
+      const at = pair.indexOf('=');
+      if (at <= 0) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: `'${pair}' is not NAME=value` });
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
+}
+
+/** The config record and encoded environment for `--config` text. */
+function configAndEnv(allocator: TrialJob['allocator'], text: string, raw: boolean): { config: Config; env: Record<string, string> } {
+  if (raw) return { config: {}, env: rawEnv(allocator, text) };
+  const space = loadSpace(allocator);
+  const trimmed = text.trim();
+  let config: Config;
+  if (trimmed.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(trimmed);
+    } catch (err) {
+      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: err instanceof Error ? err.message : String(err) });
+    }
+    config = completeConfig(space, parsed as Config);
+  } else {
+    config = completeConfig(space, trimmed === '' ? {} : parseConfigText(space, trimmed));
+  }
+  return { config, env: encodeEnv(space, config) };
+}
+
+function text(result: TrialResult): string {
+  const lines = [`trial ${result.trial_id}: ${result.status} in ${result.duration_ms} ms on ${result.worker.host} (cpus ${result.worker.cpus})`];
+  if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
+  for (const [key, s] of Object.entries(result.summary)) lines.push(`  ${key}: mean ${s.mean.toPrecision(6)} sd ${s.sd.toPrecision(3)} n ${s.n}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** `alloctune trial`: run one trial here and print its TrialResult; exit 0 completed, 1 failed. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      allocator: { type: 'string' },
+      config: { type: 'string', default: '' },
+      raw: { type: 'boolean', default: false },
+      workload: { type: 'string', multiple: true, default: [] },
+      repeats: { type: 'string', default: '1' },
+      seed: { type: 'string', default: '1' },
+      cpus: { type: 'string', default: '1' },
+      'client-cpus': { type: 'string', default: '0' },
+      'worker-config': { type: 'string' },
+      'timeout-ms': { type: 'string', default: '300000' },
+      'steal-max-pct': { type: 'string', default: '2' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const allocator = AllocatorNameSchema.safeParse(values.allocator);
+  if (!allocator.success || values.workload.length === 0) {
+    process.stderr.write(`alloctune trial: --allocator (${AllocatorNameSchema.options.join('|')}) and --workload are required\n${USAGE}`);
+    return 2;
+  }
+  parseCpuList(values.cpus);
+  parseCpuList(values['client-cpus']);
+  const workerConfig = loadWorkerConfig(values['worker-config']);
+  const { config, env } = configAndEnv(allocator.data, values.config, values.raw);
+  const job = TrialJobSchema.parse({
+    campaign_id: 'manual',
+    trial_id: `t${Date.now()}`,
+    allocator: allocator.data,
+    config,
+    env,
+    workloads: values.workload.map(parseWorkloadArg),
+    repeats: Number(values.repeats),
+    seed: Number(values.seed),
+    phase_timeout_ms: Number(values['timeout-ms']),
+    steal_max_pct: Number(values['steal-max-pct']),
+  });
+  const libraries = { hakmemLib: workerConfig.hakmem_lib ?? process.env['HAKMEM_LIB'] };
+  const versions = Object.fromEntries((await availableAllocators(libraries)).map((a) => [a.name, a.version ?? 'unknown']));
+  const result = await executeTrial(job, {
+    runners: buildRunners(workerConfig, versions),
+    identity: { name: 'foreground', ...hostIdentity(), cpus: values.cpus, client_cpus: values['client-cpus'], labels: {} },
+    libraries,
+  });
+  process.stdout.write(values.json ? `${JSON.stringify(result, null, 2)}\n` : text(result));
+  return result.status === 'completed' ? 0 : 1;
+}

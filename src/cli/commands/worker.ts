@@ -1,0 +1,88 @@
+import { hostname } from 'node:os';
+import { parseArgs } from 'node:util';
+import { AlloctuneError } from '../../core/alloctune-error.js';
+// The CLI is the composition root: it is the one place under src/ that starts a worker process.
+import { parseCpuList } from '../../../workers/cpu-usage.js';
+import { loadWorkerConfig } from '../../../workers/worker-config.js';
+import { WorkerProcess } from '../../../workers/worker-process.js';
+import { onShutdown } from '../shutdown-hooks.js';
+
+const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
+                        [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
+                        [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS]
+`;
+
+const LABEL_KEY = /^[a-z][a-z0-9_-]{0,31}$/;
+const LABEL_VALUE = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** Parse `k=v,k2=v2` (the option may be repeated) into a label map. */
+export function parseLabels(texts: readonly string[]): Record<string, string> {
+  const labels: Record<string, string> = {};
+  for (const pair of texts.flatMap((t) => t.split(',')).filter((p) => p !== '')) {
+    const at = pair.indexOf('=');
+    const key = pair.slice(0, at);
+    const value = pair.slice(at + 1);
+    if (at <= 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
+      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${pair}' is not key=value (key [a-z][a-z0-9_-]*, value [A-Za-z0-9_.-]+)` });
+    }
+    labels[key] = value;
+  }
+  return labels;
+}
+
+function positiveInt(text: string, field: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason: `'${text}' is not a positive integer` });
+  return n;
+}
+
+/** `alloctune worker`: take trials from the queue until interrupted. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      redis: { type: 'string' },
+      cpus: { type: 'string', default: '1' },
+      'client-cpus': { type: 'string', default: '0' },
+      concurrency: { type: 'string', default: '1' },
+      name: { type: 'string' },
+      labels: { type: 'string', multiple: true, default: [] },
+      config: { type: 'string' },
+      'lock-ms': { type: 'string', default: '30000' },
+      'stalled-ms': { type: 'string', default: '15000' },
+      'max-stalled': { type: 'string', default: '2' },
+      'heartbeat-ms': { type: 'string', default: '5000' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const redisUrl = values.redis ?? process.env['REDIS_URL'];
+  if (redisUrl === undefined || redisUrl === '') {
+    process.stderr.write(`alloctune worker: --redis URL (or REDIS_URL) is required\n${USAGE}`);
+    return 2;
+  }
+  parseCpuList(values.cpus);
+  parseCpuList(values['client-cpus']);
+  const worker = await WorkerProcess.start({
+    redisUrl,
+    name: values.name ?? `${hostname()}-${process.pid}`,
+    cpus: values.cpus,
+    clientCpus: values['client-cpus'],
+    concurrency: positiveInt(values.concurrency, 'concurrency'),
+    labels: parseLabels(values.labels),
+    config: loadWorkerConfig(values.config),
+    lockDurationMs: positiveInt(values['lock-ms'], 'lock-ms'),
+    stalledIntervalMs: positiveInt(values['stalled-ms'], 'stalled-ms'),
+    maxStalledCount: positiveInt(values['max-stalled'], 'max-stalled'),
+    heartbeatMs: positiveInt(values['heartbeat-ms'], 'heartbeat-ms'),
+    log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+  });
+  onShutdown(() => worker.close());
+  // Signals end the process through onShutdown; until then the BullMQ connections keep it alive.
+  await new Promise<never>(() => undefined);
+  return 0;
+}

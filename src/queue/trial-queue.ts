@@ -1,0 +1,69 @@
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { TrialJobSchema, trialJobId, type TrialJob, type TrialJobInput } from '../core/trial-job.js';
+import { trialQueueName } from './queue-names.js';
+
+/** BullMQ job name of a trial. */
+export const TRIAL_JOB_NAME = 'trial';
+
+/** What {@link TrialQueue.enqueueTrial} did. */
+export interface EnqueueOutcome {
+  jobId: string;
+  queue: string;
+  /** False when a job with the same id was already queued, running or kept after finishing. */
+  created: boolean;
+}
+
+/**
+ * Producer side of trial execution. Each trial goes to the queue of its `worker_labels` selector
+ * with a deterministic job id, so enqueueing it twice never runs it twice.
+ */
+export class TrialQueue {
+  private readonly connection: Redis;
+  private readonly queues = new Map<string, Queue>();
+
+  constructor(redisUrl: string) {
+    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+    this.connection.on('error', () => undefined);
+  }
+
+  private queue(name: string): Queue {
+    let queue = this.queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: this.connection });
+      queue.on('error', () => undefined);
+      this.queues.set(name, queue);
+    }
+    return queue;
+  }
+
+  /** Validate and enqueue one trial. */
+  async enqueueTrial(input: TrialJobInput): Promise<EnqueueOutcome> {
+    const job: TrialJob = TrialJobSchema.parse(input);
+    const jobId = trialJobId(job);
+    const name = trialQueueName(job.worker_labels);
+    const queue = this.queue(name);
+    // Only informative: two concurrent producers may both see no job, but BullMQ still keeps one.
+    const existed = (await queue.getJob(jobId)) !== undefined;
+    await queue.add(TRIAL_JOB_NAME, job, {
+      jobId,
+      // Only retryable failures (lost Redis, a crash of the worker code) reach BullMQ's retry; a
+      // bad config completes the job with a failed trial result.
+      attempts: 3,
+      backoff: { type: 'exponential', delay: 2000 },
+      removeOnComplete: { count: 10_000 },
+      removeOnFail: { count: 10_000 },
+    });
+    return { jobId, queue: name, created: !existed };
+  }
+
+  /** Numbers of jobs per state in one queue, for tests and the service. */
+  counts(selector: Readonly<Record<string, string>> = {}): Promise<Record<string, number>> {
+    return this.queue(trialQueueName(selector)).getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.queues.values()].map((q) => q.close()));
+    this.connection.disconnect();
+  }
+}

@@ -1,0 +1,10 @@
+import { CommandRunner } from './runners/command-runner.js';
+import type { RunnerSet } from './trial-executor.js';
+import type { WorkerConfig } from './worker-config.js';
+
+/** The runners of a worker configured by `config`; `allocatorVersions` come from the host probe. */
+export function buildRunners(config: WorkerConfig, allocatorVersions: Readonly<Record<string, string>> = {}): RunnerSet {
+  return {
+    command: new CommandRunner(config.commands, allocatorVersions),
+  };
+}

@@ -1,0 +1,129 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { AlloctuneError } from '../../src/core/alloctune-error.js';
+import type { WorkloadSpec } from '../../src/core/trial-job.js';
+import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
+import { runGuarded } from '../../src/proc/guarded-spawn.js';
+import { nativeTool } from '../../src/proc/repo-paths.js';
+import { rejectionFromStderr } from '../allocator-complaints.js';
+import { parseCpuList, startCpuMeter } from '../cpu-usage.js';
+import type { CommandMetric, CommandSpec } from '../worker-config.js';
+import type { RunContext, WorkloadRunner } from './workload-runner.js';
+
+/** The document `native/build/runstat` writes (see native/runstat/runstat.c). */
+const RunstatSchema = z.object({
+  schema: z.literal('alloctune.runstat/1'),
+  exit_code: z.number().int().nullable(),
+  signal: z.number().int().nullable(),
+  wall_ms: z.number(),
+  user_ms: z.number(),
+  sys_ms: z.number(),
+  max_rss_bytes: z.number(),
+  minor_faults: z.number(),
+  major_faults: z.number(),
+  voluntary_ctx: z.number(),
+  involuntary_ctx: z.number(),
+});
+
+const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
+
+function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return (lines[lines.length - 1] ?? '').slice(0, 300);
+}
+
+function readJsonPath(doc: unknown, path: string): unknown {
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), doc);
+}
+
+/** Read the configured metric from a command's output; throws BAD_OUTPUT when it is not there. */
+export function extractMetric(metric: CommandMetric, stdout: string, stderr: string, target: string): number {
+  const text = metric.source === 'stderr' ? stderr : stdout;
+  let value: unknown;
+  if (metric.json_path !== undefined) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      throw new AlloctuneError('ALLOCTUNE_ERR_BAD_OUTPUT', { target, reason: `${metric.source} is not one JSON document` });
+    }
+    value = readJsonPath(doc, metric.json_path);
+  } else {
+    value = new RegExp(metric.regex ?? '', 'm').exec(text)?.[1];
+  }
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isFinite(number)) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_BAD_OUTPUT', { target, reason: `metric ${metric.name} not found (${metric.json_path ?? metric.regex})` });
+  }
+  return number;
+}
+
+/**
+ * Runs a command allow-listed in the worker's config file, pinned to the worker's CPUs by
+ * `native/build/runstat`, which also reports the command's rusage (wall, user, sys, max RSS).
+ * The allocator serving an arbitrary program cannot be read back, so it is reported as configured.
+ */
+export class CommandRunner implements WorkloadRunner<'command'> {
+  readonly kind = 'command' as const;
+
+  constructor(
+    private readonly commands: Readonly<Record<string, CommandSpec>>,
+    private readonly allocatorVersions: Readonly<Record<string, string>> = {},
+  ) {}
+
+  async run(spec: Extract<WorkloadSpec, { kind: 'command' }>, ctx: RunContext): Promise<WorkloadMeasurement> {
+    const target = `command:${spec.name}`;
+    const command = this.commands[spec.name];
+    if (!command) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'allow-listed command', id: spec.name });
+    const dir = await mkdtemp(join(tmpdir(), 'alloctune-cmd-'));
+    try {
+      const docFile = join(dir, 'runstat.json');
+      const timeoutMs = Math.min(command.timeout_ms, ctx.phaseTimeoutMs);
+      const meter = startCpuMeter(parseCpuList(ctx.cpus));
+      const outcome = await runGuarded(nativeTool('runstat'), ['--cpus', ctx.cpus, '--out', docFile, '--', ...command.argv], {
+        env: { ...command.env, ...ctx.env },
+        cwd: command.cwd ?? dir,
+        timeoutMs,
+      });
+      const usage = meter.stop();
+      if (outcome.timedOut) throw new AlloctuneError('ALLOCTUNE_ERR_TIMEOUT', { target, timeout_ms: timeoutMs });
+      if (outcome.spawnError !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat: ${outcome.spawnError}` });
+      const rejected = rejectionFromStderr(outcome.stderr);
+      if (rejected) throw rejected;
+      if (outcome.exitCode !== 0) {
+        throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat exited with ${outcome.exitCode ?? outcome.signal}: ${lastLine(outcome.stderr)}` });
+      }
+      const doc = RunstatSchema.parse(JSON.parse(await readFile(docFile, 'utf8')));
+      if (doc.signal !== null) {
+        throw new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `killed by ${SIGNAL_NAMES[doc.signal] ?? `signal ${doc.signal}`}: ${lastLine(outcome.stderr)}` });
+      }
+      if (doc.exit_code !== 0) {
+        throw new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `exited with status ${doc.exit_code}: ${lastLine(outcome.stderr)}` });
+      }
+      const metrics: Record<string, number> = {
+        wall_ms: doc.wall_ms,
+        user_ms: doc.user_ms,
+        sys_ms: doc.sys_ms,
+        max_rss_bytes: doc.max_rss_bytes,
+        minor_faults: doc.minor_faults,
+        major_faults: doc.major_faults,
+        involuntary_ctx: doc.involuntary_ctx,
+      };
+      if (command.metric) metrics[command.metric.name] = extractMetric(command.metric, outcome.stdout, outcome.stderr, target);
+      return {
+        label: spec.label ?? target,
+        kind: 'command',
+        metrics,
+        steal_pct: usage.steal_pct,
+        cpu_busy_pct: usage.cpu_busy_pct,
+        allocator: { name: ctx.allocator, version: this.allocatorVersions[ctx.allocator] ?? 'unverified', options: {} },
+        duration_ms: outcome.durationMs,
+        details: { argv0: command.argv[0], exit_code: doc.exit_code },
+      };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js';
+import type { TrialJob, WorkloadSpec } from '../src/core/trial-job.js';
+import { workloadLabel } from '../src/core/trial-job.js';
+import { TrialResultSchema, type RepeatRecord, type TrialResult, type WorkerIdentity, type WorkloadMeasurement } from '../src/core/trial-result.js';
+import { summarizeRepeats } from './summarize-repeats.js';
+import { targetEnv, type LibraryOverrides } from './target-env.js';
+import type { RunContext, WorkloadRunner } from './runners/workload-runner.js';
+
+/** The runners a worker has, by workload kind; a missing kind fails the trials that need it. */
+export type RunnerSet = { [K in WorkloadSpec['kind']]?: WorkloadRunner<K> };
+
+export interface ExecuteOptions {
+  runners: RunnerSet;
+  identity: WorkerIdentity;
+  libraries?: LibraryOverrides;
+  /** Aborting stops the trial between measurements and rejects with a retryable WORKER_LOST. */
+  signal?: AbortSignal;
+  /** Called after each kept or discarded measurement (progress reporting). */
+  onMeasurement?: (event: { repeat: number; label: string; kept: boolean; steal_pct: number }) => void;
+}
+
+function runnerFor(runners: RunnerSet, spec: WorkloadSpec, ctx: RunContext): Promise<WorkloadMeasurement> {
+  const missing = (): never => {
+    throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `this worker has no ${spec.kind} runner` });
+  };
+  switch (spec.kind) {
+    case 'harness':
+      return (runners.harness ?? missing()).run(spec, ctx);
+    case 'redis':
+      return (runners.redis ?? missing()).run(spec, ctx);
+    case 'command':
+      return (runners.command ?? missing()).run(spec, ctx);
+  }
+}
+
+function checkAborted(signal: AbortSignal | undefined, worker: string): void {
+  if (signal?.aborted) throw new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker, reason: 'shutting down' });
+}
+
+/**
+ * Run one trial: every workload, `repeats` times, under the job's allocator configuration.
+ * A measurement whose CPU steal exceeds `steal_max_pct` is recorded in `discarded` and re-run, at
+ * most `steal_max_reruns` times per workload and repeat (the last one is then kept, its steal on
+ * record). A non-retryable error (bad config, crash, timeout) ends the trial with a `failed` result
+ * that keeps the repeats measured so far; a retryable one (Redis gone, worker shutting down) is
+ * thrown so that the queue runs the trial again.
+ */
+export async function executeTrial(job: TrialJob, options: ExecuteOptions): Promise<TrialResult> {
+  const started = new Date();
+  const repeats: RepeatRecord[] = [];
+  let error: TrialResult['error'];
+  try {
+    const env = targetEnv(job, options.libraries);
+    for (let index = 0; index < job.repeats; index++) {
+      const record: RepeatRecord = { index, workloads: [], discarded: [] };
+      repeats.push(record);
+      for (const spec of job.workloads) {
+        const label = workloadLabel(spec);
+        const ctx: RunContext = {
+          env,
+          allocator: job.allocator,
+          cpus: options.identity.cpus,
+          clientCpus: options.identity.client_cpus,
+          seed: job.seed + index,
+          phaseTimeoutMs: job.phase_timeout_ms,
+        };
+        if (options.signal) ctx.signal = options.signal;
+        for (let attempt = 0; ; attempt++) {
+          checkAborted(options.signal, options.identity.name);
+          const measurement = await runnerFor(options.runners, spec, ctx);
+          const noisy = measurement.steal_pct > job.steal_max_pct;
+          if (noisy && attempt < job.steal_max_reruns) {
+            record.discarded.push({
+              label,
+              reason: `steal ${measurement.steal_pct.toFixed(2)}% > ${job.steal_max_pct}% (attempt ${attempt + 1})`,
+              steal_pct: measurement.steal_pct,
+            });
+            options.onMeasurement?.({ repeat: index, label, kept: false, steal_pct: measurement.steal_pct });
+            continue;
+          }
+          record.workloads.push({ ...measurement, label });
+          options.onMeasurement?.({ repeat: index, label, kept: true, steal_pct: measurement.steal_pct });
+          break;
+        }
+      }
+    }
+  } catch (err) {
+    if (isAlloctuneError(err) && err.retryable) throw err;
+    const failure = isAlloctuneError(err) ? err : new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: err instanceof Error ? err.message : String(err) }, { cause: err });
+    error = failure.toJSON();
+    // A repeat cut short by the failure is not a measurement of the config.
+    const last = repeats[repeats.length - 1];
+    if (last && last.workloads.length < job.workloads.length) repeats.pop();
+  }
+  const finished = new Date();
+  const result: TrialResult = {
+    schema: 'alloctune.trial/1',
+    campaign_id: job.campaign_id,
+    trial_id: job.trial_id,
+    status: error ? 'failed' : 'completed',
+    worker: options.identity,
+    allocator: job.allocator,
+    config: job.config,
+    env: job.env,
+    started_at: started.toISOString(),
+    finished_at: finished.toISOString(),
+    duration_ms: finished.getTime() - started.getTime(),
+    repeats,
+    summary: summarizeRepeats(repeats),
+  };
+  if (error) result.error = error;
+  return TrialResultSchema.parse(result);
+}

@@ -11,5 +11,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   demo: { summary: 'run the demo: embedded Redis, service, worker and a short real campaign', load: () => import('./commands/demo.js') },
   worker: { summary: 'take trials from the queue and measure them on this host (BullMQ worker)', load: () => import('./commands/worker.js') },
   trial: { summary: 'run one trial in the foreground without the queue and print its result', load: () => import('./commands/trial.js') },
+  space: { summary: 'list, show, encode and parse allocator search spaces', load: () => import('./commands/space.js') },
   redis: { summary: 'run the embedded Redis in the foreground (for several local processes)', load: () => import('./commands/redis.js') },
 };

@@ -1,0 +1,110 @@
+import { parseArgs } from 'node:util';
+import { AlloctuneError } from '../../core/alloctune-error.js';
+import { ConfigSchema } from '../../core/config.js';
+import { AllocatorNameSchema } from '../../core/trial-job.js';
+import type { Parameter, SearchSpace } from '../../core/search-space.js';
+import {
+  completeConfig,
+  createEmbedding,
+  describeParameterDomain,
+  encodeConfig,
+  listSpaces,
+  loadSpace,
+  parseConfigText,
+  type AllocatorName,
+} from '../../spaces/index.js';
+
+const USAGE = `usage: alloctune space list [--json]
+       alloctune space show NAME [--json]
+       alloctune space encode NAME 'JSON config' [--library PATH] [--abort-conf] [--json]
+       alloctune space parse NAME 'MALLOC_CONF | GLIBC_TUNABLES | NAME=value ...' [--json]
+  NAME is jemalloc, mimalloc, tcmalloc, glibc or hakmem. encode fills missing keys with defaults;
+  hakmem needs --library or HAKMEM_LIB.
+`;
+
+function allocatorArg(name: string | undefined): AllocatorName {
+  const parsed = AllocatorNameSchema.safeParse(name);
+  if (!parsed.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'NAME', reason: `'${name ?? ''}' is not one of ${AllocatorNameSchema.options.join(', ')}` });
+  return parsed.data;
+}
+
+function print(json: boolean, data: unknown, text: string): void {
+  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : text);
+}
+
+function parameterLine(p: Parameter): string {
+  const scale = (p.kind === 'integer' || p.kind === 'float') && p.log ? ' log' : '';
+  const state = p.fixed !== undefined ? ` fixed=${String(p.fixed)}` : ` default=${String(p.default)}`;
+  const when = p.when ? ` when ${Object.entries(p.when).map(([k, vs]) => `${k} in {${vs.map(String).join(',')}}`).join(' and ')}` : '';
+  return `  ${p.name}  ${p.kind}${scale}: ${describeParameterDomain(p)};${state}${when}\n      ${p.description}\n${p.notes.map((n) => `      note: ${n}\n`).join('')}`;
+}
+
+function showText(space: SearchSpace): string {
+  return [
+    `${space.allocator}: ${space.library}\nfile: ${space.file}\nencoding: ${space.encoding.format}; embedding dimension ${createEmbedding(space).dimension}\n`,
+    ...space.notes.map((n) => `note: ${n}\n`),
+    `\nparameters:\n`,
+    ...space.parameters.map(parameterLine),
+    `\nextras (add with overrides.add):\n`,
+    ...space.extras.map(parameterLine),
+  ].join('');
+}
+
+function parseJsonConfig(text: string | undefined): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text ?? '');
+  } catch (err) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: `not JSON: ${(err as Error).message}` });
+  }
+  const parsed = ConfigSchema.safeParse(data);
+  if (!parsed.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: 'expected a JSON object of numbers, strings and booleans' });
+  return parsed.data;
+}
+
+/** `alloctune space list|show|encode|parse`: inspect search spaces and convert configs. */
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { json: { type: 'boolean', default: false }, library: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [verb, name, text] = positionals;
+  const json = values.json;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  switch (verb) {
+    case 'list': {
+      const spaces = listSpaces();
+      print(json, spaces, spaces.map((s) => `${s.allocator.padEnd(9)} ${String(s.parameter_count).padStart(3)} parameters, ${s.extra_count} extras  ${s.library}\n`).join(''));
+      return 0;
+    }
+    case 'show': {
+      const space = loadSpace(allocatorArg(name));
+      print(json, space, showText(space));
+      return 0;
+    }
+    case 'encode': {
+      const space = loadSpace(allocatorArg(name));
+      const config = completeConfig(space, parseJsonConfig(text) as Parameters<typeof completeConfig>[1]);
+      const encoded = encodeConfig(space, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { libraryPath: values.library }) });
+      const lines = [...Object.entries(encoded.env).map(([k, v]) => `${k}=${v}`), ...(encoded.preload === undefined ? [] : [`LD_PRELOAD=${encoded.preload}`])];
+      print(json, { allocator: space.allocator, config, ...encoded }, `${lines.join('\n')}\n`);
+      return 0;
+    }
+    case 'parse': {
+      const space = loadSpace(allocatorArg(name));
+      if (text === undefined) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'text', reason: 'missing the setting to parse' });
+      const config = parseConfigText(space, text);
+      const complete = completeConfig(space, config);
+      print(json, { allocator: space.allocator, config, complete_config: complete }, `${JSON.stringify(config)}\n`);
+      return 0;
+    }
+    default:
+      process.stderr.write(USAGE);
+      return 2;
+  }
+}

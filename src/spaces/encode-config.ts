@@ -1,0 +1,62 @@
+import type { Config } from '../core/config.js';
+import type { SearchSpace } from '../core/search-space.js';
+import { validateConfig } from './config-validation.js';
+import { resolvePreloadLibrary, type PreloadOptions } from './preload-library.js';
+import { formatValue } from './value-text.js';
+
+/** Environment that applies a config: allocator variables, and the library to LD_PRELOAD. */
+export interface EncodedConfig {
+  /** MALLOC_CONF / GLIBC_TUNABLES / MIMALLOC_* / TCMALLOC_* / HAKMEM_* only; LD_PRELOAD is `preload`. */
+  env: Record<string, string>;
+  /** Absolute path of the library to preload; absent for glibc. */
+  preload?: string;
+}
+
+export interface EncodeOptions extends PreloadOptions {
+  /**
+   * jemalloc: prepend `abort_conf:true`, so any conf error aborts the process instead of silently
+   * keeping a default. Use it while validating candidates, not in exported production settings.
+   */
+  abortOnInvalidConf?: boolean;
+}
+
+/** Encoded `name -> text` pairs of a validated config, omitting "leave unset" choices, sorted by name. */
+function encodedPairs(space: SearchSpace, config: Config): [string, string][] {
+  const pairs: [string, string][] = [];
+  for (const p of space.parameters) {
+    const value = config[p.name];
+    if (value === undefined || (p.kind === 'categorical' && p.omit !== undefined && value === p.omit)) continue;
+    pairs.push([p.name, formatValue(space.encoding, p, value)]);
+  }
+  // Canonical order: one config always gives one string, whatever order the space file lists knobs in.
+  return pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * The allocator variables for `config` (validated first), without touching the file system:
+ * jemalloc `MALLOC_CONF=k:v,...`, glibc `GLIBC_TUNABLES=n=v:...`, one variable per knob otherwise.
+ * A config that sets nothing gives an empty map.
+ */
+export function encodeEnv(space: SearchSpace, config: Readonly<Config>, options: Pick<EncodeOptions, 'abortOnInvalidConf'> = {}): Record<string, string> {
+  const pairs = encodedPairs(space, validateConfig(space, config));
+  switch (space.encoding.format) {
+    case 'malloc-conf': {
+      const text = [...(options.abortOnInvalidConf ? ['abort_conf:true'] : []), ...pairs.map(([k, v]) => `${k}:${v}`)].join(',');
+      return text === '' ? {} : { MALLOC_CONF: text };
+    }
+    case 'glibc-tunables':
+      return pairs.length === 0 ? {} : { GLIBC_TUNABLES: pairs.map(([k, v]) => `${k}=${v}`).join(':') };
+    case 'env':
+      return Object.fromEntries(pairs);
+  }
+}
+
+/**
+ * The exact environment a process starts with to run `config`: {@link encodeEnv} plus the library
+ * to preload (Debian path, or hakmem from `libraryPath` / `HAKMEM_LIB`, checked to be an ELF shared object).
+ */
+export function encodeConfig(space: SearchSpace, config: Readonly<Config>, options: EncodeOptions = {}): EncodedConfig {
+  const env = encodeEnv(space, config, options);
+  const preload = resolvePreloadLibrary(space.allocator, options);
+  return preload === undefined ? { env } : { env, preload };
+}

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { Config } from '../../src/core/config.js';
+import { SeededRng } from '../../src/core/seeded-rng.js';
+import {
+  ALLOCATORS,
+  createEmbedding,
+  defaultConfig,
+  encodeEnv,
+  loadSpace,
+  parseConfigText,
+  sampleConfig,
+  validateConfig,
+  type AllocatorName,
+} from '../../src/spaces/index.js';
+
+/** The text a user would paste for this allocator: the one variable, or NAME=value pairs. */
+function asText(allocator: AllocatorName, env: Record<string, string>): string {
+  if (allocator === 'jemalloc') return env['MALLOC_CONF'] ?? '';
+  if (allocator === 'glibc') return env['GLIBC_TUNABLES'] ?? '';
+  return Object.entries(env).map(([k, v]) => `${k}=${v}`).join('\n');
+}
+
+/** Config without the "leave unset" choices, which no encoding carries. */
+function withoutOmitted(allocator: AllocatorName, config: Config): Config {
+  const space = loadSpace(allocator);
+  return Object.fromEntries(
+    Object.entries(config).filter(([k, v]) => {
+      const p = space.parameters.find((q) => q.name === k);
+      return !(p?.kind === 'categorical' && p.omit === v);
+    }),
+  );
+}
+
+for (const allocator of ALLOCATORS) {
+  describe(`${allocator} space`, () => {
+    const space = loadSpace(allocator);
+    const embedding = createEmbedding(space);
+    const vectorArb = fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: embedding.dimension, maxLength: embedding.dimension });
+
+    it('default config is valid and embeds at its own snap point', () => {
+      const d = defaultConfig(space);
+      assert.deepEqual(validateConfig(space, d), d);
+      const v = embedding.toVector(d);
+      assert.deepEqual(embedding.fromVector(v), d);
+      assert.deepEqual(embedding.snap(v), v);
+    });
+
+    it('embed/unembed: every decoded config is valid, re-encodes exactly, and snap is idempotent', () => {
+      fc.assert(
+        fc.property(vectorArb, (raw) => {
+          const config = embedding.fromVector(raw);
+          assert.deepEqual(validateConfig(space, config), config);
+          const v = embedding.toVector(config);
+          assert.equal(v.length, embedding.dimension);
+          for (const x of v) assert.ok(x >= 0 && x <= 1, `coordinate ${x} outside [0,1]`);
+          assert.deepEqual(embedding.fromVector(v), config);
+          assert.deepEqual(embedding.snap(embedding.snap(raw)), embedding.snap(raw));
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('encode/parse: parsing the encoded text gives back the config (minus unset choices)', () => {
+      fc.assert(
+        fc.property(vectorArb, (raw) => {
+          const config = embedding.fromVector(raw);
+          const env = encodeEnv(space, config);
+          const parsed = parseConfigText(space, asText(allocator, env));
+          assert.deepEqual(parsed, withoutOmitted(allocator, config));
+          assert.deepEqual(encodeEnv(space, parsed), env);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('sampleConfig is reproducible from the seed', () => {
+      const a = Array.from({ length: 5 }, (_, i) => sampleConfig(space, new SeededRng(100 + i)));
+      const b = Array.from({ length: 5 }, (_, i) => sampleConfig(space, new SeededRng(100 + i)));
+      assert.deepEqual(a, b);
+      for (const c of a) assert.deepEqual(validateConfig(space, c), c);
+    });
+  });
+}

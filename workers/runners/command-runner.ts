@@ -7,8 +7,9 @@ import type { WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { runGuarded } from '../../src/proc/guarded-spawn.js';
 import { nativeTool } from '../../src/proc/repo-paths.js';
+import { parseCpuList } from '../../src/sys/cpu-list.js';
+import { diffCpuStat, pickCpus, sampleCpuStat, stealPctOn } from '../../src/sys/cpu-stat.js';
 import { rejectionFromStderr } from '../allocator-complaints.js';
-import { parseCpuList, startCpuMeter } from '../cpu-usage.js';
 import type { CommandMetric, CommandSpec } from '../worker-config.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
@@ -81,13 +82,14 @@ export class CommandRunner implements WorkloadRunner<'command'> {
     try {
       const docFile = join(dir, 'runstat.json');
       const timeoutMs = Math.min(command.timeout_ms, ctx.phaseTimeoutMs);
-      const meter = startCpuMeter(parseCpuList(ctx.cpus));
+      const cpus = parseCpuList(ctx.cpus);
+      const before = sampleCpuStat();
       const outcome = await runGuarded(nativeTool('runstat'), ['--cpus', ctx.cpus, '--out', docFile, '--', ...command.argv], {
         env: { ...command.env, ...ctx.env },
         cwd: command.cwd ?? dir,
         timeoutMs,
       });
-      const usage = meter.stop();
+      const load = diffCpuStat(before, sampleCpuStat());
       if (outcome.timedOut) throw new AlloctuneError('ALLOCTUNE_ERR_TIMEOUT', { target, timeout_ms: timeoutMs });
       if (outcome.spawnError !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat: ${outcome.spawnError}` });
       const rejected = rejectionFromStderr(outcome.stderr);
@@ -116,8 +118,8 @@ export class CommandRunner implements WorkloadRunner<'command'> {
         label: spec.label ?? target,
         kind: 'command',
         metrics,
-        steal_pct: usage.steal_pct,
-        cpu_busy_pct: usage.cpu_busy_pct,
+        steal_pct: stealPctOn(load, cpus),
+        cpu_busy_pct: pickCpus(load.cpu_busy_pct, cpus),
         allocator: { name: ctx.allocator, version: this.allocatorVersions[ctx.allocator] ?? 'unverified', options: {} },
         duration_ms: outcome.durationMs,
         details: { argv0: command.argv[0], exit_code: doc.exit_code },

@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { parseCpuList } from '../../sys/cpu-list.js';
 import type { Config } from '../../core/config.js';
 import { AllocatorNameSchema, TrialJobSchema, WorkloadSpecSchema, type TrialJob, type WorkloadSpec } from '../../core/trial-job.js';
 import type { TrialResult } from '../../core/trial-result.js';
 import { completeConfig, encodeEnv, loadSpace, parseConfigText } from '../../spaces/index.js';
 // The CLI is the composition root: it runs the worker's executor in the foreground.
 import { buildRunners } from '../../../workers/build-runners.js';
-import { parseCpuList } from '../../../workers/cpu-usage.js';
 import { availableAllocators, hostIdentity } from '../../../workers/host-info.js';
 import { executeTrial } from '../../../workers/trial-executor.js';
 import { loadWorkerConfig } from '../../../workers/worker-config.js';

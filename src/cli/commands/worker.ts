@@ -1,8 +1,8 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { parseCpuList } from '../../sys/cpu-list.js';
 // The CLI is the composition root: it is the one place under src/ that starts a worker process.
-import { parseCpuList } from '../../../workers/cpu-usage.js';
 import { loadWorkerConfig } from '../../../workers/worker-config.js';
 import { WorkerProcess } from '../../../workers/worker-process.js';
 import { onShutdown } from '../shutdown-hooks.js';

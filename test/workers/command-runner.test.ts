@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'alloctune-cmd-test-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const PATH = process.env['PATH'] ?? '/usr/bin:/bin';
-const sh = (script: string, extra: Partial<CommandSpec> = {}): CommandSpec => CommandSpecSchema.parse({ argv: ['/bin/sh', '-c', script], ...extra });
+const sh = (script: string, extra: Record<string, unknown> = {}): CommandSpec => CommandSpecSchema.parse({ argv: ['/bin/sh', '-c', script], ...extra });
 
 const runner = new CommandRunner({
   affinity: sh('grep Cpus_allowed_list /proc/self/status', { metric: { name: 'cpu', regex: 'Cpus_allowed_list:\\s+(\\d+)$' } }),

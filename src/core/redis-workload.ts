@@ -1,8 +1,11 @@
 import { z } from 'zod';
 
-/** One load phase stream: `keys` random keys of `value_bytes` each (redis-benchmark -r keys). */
+/**
+ * One load phase stream: `keys` random keys of `value_bytes` each (redis-benchmark -r keys). The value
+ * travels as one command-line argument, which Linux caps at 128 KiB (MAX_ARG_STRLEN).
+ */
 export const RedisLoadStreamSchema = z.object({
-  value_bytes: z.number().int().min(1).max(1_000_000),
+  value_bytes: z.number().int().min(1).max(100_000),
   keys: z.number().int().min(1).max(5_000_000),
 });
 

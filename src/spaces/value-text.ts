@@ -40,7 +40,6 @@ function integerTextProblem(raw: string): { rule: 'hex' | 'leading-zero' | 'expo
   if (/^[+-]?[0-9]+[A-Za-z]+$/.test(raw)) {
     return { rule: 'suffix', reason: 'unit suffixes are not accepted (glibc truncates 1M to 1, tcmalloc reads 64M as 64); write bytes in plain decimal' };
   }
-  if (raw.startsWith('+')) return { rule: 'not-a-number', reason: "a leading '+' is not accepted" };
   if (!/^-?(0|[1-9][0-9]*)$/.test(raw)) return { rule: 'not-a-number', reason: 'not a decimal integer' };
   return undefined;
 }

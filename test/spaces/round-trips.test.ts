@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Config } from '../../src/core/config.js';
+import { EnvMapSchema } from '../../src/core/safe-text.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import {
   ALLOCATORS,
@@ -67,6 +68,8 @@ for (const allocator of ALLOCATORS) {
         fc.property(vectorArb, (raw) => {
           const config = embedding.fromVector(raw);
           const env = encodeEnv(space, config);
+          // The trial job carries this map; its schema must accept every encoding.
+          assert.ok(EnvMapSchema.safeParse(env).success, JSON.stringify(env));
           const parsed = parseConfigText(space, asText(allocator, env));
           assert.deepEqual(parsed, withoutOmitted(allocator, config));
           assert.deepEqual(encodeEnv(space, parsed), env);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
-import { ConfigSchema } from '../../core/config.js';
+import { ConfigSchema, type Config } from '../../core/config.js';
 import { AllocatorNameSchema } from '../../core/trial-job.js';
-import type { Parameter, SearchSpace } from '../../core/search-space.js';
+import type { Parameter, SearchSpace, SpaceOverridesInput } from '../../core/search-space.js';
 import {
   completeConfig,
   createEmbedding,
@@ -15,11 +15,11 @@ import {
 } from '../../spaces/index.js';
 
 const USAGE = `usage: alloctune space list [--json]
-       alloctune space show NAME [--json]
-       alloctune space encode NAME 'JSON config' [--library PATH] [--abort-conf] [--json]
-       alloctune space parse NAME 'MALLOC_CONF | GLIBC_TUNABLES | NAME=value ...' [--json]
+       alloctune space show NAME [--overrides JSON] [--json]
+       alloctune space encode NAME 'JSON config' [--overrides JSON] [--library PATH] [--abort-conf] [--json]
+       alloctune space parse NAME 'MALLOC_CONF | GLIBC_TUNABLES | NAME=value ...' [--overrides JSON] [--json]
   NAME is jemalloc, mimalloc, tcmalloc, glibc or hakmem. encode fills missing keys with defaults;
-  hakmem needs --library or HAKMEM_LIB.
+  hakmem needs --library or HAKMEM_LIB. --overrides takes {"add":[..],"drop":[..],"narrow":{..},"freeze":{..}}.
 `;
 
 function allocatorArg(name: string | undefined): AllocatorName {
@@ -50,14 +50,16 @@ function showText(space: SearchSpace): string {
   ].join('');
 }
 
-function parseJsonConfig(text: string | undefined): Record<string, unknown> {
-  let data: unknown;
+function parseJson(field: string, text: string | undefined): unknown {
   try {
-    data = JSON.parse(text ?? '');
+    return JSON.parse(text ?? '');
   } catch (err) {
-    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: `not JSON: ${(err as Error).message}` });
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason: `not JSON: ${(err as Error).message}` });
   }
-  const parsed = ConfigSchema.safeParse(data);
+}
+
+function parseJsonConfig(text: string | undefined): Config {
+  const parsed = ConfigSchema.safeParse(parseJson('config', text));
   if (!parsed.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'config', reason: 'expected a JSON object of numbers, strings and booleans' });
   return parsed.data;
 }
@@ -68,10 +70,13 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, library: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean', default: false }, library: { type: 'string' }, overrides: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
   const [verb, name, text] = positionals;
   const json = values.json;
+  // Validated by applyOverrides, which names the offending field.
+  const overrides = values.overrides === undefined ? undefined : (parseJson('overrides', values.overrides) as SpaceOverridesInput);
+  const space = (): SearchSpace => loadSpace(allocatorArg(name), overrides);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -83,24 +88,24 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'show': {
-      const space = loadSpace(allocatorArg(name));
-      print(json, space, showText(space));
+      const loaded = space();
+      print(json, loaded, showText(loaded));
       return 0;
     }
     case 'encode': {
-      const space = loadSpace(allocatorArg(name));
-      const config = completeConfig(space, parseJsonConfig(text) as Parameters<typeof completeConfig>[1]);
-      const encoded = encodeConfig(space, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { libraryPath: values.library }) });
+      const loaded = space();
+      const config = completeConfig(loaded, parseJsonConfig(text));
+      const encoded = encodeConfig(loaded, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { libraryPath: values.library }) });
       const lines = [...Object.entries(encoded.env).map(([k, v]) => `${k}=${v}`), ...(encoded.preload === undefined ? [] : [`LD_PRELOAD=${encoded.preload}`])];
-      print(json, { allocator: space.allocator, config, ...encoded }, `${lines.join('\n')}\n`);
+      print(json, { allocator: loaded.allocator, config, ...encoded }, `${lines.join('\n')}\n`);
       return 0;
     }
     case 'parse': {
-      const space = loadSpace(allocatorArg(name));
+      const loaded = space();
       if (text === undefined) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'text', reason: 'missing the setting to parse' });
-      const config = parseConfigText(space, text);
-      const complete = completeConfig(space, config);
-      print(json, { allocator: space.allocator, config, complete_config: complete }, `${JSON.stringify(config)}\n`);
+      const config = parseConfigText(loaded, text);
+      const complete = completeConfig(loaded, config);
+      print(json, { allocator: loaded.allocator, config, complete_config: complete }, `${JSON.stringify(config)}\n`);
       return 0;
     }
     default:

@@ -55,7 +55,7 @@ export function validateConfig(space: SearchSpace, config: Readonly<Config>): Co
     }
     if (value === undefined) throw configError(p.name, 'missing', `active parameter has no value; expected ${p.fixed === undefined ? 'a value' : JSON.stringify(p.fixed)}`);
     const problem = parameterValueProblem(p, value);
-    if (problem) throw configError(p.name, typeof value === typeof p.default || p.kind === 'categorical' ? 'range' : 'type', problem);
+    if (problem) throw configError(p.name, p.kind === 'categorical' ? 'not-a-choice' : typeof value === typeof p.default ? 'range' : 'type', problem);
     if (p.fixed !== undefined && value !== p.fixed) throw configError(p.name, 'fixed', `frozen at ${JSON.stringify(p.fixed)}, got ${JSON.stringify(value)}`);
     out[p.name] = value;
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { Config } from '../../src/core/config.js';
+import type { Config, ConfigValue } from '../../src/core/config.js';
+import { snapFloat, type SearchSpace } from '../../src/core/search-space.js';
 import { EnvMapSchema } from '../../src/core/safe-text.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import {
@@ -9,6 +10,7 @@ import {
   createEmbedding,
   defaultConfig,
   encodeEnv,
+  isParameterActive,
   loadSpace,
   parseConfigText,
   sampleConfig,
@@ -32,6 +34,30 @@ function withoutOmitted(allocator: AllocatorName, config: Config): Config {
       return !(p?.kind === 'categorical' && p.omit === v);
     }),
   );
+}
+
+/** Any valid config of the space: every parameter drawn from its whole domain, inactive ones removed. */
+function configArb(space: SearchSpace): fc.Arbitrary<Config> {
+  const domains = space.parameters.map((p): fc.Arbitrary<ConfigValue> => {
+    if (p.fixed !== undefined) return fc.constant(p.fixed);
+    switch (p.kind) {
+      case 'integer':
+        return fc.integer({ min: p.min, max: p.max });
+      case 'float':
+        return fc.integer({ min: 0, max: Math.round((p.max - p.min) / p.step) }).map((n) => snapFloat(p, p.min + n * p.step));
+      case 'categorical':
+        return fc.constantFrom(...p.choices);
+      case 'boolean':
+        return fc.boolean();
+    }
+  });
+  return fc.tuple(...domains).map((values) => {
+    const config: Config = {};
+    space.parameters.forEach((p, i) => {
+      if (isParameterActive(p, config)) config[p.name] = values[i] as ConfigValue;
+    });
+    return config;
+  });
 }
 
 for (const allocator of ALLOCATORS) {
@@ -73,6 +99,17 @@ for (const allocator of ALLOCATORS) {
           const parsed = parseConfigText(space, asText(allocator, env));
           assert.deepEqual(parsed, withoutOmitted(allocator, config));
           assert.deepEqual(encodeEnv(space, parsed), env);
+        }),
+        { numRuns: 300 },
+      );
+    });
+
+    it('every valid config (drawn from the domains, not the embedding) round-trips through vector and text', () => {
+      fc.assert(
+        fc.property(configArb(space), (config) => {
+          assert.deepEqual(validateConfig(space, config), config);
+          assert.deepEqual(embedding.fromVector(embedding.toVector(config)), config);
+          assert.deepEqual(parseConfigText(space, asText(allocator, encodeEnv(space, config))), withoutOmitted(allocator, config));
         }),
         { numRuns: 300 },
       );

@@ -19,13 +19,14 @@ function ctx(allocator: AllocatorName, env: Record<string, string>, phaseTimeout
   return { env: targetEnv({ allocator, env }), allocator, cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs };
 }
 
-/** redis-server processes alive right now (run-tests also checks at the very end). */
+/** redis-server children of this test process alive right now (run-tests also checks at the very end). */
 function redisServers(): number[] {
   return readdirSync('/proc')
     .filter((e) => /^\d+$/.test(e))
     .filter((pid) => {
       try {
-        return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('redis-server') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--appendonly\0no');
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+        return /^Name:\s+redis-server/m.test(status) && new RegExp(`^PPid:\\s+${process.pid}$`, 'm').test(status);
       } catch {
         return false;
       }
@@ -149,5 +150,19 @@ test('aborting through the signal stops the server mid-run', async () => {
   const running = redisRunner.run(spec({ ...SMALL, snapshot_offsets_ms: [5000] }), { ...ctx('jemalloc', {}), signal: controller.signal });
   setTimeout(() => controller.abort(), 1500);
   await assert.rejects(running, (e: unknown) => isAlloctuneError(e) && /aborted/.test(e.message));
+  assert.deepEqual(redisServers(), []);
+});
+
+test('a redis-server killed mid-trial gives TARGET_CRASHED with the signal, and nothing is left', async () => {
+  const running = redisRunner.run(spec({ ...SMALL, snapshot_offsets_ms: [4000] }), ctx('jemalloc', {}));
+  let killed: number | undefined;
+  for (let i = 0; i < 100 && killed === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    killed = redisServers()[0];
+  }
+  assert.ok(killed !== undefined, 'server never appeared');
+  await new Promise((r) => setTimeout(r, 1500));
+  process.kill(killed, 'SIGKILL');
+  await assert.rejects(running, (e: unknown) => isAlloctuneError(e, 'ALLOCTUNE_ERR_TARGET_CRASHED') && /SIGKILL/.test(e.message));
   assert.deepEqual(redisServers(), []);
 });

@@ -6,7 +6,7 @@ import { workloadLabel } from '../../src/core/trial-job.js';
 import type { ProcessOutcome } from '../../src/proc/guarded-spawn.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, mergeCpuLoads, pickCpus, sampleCpuStat, stealPctOn, type CpuLoad } from '../../src/sys/cpu-stat.js';
-import { rejectionFromStderr } from '../allocator-complaints.js';
+import { rejectionFromStderr } from './redis/allocator-rejection.js';
 import { DELETE_SCRIPT, deleteDigitBound } from './redis/delete-keys.js';
 import { memorySnapshot, parseInfo, type MemorySnapshot } from './redis/info-memory.js';
 import { checkMallocConf, parseJemallocOptions } from './redis/jemalloc-options.js';

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { AlloctuneError } from '../../../src/core/alloctune-error.js';
 import { guardedSpawn, type GuardedProcess, type ProcessOutcome } from '../../../src/proc/guarded-spawn.js';
 import { freeLoopbackPort } from '../../../src/redis/free-port.js';
-import { rejectionFromStderr } from '../../allocator-complaints.js';
+import { rejectionFromStderr } from './allocator-rejection.js';
 
 export interface RedisServerOptions {
   /** redis-server executable (resolved through PATH by taskset when bare). */

@@ -1,25 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Config, ConfigValue } from '../../src/core/config.js';
-import { HarnessResultSchema, type HarnessResult } from '../../src/core/harness-result.js';
+import type { HarnessResult } from '../../src/core/harness-result.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
-import { runGuarded } from '../../src/proc/guarded-spawn.js';
-import { nativeTool } from '../../src/proc/repo-paths.js';
+import { runAllocbench } from '../../src/harness/run-allocbench.js';
 import { defaultConfig, encodeConfig, loadSpace, resolvePreloadLibrary, sampleConfig, type AllocatorName, type SearchSpace } from '../../src/spaces/index.js';
 
 // Extras that warn on this host by design (documented in their notes), so they stay out of this check.
 const NOISY_EXTRAS = new Set(['percpu_arena', 'MIMALLOC_LARGE_OS_PAGES']);
 
-/** Runs `allocbench --probe` with exactly the encoded environment (plus error reporting switched on). */
+/** Runs the harness probe with exactly the encoded environment (plus error reporting switched on). */
 async function probe(space: SearchSpace, config: Config): Promise<{ doc: HarnessResult; stderr: string; env: Record<string, string> }> {
   const encoded = encodeConfig(space, config, { abortOnInvalidConf: true });
   const env: Record<string, string> = { ...encoded.env };
   // mimalloc reports invalid values only when asked to.
   if (space.allocator === 'mimalloc') env['MIMALLOC_SHOW_ERRORS'] = '1';
   if (encoded.preload !== undefined) env['LD_PRELOAD'] = encoded.preload;
-  const outcome = await runGuarded(nativeTool('allocbench'), ['--probe'], { env, timeoutMs: 20_000 });
-  assert.equal(outcome.exitCode, 0, `allocbench --probe failed (${JSON.stringify(env)}): ${outcome.stderr}`);
-  return { doc: HarnessResultSchema.parse(JSON.parse(outcome.stdout)), stderr: outcome.stderr, env };
+  const outcome = await runAllocbench({ workload: null, env, timeoutMs: 20_000 });
+  if (!outcome.ok) assert.fail(`allocbench --probe refused ${JSON.stringify(env)}: ${outcome.error.message}`);
+  return { doc: outcome.result, stderr: outcome.stderr, env };
 }
 
 /** The option name and value the harness reads back for a parameter, or undefined when nothing can be read back. */
@@ -93,17 +92,15 @@ for (const allocator of ALLOCATORS_WITH_READ_BACK) {
 }
 
 describe('the acceptance check can fail', () => {
-  it('jemalloc complains on stderr about a value it rejects', async () => {
-    const outcome = await runGuarded(nativeTool('allocbench'), ['--probe'], {
-      env: { MALLOC_CONF: 'narenas:abc', LD_PRELOAD: resolvePreloadLibrary('jemalloc') ?? '' },
-      timeoutMs: 20_000,
-    });
+  it('jemalloc complains about a value it rejects, and the probe reports it', async () => {
+    const outcome = await runAllocbench({ workload: null, env: { MALLOC_CONF: 'narenas:abc', LD_PRELOAD: resolvePreloadLibrary('jemalloc') ?? '' }, timeoutMs: 20_000 });
+    assert.equal(outcome.ok, false);
     assert.match(outcome.stderr, /<jemalloc>: Invalid conf value: narenas:abc/);
   });
 
   it('glibc reads back an octal tunable as a different number', async () => {
-    const outcome = await runGuarded(nativeTool('allocbench'), ['--probe'], { env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=010' }, timeoutMs: 20_000 });
-    const doc = HarnessResultSchema.parse(JSON.parse(outcome.stdout));
-    assert.equal(doc.allocator.options['glibc.malloc.tcache_count'], 8);
+    const outcome = await runAllocbench({ workload: null, env: { GLIBC_TUNABLES: 'glibc.malloc.tcache_count=010' }, timeoutMs: 20_000 });
+    assert.ok(outcome.ok);
+    assert.equal(outcome.result.allocator.options['glibc.malloc.tcache_count'], 8);
   });
 });

@@ -7,7 +7,6 @@ export class SeededRng {
   private b: number;
   private c: number;
   private d: number;
-  private spareNormal: number | undefined;
 
   constructor(seed: number) {
     let s = seed >>> 0;
@@ -49,13 +48,11 @@ export class SeededRng {
     return lo + Math.floor(this.next() * (hi - lo + 1));
   }
 
-  /** A standard normal variate (Marsaglia polar method). */
+  /**
+   * A standard normal variate (Marsaglia polar method). The second variate of each pair is dropped
+   * so that {@link getState} captures the whole generator state.
+   */
   normal(mean = 0, sd = 1): number {
-    if (this.spareNormal !== undefined) {
-      const z = this.spareNormal;
-      this.spareNormal = undefined;
-      return mean + sd * z;
-    }
     let u: number;
     let v: number;
     let s: number;
@@ -64,9 +61,7 @@ export class SeededRng {
       v = 2 * this.next() - 1;
       s = u * u + v * v;
     } while (s >= 1 || s === 0);
-    const f = Math.sqrt((-2 * Math.log(s)) / s);
-    this.spareNormal = v * f;
-    return mean + sd * u * f;
+    return mean + sd * u * Math.sqrt((-2 * Math.log(s)) / s);
   }
 
   /** A uniformly chosen element; throws on an empty array. */
@@ -94,6 +89,5 @@ export class SeededRng {
   /** Restores a state from {@link getState}. */
   setState(state: readonly [number, number, number, number]): void {
     [this.a, this.b, this.c, this.d] = state;
-    this.spareNormal = undefined;
   }
 }

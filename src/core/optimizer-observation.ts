@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+/** A metric summarised over the repeats of one trial: sample mean, sample variance of one repeat, count. */
+export const MetricEstimateSchema = z.object({
+  mean: z.number(),
+  variance: z.number().nonnegative(),
+  n: z.number().int().positive(),
+});
+export type MetricEstimate = z.infer<typeof MetricEstimateSchema>;
+
+/** What the campaign optimises: one metric and whether lower or higher is better. */
+export const ObjectiveSpecSchema = z.object({
+  metric: z.string().min(1),
+  direction: z.enum(['min', 'max']),
+});
+export type ObjectiveSpec = z.infer<typeof ObjectiveSpecSchema>;
+
+/** A target a feasible config must meet: `metric <= max` or `metric >= min`. */
+export const ConstraintSpecSchema = z.union([
+  z.object({ metric: z.string().min(1), max: z.number() }).strict(),
+  z.object({ metric: z.string().min(1), min: z.number() }).strict(),
+]);
+export type ConstraintSpec = z.infer<typeof ConstraintSpecSchema>;
+
+/**
+ * One finished trial as the optimizer sees it: the config as a unit-hypercube vector, the objective
+ * and each constrained metric. `objective` is absent when the trial failed (bad config, crash); such a
+ * point is treated as infeasible. `feasible` overrides the judgement from the constraint means.
+ */
+export const ObservationSchema = z.object({
+  vector: z.array(z.number().min(0).max(1)),
+  objective: MetricEstimateSchema.optional(),
+  constraints: z.record(z.string(), MetricEstimateSchema).default({}),
+  feasible: z.boolean().optional(),
+});
+export type Observation = z.infer<typeof ObservationSchema>;

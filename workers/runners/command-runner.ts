@@ -6,10 +6,10 @@ import { AlloctuneError } from '../../src/core/alloctune-error.js';
 import type { WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { runGuarded } from '../../src/proc/guarded-spawn.js';
+import { findAllocatorComplaints } from '../../src/harness/allocator-complaints.js';
 import { nativeTool } from '../../src/proc/repo-paths.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, pickCpus, sampleCpuStat, stealPctOn } from '../../src/sys/cpu-stat.js';
-import { rejectionFromStderr } from '../allocator-complaints.js';
 import type { CommandMetric, CommandSpec } from '../worker-config.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
@@ -92,8 +92,9 @@ export class CommandRunner implements WorkloadRunner<'command'> {
       const load = diffCpuStat(before, sampleCpuStat());
       if (outcome.timedOut) throw new AlloctuneError('ALLOCTUNE_ERR_TIMEOUT', { target, timeout_ms: timeoutMs });
       if (outcome.spawnError !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat: ${outcome.spawnError}` });
-      const rejected = rejectionFromStderr(outcome.stderr);
-      if (rejected) throw rejected;
+      // The allocator's own words beat a bare exit status: abort_conf:true ends in SIGABRT right after them.
+      const complaint = findAllocatorComplaints(outcome.stderr)[0];
+      if (complaint !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_ALLOCATOR_REJECTED', { line: complaint.slice(0, 300) });
       if (outcome.exitCode !== 0) {
         throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat exited with ${outcome.exitCode ?? outcome.signal}: ${lastLine(outcome.stderr)}` });
       }

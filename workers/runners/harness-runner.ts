@@ -1,0 +1,89 @@
+import { AlloctuneError } from '../../src/core/alloctune-error.js';
+import type { ConfigValue } from '../../src/core/config.js';
+import type { HarnessResult, LatencySummary } from '../../src/core/harness-result.js';
+import type { WorkloadSpec } from '../../src/core/trial-job.js';
+import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
+import { runAllocbench } from '../../src/harness/run-allocbench.js';
+import { parseCpuList } from '../../src/sys/cpu-list.js';
+import { diffCpuStat, pickCpus, sampleCpuStat } from '../../src/sys/cpu-stat.js';
+import type { RunContext, WorkloadRunner } from './workload-runner.js';
+
+type HarnessSpec = Extract<WorkloadSpec, { kind: 'harness' }>;
+
+function latencyMetrics(prefix: string, s: LatencySummary): Record<string, number> {
+  return { [`${prefix}_p50_ns`]: s.p50, [`${prefix}_p99_ns`]: s.p99, [`${prefix}_p999_ns`]: s.p999, [`${prefix}_max_ns`]: s.max };
+}
+
+/** Flat metrics of a harness document, units in the names. */
+export function harnessMetrics(doc: HarnessResult): Record<string, number> {
+  const metrics: Record<string, number> = {
+    peak_rss_bytes: doc.memory.peak_rss_bytes,
+    live_requested_bytes: doc.memory.live_requested_bytes,
+    minor_faults: doc.system.minor_faults,
+    user_ms: doc.system.user_ms,
+    sys_ms: doc.system.sys_ms,
+  };
+  if (doc.memory.fragmentation_ratio !== null) metrics['fragmentation_ratio'] = doc.memory.fragmentation_ratio;
+  if (doc.throughput) {
+    metrics['ops_per_s'] = doc.throughput.ops_per_s;
+    metrics['ops'] = doc.throughput.ops;
+    metrics['run_ms'] = doc.throughput.duration_ms;
+  }
+  if (doc.latency_ns && doc.latency_ns.sample_every > 0) {
+    Object.assign(metrics, latencyMetrics('malloc', doc.latency_ns.malloc), latencyMetrics('free', doc.latency_ns.free));
+  }
+  // Fixed offsets after the free burst are the low-noise memory figures (redis-measurement.md §10).
+  for (const snap of doc.memory.snapshots) {
+    if (snap.after_free_ms === null) continue;
+    metrics[`rss_bytes_at_${snap.after_free_ms}ms`] = snap.rss_bytes;
+    if (snap.fragmentation_ratio !== null) metrics[`fragmentation_ratio_at_${snap.after_free_ms}ms`] = snap.fragmentation_ratio;
+  }
+  return metrics;
+}
+
+/** The harness's own view of the serving allocator vs the one under test; throws WRONG_ALLOCATOR. */
+function checkServingAllocator(doc: HarnessResult, ctx: RunContext): void {
+  const served = doc.allocator.name;
+  const preload = ctx.env['LD_PRELOAD'];
+  // hakmem has no detection symbol in the harness: it must at least be the preloaded object serving malloc().
+  const ok = ctx.allocator === 'hakmem' ? served === 'unknown' && doc.allocator.path === preload : served === ctx.allocator;
+  if (!ok) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_WRONG_ALLOCATOR', { expected: ctx.allocator, actual: `${served} (${doc.allocator.path ?? 'unknown path'})` });
+  }
+}
+
+/**
+ * Runs one `allocbench` workload under the config's environment, pinned to the worker's CPUs
+ * (`--cpus`), and checks that the allocator under test really served malloc().
+ */
+export class HarnessRunner implements WorkloadRunner<'harness'> {
+  readonly kind = 'harness' as const;
+
+  async run(spec: HarnessSpec, ctx: RunContext): Promise<WorkloadMeasurement> {
+    const cpus = parseCpuList(ctx.cpus);
+    const before = sampleCpuStat();
+    const outcome = await runAllocbench({
+      workload: spec.workload,
+      args: { seed: ctx.seed, ...spec.args },
+      env: ctx.env,
+      cpus: ctx.cpus,
+      timeoutMs: ctx.phaseTimeoutMs,
+    });
+    const load = diffCpuStat(before, sampleCpuStat());
+    if (!outcome.ok) throw outcome.error;
+    const doc = outcome.result;
+    checkServingAllocator(doc, ctx);
+    const options = Object.fromEntries(Object.entries(doc.allocator.options).filter((e): e is [string, ConfigValue] => e[1] !== null));
+    return {
+      label: spec.label ?? `harness:${spec.workload}`,
+      kind: 'harness',
+      metrics: harnessMetrics(doc),
+      // The harness measures steal over its own run, from inside the target.
+      steal_pct: doc.system.steal_pct,
+      cpu_busy_pct: pickCpus(load.cpu_busy_pct, cpus),
+      allocator: { name: doc.allocator.name, version: doc.allocator.version ?? 'unknown', options },
+      duration_ms: outcome.durationMs,
+      details: doc,
+    };
+  }
+}

@@ -57,6 +57,16 @@ export class TrialQueue {
     return { jobId, queue: name, created: !existed };
   }
 
+  /** When a kept job was enqueued, taken by a worker and finished (ms since the epoch), for overhead figures. */
+  async jobTimes(jobId: string, selector: Readonly<Record<string, string>> = {}): Promise<{ enqueued_ms: number; picked_ms?: number; finished_ms?: number } | undefined> {
+    const job = await this.queue(trialQueueName(selector)).getJob(jobId);
+    if (!job) return undefined;
+    const times: { enqueued_ms: number; picked_ms?: number; finished_ms?: number } = { enqueued_ms: job.timestamp };
+    if (job.processedOn !== undefined) times.picked_ms = job.processedOn;
+    if (job.finishedOn !== undefined) times.finished_ms = job.finishedOn;
+    return times;
+  }
+
   /** Numbers of jobs per state in one queue, for tests and the service. */
   counts(selector: Readonly<Record<string, string>> = {}): Promise<Record<string, number>> {
     return this.queue(trialQueueName(selector)).getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');

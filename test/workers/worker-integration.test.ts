@@ -135,6 +135,8 @@ describe('workers with a real Redis and real processes', () => {
 
   it('kill -9 of a worker mid-trial: another worker completes the trial, exactly once', async () => {
     await Promise.all(workers.splice(0).map(stopWorker));
+    const left = (await listWorkers(redis)).map((w) => w.name);
+    assert.ok(!left.includes('w-cpu0') && !left.includes('w-cpu1'), 'a worker stopped with SIGTERM unregisters');
     const victim = startWorker('victim', '0');
     await waitRegistered('victim');
     await queue.enqueueTrial(trial('kill', 'k1', { workloads: [{ kind: 'command', name: 'slow' }] }));

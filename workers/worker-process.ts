@@ -3,8 +3,10 @@ import { isAlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
 import type { WorkerIdentity } from '../src/core/trial-result.js';
 import type { WorkerInfo } from '../src/core/worker-info.js';
+import { WORKER_LABEL } from '../src/queue/queue-names.js';
 import { TrialWorker } from '../src/queue/trial-worker.js';
 import { getTrialResult, storeTrialResult } from '../src/store/trial-result-store.js';
+import { appendTrialStarted } from '../src/store/trial-events.js';
 import { heartbeatWorker, unregisterWorker } from '../src/store/worker-registry.js';
 import { buildRunners } from './build-runners.js';
 import { availableAllocators, hostIdentity } from './host-info.js';
@@ -50,7 +52,9 @@ export class WorkerProcess {
     const libraries = { hakmemLib: options.config.hakmem_lib ?? process.env['HAKMEM_LIB'] };
     this.worker = new TrialWorker({
       redisUrl: options.redisUrl,
-      labels: options.labels,
+      // The implicit `worker` label gives every worker a queue of its own: paired comparisons (duels)
+      // must run both sides on the same machine.
+      labels: { ...options.labels, [WORKER_LABEL]: options.name },
       concurrency: options.concurrency,
       lockDurationMs: options.lockDurationMs,
       stalledIntervalMs: options.stalledIntervalMs,
@@ -105,6 +109,7 @@ export class WorkerProcess {
       return;
     }
     this.options.log(`trial ${meta.jobId}: start (attempt ${meta.attempt})`);
+    await appendTrialStarted(this.redis, job, this.options.name).catch(() => undefined);
     let result;
     try {
       result = await executeTrial(job, { ...deps, signal: this.abort.signal });

@@ -7,6 +7,12 @@ export const TRIAL_QUEUE_BASE = 'alloctune-trials';
 /** A worker listens to one queue per subset of its labels, so it may carry at most this many. */
 export const MAX_ROUTING_LABELS = 5;
 
+/**
+ * Label every worker carries implicitly, set to its name, so that a trial can be sent to one
+ * worker (both sides of a duel run on the same machine). Users may not set it themselves.
+ */
+export const WORKER_LABEL = 'worker';
+
 const READABLE = /^[A-Za-z0-9_.=,-]{1,200}$/;
 
 /** `k=v` pairs sorted by key and joined with `,`: the same selector always gives the same text. */

@@ -83,6 +83,11 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+async function countEvents(redis: Redis, campaign: string, type: string): Promise<number> {
+  const entries = await redis.xrange(KEYS.campaignEvents(campaign), '-', '+');
+  return entries.filter(([, fields]) => fields[0] === 'type' && fields[1] === type).length;
+}
+
 describe('workers with a real Redis and real processes', () => {
   it('two workers pinned to different CPUs drain 20 trials, each run and stored exactly once', async () => {
     startWorker('w-cpu0', '0');
@@ -112,7 +117,8 @@ describe('workers with a real Redis and real processes', () => {
     }
     const byWorker = new Set(results.map((r) => r.worker.name));
     assert.equal(byWorker.size, 2, 'both workers took trials');
-    assert.equal((await redis.xlen(KEYS.campaignEvents(campaign))), 20, 'one event per trial');
+    assert.equal(await countEvents(redis, campaign, 'trial_result'), 20, 'one result event per trial');
+    assert.ok((await countEvents(redis, campaign, 'trial_started')) >= 20, 'a start event for every trial');
     const starts = [...logs.values()].join('').match(/trial drain--t\d+: start/g) ?? [];
     assert.equal(starts.length, 20, 'no trial was measured twice');
   });
@@ -155,7 +161,7 @@ describe('workers with a real Redis and real processes', () => {
     const result = await until('the recovered trial', () => getTrialResult(redis, 'kill', 'k1'), 40_000);
     assert.equal(result.status, 'completed');
     assert.equal(result.worker.name, 'rescuer');
-    assert.equal(await redis.xlen(KEYS.campaignEvents('kill')), 1);
+    assert.equal(await countEvents(redis, 'kill', 'trial_result'), 1);
     assert.equal(readFileSync(pidFile, 'utf8').trim().split('\n').length, 2, 'run once by the victim, once by the rescuer');
     assert.ok(!processAlive(firstPid));
   });

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { MAX_ROUTING_LABELS, WORKER_LABEL } from '../../queue/queue-names.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 // The CLI is the composition root: it is the one place under src/ that starts a worker process.
 import { loadWorkerConfig } from '../../../workers/worker-config.js';
@@ -25,7 +26,13 @@ export function parseLabels(texts: readonly string[]): Record<string, string> {
     if (at <= 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${pair}' is not key=value (key [a-z][a-z0-9_-]*, value [A-Za-z0-9_.-]+)` });
     }
+    if (key === WORKER_LABEL) {
+      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${WORKER_LABEL}' is set implicitly to the worker's name` });
+    }
     labels[key] = value;
+  }
+  if (Object.keys(labels).length > MAX_ROUTING_LABELS - 1) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `at most ${MAX_ROUTING_LABELS - 1} labels (one more, '${WORKER_LABEL}', is implicit)` });
   }
   return labels;
 }
@@ -67,9 +74,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   parseCpuList(values.cpus);
   parseCpuList(values['client-cpus']);
+  const name = values.name ?? `${hostname()}-${process.pid}`;
+  if (!LABEL_VALUE.test(name)) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'name', reason: `'${name}' must match [A-Za-z0-9_.-]{1,64} (it is also the worker's routing label)` });
+  }
   const worker = await WorkerProcess.start({
     redisUrl,
-    name: values.name ?? `${hostname()}-${process.pid}`,
+    name,
     cpus: values.cpus,
     clientCpus: values['client-cpus'],
     concurrency: positiveInt(values.concurrency, 'concurrency'),

@@ -19,7 +19,7 @@ static const param_def GENERIC[] = {
     {"duration-ms", "1000", 0, 3600000, 0, "length of the measured phase; 0 = until --ops is reached"},
     {"ops", "0", 0, INT64_MAX, 0, "stop each thread after this many malloc+free calls; 0 = no limit"},
     {"seed", "42", 0, INT64_MAX, 0, "PRNG seed; thread i uses stream i+1"},
-    {"sample-every", "64", 0, 1000000000, 0, "time 1 in N malloc/free calls (randomised stride); 0 = off"},
+    {"sample-every", NULL, 0, 1000000000, 0, "time 1 in N malloc/free calls (randomised stride); 0 = off; default 128, fragmentation 4"},
     {"snapshot-every-ms", "0", 0, 3600000, 0, "extra periodic memory snapshots during the run; 0 = none"},
 };
 #define GENERIC_COUNT ((int)(sizeof GENERIC / sizeof GENERIC[0]))
@@ -95,6 +95,7 @@ static void write_list(json_writer *w) {
     json_kv_string(w, "name", wl->name);
     json_kv_string(w, "summary", wl->summary);
     json_kv_int(w, "default_threads", wl->default_threads);
+    json_kv_uint(w, "default_sample_every", wl->default_sample_every ? wl->default_sample_every : 128);
     json_kv_int(w, "max_threads", wl->max_threads);
     json_key(w, "params");
     write_param_defs(w, wl->params, wl->param_count);
@@ -206,15 +207,20 @@ static void write_document(json_writer *w, alloc_probe *probe, bench_run *run, c
     json_kv_null(w, "throughput");
     json_kv_null(w, "latency_ns");
   } else {
-    uint64_t ops = 0;
+    uint64_t ops = 0, cpu_ns = 0;
     int n = run->wl->run_custom ? 1 : run->threads;
-    for (int i = 0; i < n; i++) ops += run->t[i].ops;
+    for (int i = 0; i < n; i++) {
+      ops += run->t[i].ops;
+      cpu_ns += run->t[i].cpu_ns;
+    }
     double duration_ms = (double)(run->t_end - run->t_start - run->excluded_ns) / 1e6;
     json_key(w, "throughput");
     json_begin_object(w);
     json_kv_uint(w, "ops", ops);
     json_kv_double(w, "ops_per_s", duration_ms > 0 ? (double)ops / (duration_ms / 1e3) : 0.0);
     json_kv_double(w, "duration_ms", duration_ms);
+    json_kv_double(w, "cpu_ms", (double)cpu_ns / 1e6);
+    json_kv_double(w, "ops_per_cpu_s", cpu_ns ? (double)ops / ((double)cpu_ns / 1e9) : 0.0);
     json_end_object(w);
     json_key(w, "latency_ns");
     json_begin_object(w);
@@ -376,8 +382,8 @@ int main(int argc, char **argv) {
   int64_t generic_values[GENERIC_COUNT];
   for (int g = 0; g < GENERIC_COUNT; g++) {
     const char *text = generic_text[g] ? generic_text[g] : GENERIC[g].default_value;
-    if (text == NULL) {
-      generic_values[g] = wl->default_threads;
+    if (text == NULL) { /* per-workload defaults */
+      generic_values[g] = g == 0 ? wl->default_threads : (wl->default_sample_every ? (int64_t)wl->default_sample_every : 128);
       continue;
     }
     if (parse_values(text, &GENERIC[g], values) != 1) usage_error("bad value for --%s", GENERIC[g].name);

@@ -89,8 +89,14 @@ export const HarnessResultSchema = z.object({
     loaded_not_serving: z.array(z.string()),
     warnings: z.array(z.string()),
   }),
-  /** Null for `--probe`. `ops` counts malloc() plus free() calls made by the workload. */
-  throughput: z.object({ ops: count, ops_per_s: nonNegative, duration_ms: nonNegative }).nullable(),
+  /**
+   * Null for `--probe`. `ops` counts malloc() plus free() calls made by the workload in the measured
+   * phase. `cpu_ms` is the CPU time of the workload threads in that phase (CLOCK_THREAD_CPUTIME_ID),
+   * so `ops_per_cpu_s` does not drop when other processes take the CPU away (wall `ops_per_s` does).
+   */
+  throughput: z
+    .object({ ops: count, ops_per_s: nonNegative, duration_ms: nonNegative, cpu_ms: nonNegative, ops_per_cpu_s: nonNegative })
+    .nullable(),
   /** Null for `--probe`. */
   latency_ns: z
     .object({

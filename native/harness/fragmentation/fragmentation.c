@@ -129,6 +129,8 @@ const workload_def WORKLOAD_FRAGMENTATION = {
     .param_count = sizeof PARAMS / sizeof PARAMS[0],
     .default_threads = 1,
     .max_threads = 1,
+    /* Few, expensive calls (each block is written in full): 1 in 4 still gives thousands of samples. */
+    .default_sample_every = 4,
     .setup = setup,
     .run_custom = run_fragmentation,
     .write_results = write_results,

@@ -23,10 +23,12 @@ _Noreturn void bench_out_of_memory(size_t size) {
   exit(1);
 }
 
-/* Uniform in [1, 2N-1]: mean N, and no fixed stride that could alias with a workload's period. */
-uint64_t bench_next_countdown(bench_thread *t) {
+/* Stride uniform in [1, 2N-1]: mean N, and no fixed period that could alias with a workload's
+ * (a batch of 64 mallocs then 64 frees would otherwise always time the same call). */
+void bench_schedule_sample(bench_thread *t) {
   uint64_t n = t->run->sample_every;
-  return n <= 1 ? n : 1 + rng_below(&t->rng, 2 * n - 1);
+  if (n == 0) t->next_sample = UINT64_MAX;
+  else t->next_sample = t->ops + 1 + (n == 1 ? 0 : rng_below(&t->rng, 2 * n - 1));
 }
 
 int64_t bench_live_bytes(bench_run *run) {
@@ -54,14 +56,17 @@ static void init_thread(bench_run *run, bench_thread *t, int id) {
   t->id = id;
   t->run = run;
   rng_seed(&t->rng, run->seed, (uint64_t)id + 1);
+  t->next_sample = UINT64_MAX;
   t->malloc_hist = calloc(1, sizeof(histogram));
   t->free_hist = calloc(1, sizeof(histogram));
   if (!t->malloc_hist || !t->free_hist) bench_out_of_memory(sizeof(histogram));
 }
 
+/* Start the measured phase: untimed preparation (prefill) is not counted. */
 static void arm_sampling(bench_thread *t) {
-  t->malloc_countdown = bench_next_countdown(t);
-  t->free_countdown = bench_next_countdown(t);
+  t->ops = 0;
+  bench_schedule_sample(t);
+  t->next_sample -= t->next_sample == UINT64_MAX ? 0 : 1; /* the first call can be timed too */
 }
 
 static void *thread_main(void *arg) {
@@ -71,7 +76,9 @@ static void *thread_main(void *arg) {
   if (run->wl->thread_prepare) run->wl->thread_prepare(t);
   arm_sampling(t);
   pthread_barrier_wait(&run->start_barrier);
+  uint64_t cpu0 = thread_cpu_ns();
   run->wl->thread_body(t);
+  t->cpu_ns = thread_cpu_ns() - cpu0;
   atomic_fetch_add(&run->finished, 1);
   pthread_barrier_wait(&run->measured_barrier);
   pthread_barrier_wait(&run->teardown_barrier);
@@ -111,7 +118,9 @@ int bench_execute(bench_run *run) {
   if (run->wl->run_custom) {
     if (run->cpu_count > 0) pin_self_to_cpu(run->cpus[0]);
     arm_sampling(&run->t[0]);
+    uint64_t cpu0 = thread_cpu_ns();
     run->wl->run_custom(run); /* sets t_start/t_end, snapshots and final itself */
+    run->t[0].cpu_ns = thread_cpu_ns() - cpu0;
   } else {
     pthread_barrier_init(&run->start_barrier, NULL, (unsigned)n + 1);
     pthread_barrier_init(&run->measured_barrier, NULL, (unsigned)n + 1);

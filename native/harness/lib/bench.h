@@ -39,6 +39,7 @@ typedef struct workload_def {
   int param_count;
   int default_threads;
   int max_threads;
+  uint64_t default_sample_every; /* 0: the generic default (128) */
   /* All hooks are optional except one of thread_body / run_custom. */
   int (*setup)(struct bench_run *run);                 /* main thread, before any worker; -2 = bad parameters */
   void (*thread_prepare)(struct bench_thread *t);      /* untimed, before the start barrier */
@@ -55,9 +56,9 @@ typedef struct bench_thread {
   rng rng;
   histogram *malloc_hist;
   histogram *free_hist;
-  uint64_t malloc_countdown;
-  uint64_t free_countdown;
+  uint64_t next_sample; /* value of `ops` at which the next call is timed; UINT64_MAX = never */
   uint64_t ops;
+  uint64_t cpu_ns; /* thread CPU time spent in the measured phase */
   int64_t live_local;
   _Atomic int64_t live_published;
   void *state;
@@ -115,7 +116,9 @@ void bench_snapshot(bench_run *run, const char *phase, double after_free_ms);
 int64_t bench_live_bytes(bench_run *run);
 
 _Noreturn void bench_out_of_memory(size_t size);
-uint64_t bench_next_countdown(bench_thread *t);
+/* Schedules the next timed call; sampling off keeps it at UINT64_MAX, so the untimed path costs the
+ * same compare with sampling on or off and the on/off difference is the timed calls alone. */
+void bench_schedule_sample(bench_thread *t);
 
 static inline int bench_should_stop(const bench_thread *t) {
   return atomic_load_explicit(&t->run->stop, memory_order_relaxed) || (t->run->ops_limit && t->ops >= t->run->ops_limit);
@@ -124,12 +127,12 @@ static inline int bench_should_stop(const bench_thread *t) {
 /* malloc() with sampled timing; stores the requested size in the first word (size >= 8). */
 static inline void *bench_malloc(bench_thread *t, size_t size) {
   void *p;
-  if (t->malloc_countdown && --t->malloc_countdown == 0) {
+  if (__builtin_expect(t->ops == t->next_sample, 0)) {
     uint64_t t0 = now_ns();
     p = malloc(size);
     uint64_t t1 = now_ns();
     hist_record(t->malloc_hist, t1 - t0);
-    t->malloc_countdown = bench_next_countdown(t);
+    bench_schedule_sample(t);
   } else {
     p = malloc(size);
   }
@@ -144,12 +147,12 @@ static inline void *bench_malloc(bench_thread *t, size_t size) {
 /* free() with sampled timing of a block from bench_malloc (any thread's). */
 static inline void bench_free(bench_thread *t, void *p) {
   size_t size = *(size_t *)p;
-  if (t->free_countdown && --t->free_countdown == 0) {
+  if (__builtin_expect(t->ops == t->next_sample, 0)) {
     uint64_t t0 = now_ns();
     free(p);
     uint64_t t1 = now_ns();
     hist_record(t->free_hist, t1 - t0);
-    t->free_countdown = bench_next_countdown(t);
+    bench_schedule_sample(t);
   } else {
     free(p);
   }

@@ -34,8 +34,8 @@ static inline uint64_t rng_next(rng *r) {
   return result;
 }
 
-/* Uniform in [0, n). */
-static inline uint64_t rng_below(rng *r, uint64_t n) { return n ? rng_next(r) % n : 0; }
+/* Uniform in [0, n) by multiply-shift (no division; bias < n / 2^64). */
+static inline uint64_t rng_below(rng *r, uint64_t n) { return (uint64_t)(((unsigned __int128)rng_next(r) * n) >> 64); }
 
 /* Uniform in [lo, hi]. */
 static inline uint64_t rng_range(rng *r, uint64_t lo, uint64_t hi) { return lo + rng_below(r, hi - lo + 1); }

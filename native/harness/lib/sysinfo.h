@@ -12,6 +12,13 @@ static inline uint64_t now_ns(void) {
   return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* CPU time consumed by the calling thread, ns (unaffected by time spent descheduled). */
+static inline uint64_t thread_cpu_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
 /* Median cost in ns of two back-to-back now_ns() calls (what every timed sample includes). */
 double timer_overhead_ns(void);
 

@@ -13,4 +13,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
   trial: { summary: 'run one trial in the foreground without the queue and print its result', load: () => import('./commands/trial.js') },
   space: { summary: 'list, show, encode and parse allocator search spaces', load: () => import('./commands/space.js') },
   redis: { summary: 'run the embedded Redis in the foreground (for several local processes)', load: () => import('./commands/redis.js') },
+  bench: { summary: 'offline benchmarks: replay optimizer campaigns against tables of real measurements', load: () => import('./commands/bench.js') },
 };

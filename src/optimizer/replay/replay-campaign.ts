@@ -1,0 +1,114 @@
+import type { Config } from '../../core/config.js';
+import type { Observation } from '../../core/optimizer-observation.js';
+import type { ReplayTable } from '../../core/replay-table.js';
+import { SeededRng } from '../../core/seeded-rng.js';
+import { createSampler } from '../create-sampler.js';
+import { judgeClaims } from '../duel/paired-verdict.js';
+import { isFeasible, minimisedObjective } from '../problem.js';
+import type { SamplerKind } from '../sampler.js';
+import type { ReplayTargets } from './replay-targets.js';
+
+/** The config <-> vector map of the table's space (the search-space embedding). */
+export interface ReplayEmbedding {
+  dimension: number;
+  toVector(config: Readonly<Config>): number[];
+  snap(vector: readonly number[]): number[];
+}
+
+/** One replayed campaign's settings. */
+export interface ReplayCampaignOptions {
+  table: ReplayTable;
+  embedding: ReplayEmbedding;
+  targets: ReplayTargets;
+  sampler: SamplerKind;
+  seed: number;
+  budget: number;
+  /** Pairs per confirmatory duel (candidate vs baseline, placebo vs baseline). */
+  duel_pairs: number;
+  min_relative_effect: number;
+}
+
+/** What one replayed campaign found. */
+export interface ReplayCampaignResult {
+  seed: number;
+  /** 1-based index of the first trial whose row is a target; null when the budget ran out first. */
+  trials_to_target: number | null;
+  /** The placebo copy of the baseline was declared better than the baseline. */
+  placebo_false_win: boolean;
+  /** The best feasible row found was confirmed better than the baseline. */
+  best_confirmed: boolean;
+}
+
+function observationFromSample(vector: number[], sample: Record<string, number>, table: ReplayTable): Observation {
+  const constraints: Observation['constraints'] = {};
+  for (const c of table.constraints) {
+    const v = sample[c.metric];
+    if (v !== undefined) constraints[c.metric] = { mean: v, variance: 0, n: 1 };
+  }
+  const y = sample[table.objective.metric];
+  // A sample without the objective is a failed trial.
+  return y === undefined ? { vector, constraints, feasible: false } : { vector, objective: { mean: y, variance: 0, n: 1 }, constraints };
+}
+
+function nearestRow(v: readonly number[], rows: readonly number[][]): number {
+  let best = 0;
+  let bestD = Infinity;
+  rows.forEach((r, i) => {
+    let d = 0;
+    for (let k = 0; k < v.length; k++) d += ((v[k] as number) - (r[k] as number)) ** 2;
+    if (d < bestD) {
+      bestD = d;
+      best = i;
+    }
+  });
+  return best;
+}
+
+/**
+ * Replays one campaign against a table: each proposal is answered with a random recorded sample of
+ * the nearest row (one trial = one sample), until a target row is hit or the budget ends. Then the
+ * campaign's best feasible row and a placebo copy of the baseline each duel the baseline with pairs
+ * drawn from the recorded samples, judged together (Holm) as a real campaign would.
+ */
+export async function replayCampaign(opts: ReplayCampaignOptions): Promise<ReplayCampaignResult> {
+  const { table, embedding } = opts;
+  const rowVectors = table.rows.map((r) => embedding.toVector(r.config));
+  const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: (v) => embedding.snap(v), objective: table.objective, constraints: table.constraints }, opts.seed);
+  const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
+  let hit: number | null = null;
+  const visited: number[] = [];
+  for (let t = 1; t <= opts.budget; t++) {
+    const { vectors } = await sampler.suggest(1);
+    const row = nearestRow(vectors[0] as number[], rowVectors);
+    const sample = rng.pick(table.rows[row]?.samples ?? []);
+    const obs = observationFromSample(rowVectors[row] as number[], sample, table);
+    sampler.observe([obs]);
+    visited.push(row);
+    if (opts.targets.targets.has(row)) {
+      hit = t;
+      break;
+    }
+  }
+  // The campaign's pick: the visited feasible row with the best observed objective.
+  let pick: number | undefined;
+  let pickY = Infinity;
+  for (const obs of sampler.toJSON().observations.map((o, i) => ({ o, row: visited[i] as number }))) {
+    const y = minimisedObjective(obs.o, table.objective)?.mean;
+    if (y !== undefined && isFeasible(obs.o, table.constraints) && y < pickY) {
+      pickY = y;
+      pick = obs.row;
+    }
+  }
+  const draw = (row: number): number[] =>
+    Array.from({ length: opts.duel_pairs }, () => rng.pick(table.rows[row]?.samples ?? [])[table.objective.metric] ?? Number.NaN);
+  // Each claim is its own duel with its own baseline runs, as the duel scheduler plans them.
+  const claims = [{ id: 'placebo', candidate: draw(table.baseline_row), baseline: draw(table.baseline_row) }];
+  if (pick !== undefined) claims.push({ id: 'best', candidate: draw(pick), baseline: draw(table.baseline_row) });
+  const verdicts = judgeClaims(claims, { objective: table.objective, min_relative_effect: opts.min_relative_effect });
+  return {
+    seed: opts.seed,
+    trials_to_target: hit,
+    placebo_false_win: verdicts.find((v) => v.id === 'placebo')?.better_than_baseline ?? false,
+    best_confirmed: verdicts.find((v) => v.id === 'best')?.better_than_baseline ?? false,
+  };
+}

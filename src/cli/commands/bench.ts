@@ -108,10 +108,13 @@ async function optimizer(argv: string[]): Promise<number> {
         budget,
         tolerance,
         duel_pairs: pairs,
-        progress: (done, total) => process.stderr.write(`\r${sampler}: ${done}/${total} campaigns`),
+        progress: (done, total) => {
+          if (process.stderr.isTTY) process.stderr.write(`\r${sampler}: ${done}/${total} campaigns`);
+          else if (done % 10 === 0 || done === total) process.stderr.write(`${sampler}: ${done}/${total} campaigns\n`);
+        },
       }),
     );
-    process.stderr.write('\n');
+    if (process.stderr.isTTY) process.stderr.write('\n');
   }
   const random = results.find((r) => r.sampler === 'random');
   const ratios = Object.fromEntries(

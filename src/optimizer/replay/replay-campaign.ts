@@ -73,7 +73,12 @@ function nearestRow(v: readonly number[], rows: readonly number[][]): number {
 export async function replayCampaign(opts: ReplayCampaignOptions): Promise<ReplayCampaignResult> {
   const { table, embedding } = opts;
   const rowVectors = table.rows.map((r) => embedding.toVector(r.config));
-  const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: (v) => embedding.snap(v), objective: table.objective, constraints: table.constraints }, opts.seed);
+  // The table's rows are the only configs that exist in a replay, so proposals snap to the nearest
+  // row (as the space embedding snaps categoricals): every sampler then sees a finite space and its
+  // duplicate check stops it from re-proposing a row it has already measured. Without this, local
+  // moves of a model-based sampler in 12 dimensions land on the row they started from.
+  const snapToRow = (v: number[]): number[] => [...(rowVectors[nearestRow(embedding.snap(v), rowVectors)] as number[])];
+  const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints }, opts.seed);
   const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
   let hit: number | null = null;
   const visited: number[] = [];

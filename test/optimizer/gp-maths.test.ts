@@ -136,3 +136,13 @@ test('fitted hyperparameters find the irrelevant coordinate and raise the likeli
   assert.ok((fitted.length_scales[1] as number) > 3 * (fitted.length_scales[0] as number), JSON.stringify(fitted));
   assert.ok(negLogPosterior(data, packHyper(fitted)).value < negLogPosterior(data, packHyper(start)).value);
 });
+
+test('per-observation noise from repeats: a noisy mean counts for less than a precise one', () => {
+  // Same config measured twice: y = 0 with variance-of-mean 1e-4, y = 1 with variance-of-mean 1.
+  const data: GpData = { x: [[0.5], [0.5], [0.1], [0.9]], y: [0, 1, 0.2, 0.2], noise: [1e-4, 1, 1e-4, 1e-4] };
+  const gp = GaussianProcess.fit(data, { length_scales: [0.3], signal_variance: 1, noise_variance: 1e-6 });
+  const p = gp.predict([0.5]);
+  assert.ok(p.mean < 0.05, `posterior mean ${p.mean} should follow the precise repeat`);
+  const flipped = GaussianProcess.fit({ ...data, noise: [1, 1e-4, 1e-4, 1e-4] }, { length_scales: [0.3], signal_variance: 1, noise_variance: 1e-6 });
+  assert.ok(flipped.predict([0.5]).mean > 0.9);
+});

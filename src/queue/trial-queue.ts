@@ -67,6 +67,24 @@ export class TrialQueue {
     return times;
   }
 
+  /**
+   * Withdraw a trial that no worker has taken yet (campaign cancelled or finished). Returns false when
+   * the job is running or gone; a running trial finishes and its result is simply not used.
+   */
+  async withdraw(jobId: string, selector: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    const job = await this.queue(trialQueueName(selector)).getJob(jobId);
+    if (!job) return false;
+    const state = await job.getState();
+    if (state !== 'waiting' && state !== 'delayed' && state !== 'prioritized') return false;
+    try {
+      await job.remove();
+      return true;
+    } catch {
+      // Taken by a worker in the meantime.
+      return false;
+    }
+  }
+
   /** Numbers of jobs per state in one queue, for tests and the service. */
   counts(selector: Readonly<Record<string, string>> = {}): Promise<Record<string, number>> {
     return this.queue(trialQueueName(selector)).getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');

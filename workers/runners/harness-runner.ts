@@ -1,7 +1,7 @@
 import { AlloctuneError } from '../../src/core/alloctune-error.js';
 import type { ConfigValue } from '../../src/core/config.js';
 import type { HarnessResult, LatencySummary } from '../../src/core/harness-result.js';
-import type { WorkloadSpec } from '../../src/core/trial-job.js';
+import { workloadLabel, type WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { runAllocbench } from '../../src/harness/run-allocbench.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
@@ -33,11 +33,18 @@ export function harnessMetrics(doc: HarnessResult): Record<string, number> {
     Object.assign(metrics, latencyMetrics('malloc', doc.latency_ns.malloc), latencyMetrics('free', doc.latency_ns.free));
   }
   // Fixed offsets after the free burst are the low-noise memory figures (redis-measurement.md §10).
-  for (const snap of doc.memory.snapshots) {
-    if (snap.after_free_ms === null) continue;
-    metrics[`rss_bytes_at_${snap.after_free_ms}ms`] = snap.rss_bytes;
-    if (snap.fragmentation_ratio !== null) metrics[`fragmentation_ratio_at_${snap.after_free_ms}ms`] = snap.fragmentation_ratio;
-  }
+  // Metrics are named after the planned offset (`snapshot_ms` parameter), not the measured time,
+  // so that every trial reports the same metric names.
+  const planned = doc.workload?.params['snapshot_ms'];
+  const offsets = Array.isArray(planned) ? planned : [];
+  doc.memory.snapshots
+    .filter((snap) => snap.after_free_ms !== null)
+    .forEach((snap, i) => {
+      const offset = offsets[i];
+      if (typeof offset !== 'number') return;
+      metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
+      if (snap.fragmentation_ratio !== null) metrics[`fragmentation_ratio_at_${offset}ms`] = snap.fragmentation_ratio;
+    });
   return metrics;
 }
 
@@ -75,7 +82,7 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
     checkServingAllocator(doc, ctx);
     const options = Object.fromEntries(Object.entries(doc.allocator.options).filter((e): e is [string, ConfigValue] => e[1] !== null));
     return {
-      label: spec.label ?? `harness:${spec.workload}`,
+      label: workloadLabel(spec),
       kind: 'harness',
       metrics: harnessMetrics(doc),
       // The harness measures steal over its own run, from inside the target.

@@ -1,0 +1,61 @@
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { errorReply } from './error-reply.js';
+import { registerBearerAuth } from './plugins/bearer-auth.js';
+
+/** Options of the HTTP layer; the routes themselves are registered by the caller. */
+export interface AppOptions {
+  /** Bearer token required on mutating requests. */
+  token: string;
+  /** Largest accepted request body. */
+  bodyLimitBytes?: number;
+  /** Requests per client per minute before 429s. */
+  rateLimitPerMinute?: number;
+  logger?: boolean;
+  /** Route plugins, e.g. campaign routes bound to a service. */
+  routes: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+export const DEFAULT_BODY_LIMIT_BYTES = 256 * 1024;
+
+/** A fastify app with zod validation, uniform error answers, bearer auth, a rate limit and OpenAPI at /docs. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  // forceCloseConnections: open SSE streams must not keep close() waiting.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return reply.code(413).send({ code: 'ALLOCTUNE_ERR_BODY_TOO_LARGE', message: `request body larger than ${bodyLimit} bytes` });
+    }
+    return errorReply(err, request, reply);
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ code: 'ALLOCTUNE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
+  );
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: options.rateLimitPerMinute ?? 3000,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) => ({
+      statusCode: 429,
+      code: 'ALLOCTUNE_ERR_RATE_LIMITED',
+      message: `rate limit exceeded, retry in ${context.after}`,
+    }),
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'alloctune', description: 'Autotuning campaigns for memory-allocator configurations', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  registerBearerAuth(app, options.token);
+  for (const register of options.routes) await app.register(async (scope) => register(scope));
+  return app;
+}

@@ -1,0 +1,99 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AlloctuneError } from '../../core/alloctune-error.js';
+import type { CampaignRecord, TrialRecord } from '../../core/campaign-record.js';
+import { CampaignSpecSchema } from '../../core/campaign-spec.js';
+import { IdSchema } from '../../core/safe-text.js';
+import { buildExportEvidence } from '../../service/export-evidence-builder.js';
+import { buildParetoView } from '../../service/pareto-view.js';
+import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
+import type { RouteDeps } from './route-deps.js';
+
+const IdParams = z.object({ id: IdSchema });
+
+/** Where a campaign stands, for lists and progress bars. */
+export function campaignProgress(record: CampaignRecord, trials: readonly TrialRecord[]) {
+  const count = (pred: (t: TrialRecord) => boolean): number => trials.filter(pred).length;
+  return {
+    explore_budget: record.spec.budget.trials,
+    explored: count((t) => t.role === 'explore'),
+    trials: trials.length,
+    in_flight: count((t) => t.state === 'proposed' || t.state === 'queued'),
+    completed: count((t) => t.state === 'completed'),
+    failed: count((t) => t.state === 'failed'),
+    duel_trials: count((t) => t.role === 'duel'),
+  };
+}
+
+async function requireCampaign(deps: RouteDeps, id: string): Promise<CampaignRecord> {
+  const live = deps.controller.runtime(id)?.record;
+  if (live) return live;
+  const record = await deps.store.get(id);
+  if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+  return record;
+}
+
+/** `/v1/campaigns...`: create, list, inspect, cancel, trials, leaderboard, Pareto front, export. */
+export function campaignRoutes(deps: RouteDeps) {
+  return (root: FastifyInstance): void => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.post('/v1/campaigns', { schema: { body: CampaignSpecSchema, security: [{ bearer: [] }] } }, async (request, reply) => {
+      const record = await deps.controller.create(request.body);
+      return reply.code(201).send({ campaign: record, progress: campaignProgress(record, []) });
+    });
+
+    app.get('/v1/campaigns', async () => {
+      const records = await deps.store.list();
+      const campaigns = await Promise.all(
+        records.map(async (r) => {
+          const live = deps.controller.runtime(r.id)?.record ?? r;
+          return { ...live, progress: campaignProgress(live, await deps.controller.trials(r.id)) };
+        }),
+      );
+      return { campaigns };
+    });
+
+    app.get('/v1/campaigns/:id', { schema: { params: IdParams } }, async (request) => {
+      const record = await requireCampaign(deps, request.params.id);
+      return { campaign: record, progress: campaignProgress(record, await deps.controller.trials(record.id)) };
+    });
+
+    app.post('/v1/campaigns/:id/cancel', { schema: { params: IdParams, security: [{ bearer: [] }] } }, async (request) => {
+      await requireCampaign(deps, request.params.id);
+      const record = await deps.controller.cancel(request.params.id);
+      return { campaign: record };
+    });
+
+    app.get('/v1/campaigns/:id/trials', { schema: { params: IdParams } }, async (request) => {
+      await requireCampaign(deps, request.params.id);
+      return { trials: await deps.controller.trials(request.params.id) };
+    });
+
+    app.get('/v1/campaigns/:id/leaderboard', { schema: { params: IdParams } }, async (request) => {
+      await requireCampaign(deps, request.params.id);
+      return deps.controller.leaderboard(request.params.id);
+    });
+
+    app.get('/v1/campaigns/:id/pareto', { schema: { params: IdParams } }, async (request) => {
+      const record = await requireCampaign(deps, request.params.id);
+      return buildParetoView(record.spec, await deps.controller.leaderboard(record.id));
+    });
+
+    app.get(
+      '/v1/campaigns/:id/export',
+      { schema: { params: IdParams, querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('json') }) } },
+      async (request, reply) => {
+        const record = await requireCampaign(deps, request.params.id);
+        const board = await deps.controller.leaderboard(record.id);
+        if (!board.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
+          throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${record.id} has not measured its baseline yet` });
+        }
+        const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id));
+        const rendered = renderExport(request.query.format, evidence);
+        return reply.type(rendered.contentType).send(rendered.body);
+      },
+    );
+  };
+}

@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AlloctuneError } from '../../core/alloctune-error.js';
+import { trialQueueName } from '../../queue/queue-names.js';
+import { ALLOCATORS, listSpaces, loadSpace, type AllocatorName } from '../../spaces/index.js';
+import { listWorkers } from '../../store/worker-registry.js';
+import type { RouteDeps } from './route-deps.js';
+
+/** `/healthz`, `/metrics` (Prometheus text), `/v1/spaces`, `/v1/workers`. */
+export function systemRoutes(deps: RouteDeps) {
+  return (root: FastifyInstance): void => {
+    const app = root.withTypeProvider<ZodTypeProvider>();
+
+    app.get('/healthz', { config: { rateLimit: false } }, async () => {
+      const pong = await deps.redis.ping().catch(() => 'unreachable');
+      return { status: pong === 'PONG' ? 'ok' : 'degraded', redis: pong === 'PONG' ? 'ok' : pong, started_at: deps.startedAt.toISOString() };
+    });
+
+    app.get('/v1/spaces', async () => ({ spaces: listSpaces() }));
+
+    app.get('/v1/spaces/:name', { schema: { params: z.object({ name: z.string() }) } }, async (request) => {
+      const name = request.params.name;
+      if (!(ALLOCATORS as readonly string[]).includes(name)) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'space', id: name });
+      return { space: loadSpace(name as AllocatorName) };
+    });
+
+    app.get('/v1/workers', async () => ({ workers: await listWorkers(deps.redis) }));
+
+    app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+      const campaigns = await deps.store.list();
+      const byState = new Map<string, number>();
+      const trialStates = new Map<string, number>();
+      for (const c of campaigns) {
+        byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
+        if (c.state !== 'running') continue;
+        for (const t of await deps.controller.trials(c.id)) trialStates.set(t.state, (trialStates.get(t.state) ?? 0) + 1);
+      }
+      const workers = await listWorkers(deps.redis);
+      const counts = await deps.queue.counts({});
+      const lines = [
+        '# HELP alloctune_campaigns Campaigns by state.',
+        '# TYPE alloctune_campaigns gauge',
+        ...[...byState].map(([s, n]) => `alloctune_campaigns{state="${s}"} ${n}`),
+        '# HELP alloctune_trials Trials of running campaigns by state.',
+        '# TYPE alloctune_trials gauge',
+        ...[...trialStates].map(([s, n]) => `alloctune_trials{state="${s}"} ${n}`),
+        '# HELP alloctune_queue_jobs Jobs in the unlabelled trial queue by state.',
+        '# TYPE alloctune_queue_jobs gauge',
+        ...Object.entries(counts).map(([s, n]) => `alloctune_queue_jobs{queue="${trialQueueName({})}",state="${s}"} ${n}`),
+        '# HELP alloctune_workers Live workers (heartbeat within the timeout).',
+        '# TYPE alloctune_workers gauge',
+        `alloctune_workers ${workers.length}`,
+        '# HELP alloctune_proposal_seconds Duration of the last optimizer proposal.',
+        '# TYPE alloctune_proposal_seconds gauge',
+        `alloctune_proposal_seconds ${(deps.controller.lastProposalMs / 1000).toFixed(6)}`,
+      ];
+      return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);
+    });
+  };
+}

@@ -1,0 +1,67 @@
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import { TrialQueue } from '../queue/trial-queue.js';
+import { CampaignController } from '../service/campaign-controller.js';
+import { CampaignStore } from '../store/campaign-store.js';
+import { buildApp } from './app.js';
+import { campaignRoutes } from './routes/campaign-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
+import type { RouteDeps } from './routes/route-deps.js';
+import { systemRoutes } from './routes/system-routes.js';
+import { EventHub } from './sse/event-hub.js';
+
+export interface ServiceOptions {
+  redisUrl: string;
+  token: string;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (a free port). */
+  port?: number;
+  bodyLimitBytes?: number;
+  rateLimitPerMinute?: number;
+  controllerTickMs?: number;
+  log?: (line: string) => void;
+  /** Extra route plugins (the dashboard). */
+  extraRoutes?: ((app: FastifyInstance) => Promise<void> | void)[];
+}
+
+/** A running service: HTTP app, campaign controller, queue producer and event fan-out. */
+export interface RunningService {
+  app: FastifyInstance;
+  url: string;
+  controller: CampaignController;
+  close(): Promise<void>;
+}
+
+/** Start the controller and the HTTP server; `close` stops both and releases every connection. */
+export async function startService(options: ServiceOptions): Promise<RunningService> {
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  redis.on('error', () => undefined);
+  const queue = new TrialQueue(options.redisUrl);
+  const controllerOptions = { redis, queue, ...(options.log ? { log: options.log } : {}), ...(options.controllerTickMs ? { tickMs: options.controllerTickMs } : {}) };
+  const controller = new CampaignController(controllerOptions);
+  const hub = new EventHub(options.redisUrl);
+  const deps: RouteDeps = { redis, store: new CampaignStore(redis), controller, queue, hub, startedAt: new Date() };
+  const app = await buildApp({
+    token: options.token,
+    ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
+    routes: [systemRoutes(deps), campaignRoutes(deps), eventRoutes(deps), ...(options.extraRoutes ?? [])],
+  });
+  await controller.start();
+  const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    url: address,
+    controller,
+    close: () =>
+      (closing ??= (async () => {
+        await controller.stop();
+        hub.close();
+        await app.close();
+        await queue.close();
+        redis.disconnect();
+      })()),
+  };
+}

@@ -1,0 +1,44 @@
+import { parseArgs } from 'node:util';
+import { startService } from '../../api/start-service.js';
+import { serviceToken } from '../../api/service-token.js';
+import { resolveRedisTarget } from '../../redis/redis-target.js';
+import { onShutdown } from '../shutdown-hooks.js';
+
+const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070]
+  Token: ALLOCTUNE_TOKEN, else generated once and kept under the state directory.
+`;
+
+/** `alloctune serve`: the REST API, SSE and the campaign controller. */
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      redis: { type: 'string' },
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '7070' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    process.stderr.write(`alloctune serve: --port must be 0-65535\n${USAGE}`);
+    return 2;
+  }
+  const target = await resolveRedisTarget(values.redis ?? process.env['REDIS_URL']);
+  const token = serviceToken();
+  const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
+  const service = await startService({ redisUrl: target.url, token: token.token, host: values.host, port, log });
+  if (token.created) log(`generated bearer token (kept in ${token.file}): ${token.token}`);
+  log(`alloctune serving on ${service.url} (redis ${target.url}${target.embedded ? ', embedded' : ''}); API docs at ${service.url}/docs`);
+  onShutdown(async () => {
+    await service.close();
+    await target.close();
+  });
+  await new Promise<never>(() => undefined);
+  return 0;
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ConfigSchema } from './config.js';
+import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
+import { EnvMapSchema } from './safe-text.js';
+import { SpaceOverridesSchema } from './search-space.js';
+import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
+
+/**
+ * The configuration every candidate is compared with: today's production setting as a MALLOC_CONF
+ * string or an environment map, an explicit config, or (absent) the allocator's defaults.
+ */
+export const BaselineSpecSchema = z.union([
+  z.object({ malloc_conf: z.string().max(4096) }).strict(),
+  z.object({ env: EnvMapSchema }).strict(),
+  z.object({ config: ConfigSchema }).strict(),
+]);
+export type BaselineSpec = z.infer<typeof BaselineSpecSchema>;
+
+/** Paired comparisons that rank noisy candidates and confirm a winner against the baseline. */
+export const DuelSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** How many leading feasible candidates are dueled against the baseline. */
+    candidates: z.number().int().min(1).max(10).default(3),
+    /** A/B pairs per duel, run interleaved on one worker. */
+    pairs: z.number().int().min(3).max(100).default(8),
+    /** Family-wise significance level of the confirmatory tests (Holm-corrected). */
+    alpha: z.number().gt(0).lt(0.5).default(0.05),
+    /**
+     * Smallest relative improvement worth claiming, in percent. Absent: chosen from the objective
+     * metric's measured noise (memory 1%, throughput 3%, latency 10%).
+     */
+    min_effect_pct: z.number().min(0).max(100).optional(),
+  })
+  .strict();
+
+/** What a campaign may spend. */
+export const BudgetSchema = z
+  .object({
+    trials: z.number().int().min(1).max(10_000).default(40),
+    minutes: z.number().gt(0).max(7 * 24 * 60).default(60),
+  })
+  .strict();
+
+/** Re-run a measurement taken under more CPU steal than this. */
+export const NoiseSettingsSchema = z
+  .object({
+    steal_max_pct: z.number().min(0).max(100).default(2),
+    steal_max_reruns: z.number().int().min(0).max(10).default(3),
+  })
+  .strict();
+
+/** A campaign as submitted (`POST /v1/campaigns`, `alloctune campaign start FILE`). */
+export const CampaignSpecSchema = z
+  .object({
+    name: z
+      .string()
+      .min(1)
+      .max(120)
+      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'no control characters'),
+    allocator: AllocatorNameSchema,
+    space: SpaceOverridesSchema.optional(),
+    baseline: BaselineSpecSchema.optional(),
+    /** hakmem only: absolute path of libhakmem.so on the workers (else their HAKMEM_LIB). */
+    library_path: z.string().regex(/^\/[A-Za-z0-9_./+-]{1,255}$/).optional(),
+    workloads: z.array(WorkloadSpecSchema).min(1).max(8),
+    objective: ObjectiveSpecSchema,
+    constraints: z.array(ConstraintSpecSchema).max(8).default([]),
+    budget: BudgetSchema.prefault({}),
+    repeats: z.number().int().min(1).max(50).default(2),
+    duel: DuelSettingsSchema.prefault({}),
+    noise: NoiseSettingsSchema.prefault({}),
+    sampler: z.enum(['random', 'gp', 'ensemble']).default('gp'),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    /** Only workers carrying all these labels take the campaign's trials. */
+    worker_labels: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).default({}),
+  })
+  .strict();
+export type CampaignSpec = z.infer<typeof CampaignSpecSchema>;
+export type CampaignSpecInput = z.input<typeof CampaignSpecSchema>;

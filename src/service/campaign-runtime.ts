@@ -1,0 +1,105 @@
+import { z } from 'zod';
+import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
+import type { MetricEstimate, Observation } from '../core/optimizer-observation.js';
+import type { SearchSpace } from '../core/search-space.js';
+import { createSampler, restoreSampler } from '../optimizer/create-sampler.js';
+import type { Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.js';
+import { createEmbedding, loadSpace, type Embedding } from '../spaces/index.js';
+import { resolveMetricKey } from './metric-resolver.js';
+
+/** What the controller persists next to the trials, so a restarted service proposes as before. */
+const OptimizerSnapshotSchema = z.object({
+  sampler: z.custom<SamplerState>((v) => typeof v === 'object' && v !== null),
+  /** Trials already fed to the sampler: the ones finished after the snapshot are fed on restore. */
+  observed_trial_ids: z.array(z.string()),
+  /** Expected improvement of each exploration proposal, oldest first (the stopping rule reads it). */
+  ei_history: z.array(z.number().nullable()),
+});
+export type OptimizerSnapshot = z.infer<typeof OptimizerSnapshotSchema>;
+
+/** A running campaign held in memory by the controller; Redis holds everything needed to rebuild it. */
+export interface CampaignRuntime {
+  record: CampaignRecord;
+  space: SearchSpace;
+  embedding: Embedding;
+  sampler: Sampler;
+  trials: Map<string, TrialRecord>;
+  observed: Set<string>;
+  eiHistory: (number | null)[];
+  /** Bumped on every change; caches (leaderboard) compare it. */
+  version: number;
+}
+
+/** The sampler's view of the campaign's goal. */
+export function samplerDomain(runtime: Pick<CampaignRuntime, 'record' | 'embedding'>): SamplerDomain {
+  const { spec } = runtime.record;
+  return {
+    dimension: runtime.embedding.dimension,
+    snap: (v) => runtime.embedding.snap(v),
+    objective: spec.objective,
+    constraints: spec.constraints,
+  };
+}
+
+function estimate(trial: TrialRecord, metric: string): MetricEstimate | undefined {
+  const summary = trial.summary ?? {};
+  const key = resolveMetricKey(metric, Object.keys(summary));
+  const s = key === undefined ? undefined : summary[key];
+  if (!s || s.n < 1 || !Number.isFinite(s.mean)) return undefined;
+  return { mean: s.mean, variance: s.n > 1 ? s.sd ** 2 : 0, n: s.n };
+}
+
+/**
+ * A finished trial as an optimizer observation. Failed trials (rejected config, crash) and trials
+ * missing the objective become infeasible points without an objective.
+ */
+export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embedding'>, trial: TrialRecord): Observation {
+  const vector = trial.vector ?? runtime.embedding.toVector(trial.config);
+  const { spec } = runtime.record;
+  const objective = trial.state === 'completed' ? estimate(trial, spec.objective.metric) : undefined;
+  if (!objective) return { vector, constraints: {}, feasible: false };
+  const constraints: Record<string, MetricEstimate> = {};
+  for (const c of spec.constraints) {
+    const e = estimate(trial, c.metric);
+    if (e) constraints[c.metric] = e;
+  }
+  return { vector, objective, constraints };
+}
+
+/** Trials whose measurements teach the sampler: everything but duel pairs (they repeat known configs). */
+export function teachesSampler(trial: TrialRecord): boolean {
+  return trial.role !== 'duel' && (trial.state === 'completed' || trial.state === 'failed');
+}
+
+/** Build the runtime of a campaign: a fresh sampler, or the persisted one brought up to date. */
+export async function loadRuntime(record: CampaignRecord, trials: readonly TrialRecord[], persisted: unknown): Promise<CampaignRuntime> {
+  const space = loadSpace(record.spec.allocator, record.spec.space);
+  const embedding = createEmbedding(space);
+  const base = { record, embedding };
+  const snapshot = OptimizerSnapshotSchema.safeParse(persisted);
+  const sampler = snapshot.success
+    ? await restoreSampler(samplerDomain(base), snapshot.data.sampler)
+    : await createSampler(record.spec.sampler, samplerDomain(base), record.spec.seed);
+  const observed = new Set(snapshot.success ? snapshot.data.observed_trial_ids : []);
+  const runtime: CampaignRuntime = {
+    record,
+    space,
+    embedding,
+    sampler,
+    trials: new Map(trials.map((t) => [t.trial_id, t])),
+    observed,
+    eiHistory: snapshot.success ? [...snapshot.data.ei_history] : [],
+    version: 0,
+  };
+  const missing = trials.filter((t) => teachesSampler(t) && !observed.has(t.trial_id));
+  if (missing.length > 0) {
+    sampler.observe(missing.map((t) => toObservation(runtime, t)));
+    for (const t of missing) observed.add(t.trial_id);
+  }
+  return runtime;
+}
+
+/** The persisted form of the runtime's optimizer state. */
+export function snapshotOf(runtime: CampaignRuntime): OptimizerSnapshot {
+  return { sampler: runtime.sampler.toJSON(), observed_trial_ids: [...runtime.observed], ei_history: runtime.eiHistory };
+}

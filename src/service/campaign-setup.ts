@@ -1,0 +1,78 @@
+import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import type { Config } from '../core/config.js';
+import type { SearchSpace } from '../core/search-space.js';
+import { checkSharedObject, completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
+import { metricProblem } from './metric-catalogue.js';
+
+/** A campaign spec checked against its space: the loaded space and the baseline config. */
+export interface PreparedCampaign {
+  spec: CampaignSpec;
+  space: SearchSpace;
+  baselineConfig: Config;
+}
+
+function invalid(field: string, reason: string, cause?: unknown): AlloctuneError {
+  return new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason }, { cause });
+}
+
+/** Re-throw a space/config error as a 400 naming the spec field it came from. */
+function asField<T>(field: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (isAlloctuneError(err)) throw invalid(field, err.message, err);
+    throw err;
+  }
+}
+
+function baselineConfig(spec: CampaignSpec, space: SearchSpace): Config {
+  const b = spec.baseline;
+  if (b === undefined) return defaultConfig(space);
+  if ('malloc_conf' in b) {
+    if (spec.allocator !== 'jemalloc') throw invalid('baseline.malloc_conf', `a MALLOC_CONF baseline needs allocator jemalloc, not ${spec.allocator}`);
+    return asField('baseline.malloc_conf', () => completeConfig(space, parseMallocConf(b.malloc_conf, space)));
+  }
+  if ('env' in b) {
+    if (spec.allocator === 'jemalloc') {
+      const { MALLOC_CONF: conf, ...rest } = b.env;
+      if (Object.keys(rest).length > 0) throw invalid('baseline.env', `jemalloc reads MALLOC_CONF only, not ${Object.keys(rest).join(', ')}`);
+      return asField('baseline.env.MALLOC_CONF', () => completeConfig(space, parseMallocConf(conf ?? '', space)));
+    }
+    if (spec.allocator === 'glibc') {
+      const { GLIBC_TUNABLES: tunables, ...rest } = b.env;
+      if (Object.keys(rest).length > 0) throw invalid('baseline.env', `glibc is tuned through GLIBC_TUNABLES only, not ${Object.keys(rest).join(', ')}`);
+      return asField('baseline.env.GLIBC_TUNABLES', () => completeConfig(space, parseGlibcTunables(tunables ?? '', space)));
+    }
+    return asField('baseline.env', () => completeConfig(space, parseEnvConfig(space, b.env)));
+  }
+  return asField('baseline.config', () => validateConfig(space, completeConfig(space, b.config)));
+}
+
+/**
+ * Everything about a spec that zod cannot check alone: the space and its overrides, the baseline,
+ * metric names against what the workloads report, target values, the hakmem library. Throws a 400
+ * (ALLOCTUNE_ERR_INVALID_INPUT) naming the field.
+ */
+export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
+  const space = asField('space', () => loadSpace(spec.allocator, spec.space));
+  const problem = metricProblem(spec.objective.metric, spec.workloads);
+  if (problem) throw invalid('objective.metric', problem);
+  spec.constraints.forEach((c, i) => {
+    const p = metricProblem(c.metric, spec.workloads);
+    if (p) throw invalid(`constraints.${i}.metric`, p);
+    const limit = 'max' in c ? c.max : c.min;
+    // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
+    if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
+    if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
+  });
+  if (spec.allocator === 'hakmem') {
+    if (spec.library_path !== undefined) asField('library_path', () => checkSharedObject('hakmem', spec.library_path ?? ''));
+    else if (!options.hakmemAvailableOnWorkers) {
+      throw invalid('library_path', 'hakmem campaigns need libhakmem.so: give library_path, or start workers with HAKMEM_LIB set');
+    }
+  } else if (spec.library_path !== undefined) {
+    throw invalid('library_path', `only hakmem campaigns take a library path; ${spec.allocator} comes from its Debian package`);
+  }
+  return { spec, space, baselineConfig: baselineConfig(spec, space) };
+}

@@ -1,0 +1,47 @@
+import type { TrialRecord } from '../core/campaign-record.js';
+import { resolveMetricKey } from './metric-resolver.js';
+
+/** The two arms of a duel and the objective values of its completed pairs, in pair order. */
+export interface DuelMeasurements {
+  duel_id: string;
+  a: string;
+  b: string;
+  a_values: number[];
+  b_values: number[];
+  /** Pairs planned (completed or not). */
+  planned: number;
+}
+
+/**
+ * Collect every duel's completed pairs from the trial records: a pair counts once both of its sides
+ * have completed and reported the objective.
+ */
+export function collectDuels(trials: Iterable<TrialRecord>, objectiveMetric: string): DuelMeasurements[] {
+  type Pending = { a?: string; b?: string; planned: Set<number>; sides: Map<number, { a?: number; b?: number }> };
+  const duels = new Map<string, Pending>();
+  for (const t of trials) {
+    if (t.role !== 'duel' || !t.duel) continue;
+    const d: Pending = duels.get(t.duel.duel_id) ?? { planned: new Set<number>(), sides: new Map() };
+    duels.set(t.duel.duel_id, d);
+    d[t.duel.side] = t.duel.arm;
+    d.planned.add(t.duel.pair_index);
+    if (t.state !== 'completed' || !t.summary) continue;
+    const key = resolveMetricKey(objectiveMetric, Object.keys(t.summary));
+    const value = key === undefined ? undefined : t.summary[key]?.mean;
+    if (value === undefined) continue;
+    const pair = d.sides.get(t.duel.pair_index) ?? {};
+    pair[t.duel.side] = value;
+    d.sides.set(t.duel.pair_index, pair);
+  }
+  return [...duels.entries()].map(([duel_id, d]) => {
+    const complete = [...d.sides.entries()].filter(([, p]) => p.a !== undefined && p.b !== undefined).sort(([i], [j]) => i - j);
+    return {
+      duel_id,
+      a: d.a ?? '?',
+      b: d.b ?? '?',
+      a_values: complete.map(([, p]) => p.a ?? 0),
+      b_values: complete.map(([, p]) => p.b ?? 0),
+      planned: d.planned.size,
+    };
+  });
+}

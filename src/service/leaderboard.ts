@@ -1,0 +1,179 @@
+import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
+import type { Config } from '../core/config.js';
+import type { MetricEvidence } from '../core/export-evidence.js';
+import type { MetricSummary } from '../core/trial-result.js';
+import { BradleyTerry, type Rating } from '../optimizer/duel/bradley-terry.js';
+import { judgeClaims, type ClaimVerdict } from '../optimizer/duel/paired-verdict.js';
+import { defaultMinRelativeEffect } from '../optimizer/duel/practical-threshold.js';
+import { recordPairs } from '../optimizer/duel/score-pairs.js';
+import { collectDuels, type DuelMeasurements } from './duel-plan.js';
+import { resolveMetricKey } from './metric-resolver.js';
+import { meanInterval } from './stats/mean-interval.js';
+import { poolSummaries } from './stats/pool-summaries.js';
+
+/** A constraint of the campaign as met (or not) by one config. */
+export interface ConstraintStatus {
+  metric: string;
+  bound: 'max' | 'min';
+  limit: number;
+  value?: MetricEvidence;
+  met: boolean;
+}
+
+/** One config on the leaderboard. `arm` is `baseline`, `placebo` or the label of an explored config. */
+export interface LeaderboardRow {
+  rank: number;
+  arm: string;
+  role: 'baseline' | 'placebo' | 'explore';
+  config: Config;
+  env: Record<string, string>;
+  config_key: string;
+  trials: number;
+  completed: number;
+  failed: number;
+  /** Distinct failure reasons (allocator messages, crashes), at most three. */
+  errors: string[];
+  objective?: MetricEvidence;
+  constraints: ConstraintStatus[];
+  feasible: boolean;
+  rating?: Rating;
+  verdict?: ClaimVerdict;
+  beats_baseline: boolean;
+  /** Every pooled metric, for the trial table and the Pareto view. */
+  metrics: Record<string, MetricEvidence>;
+}
+
+/** The ranked configs of a campaign with the duel record. */
+export interface Leaderboard {
+  campaign_id: string;
+  state: string;
+  objective: { metric: string; direction: 'min' | 'max' };
+  min_effect_pct: number;
+  rows: LeaderboardRow[];
+  duels: (DuelMeasurements & { pairs_done: number })[];
+  /** The placebo (a copy of the baseline) won its duel: the measurements cannot be trusted and no claim is made. */
+  placebo_alarm: boolean;
+}
+
+/** Which arm a trial measures. */
+export function armOf(trial: TrialRecord, labels: ReadonlyMap<string, string>): string {
+  if (trial.role === 'baseline' || trial.role === 'placebo') return trial.role;
+  if (trial.role === 'duel') return trial.duel?.arm ?? '?';
+  return labels.get(trial.config_key) ?? trial.trial_id;
+}
+
+/** Label of each explored config: the id of its first trial. */
+export function exploreLabels(trials: Iterable<TrialRecord>): Map<string, string> {
+  const labels = new Map<string, string>();
+  for (const t of trials) if (t.role === 'explore' && !labels.has(t.config_key)) labels.set(t.config_key, t.trial_id);
+  return labels;
+}
+
+function evidence(s: MetricSummary): MetricEvidence {
+  return meanInterval(s.mean, s.sd, s.n);
+}
+
+/** Minimum relative effect (fraction) a claim must reach for this campaign. */
+export function minRelativeEffect(record: CampaignRecord): number {
+  const pct = record.spec.duel.min_effect_pct;
+  return pct === undefined ? defaultMinRelativeEffect(record.spec.objective.metric) : pct / 100;
+}
+
+/**
+ * Rank a campaign's configs: configs confirmed better than the baseline first, then feasible ones by
+ * duel rating (when dueled) and by objective mean, then infeasible and failed ones.
+ */
+export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialRecord[]): Leaderboard {
+  const { spec } = record;
+  const labels = exploreLabels(trials);
+  const arms = new Map<string, TrialRecord[]>();
+  for (const t of trials) {
+    const arm = armOf(t, labels);
+    const list = arms.get(arm) ?? [];
+    list.push(t);
+    arms.set(arm, list);
+  }
+
+  const minEffect = minRelativeEffect(record);
+  const duels = collectDuels(trials, spec.objective.metric);
+  const ratings = new BradleyTerry();
+  for (const arm of arms.keys()) ratings.add(arm);
+  for (const d of duels) recordPairs(ratings, d, spec.objective, minEffect);
+  const rated = new Map(duels.length > 0 ? ratings.ratings('baseline').map((r) => [r.id, r]) : []);
+  const againstBaseline = duels.filter((d) => d.b === 'baseline' && d.a_values.length > 0);
+  const verdicts = new Map(
+    judgeClaims(
+      againstBaseline.map((d) => ({ id: d.a, candidate: d.a_values, baseline: d.b_values })),
+      { objective: spec.objective, alpha: spec.duel.alpha, min_relative_effect: minEffect },
+    ).map((v) => [v.id, v]),
+  );
+  const placeboAlarm = verdicts.get('placebo')?.better_than_baseline === true;
+
+  const rows: LeaderboardRow[] = [...arms.entries()].map(([arm, list]) => {
+    const first = list.find((t) => t.role !== 'duel') ?? (list[0] as TrialRecord);
+    const byMetric = new Map<string, MetricSummary[]>();
+    for (const t of list) {
+      if (t.state !== 'completed' || !t.summary) continue;
+      for (const [k, s] of Object.entries(t.summary)) byMetric.set(k, [...(byMetric.get(k) ?? []), s]);
+    }
+    const metrics: Record<string, MetricEvidence> = {};
+    for (const [k, parts] of byMetric) {
+      const pooled = poolSummaries(parts);
+      if (pooled) metrics[k] = evidence(pooled);
+    }
+    const keys = Object.keys(metrics);
+    const objectiveKey = resolveMetricKey(spec.objective.metric, keys);
+    const objective = objectiveKey === undefined ? undefined : metrics[objectiveKey];
+    const constraints: ConstraintStatus[] = spec.constraints.map((c) => {
+      const key = resolveMetricKey(c.metric, keys);
+      const value = key === undefined ? undefined : metrics[key];
+      const bound = 'max' in c ? 'max' : 'min';
+      const limit = 'max' in c ? c.max : c.min;
+      const met = value !== undefined && (bound === 'max' ? value.mean <= limit : value.mean >= limit);
+      return value ? { metric: c.metric, bound, limit, value, met } : { metric: c.metric, bound, limit, met };
+    });
+    const feasible = objective !== undefined && constraints.every((c) => c.met);
+    const verdict = verdicts.get(arm);
+    const row: LeaderboardRow = {
+      rank: 0,
+      arm,
+      role: first.role === 'duel' ? 'explore' : first.role,
+      config: first.config,
+      env: first.env,
+      config_key: first.config_key,
+      trials: list.length,
+      completed: list.filter((t) => t.state === 'completed').length,
+      failed: list.filter((t) => t.state === 'failed').length,
+      errors: [...new Set(list.flatMap((t) => (t.error ? [t.error.message] : [])))].slice(0, 3),
+      constraints,
+      feasible,
+      beats_baseline: arm !== 'placebo' && arm !== 'baseline' && !placeboAlarm && feasible && verdict?.better_than_baseline === true,
+      metrics,
+    };
+    if (objective) row.objective = objective;
+    const rating = rated.get(arm);
+    if (rating) row.rating = rating;
+    if (verdict) row.verdict = verdict;
+    return row;
+  });
+
+  const sign = spec.objective.direction === 'min' ? 1 : -1;
+  rows.sort((x, y) => {
+    if (x.beats_baseline !== y.beats_baseline) return x.beats_baseline ? -1 : 1;
+    if (x.feasible !== y.feasible) return x.feasible ? -1 : 1;
+    if (!x.objective !== !y.objective) return x.objective ? -1 : 1;
+    if (x.rating && y.rating && x.rating.rating !== y.rating.rating) return y.rating.rating - x.rating.rating;
+    if (x.objective && y.objective && x.objective.mean !== y.objective.mean) return sign * (x.objective.mean - y.objective.mean);
+    return x.arm.localeCompare(y.arm, 'en', { numeric: true });
+  });
+  rows.forEach((r, i) => (r.rank = i + 1));
+  return {
+    campaign_id: record.id,
+    state: record.state,
+    objective: spec.objective,
+    min_effect_pct: 100 * minEffect,
+    rows,
+    duels: duels.map((d) => ({ ...d, pairs_done: d.a_values.length })),
+    placebo_alarm: placeboAlarm,
+  };
+}

@@ -1,0 +1,81 @@
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import { paretoFront } from '../optimizer/pareto.js';
+import type { Leaderboard } from './leaderboard.js';
+import { resolveMetricKey } from './metric-resolver.js';
+
+/** One config in the latency/memory plane. */
+export interface ParetoPoint {
+  arm: string;
+  x: number;
+  y: number;
+  feasible: boolean;
+  on_front: boolean;
+  beats_baseline: boolean;
+}
+
+/** The Pareto view: which metrics the axes show, the constraint limits on them, and the points. */
+export interface ParetoView {
+  x: { metric: string; direction: 'min' | 'max'; limit?: number; bound?: 'max' | 'min' } | null;
+  y: { metric: string; direction: 'min' | 'max'; limit?: number; bound?: 'max' | 'min' } | null;
+  points: ParetoPoint[];
+}
+
+const LATENCY = /(_us|_ns|_ms)$|ops_per_s$/;
+const MEMORY = /(bytes|ratio)(_at_\d+ms|_after_load)?$/;
+
+/** The campaign's latency-like and memory-like metrics: objective and constraints first, then any measured. */
+function pickAxes(spec: CampaignSpec, keys: readonly string[]): { x?: string; y?: string } {
+  const named = [spec.objective.metric, ...spec.constraints.map((c) => c.metric)]
+    .map((m) => resolveMetricKey(m, keys))
+    .filter((k): k is string => k !== undefined);
+  const candidates = [...named, ...keys];
+  const x = candidates.find((k) => LATENCY.test(k));
+  const y = candidates.find((k) => MEMORY.test(k) && k !== x);
+  return { ...(x ? { x } : {}), ...(y ? { y } : {}) };
+}
+
+function direction(metric: string, spec: CampaignSpec): 'min' | 'max' {
+  if (resolveMetricKey(spec.objective.metric, [metric]) === metric) return spec.objective.direction;
+  return /ops_per_s$/.test(metric) ? 'max' : 'min';
+}
+
+/** Configs of the leaderboard over latency and memory, with the feasible front marked. */
+export function buildParetoView(spec: CampaignSpec, board: Leaderboard): ParetoView {
+  const keys = [...new Set(board.rows.flatMap((r) => Object.keys(r.metrics)))].sort();
+  const { x, y } = pickAxes(spec, keys);
+  const axis = (metric: string | undefined): ParetoView['x'] => {
+    if (!metric) return null;
+    const constraint = spec.constraints.find((c) => resolveMetricKey(c.metric, [metric]) === metric);
+    const out: NonNullable<ParetoView['x']> = { metric, direction: direction(metric, spec) };
+    if (constraint) {
+      out.bound = 'max' in constraint ? 'max' : 'min';
+      out.limit = 'max' in constraint ? constraint.max : constraint.min;
+    }
+    return out;
+  };
+  const xAxis = axis(x);
+  const yAxis = axis(y);
+  if (!xAxis || !yAxis) return { x: xAxis, y: yAxis, points: [] };
+  const items = board.rows
+    .filter((r) => r.metrics[xAxis.metric] && r.metrics[yAxis.metric])
+    .map((r) => ({
+      id: r.arm,
+      feasible: r.feasible,
+      beats: r.beats_baseline,
+      metrics: { x: r.metrics[xAxis.metric]?.mean ?? Number.NaN, y: r.metrics[yAxis.metric]?.mean ?? Number.NaN },
+    }));
+  const front = new Set(
+    paretoFront(
+      items.filter((i) => i.feasible),
+      [
+        { metric: 'x', direction: xAxis.direction },
+        { metric: 'y', direction: yAxis.direction },
+      ],
+    ).map((i) => i.id),
+  );
+  return {
+    x: xAxis,
+    y: yAxis,
+    points: items.map((i) => ({ arm: i.id, x: i.metrics.x, y: i.metrics.y, feasible: i.feasible, on_front: front.has(i.id), beats_baseline: i.beats })),
+  };
+}

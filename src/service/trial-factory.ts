@@ -1,0 +1,69 @@
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import type { DuelSlot, TrialRecord, TrialRole } from '../core/campaign-record.js';
+import type { Config } from '../core/config.js';
+import type { SearchSpace } from '../core/search-space.js';
+import type { TrialJobInput } from '../core/trial-job.js';
+import { WORKER_LABEL } from '../queue/queue-names.js';
+import { encodeEnv } from '../spaces/index.js';
+
+/** Canonical text of a config's environment: equal configs get equal keys. */
+export function configKey(env: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(env).sort(([a], [b]) => a.localeCompare(b));
+  return entries.length === 0 ? '(defaults)' : entries.map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+/** A new trial record in state `proposed` (stored before it is enqueued, so a restart re-enqueues it). */
+export function newTrialRecord(args: {
+  campaignId: string;
+  trialId: string;
+  role: TrialRole;
+  space: SearchSpace;
+  config: Config;
+  vector?: number[];
+  duel?: DuelSlot;
+  worker?: string;
+  /** Environment to use instead of encoding `config` (the untouched defaults: nothing set). */
+  env?: Record<string, string>;
+  now: Date;
+}): TrialRecord {
+  const env = args.env ?? encodeEnv(args.space, args.config);
+  const record: TrialRecord = {
+    trial_id: args.trialId,
+    campaign_id: args.campaignId,
+    role: args.role,
+    config_key: configKey(env),
+    config: args.config,
+    env,
+    state: 'proposed',
+    proposed_at: args.now.toISOString(),
+  };
+  if (args.vector) record.vector = args.vector;
+  if (args.duel) record.duel = args.duel;
+  if (args.worker !== undefined) record.worker = args.worker;
+  return record;
+}
+
+/**
+ * The queued job of a trial. Duel trials run with one repeat each (the pairs are the repeats) on the
+ * worker named in the record, through its implicit `worker` label.
+ */
+export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInput {
+  const labels: Record<string, string> = { ...spec.worker_labels };
+  if (trial.role === 'duel' && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
+  const index = Number.parseInt(trial.trial_id.slice(1), 10) || 0;
+  const job: TrialJobInput = {
+    campaign_id: trial.campaign_id,
+    trial_id: trial.trial_id,
+    allocator: spec.allocator,
+    config: trial.config,
+    env: trial.env,
+    workloads: spec.workloads,
+    repeats: trial.role === 'duel' ? 1 : spec.repeats,
+    seed: (spec.seed + index) % 2 ** 31,
+    steal_max_pct: spec.noise.steal_max_pct,
+    steal_max_reruns: spec.noise.steal_max_reruns,
+    worker_labels: labels,
+  };
+  if (spec.library_path !== undefined) job.library_path = spec.library_path;
+  return job;
+}

@@ -66,6 +66,15 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
     if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
   });
+  if (spec.duel.enabled) {
+    // The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
+    // p by the number of claims (candidates + the placebo): fewer pairs could never confirm anything.
+    const claims = spec.duel.candidates + 1;
+    const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;
+    if (spec.duel.pairs < needed) {
+      throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
+    }
+  }
   if (spec.allocator === 'hakmem') {
     if (spec.library_path !== undefined) asField('library_path', () => checkSharedObject('hakmem', spec.library_path ?? ''));
     else if (!options.hakmemAvailableOnWorkers) {

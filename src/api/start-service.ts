@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
+import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { TrialQueue } from '../queue/trial-queue.js';
 import { CampaignController } from '../service/campaign-controller.js';
 import { CampaignStore } from '../store/campaign-store.js';
@@ -21,7 +22,7 @@ export interface ServiceOptions {
   rateLimitPerMinute?: number;
   controllerTickMs?: number;
   log?: (line: string) => void;
-  /** Extra route plugins (the dashboard). */
+  /** Extra route plugins (the dashboard at `/` is always mounted). */
   extraRoutes?: ((app: FastifyInstance) => Promise<void> | void)[];
 }
 
@@ -46,7 +47,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     token: options.token,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-    routes: [systemRoutes(deps), campaignRoutes(deps), eventRoutes(deps), ...(options.extraRoutes ?? [])],
+    routes: [systemRoutes(deps), campaignRoutes(deps), eventRoutes(deps), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
   await controller.start();
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });

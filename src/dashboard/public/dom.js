@@ -1,0 +1,50 @@
+/* global document */
+// Small DOM and formatting helpers. Text from the API only ever reaches the page through textContent.
+
+/** Create an element with attributes and children (strings become text nodes). */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const c of children.flat()) if (c !== undefined && c !== null) node.append(typeof c === 'string' ? document.createTextNode(c) : c);
+  return node;
+}
+
+/** Replace the rows of a table body. */
+export function setRows(tbody, rows) {
+  tbody.replaceChildren(...rows);
+}
+
+/** A number in 4 significant digits, without exponent noise for ordinary magnitudes. */
+export function num(value) {
+  if (value === undefined || value === null || Number.isNaN(value)) return '–';
+  if (value === 0) return '0';
+  const abs = Math.abs(value);
+  if (abs >= 1e9 || abs < 1e-3) return value.toExponential(3);
+  return Number(value.toPrecision(4)).toLocaleString('en', { maximumFractionDigits: 4 });
+}
+
+/** A metric value in its unit: bytes as MiB, the rest as numbers with the unit suffix the name carries. */
+export function metricValue(metric, value) {
+  if (value === undefined || value === null) return '–';
+  if (/bytes/.test(metric)) return `${num(value / 1048576)} MiB`;
+  return num(value);
+}
+
+/** Seconds or minutes since `ms` (epoch milliseconds). */
+export function age(ms, now = Date.now()) {
+  const s = Math.max(0, (now - ms) / 1000);
+  return s < 90 ? `${s.toFixed(1)} s ago` : `${(s / 60).toFixed(1)} min ago`;
+}
+
+/** `key=value key2=value2` of a config or env map. */
+export function pairs(map) {
+  return Object.entries(map ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}

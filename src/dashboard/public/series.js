@@ -1,0 +1,90 @@
+// Plot data computed from the API's records (plain data in, plain data out; no DOM).
+
+/** Same rule as the service's metric resolver: exact key, else the one key ending in `.<name>`. */
+export function resolveMetricKey(name, keys) {
+  const all = [...keys];
+  if (all.includes(name)) return name;
+  const matches = all.filter((k) => k.endsWith(`.${name}`));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+function summaryMean(trial, metric) {
+  if (!trial.summary) return undefined;
+  const key = resolveMetricKey(metric, Object.keys(trial.summary));
+  return key === undefined ? undefined : trial.summary[key]?.mean;
+}
+
+/** The trial's objective mean, and whether its own measurements meet every constraint. */
+export function trialScore(trial, spec) {
+  const objective = summaryMean(trial, spec.objective.metric);
+  const feasible =
+    objective !== undefined &&
+    spec.constraints.every((c) => {
+      const v = summaryMean(trial, c.metric);
+      if (v === undefined) return false;
+      return 'max' in c ? v <= c.max : v >= c.min;
+    });
+  return { objective, feasible };
+}
+
+function trialNumber(trial) {
+  const m = /(\d+)$/.exec(trial.trial_id);
+  return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
+}
+
+/** Completed explore trials in proposal order, each with its ordinal (1 = first explored config). */
+export function exploredTrials(trials) {
+  return trials
+    .filter((t) => t.role === 'explore')
+    .sort((a, b) => trialNumber(a) - trialNumber(b))
+    .map((t, i) => ({ trial: t, ordinal: i + 1 }))
+    .filter(({ trial }) => trial.state === 'completed');
+}
+
+/**
+ * Convergence: every completed explore trial's objective (feasible or not), the best feasible value
+ * so far as a step line, and the baseline's pooled mean as a horizontal line.
+ */
+export function convergenceSeries(trials, spec, baselineMean) {
+  const sign = spec.objective.direction === 'min' ? 1 : -1;
+  const feasible = [];
+  const infeasible = [];
+  const best = [];
+  let bestSoFar;
+  for (const { trial, ordinal } of exploredTrials(trials)) {
+    const score = trialScore(trial, spec);
+    if (score.objective === undefined) continue;
+    (score.feasible ? feasible : infeasible).push({ x: ordinal, y: score.objective, trial: trial.trial_id });
+    if (score.feasible && (bestSoFar === undefined || sign * (score.objective - bestSoFar) < 0)) bestSoFar = score.objective;
+    if (bestSoFar !== undefined) best.push({ x: ordinal, y: bestSoFar });
+  }
+  const lastX = Math.max(1, ...feasible.map((p) => p.x), ...infeasible.map((p) => p.x));
+  const baseline = baselineMean === undefined ? [] : [{ x: 0, y: baselineMean }, { x: lastX, y: baselineMean }];
+  return { feasible, infeasible, best, baseline };
+}
+
+/** Names of the parameters the explored configs set, in the order of the first config. */
+export function parameterNames(trials) {
+  const names = new Set();
+  for (const t of trials) if (t.role === 'explore') for (const k of Object.keys(t.config ?? {})) names.add(k);
+  return [...names];
+}
+
+/**
+ * Objective against one parameter's value over completed explore trials. Numeric parameters give a
+ * linear axis; others (booleans, choices) are placed at the index of their sorted distinct values.
+ */
+export function effectSeries(trials, spec, parameter) {
+  const rows = exploredTrials(trials)
+    .map(({ trial }) => ({ trial, value: trial.config?.[parameter], score: trialScore(trial, spec) }))
+    .filter((r) => r.value !== undefined && r.score.objective !== undefined);
+  const numeric = rows.every((r) => typeof r.value === 'number');
+  const categories = numeric ? [] : [...new Set(rows.map((r) => String(r.value)))].sort();
+  const point = (r) => ({ x: numeric ? r.value : categories.indexOf(String(r.value)), y: r.score.objective, trial: r.trial.trial_id, value: String(r.value) });
+  return {
+    numeric,
+    categories,
+    feasible: rows.filter((r) => r.score.feasible).map(point),
+    infeasible: rows.filter((r) => !r.score.feasible).map(point),
+  };
+}

@@ -1,0 +1,78 @@
+// Leaderboard and trial table rows.
+import { el, metricValue, num, pairs } from './dom.js';
+
+function interval(metric, e) {
+  if (!e) return '–';
+  return `${metricValue(metric, e.mean)} [${metricValue(metric, e.ci_low)}, ${metricValue(metric, e.ci_high)}] n=${e.n}`;
+}
+
+function settingText(row) {
+  const env = pairs(row.env);
+  return env || '(allocator defaults)';
+}
+
+function feasibilityCell(row) {
+  const detail = row.constraints.map((c) => `${c.metric} ${c.bound === 'max' ? '≤' : '≥'} ${num(c.limit)}: ${c.value ? num(c.value.mean) : 'not measured'} ${c.met ? 'met' : 'NOT met'}`).join('\n');
+  const label = row.objective === undefined ? 'no data' : row.feasible ? 'feasible' : 'infeasible';
+  return el('td', { class: row.feasible ? 'good' : 'bad', title: detail || 'no constraints', text: label });
+}
+
+function ratingCell(row) {
+  if (!row.rating) return el('td', { class: 'note', text: 'not dueled' });
+  return el('td', { text: `${num(row.rating.rating)} ± ${num(row.rating.rating_sd)} (${row.rating.games} games)` });
+}
+
+function verdictCell(row) {
+  if (row.arm === 'baseline') return el('td', { class: 'note', text: 'reference' });
+  if (!row.verdict) return el('td', { class: 'note', text: '–' });
+  const v = row.verdict;
+  const text = `${v.relative_effect >= 0 ? '+' : ''}${num(100 * v.relative_effect)}% · p_adj ${num(v.p_adjusted)}`;
+  return el('td', { class: row.beats_baseline ? 'good' : '', title: v.reason, text: row.beats_baseline ? `better: ${text}` : text });
+}
+
+/** One leaderboard row: rank, config, objective with its interval, feasibility, rating, verdict, failures. */
+export function leaderboardRow(row, objectiveMetric) {
+  return el(
+    'tr',
+    { 'data-arm': row.arm, 'data-completed': String(row.completed), class: row.beats_baseline ? 'winner' : row.failed > 0 && row.completed === 0 ? 'failed' : '' },
+    el('td', { text: String(row.rank) }),
+    el('td', { class: 'mono', text: row.arm }),
+    el('td', { text: row.role }),
+    el('td', { class: 'mono setting', text: settingText(row) }),
+    el('td', { class: 'objective', text: interval(objectiveMetric, row.objective) }),
+    feasibilityCell(row),
+    ratingCell(row),
+    verdictCell(row),
+    el('td', { text: `${row.completed}/${row.trials}${row.failed ? ` (${row.failed} failed)` : ''}` }),
+    el('td', { class: 'note', text: row.errors.join('; ') }),
+  );
+}
+
+export const LEADERBOARD_HEADERS = ['#', 'config', 'role', 'objective mean [95% CI]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
+
+function trialObjective(trial, metric, resolve) {
+  if (!trial.summary) return '–';
+  const key = resolve(metric, Object.keys(trial.summary));
+  const s = key === undefined ? undefined : trial.summary[key];
+  return s ? metricValue(metric, s.mean) : '–';
+}
+
+/** One trial: id, role, state, arm or duel slot, worker, steal, objective, error. */
+export function trialRow(trial, objectiveMetric, resolve) {
+  const slot = trial.duel ? `${trial.duel.arm} (${trial.duel.duel_id} #${trial.duel.pair_index} ${trial.duel.side})` : '';
+  return el(
+    'tr',
+    { 'data-trial': trial.trial_id, 'data-state': trial.state, class: trial.state === 'failed' ? 'failed' : '' },
+    el('td', { class: 'mono', text: trial.trial_id }),
+    el('td', { text: trial.role }),
+    el('td', {}, el('span', { class: `state state-${trial.state}`, text: trial.state })),
+    el('td', { class: 'mono', text: slot }),
+    el('td', { class: 'mono setting', text: pairs(trial.env) || '(defaults)' }),
+    el('td', { class: 'mono', text: trial.worker ?? '' }),
+    el('td', { text: trial.steal_pct === undefined ? '–' : `${num(trial.steal_pct)}%` }),
+    el('td', { text: trialObjective(trial, objectiveMetric, resolve) }),
+    el('td', { class: 'error-cell', text: trial.error ? `${trial.error.code}: ${trial.error.message}` : '' }),
+  );
+}
+
+export const TRIAL_HEADERS = ['trial', 'role', 'state', 'duel slot', 'setting', 'worker', 'steal', 'objective', 'failure reason'];

@@ -1,0 +1,239 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startService, type RunningService } from '../../src/api/start-service.js';
+import type { CampaignSpecInput } from '../../src/core/campaign-spec.js';
+import { guardedSpawn, type GuardedProcess } from '../../src/proc/guarded-spawn.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
+import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
+
+// Debian's Chromium (headless, through playwright-core) against a live service, a real Redis and a
+// real worker process measuring a small jemalloc campaign with the native harness.
+const dir = mkdtempSync(join(tmpdir(), 'alloctune-dashboard-'));
+const artifacts = join(REPO_ROOT, 'test-artifacts', 'dashboard');
+const token = `tok-${Math.random().toString(36).slice(2)}`;
+
+const spec: CampaignSpecInput = {
+  name: 'dashboard e2e',
+  allocator: 'jemalloc',
+  // Not the defaults, so whichever config wins, the export carries a MALLOC_CONF.
+  baseline: { malloc_conf: 'dirty_decay_ms:5000' },
+  workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 8, 'snapshot-ms': '0,300' } }],
+  objective: { metric: 'rss_bytes_at_300ms', direction: 'min' },
+  // The second, loose constraint sits on the Pareto plot's latency axis, so its region is shaded.
+  constraints: [
+    { metric: 'fragmentation_ratio_at_300ms', max: 20 },
+    { metric: 'malloc_p99_ns', max: 10_000_000 },
+  ],
+  budget: { trials: 6, minutes: 10 },
+  repeats: 1,
+  duel: { candidates: 1, pairs: 6 },
+  sampler: 'random',
+  seed: 3,
+};
+
+let redis: EmbeddedRedis;
+let service: RunningService;
+let context: BrowserContext;
+let page: Page;
+let worker: GuardedProcess | undefined;
+let workerLog = '';
+let campaignId = '';
+const pageErrors: string[] = [];
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nworker log:\n${workerLog.slice(-3000)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+async function api(path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${service.url}${path}`, init);
+}
+
+async function shot(name: string): Promise<void> {
+  await page.screenshot({ path: join(artifacts, `${name}.png`), fullPage: true });
+}
+
+/** Data points of the Chart.js chart on a canvas, read from the page's own chart objects. */
+async function chartData(canvasId: string): Promise<{ label: string; points: { x: number; y: number }[] }[]> {
+  return page.evaluate((id) => {
+    const win = globalThis as unknown as { Chart: { getChart(el: unknown): { data: { datasets: { label: string; data: { x: number; y: number }[] }[] } } | undefined } };
+    const chart = win.Chart.getChart((globalThis as unknown as { document: { getElementById(i: string): unknown } }).document.getElementById(id));
+    return chart ? chart.data.datasets.map((d) => ({ label: d.label, points: d.data.map((p) => ({ x: p.x, y: p.y })) })) : [];
+  }, canvasId);
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  redis = await EmbeddedRedis.start({ dataDir: join(dir, 'redis') });
+  service = await startService({ redisUrl: redis.url, token, controllerTickMs: 200 });
+  const res = await api('/v1/campaigns', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(spec),
+  });
+  assert.equal(res.status, 201, await res.clone().text());
+  campaignId = ((await res.json()) as { campaign: { id: string } }).campaign.id;
+  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1400, height: 1000 },
+  });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (/Content Security Policy|Refused to/i.test(msg.text())) pageErrors.push(`csp: ${msg.text()}`);
+  });
+});
+
+after(async () => {
+  if (worker) {
+    worker.kill('SIGKILL');
+    await worker.done;
+  }
+  await context?.close();
+  await service?.close();
+  await redis?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('dashboard in Chromium against a live service and a real worker', () => {
+  it('serves the page and its assets from the service itself', async () => {
+    const res = await api('/');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type') ?? '', /text\/html/);
+    assert.match(res.headers.get('content-security-policy') ?? '', /default-src 'self'/);
+    const html = await res.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"#][^"]*)"/g)].map((m) => m[1] as string);
+    assert.ok(sources.length >= 3);
+    for (const src of sources) {
+      assert.ok(src.startsWith('/dashboard/assets/'), `asset from elsewhere: ${src}`);
+      assert.equal((await api(src)).status, 200, src);
+    }
+    const chart = await (await api('/dashboard/assets/chart.umd.min.js')).text();
+    assert.ok(chart.length > 100_000, 'the chart.js bundle from node_modules');
+    assert.equal((await api('/dashboard/assets/..%2Fdashboard-routes.ts')).status, 404);
+    assert.equal((await api('/v1/auth/check', { method: 'POST', headers: { authorization: 'Bearer wrong' } })).status, 401);
+    assert.equal((await api('/v1/auth/check', { method: 'POST', headers: { authorization: `Bearer ${token}` } })).status, 204);
+  });
+
+  it('lists the campaign with its state and progress', async () => {
+    await page.goto(`${service.url}/`);
+    const row = page.locator(`#campaigns-table tr[data-campaign="${campaignId}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    assert.match(await row.innerText(), /dashboard e2e[\s\S]*jemalloc[\s\S]*running[\s\S]*explored \d+\/6/);
+    await shot('01-campaign-list');
+  });
+
+  it('shows leaderboard rows as trials complete, without a reload', async () => {
+    await page.goto(`${service.url}/#/campaign/${campaignId}`);
+    await page.waitForFunction(() => Number((globalThis as unknown as { document: { getElementById(i: string): { dataset: Record<string, string> } } }).document.getElementById('view').dataset['refreshes'] ?? 0) >= 1);
+    const measuredRows = (): Promise<number> => page.locator('#leaderboard-table tbody tr:not([data-completed="0"])').count();
+    assert.equal(await measuredRows(), 0, 'nothing measured before a worker exists');
+    await page.evaluate(() => ((globalThis as unknown as { sameDocument: boolean }).sameDocument = true));
+
+    worker = guardedSpawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'worker', '--redis', redis.url, '--cpus', '1', '--client-cpus', '0', '--name', 'w1', '--heartbeat-ms', '1000'],
+      { cwd: REPO_ROOT, env: { ...process.env, ALLOCTUNE_TEST: '1' }, deathSignal: 'KILL' },
+    );
+    worker.child.stderr?.on('data', (c: Buffer) => (workerLog += c.toString()));
+
+    await until('the worker in the workers panel', async () => (await page.locator('#workers-table tr[data-worker="w1"]').count()) === 1);
+    assert.match(await page.locator('#workers-table tr[data-worker="w1"]').innerText(), /w1[\s\S]*\b1\b[\s\S]*\b0\b[\s\S]*s ago/);
+    await until('three measured leaderboard rows', async () => (await measuredRows()) >= 3);
+    await shot('02-leaderboard-live');
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { sameDocument?: boolean }).sameDocument), true, 'the page was not reloaded');
+    const baselineRow = page.locator('#leaderboard-table tr[data-arm="baseline"]');
+    assert.match(await baselineRow.innerText(), /dirty_decay_ms:5000[\s\S]*MiB \[[\s\S]*n=\d+[\s\S]*feasible/);
+  });
+
+  it('plots convergence, the Pareto front with the shaded region and parameter effects from real data', async () => {
+    await until('the campaign to finish', async () => {
+      const body = (await (await api(`/v1/campaigns/${campaignId}`)).json()) as { campaign: { state: string } };
+      return body.campaign.state !== 'running';
+    }, 120_000);
+    await until('the page to show the finished campaign', async () => /finished/.test(await page.locator('#campaign-summary').innerText()));
+    await until('a duel rating on the leaderboard', async () => /games/.test(await page.locator('#leaderboard-table').innerText()));
+
+    const convergence = await chartData('convergence-chart');
+    const byLabel = new Map(convergence.map((d) => [d.label, d.points]));
+    const trialPoints = [...(byLabel.get('feasible trial') ?? []), ...(byLabel.get('infeasible trial') ?? [])];
+    assert.ok(trialPoints.length >= 3, `explore trials plotted: ${trialPoints.length}`);
+    assert.ok(trialPoints.every((p) => p.y > 1_000_000), 'RSS in bytes');
+    const best = byLabel.get('best feasible so far') ?? [];
+    assert.ok(best.length >= 1);
+    for (let i = 1; i < best.length; i++) assert.ok((best[i] as { y: number }).y <= (best[i - 1] as { y: number }).y, 'best-so-far never worsens (min objective)');
+    const baseline = byLabel.get('baseline mean') ?? [];
+    assert.equal(baseline.length, 2);
+    assert.equal(baseline[0]?.y, baseline[1]?.y);
+
+    const pareto = await chartData('pareto-chart');
+    assert.ok(pareto.flatMap((d) => d.points).length >= 4, 'baseline, placebo and explored configs in the plane');
+    const region = await page.evaluate(() => {
+      const win = globalThis as unknown as { Chart: { getChart(el: unknown): { $constraintRegion?: { left: number; right: number } | null } | undefined }; document: { getElementById(i: string): unknown } };
+      return win.Chart.getChart(win.document.getElementById('pareto-chart'))?.$constraintRegion ?? null;
+    });
+    assert.ok(region && region.right > region.left, 'constraint region shaded');
+
+    const effect = await chartData('effect-chart');
+    assert.ok(effect.flatMap((d) => d.points).length >= 3, 'objective against the first parameter');
+    const parameters = await page.locator('#effect-parameter option').count();
+    assert.ok(parameters >= 3, `parameters to choose from: ${parameters}`);
+
+    const trialRows = await page.locator('#trials-table tbody tr').count();
+    const trials = ((await (await api(`/v1/campaigns/${campaignId}/trials`)).json()) as { trials: unknown[] }).trials;
+    assert.equal(trialRows, trials.length);
+    await shot('03-campaign-finished');
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('shows the export with a MALLOC_CONF and copies it', async () => {
+    await until('the export text', async () => /^MALLOC_CONF=\S+/.test(await page.locator('#export-setting').innerText()));
+    const fromApi = await (await api(`/v1/campaigns/${campaignId}/export?format=malloc_conf`)).text();
+    const setting = fromApi.split('\n')[0] ?? '';
+    assert.equal(await page.locator('#export-setting').innerText(), `MALLOC_CONF=${setting}`);
+    assert.match(setting, /^[a-z_]+:[^,\s]+(,[a-z_]+:[^,\s]+)*$/);
+    assert.match(await page.locator('#export-text').innerText(), /alloctune campaign/);
+    await page.locator('#export-copy').click();
+    await until('the copy confirmation', async () => /copied/.test(await page.locator('#export-status').innerText()), 5_000);
+    const clipboard = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
+    assert.equal(clipboard.split('\n')[0], setting);
+
+    await page.locator('#export-format').selectOption('env');
+    await until('the env export', async () => /MALLOC_CONF=/.test(await page.locator('#export-text').innerText()));
+    assert.match(await page.locator('#export-text').innerText(), /LD_PRELOAD=\/\S+libjemalloc/);
+    await shot('04-export-env');
+  });
+
+  it('says when the token is wrong, and when it is accepted, keeping it for the session', async () => {
+    await page.locator('#token-input').fill('not-the-token');
+    await page.locator('#token-save').click();
+    await until('the wrong-token message', async () => /wrong token/.test(await page.locator('#token-status').innerText()), 10_000);
+    await shot('05-wrong-token');
+    await page.locator('#token-input').fill(token);
+    await page.locator('#token-save').click();
+    await until('the token to be accepted', async () => /token accepted/.test(await page.locator('#token-status').innerText()), 10_000);
+    await page.reload();
+    await until('the kept token to be accepted after a reload', async () => /token accepted/.test(await page.locator('#token-status').innerText()), 10_000);
+    assert.equal(await page.evaluate(() => (globalThis as unknown as { sessionStorage: { getItem(k: string): string | null } }).sessionStorage.getItem('alloctune.token')), token);
+  });
+
+  it('says when the service is unreachable', async () => {
+    await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
+    await until('the unreachable banner', async () => /unreachable/.test(await page.locator('#banner').innerText()), 15_000);
+    await shot('06-unreachable');
+    await page.unroute('**/v1/**');
+    await until('the banner to clear', async () => (await page.locator('#banner').isHidden()), 15_000);
+  });
+});

@@ -10,6 +10,7 @@ export interface CommandEntry {
 export const COMMANDS: Record<string, CommandEntry> = {
   demo: { summary: 'run the demo: embedded Redis, service, worker and a short real campaign', load: () => import('./commands/demo.js') },
   serve: { summary: 'run the service: REST API, server-sent events, campaign controller', load: () => import('./commands/serve.js') },
+  campaign: { summary: 'start, watch, export, list and cancel campaigns of a running service', load: () => import('./commands/campaign.js') },
   worker: { summary: 'take trials from the queue and measure them on this host (BullMQ worker)', load: () => import('./commands/worker.js') },
   trial: { summary: 'run one trial in the foreground without the queue and print its result', load: () => import('./commands/trial.js') },
   space: { summary: 'list, show, encode and parse allocator search spaces', load: () => import('./commands/space.js') },

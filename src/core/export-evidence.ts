@@ -52,6 +52,8 @@ export const ExportEvidenceSchema = z.object({
     .array(z.object({ challenger: z.string(), opponent: z.string(), pairs: z.number().int(), wins: z.number().int(), metric: z.string() }))
     .default([]),
   preload: z.string().optional(),
+  /** Metric keys the campaign judged (objective, constraints): text formats show these; JSON has all. */
+  focus_metrics: z.array(z.string()).default([]),
   generated_at: z.string(),
 });
 export type ExportEvidence = z.infer<typeof ExportEvidenceSchema>;

@@ -5,6 +5,7 @@ import type { ConfigEvidence, ExportEvidence } from '../core/export-evidence.js'
 import { getTrialResult } from '../store/trial-result-store.js';
 import { debianLibraryPath } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
+import { resolveMetricKey } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
 import { armOf, exploreLabels } from './leaderboard.js';
 import type { TrialRecord } from '../core/campaign-record.js';
@@ -16,6 +17,13 @@ async function effectiveOptions(redis: Redis, trials: readonly TrialRecord[], ar
   if (!trial) return {};
   const result = await getTrialResult(redis, trial.campaign_id, trial.trial_id);
   return result?.repeats[0]?.workloads[0]?.allocator.options ?? {};
+}
+
+/** Summary keys of the objective and the constraints. */
+function focusMetrics(record: CampaignRecord, keys: readonly string[]): string[] {
+  return [record.spec.objective.metric, ...record.spec.constraints.map((c) => c.metric)]
+    .map((m) => resolveMetricKey(m, keys))
+    .filter((k): k is string => k !== undefined);
 }
 
 /** Pairs of a duel in which side `a` did better than side `b`. */
@@ -87,6 +95,7 @@ export async function buildExportEvidence(
     baseline: configEvidence(baseline, await effectiveOptions(redis, trials, 'baseline')),
     claims,
     duels,
+    focus_metrics: focusMetrics(record, Object.keys(chosen.metrics)),
     generated_at: now.toISOString(),
   };
   const preload = record.spec.library_path ?? debianLibraryPath(record.spec.allocator);

@@ -152,7 +152,8 @@ export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialR
     };
     if (objective) row.objective = objective;
     const rating = rated.get(arm);
-    if (rating) row.rating = rating;
+    // Arms that never dueled carry only the prior: no rating to show.
+    if (rating && rating.games > 0) row.rating = rating;
     if (verdict) row.verdict = verdict;
     return row;
   });

@@ -11,12 +11,13 @@ function formatMetric(m: MetricEvidence): string {
   return `${formatNumber(m.mean)} [${formatNumber(m.ci_low)}, ${formatNumber(m.ci_high)}] n=${m.n}`;
 }
 
-function configLines(title: string, c: ConfigEvidence): string[] {
-  const lines = [`${title} (${c.label}):`];
-  for (const [name, m] of Object.entries(c.metrics).sort(([a], [b]) => a.localeCompare(b))) {
-    lines.push(`  ${name} = ${formatMetric(m)}`);
-  }
-  const options = Object.entries(c.effective_options);
+function configLines(title: string, c: ConfigEvidence, focus: readonly string[], optionKeys: ReadonlySet<string>): string[] {
+  const lines = [`${title} (${c.label}): ${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'nothing set (allocator defaults)'}`];
+  const shown = Object.entries(c.metrics)
+    .filter(([name]) => focus.length === 0 || focus.includes(name))
+    .sort(([a], [b]) => a.localeCompare(b));
+  for (const [name, m] of shown) lines.push(`  ${name} = ${formatMetric(m)}`);
+  const options = Object.entries(c.effective_options).filter(([k]) => optionKeys.size === 0 || optionKeys.has(k));
   if (options.length > 0) {
     lines.push(`  effective options: ${options.map(([k, v]) => `${k}=${String(v)}`).join(' ')}`);
   }
@@ -38,9 +39,11 @@ export function evidenceLines(e: ExportEvidence): string[] {
         `${c.test}, ${c.wins}/${c.pairs} pairs won, p=${formatNumber(c.p_value)}, Holm-adjusted p=${formatNumber(c.p_adjusted)}`,
     );
   }
-  lines.push(...configLines('chosen', e.chosen), ...configLines('baseline', e.baseline));
+  // Read-back of the knobs either side set (all of them would be a hundred lines for jemalloc).
+  const optionKeys = new Set([...Object.keys(e.chosen.config), ...Object.keys(e.baseline.config)]);
+  lines.push(...configLines('chosen', e.chosen, e.focus_metrics, optionKeys), ...configLines('baseline', e.baseline, e.focus_metrics, optionKeys));
   for (const d of e.duels) lines.push(`duel: ${d.challenger} vs ${d.opponent} on ${d.metric}: won ${d.wins}/${d.pairs}`);
-  lines.push('intervals are 95% confidence intervals of the mean over the measurements');
+  lines.push('intervals are 95% confidence intervals of the mean over the measurements; format=json has every metric and option');
   return lines;
 }
 

@@ -81,8 +81,13 @@ export class GpSampler extends SamplerBase implements Sampler {
       if (data.y.length < 2) continue;
       constraintModels.push({ gp: this.fitModel(c.metric, data).gp, limit: toUpperBound(c).limit });
     }
-    const feasible = this.observations.filter((o) => isFeasible(o, this.domain.constraints) && o.objective);
-    // Noisy incumbent: the best posterior mean among feasible observed points, not a lucky sample.
+    // Noisy incumbent: the best posterior mean among observed points that the constraint models
+    // (not a single noisy sample) consider feasible, so one lucky or unlucky repeat neither crowns
+    // nor disqualifies a config.
+    const likelyFeasible = this.observations.filter(
+      (o) => o.objective && constraintModels.every((m) => m.gp.predictMean(o.vector) <= (m.limit as number)),
+    );
+    const feasible = likelyFeasible.length > 0 ? likelyFeasible : this.observations.filter((o) => isFeasible(o, this.domain.constraints) && o.objective);
     const incumbent = feasible.length > 0 ? Math.min(...feasible.map((o) => objective.gp.predictMean(o.vector))) : undefined;
     const anchors = this.anchors();
     const taken = this.takenKeys(pending);

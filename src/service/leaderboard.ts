@@ -96,8 +96,8 @@ export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialR
 
   const minEffect = minRelativeEffect(record);
   const duels = collectDuels(trials, spec.objective.metric);
+  // Only dueled arms are rated: the fit is a dense Newton solve over the rated arms.
   const ratings = new BradleyTerry();
-  for (const arm of arms.keys()) ratings.add(arm);
   for (const d of duels) recordPairs(ratings, d, spec.objective, minEffect);
   const rated = new Map(duels.length > 0 ? ratings.ratings('baseline').map((r) => [r.id, r]) : []);
   const againstBaseline = duels.filter((d) => d.b === 'baseline' && d.a_values.length > 0);

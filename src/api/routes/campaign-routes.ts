@@ -11,6 +11,7 @@ import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
 import type { RouteDeps } from './route-deps.js';
 
 const IdParams = z.object({ id: IdSchema });
+const serialised = new WeakMap<object, string>();
 
 /** Where a campaign stands, for lists and progress bars. */
 export function campaignProgress(record: CampaignRecord, trials: readonly TrialRecord[]) {
@@ -71,9 +72,16 @@ export function campaignRoutes(deps: RouteDeps) {
       return { trials: await deps.controller.trials(request.params.id) };
     });
 
-    app.get('/v1/campaigns/:id/leaderboard', { schema: { params: IdParams } }, async (request) => {
+    app.get('/v1/campaigns/:id/leaderboard', { schema: { params: IdParams } }, async (request, reply) => {
       await requireCampaign(deps, request.params.id);
-      return deps.controller.leaderboard(request.params.id);
+      const board = await deps.controller.leaderboard(request.params.id);
+      // The controller caches the board until the trials change; serialise each board once too.
+      let json = serialised.get(board);
+      if (json === undefined) {
+        json = JSON.stringify(board);
+        serialised.set(board, json);
+      }
+      return reply.type('application/json; charset=utf-8').send(json);
     });
 
     app.get('/v1/campaigns/:id/pareto', { schema: { params: IdParams } }, async (request) => {

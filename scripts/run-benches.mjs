@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// `npm run bench`: every benchmark of the project, one after the other (they measure, so they must not
+// overlap). Each prints its figures and writes them to files under experiments/. Pass names to run a
+// subset: `npm run bench -- service worker`.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FRAG_TABLE = 'experiments/optimizer-replay/tables/jemalloc-fragmentation.json';
+const MIXED_TABLE = 'experiments/optimizer-replay/tables/jemalloc-mixed-lifetimes.json';
+
+/** name -> [script or CLI args, what it checks]. */
+const BENCHES = {
+  'harness-sampling-glibc': [['experiments/harness-baseline/sampling-overhead.ts', 'glibc'], 'harness throughput with latency sampling on vs off (goal: within 10%)'],
+  'harness-sampling-jemalloc': [['experiments/harness-baseline/sampling-overhead.ts', 'jemalloc'], 'same under jemalloc'],
+  worker: [['experiments/worker-overhead/measure-overhead.ts', '--trials', '40'], 'per-trial overhead of queue + worker (goal: < 100 ms)'],
+  'optimizer-proposal': [['experiments/optimizer-replay/proposal-time.ts'], 'one GP proposal, 300 observations, 10 dimensions (goal: <= 200 ms)'],
+  'optimizer-replay-fragmentation': [['src/cli/main.ts', 'bench', 'optimizer', '--table', FRAG_TABLE, '--sampler', 'random,gp', '--seeds', '100', '--budget', '60', '--json'], 'GP vs random trials-to-target, placebo false-win rate'],
+  'optimizer-replay-mixed': [['src/cli/main.ts', 'bench', 'optimizer', '--table', MIXED_TABLE, '--sampler', 'random,gp', '--seeds', '100', '--budget', '60', '--json'], 'same on the multi-threaded table'],
+  'optimizer-summary': [['experiments/optimizer-replay/summarise-results.ts'], 'regenerates experiments/optimizer-replay/README-results.md'],
+  service: [['experiments/service-bench/bench-service.ts'], 'leaderboard GET with 2,000 trials (goal p99 <= 20 ms), 200 SSE clients'],
+  'redis-trial-cost': [['experiments/redis-runner/trial-cost.ts', '2'], 'time of a default-size Redis trial by phase'],
+};
+
+const wanted = process.argv.slice(2);
+const selected = Object.entries(BENCHES).filter(([name]) => wanted.length === 0 || wanted.some((w) => name.includes(w)));
+if (selected.length === 0) {
+  console.error(`run-benches: nothing matches ${wanted.join(' ')}; benchmarks: ${Object.keys(BENCHES).join(', ')}`);
+  process.exit(2);
+}
+const outcomes = [];
+for (const [name, [args, what]] of selected) {
+  console.log(`\n=== ${name}: ${what}`);
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: root, stdio: 'inherit' });
+  outcomes.push([name, run.status === 0 ? 'ok' : `exit ${run.status}`, Math.round((Date.now() - started) / 1000)]);
+}
+console.log('\n=== summary');
+for (const [name, status, seconds] of outcomes) console.log(`${name.padEnd(32)} ${status.padEnd(8)} ${seconds} s`);
+process.exit(outcomes.every(([, status]) => status === 'ok') ? 0 : 1);

@@ -199,7 +199,7 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
   });
 
   it('shows the export with a MALLOC_CONF and copies it', async () => {
-    await until('the export text', async () => /^MALLOC_CONF=\S+/.test(await page.locator('#export-setting').innerText()));
+    await until('the final export', async () => (await page.locator('#export-text[data-format="malloc_conf"]').count()) === 1 && /verdict: (?!campaign still running)/.test(await page.locator('#export-text').innerText()));
     const fromApi = await (await api(`/v1/campaigns/${campaignId}/export?format=malloc_conf`)).text();
     const setting = fromApi.split('\n')[0] ?? '';
     assert.equal(await page.locator('#export-setting').innerText(), `MALLOC_CONF=${setting}`);
@@ -211,16 +211,35 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     assert.equal(clipboard.split('\n')[0], setting);
 
     await page.locator('#export-format').selectOption('env');
-    await until('the env export', async () => /MALLOC_CONF=/.test(await page.locator('#export-text').innerText()));
+    await until('the env export', async () => (await page.locator('#export-text[data-format="env"]').count()) === 1);
+    assert.match(await page.locator('#export-text').innerText(), /^MALLOC_CONF=\S+$/m, await page.locator('#export-status').innerText());
     assert.match(await page.locator('#export-text').innerText(), /LD_PRELOAD=\/\S+libjemalloc/);
     await shot('04-export-env');
+  });
+
+  it('lists failed trials with their reasons', async () => {
+    const broken = { ...spec, name: 'dashboard broken', workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'no-such-option': 1 } }] };
+    const res = await api('/v1/campaigns', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(broken),
+    });
+    assert.equal(res.status, 201, await res.clone().text());
+    const id = ((await res.json()) as { campaign: { id: string } }).campaign.id;
+    await page.goto(`${service.url}/#/campaign/${id}`);
+    const failed = page.locator('#trials-table tr[data-state="failed"]');
+    await until('a failed trial in the table', async () => (await failed.count()) >= 1);
+    const trials = ((await (await api(`/v1/campaigns/${id}/trials`)).json()) as { trials: { state: string; error?: { code: string } }[] }).trials;
+    const code = trials.find((t) => t.state === 'failed')?.error?.code ?? 'none';
+    assert.match(await failed.first().locator('.error-cell').innerText(), new RegExp(`^${code}: .+`));
+    await shot('05-failed-trials');
   });
 
   it('says when the token is wrong, and when it is accepted, keeping it for the session', async () => {
     await page.locator('#token-input').fill('not-the-token');
     await page.locator('#token-save').click();
     await until('the wrong-token message', async () => /wrong token/.test(await page.locator('#token-status').innerText()), 10_000);
-    await shot('05-wrong-token');
+    await shot('06-wrong-token');
     await page.locator('#token-input').fill(token);
     await page.locator('#token-save').click();
     await until('the token to be accepted', async () => /token accepted/.test(await page.locator('#token-status').innerText()), 10_000);
@@ -232,7 +251,7 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
   it('says when the service is unreachable', async () => {
     await page.route('**/v1/**', (route) => route.abort('connectionrefused'));
     await until('the unreachable banner', async () => /unreachable/.test(await page.locator('#banner').innerText()), 15_000);
-    await shot('06-unreachable');
+    await shot('07-unreachable');
     await page.unroute('**/v1/**');
     await until('the banner to clear', async () => (await page.locator('#banner').isHidden()), 15_000);
   });

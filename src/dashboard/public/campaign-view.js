@@ -55,7 +55,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   let running = false;
   let again = false;
   let timer;
-  let exportLoaded = false;
+  let exportedState;
 
   const renderEffect = () => {
     const { campaign } = state;
@@ -75,7 +75,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
       ` · explored ${progress.explored}/${progress.explore_budget}, ${progress.completed} done, ${progress.failed} failed, ${progress.in_flight} in flight${stop}`;
     cancel.disabled = campaign.state !== 'running';
 
-    board.tbody.replaceChildren(...lb.rows.map((r) => leaderboardRow(r, spec.objective.metric)));
+    board.tbody.replaceChildren(...lb.rows.map((r) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config)));
     alarm.hidden = !lb.placebo_alarm;
     document.getElementById('leaderboard-note').textContent = `smallest effect worth claiming: ${lb.min_effect_pct.toFixed(1)}% · ${lb.duels.length} duel(s), ${lb.duels.reduce((n, d) => n + d.pairs_done, 0)} pairs done`;
 
@@ -96,13 +96,17 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     renderEffect();
 
     const sorted = [...state.trials].sort((a, b) => (b.state === 'failed') - (a.state === 'failed') || Number(/\d+$/.exec(a.trial_id)?.[0]) - Number(/\d+$/.exec(b.trial_id)?.[0]));
-    trials.tbody.replaceChildren(...sorted.map((t) => trialRow(t, spec.objective.metric, resolveMetricKey)));
+    trials.tbody.replaceChildren(...sorted.map((t) => trialRow(t, spec.objective.metric, resolveMetricKey, campaign.baseline_config)));
 
-    if (!exportLoaded && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
-      exportLoaded = true;
+    // The export changes with the verdict: load it once the baseline is measured, again when the campaign ends.
+    if (exportedState === undefined && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
+      exportedState = campaign.state;
       exporter.chooseFormatFor(spec.allocator);
       void exporter.load();
-    } else if (exportLoaded && campaign.state !== 'running') void exporter.load();
+    } else if (exportedState !== undefined && exportedState !== campaign.state) {
+      exportedState = campaign.state;
+      void exporter.load();
+    }
   };
 
   const refresh = async () => {

@@ -27,21 +27,29 @@ export function exportPanel(campaignId) {
   const select = el('select', { id: 'export-format' }, ...FORMATS.map((f) => el('option', { value: f, text: f })));
   const setting = el('p', { id: 'export-setting', class: 'mono setting-line' });
   const text = el('pre', { id: 'export-text', class: 'export' });
-  const status = el('span', { id: 'export-status', class: 'note', role: 'status' });
+  const status = el('span', { id: 'export-status', class: 'note', role: 'status', text: 'the export appears once the baseline is measured' });
   const scratch = el('textarea', { class: 'scratch', hidden: true, 'aria-hidden': 'true' });
   let current = '';
+  let latest = 0;
   const load = async () => {
     const format = select.value;
+    // Only the newest request may paint: a format switch can race a live refresh.
+    const seq = ++latest;
     try {
-      current = await getText(`/v1/campaigns/${encodeURIComponent(campaignId)}/export?format=${encodeURIComponent(format)}`);
+      const body = await getText(`/v1/campaigns/${encodeURIComponent(campaignId)}/export?format=${encodeURIComponent(format)}`);
+      if (seq !== latest) return;
+      current = body;
       text.textContent = current;
+      text.dataset.format = format;
       if (format === 'malloc_conf') {
         const value = current.split('\n')[0] ?? '';
         setting.textContent = value ? `MALLOC_CONF=${value}` : 'MALLOC_CONF is empty: the allocator defaults won';
       } else setting.textContent = '';
       status.textContent = '';
     } catch (err) {
+      if (seq !== latest) return;
       current = '';
+      delete text.dataset.format;
       text.textContent = '';
       setting.textContent = '';
       status.textContent = err instanceof ApiError && err.status === 409 ? `nothing to export yet: ${err.message}` : describeError(err);

@@ -6,9 +6,16 @@ function interval(metric, e) {
   return `${metricValue(metric, e.mean)} [${metricValue(metric, e.ci_low)}, ${metricValue(metric, e.ci_high)}] n=${e.n}`;
 }
 
-function settingText(row) {
-  const env = pairs(row.env);
-  return env || '(allocator defaults)';
+/** The parameters a config sets differently from the baseline: what a reader compares. */
+export function configDiff(config, baselineConfig) {
+  const changed = Object.entries(config ?? {}).filter(([k, v]) => baselineConfig?.[k] !== v);
+  return changed.length === 0 ? 'same as baseline' : changed.map(([k, v]) => `${k}=${v}`).join(' ');
+}
+
+function settingCell(row, baselineConfig) {
+  const env = pairs(row.env) || '(allocator defaults)';
+  const text = row.arm === 'baseline' ? env : row.arm === 'placebo' ? 'copy of the baseline' : configDiff(row.config, baselineConfig);
+  return el('td', { class: 'mono setting', title: env, text });
 }
 
 function feasibilityCell(row) {
@@ -31,14 +38,14 @@ function verdictCell(row) {
 }
 
 /** One leaderboard row: rank, config, objective with its interval, feasibility, rating, verdict, failures. */
-export function leaderboardRow(row, objectiveMetric) {
+export function leaderboardRow(row, objectiveMetric, baselineConfig) {
   return el(
     'tr',
     { 'data-arm': row.arm, 'data-completed': String(row.completed), class: row.beats_baseline ? 'winner' : row.failed > 0 && row.completed === 0 ? 'failed' : '' },
     el('td', { text: String(row.rank) }),
     el('td', { class: 'mono', text: row.arm }),
     el('td', { text: row.role }),
-    el('td', { class: 'mono setting', text: settingText(row) }),
+    settingCell(row, baselineConfig),
     el('td', { class: 'objective', text: interval(objectiveMetric, row.objective) }),
     feasibilityCell(row),
     ratingCell(row),
@@ -48,7 +55,7 @@ export function leaderboardRow(row, objectiveMetric) {
   );
 }
 
-export const LEADERBOARD_HEADERS = ['#', 'config', 'role', 'objective mean [95% CI]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
+export const LEADERBOARD_HEADERS = ['#', 'arm', 'role', 'setting (vs baseline)', 'objective mean [95% CI]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
 
 function trialObjective(trial, metric, resolve) {
   if (!trial.summary) return '–';
@@ -58,7 +65,7 @@ function trialObjective(trial, metric, resolve) {
 }
 
 /** One trial: id, role, state, arm or duel slot, worker, steal, objective, error. */
-export function trialRow(trial, objectiveMetric, resolve) {
+export function trialRow(trial, objectiveMetric, resolve, baselineConfig) {
   const slot = trial.duel ? `${trial.duel.arm} (${trial.duel.duel_id} #${trial.duel.pair_index} ${trial.duel.side})` : '';
   return el(
     'tr',
@@ -67,7 +74,7 @@ export function trialRow(trial, objectiveMetric, resolve) {
     el('td', { text: trial.role }),
     el('td', {}, el('span', { class: `state state-${trial.state}`, text: trial.state })),
     el('td', { class: 'mono', text: slot }),
-    el('td', { class: 'mono setting', text: pairs(trial.env) || '(defaults)' }),
+    el('td', { class: 'mono setting', title: pairs(trial.env) || '(allocator defaults)', text: configDiff(trial.config, baselineConfig) }),
     el('td', { class: 'mono', text: trial.worker ?? '' }),
     el('td', { text: trial.steal_pct === undefined ? '–' : `${num(trial.steal_pct)}%` }),
     el('td', { text: trialObjective(trial, objectiveMetric, resolve) }),
@@ -75,4 +82,4 @@ export function trialRow(trial, objectiveMetric, resolve) {
   );
 }
 
-export const TRIAL_HEADERS = ['trial', 'role', 'state', 'duel slot', 'setting', 'worker', 'steal', 'objective', 'failure reason'];
+export const TRIAL_HEADERS = ['trial', 'role', 'state', 'duel slot', 'setting (vs baseline)', 'worker', 'steal', 'objective', 'failure reason'];

@@ -23,6 +23,8 @@ export const DEBIAN_PACKAGES = [
   'libc6-dev',
   'procps',
   'chromium',
+  // The report plots (experiments/) render text with DejaVu: same fonts, same PNG bytes.
+  'fonts-dejavu-core',
   // Extra names for tests of the not-root path (a package that cannot be installed).
   ...(process.env.ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES ?? '').split(',').filter(Boolean),
 ];

@@ -90,7 +90,7 @@ try {
     constraints: [{ metric: 'fragmentation_ratio_at_1000ms', max: 5 }],
   });
   const now = new Date().toISOString();
-  const record: CampaignRecord = { id: 'cbench', spec, state: 'finished', created_at: now, updated_at: now, finished_at: now, baseline_config: {} };
+  const record: CampaignRecord = { id: 'cbench', spec, state: 'finished', created_at: now, updated_at: now, finished_at: now, baseline_config: {}, reference_configs: [] };
   await store.create(record);
   const trials = syntheticTrials(record.id, new SeededRng(1));
   await store.putTrials(record.id, trials);

@@ -19,11 +19,13 @@ export const CampaignRecordSchema = z.object({
   stop_reason: z.string().optional(),
   /** The baseline config after parsing and validation against the space. */
   baseline_config: ConfigSchema,
+  /** Reference configs (spec `references`), parsed and validated, in spec order. */
+  reference_configs: z.array(z.object({ name: z.string(), config: ConfigSchema })).default([]),
 });
 export type CampaignRecord = z.infer<typeof CampaignRecordSchema>;
 
-/** Why a trial exists: the baseline and its placebo copy, exploration proposals, duel pairs. */
-export const TrialRoleSchema = z.enum(['baseline', 'placebo', 'explore', 'duel']);
+/** Why a trial exists: the baseline and its placebo copy, user references, exploration proposals, duel pairs. */
+export const TrialRoleSchema = z.enum(['baseline', 'placebo', 'reference', 'explore', 'duel']);
 export type TrialRole = z.infer<typeof TrialRoleSchema>;
 
 /**
@@ -53,6 +55,8 @@ export const TrialRecordSchema = z.object({
   /** Worker the trial must run on (duels) or ran on. */
   worker: z.string().optional(),
   duel: DuelSlotSchema.optional(),
+  /** Name of the reference config a `reference` trial measures. */
+  reference: z.string().optional(),
   proposed_at: z.string(),
   finished_at: z.string().optional(),
   summary: z.record(z.string(), MetricSummarySchema).optional(),

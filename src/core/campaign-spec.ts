@@ -16,6 +16,22 @@ export const BaselineSpecSchema = z.union([
 ]);
 export type BaselineSpec = z.infer<typeof BaselineSpecSchema>;
 
+const ReferenceNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_-]{0,31}$/, 'a lower-case name')
+  .refine((n) => n !== 'baseline' && n !== 'placebo' && !/^t\d+$/.test(n), 'baseline, placebo and t<number> are taken');
+
+/**
+ * A configuration the user wants compared besides the baseline (e.g. a setting from a tuning guide):
+ * measured like the baseline and dueled against it in the confirmation round.
+ */
+export const ReferenceSpecSchema = z.union([
+  z.object({ name: ReferenceNameSchema, malloc_conf: z.string().max(4096) }).strict(),
+  z.object({ name: ReferenceNameSchema, env: EnvMapSchema }).strict(),
+  z.object({ name: ReferenceNameSchema, config: ConfigSchema }).strict(),
+]);
+export type ReferenceSpec = z.infer<typeof ReferenceSpecSchema>;
+
 /** Paired comparisons that rank noisy candidates and confirm a winner against the baseline. */
 export const DuelSettingsSchema = z
   .object({
@@ -61,6 +77,11 @@ export const CampaignSpecSchema = z
     allocator: AllocatorNameSchema,
     space: SpaceOverridesSchema.optional(),
     baseline: BaselineSpecSchema.optional(),
+    references: z
+      .array(ReferenceSpecSchema)
+      .max(4)
+      .default([])
+      .refine((refs) => new Set(refs.map((r) => r.name)).size === refs.length, 'reference names must differ'),
     /** hakmem only: absolute path of libhakmem.so on the workers (else their HAKMEM_LIB). */
     library_path: z.string().regex(/^\/[A-Za-z0-9_./+-]{1,255}$/).optional(),
     workloads: z.array(WorkloadSpecSchema).min(1).max(8),

@@ -6,7 +6,7 @@ import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
 import type { WorkerInfo } from '../core/worker-info.js';
-import { planDuelRound } from '../optimizer/duel/duel-schedule.js';
+import { planDuel, planDuelRound } from '../optimizer/duel/duel-schedule.js';
 import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
@@ -105,6 +105,7 @@ export class CampaignController {
       created_at: now,
       updated_at: now,
       baseline_config: prepared.baselineConfig,
+      reference_configs: prepared.referenceConfigs,
     };
     const runtime = await loadRuntime(record, [], undefined);
     if (runtime.embedding.dimension === 0) {
@@ -240,6 +241,7 @@ export class CampaignController {
     if (!trials.some((t) => t.role === 'baseline')) {
       await this.propose(runtime, 'baseline', [{ config: runtime.record.baseline_config }]);
       await this.propose(runtime, 'placebo', [{ config: runtime.record.baseline_config }]);
+      for (const ref of runtime.record.reference_configs) await this.propose(runtime, 'reference', [{ config: ref.config, reference: ref.name }]);
     }
 
     const explored = trials.filter((t) => t.role === 'explore');
@@ -293,16 +295,18 @@ export class CampaignController {
   /** Record trials (state `proposed`) and then enqueue them. */
   private async propose(
     runtime: CampaignRuntime,
-    role: 'baseline' | 'placebo' | 'explore',
-    items: readonly { config: Config; vector?: number[] }[],
+    role: 'baseline' | 'placebo' | 'reference' | 'explore',
+    items: readonly { config: Config; vector?: number[]; reference?: string }[],
   ): Promise<void> {
     // Without an imported baseline the baseline is the allocator exactly as shipped: nothing set.
-    const untouched = role !== 'explore' && runtime.record.spec.baseline === undefined;
+    const untouched = (role === 'baseline' || role === 'placebo') && runtime.record.spec.baseline === undefined;
     const records: TrialRecord[] = [];
     for (const item of items) {
       const trialId = await this.store.nextTrialId(runtime.record.id);
       const args = { campaignId: runtime.record.id, trialId, role, space: runtime.space, config: item.config, now: this.now(), ...(untouched ? { env: {} } : {}) };
-      records.push(newTrialRecord(item.vector ? { ...args, vector: item.vector } : args));
+      const record = newTrialRecord(item.vector ? { ...args, vector: item.vector } : args);
+      if (item.reference !== undefined) record.reference = item.reference;
+      records.push(record);
     }
     await this.store.putTrials(runtime.record.id, records);
     for (const r of records) runtime.trials.set(r.trial_id, r);
@@ -329,7 +333,7 @@ export class CampaignController {
     const leaders = board.rows.filter((r) => r.role === 'explore' && r.feasible && r.config_key !== board.rows.find((b) => b.arm === 'baseline')?.config_key);
     const chosen = leaders.slice(0, spec.duel.candidates);
     const baseline = board.rows.find((r) => r.arm === 'baseline');
-    if (chosen.length === 0 || !baseline?.objective) {
+    if ((chosen.length === 0 && runtime.record.reference_configs.length === 0) || !baseline?.objective) {
       runtime.record.stop_reason = `${runtime.record.stop_reason ?? 'trial_budget'}; no feasible config to confirm`;
       return false;
     }
@@ -338,8 +342,18 @@ export class CampaignController {
     if (!worker) return true; // wait for a worker to register
     const labels = exploreLabels(runtime.trials.values());
     const configOf = (arm: string): TrialRecord | undefined =>
-      [...runtime.trials.values()].find((t) => (arm === 'baseline' || arm === 'placebo' ? t.role === arm : t.role === 'explore' && labels.get(t.config_key) === arm));
-    const plans = planDuelRound(chosen.map((r) => r.arm), 'baseline', 'placebo', spec.duel.pairs);
+      [...runtime.trials.values()].find((t) =>
+        arm === 'baseline' || arm === 'placebo'
+          ? t.role === arm
+          : t.role === 'reference'
+            ? t.reference === arm
+            : t.role === 'explore' && labels.get(t.config_key) === arm,
+      );
+    const references = runtime.record.reference_configs.map((r) => r.name);
+    const plans = [
+      ...planDuelRound(chosen.map((r) => r.arm), 'baseline', 'placebo', spec.duel.pairs),
+      ...references.map((name) => planDuel(name, 'baseline', spec.duel.pairs)),
+    ];
     const records: TrialRecord[] = [];
     // Interleave the duels pair by pair so that drift during the round spreads over all of them.
     for (let pair = 0; pair < spec.duel.pairs; pair++) {

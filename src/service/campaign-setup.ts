@@ -10,6 +10,7 @@ export interface PreparedCampaign {
   spec: CampaignSpec;
   space: SearchSpace;
   baselineConfig: Config;
+  referenceConfigs: { name: string; config: Config }[];
 }
 
 function invalid(field: string, reason: string, cause?: unknown): AlloctuneError {
@@ -26,27 +27,28 @@ function asField<T>(field: string, fn: () => T): T {
   }
 }
 
-function baselineConfig(spec: CampaignSpec, space: SearchSpace): Config {
-  const b = spec.baseline;
-  if (b === undefined) return defaultConfig(space);
-  if ('malloc_conf' in b) {
-    if (spec.allocator !== 'jemalloc') throw invalid('baseline.malloc_conf', `a MALLOC_CONF baseline needs allocator jemalloc, not ${spec.allocator}`);
-    return asField('baseline.malloc_conf', () => completeConfig(space, parseMallocConf(b.malloc_conf, space)));
+/** A setting given as MALLOC_CONF text, an environment map or a config, checked against the space. */
+type Setting = { malloc_conf: string } | { env: Record<string, string> } | { config: Config };
+
+function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting, field: string): Config {
+  if ('malloc_conf' in setting) {
+    if (spec.allocator !== 'jemalloc') throw invalid(`${field}.malloc_conf`, `a MALLOC_CONF setting needs allocator jemalloc, not ${spec.allocator}`);
+    return asField(`${field}.malloc_conf`, () => completeConfig(space, parseMallocConf(setting.malloc_conf, space)));
   }
-  if ('env' in b) {
+  if ('env' in setting) {
     if (spec.allocator === 'jemalloc') {
-      const { MALLOC_CONF: conf, ...rest } = b.env;
-      if (Object.keys(rest).length > 0) throw invalid('baseline.env', `jemalloc reads MALLOC_CONF only, not ${Object.keys(rest).join(', ')}`);
-      return asField('baseline.env.MALLOC_CONF', () => completeConfig(space, parseMallocConf(conf ?? '', space)));
+      const { MALLOC_CONF: conf, ...rest } = setting.env;
+      if (Object.keys(rest).length > 0) throw invalid(`${field}.env`, `jemalloc reads MALLOC_CONF only, not ${Object.keys(rest).join(', ')}`);
+      return asField(`${field}.env.MALLOC_CONF`, () => completeConfig(space, parseMallocConf(conf ?? '', space)));
     }
     if (spec.allocator === 'glibc') {
-      const { GLIBC_TUNABLES: tunables, ...rest } = b.env;
-      if (Object.keys(rest).length > 0) throw invalid('baseline.env', `glibc is tuned through GLIBC_TUNABLES only, not ${Object.keys(rest).join(', ')}`);
-      return asField('baseline.env.GLIBC_TUNABLES', () => completeConfig(space, parseGlibcTunables(tunables ?? '', space)));
+      const { GLIBC_TUNABLES: tunables, ...rest } = setting.env;
+      if (Object.keys(rest).length > 0) throw invalid(`${field}.env`, `glibc is tuned through GLIBC_TUNABLES only, not ${Object.keys(rest).join(', ')}`);
+      return asField(`${field}.env.GLIBC_TUNABLES`, () => completeConfig(space, parseGlibcTunables(tunables ?? '', space)));
     }
-    return asField('baseline.env', () => completeConfig(space, parseEnvConfig(space, b.env)));
+    return asField(`${field}.env`, () => completeConfig(space, parseEnvConfig(space, setting.env)));
   }
-  return asField('baseline.config', () => validateConfig(space, completeConfig(space, b.config)));
+  return asField(`${field}.config`, () => validateConfig(space, completeConfig(space, setting.config)));
 }
 
 /**
@@ -68,8 +70,8 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
   });
   if (spec.duel.enabled) {
     // The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
-    // p by the number of claims (candidates + the placebo): fewer pairs could never confirm anything.
-    const claims = spec.duel.candidates + 1;
+    // p by the number of claims (candidates, the placebo, references): fewer pairs could never confirm anything.
+    const claims = spec.duel.candidates + 1 + spec.references.length;
     const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;
     if (spec.duel.pairs < needed) {
       throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
@@ -83,5 +85,10 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
   } else if (spec.library_path !== undefined) {
     throw invalid('library_path', `only hakmem campaigns take a library path; ${spec.allocator} comes from its Debian package`);
   }
-  return { spec, space, baselineConfig: baselineConfig(spec, space) };
+  const baselineConfig = spec.baseline === undefined ? defaultConfig(space) : settingConfig(spec, space, spec.baseline, 'baseline');
+  const referenceConfigs = spec.references.map((ref, i) => {
+    const { name, ...setting } = ref;
+    return { name, config: settingConfig(spec, space, setting as Setting, `references.${i}`) };
+  });
+  return { spec, space, baselineConfig, referenceConfigs };
 }

@@ -20,11 +20,11 @@ export interface ConstraintStatus {
   met: boolean;
 }
 
-/** One config on the leaderboard. `arm` is `baseline`, `placebo` or the label of an explored config. */
+/** One config on the leaderboard. `arm` is `baseline`, `placebo`, a reference's name or the label of an explored config. */
 export interface LeaderboardRow {
   rank: number;
   arm: string;
-  role: 'baseline' | 'placebo' | 'explore';
+  role: 'baseline' | 'placebo' | 'reference' | 'explore';
   config: Config;
   env: Record<string, string>;
   config_key: string;
@@ -58,6 +58,7 @@ export interface Leaderboard {
 /** Which arm a trial measures. */
 export function armOf(trial: TrialRecord, labels: ReadonlyMap<string, string>): string {
   if (trial.role === 'baseline' || trial.role === 'placebo') return trial.role;
+  if (trial.role === 'reference') return trial.reference ?? '?';
   if (trial.role === 'duel') return trial.duel?.arm ?? '?';
   return labels.get(trial.config_key) ?? trial.trial_id;
 }

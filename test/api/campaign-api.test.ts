@@ -69,6 +69,15 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
     assert.match(res.json().message, /narenas/);
   });
 
+  it('a bad reference setting is a 400 naming the reference; duplicate names are refused', async () => {
+    const bad = await post(smallCampaign({ references: [{ name: 'seed', malloc_conf: 'tcache:yes' }] }));
+    assert.equal(bad.statusCode, 400);
+    assert.equal(bad.json().issues[0].path, 'references.0.malloc_conf');
+    const twice = await post(smallCampaign({ references: [{ name: 'a', config: {} }, { name: 'a', config: {} }] }));
+    assert.equal(twice.statusCode, 400);
+    assert.match(twice.json().message, /references/);
+  });
+
   it('too few duel pairs to ever confirm a win is a 400', async () => {
     const res = await post(smallCampaign({ duel: { candidates: 1, pairs: 4 } }));
     assert.equal(res.statusCode, 400);

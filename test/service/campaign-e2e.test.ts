@@ -76,7 +76,7 @@ describe('a small real campaign over a real port with a real worker', () => {
     const created = await fetch(`${service.url}/v1/campaigns`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(smallCampaign()),
+      body: JSON.stringify(smallCampaign({ references: [{ name: 'seed', malloc_conf: 'dirty_decay_ms:1000' }] })),
     });
     assert.equal(created.status, 201);
     const id = ((await created.json()) as { campaign: { id: string } }).campaign.id;
@@ -114,6 +114,8 @@ describe('a small real campaign over a real port with a real worker', () => {
     };
     assert.ok(board.rows.some((r) => r.arm === 'baseline' && r.completed > 0));
     assert.ok(board.duels.some((d) => d.a === 'placebo' && d.b === 'baseline' && d.pairs_done === 6), 'placebo dueled the baseline');
+    assert.ok(board.duels.some((d) => d.a === 'seed' && d.b === 'baseline' && d.pairs_done === 6), 'the reference dueled the baseline');
+    assert.ok(board.rows.some((r) => r.arm === 'seed' && r.completed >= 7), 'the reference measured like the baseline, then in its duel');
 
     const exported = await fetch(`${service.url}/v1/campaigns/${id}/export?format=systemd`);
     assert.equal(exported.status, 200);

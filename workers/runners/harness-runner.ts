@@ -26,6 +26,8 @@ export function harnessMetrics(doc: HarnessResult): Record<string, number> {
   if (doc.memory.fragmentation_ratio !== null) metrics['fragmentation_ratio'] = doc.memory.fragmentation_ratio;
   if (doc.throughput) {
     metrics['ops_per_s'] = doc.throughput.ops_per_s;
+    // Throughput per CPU-second of the workload threads: robust to other load on a shared machine.
+    metrics['ops_per_cpu_s'] = doc.throughput.ops_per_cpu_s;
     metrics['ops'] = doc.throughput.ops;
     metrics['run_ms'] = doc.throughput.duration_ms;
   }

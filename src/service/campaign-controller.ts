@@ -28,6 +28,9 @@ export interface ControllerOptions {
   now?: () => Date;
 }
 
+/** Cache version of a stopped campaign's leaderboard: it never changes again. */
+const STOPPED = -1;
+
 /** Trials that are still to be measured. */
 function inFlight(trial: TrialRecord): boolean {
   return trial.state === 'proposed' || trial.state === 'queued';
@@ -47,6 +50,7 @@ export class CampaignController {
   private readonly store: CampaignStore;
   private readonly runtimes = new Map<string, CampaignRuntime>();
   private readonly leaderboards = new Map<string, { version: number; board: Leaderboard }>();
+  private readonly stoppedRecords = new Map<string, CampaignRecord>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
@@ -122,11 +126,7 @@ export class CampaignController {
   /** Cancel a running campaign: withdraw its waiting trials and record why it stopped. */
   async cancel(id: string): Promise<CampaignRecord> {
     const runtime = this.runtimes.get(id);
-    if (!runtime) {
-      const record = await this.store.get(id);
-      if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
-      return record;
-    }
+    if (!runtime) return this.record(id);
     await this.finish(runtime, 'cancelled', 'cancelled by request');
     return runtime.record;
   }
@@ -136,22 +136,33 @@ export class CampaignController {
     return this.runtimes.get(id);
   }
 
-  /** Leaderboard of a campaign, cached until its trials change. */
+  /**
+   * The record of a campaign: live while it runs, else from Redis (stopped campaigns never change,
+   * so they are cached). Throws NOT_FOUND for an unknown id.
+   */
+  async record(id: string): Promise<CampaignRecord> {
+    const live = this.runtimes.get(id)?.record ?? this.stoppedRecords.get(id);
+    if (live) return live;
+    const record = await this.store.get(id);
+    if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+    if (record.state !== 'running') this.stoppedRecords.set(id, record);
+    return record;
+  }
+
+  /** Leaderboard of a campaign, cached until its trials change (for good once it has stopped). */
   async leaderboard(id: string): Promise<Leaderboard> {
     const runtime = this.runtimes.get(id);
+    const cached = this.leaderboards.get(id);
     if (runtime) {
-      const cached = this.leaderboards.get(id);
       if (cached && cached.version === runtime.version) return cached.board;
       const board = buildLeaderboard(runtime.record, [...runtime.trials.values()]);
       this.leaderboards.set(id, { version: runtime.version, board });
       return board;
     }
-    const record = await this.store.get(id);
-    if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
-    const cached = this.leaderboards.get(id);
-    if (cached && cached.version === -1) return cached.board;
+    if (cached && cached.version === STOPPED) return cached.board;
+    const record = await this.record(id);
     const board = buildLeaderboard(record, await this.store.trials(id));
-    this.leaderboards.set(id, { version: -1, board });
+    if (record.state !== 'running') this.leaderboards.set(id, { version: STOPPED, board });
     return board;
   }
 
@@ -159,7 +170,7 @@ export class CampaignController {
   async trials(id: string): Promise<TrialRecord[]> {
     const runtime = this.runtimes.get(id);
     if (runtime) return [...runtime.trials.values()];
-    if (!(await this.store.get(id))) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+    await this.record(id);
     return this.store.trials(id);
   }
 
@@ -404,6 +415,7 @@ export class CampaignController {
     runtime.version++;
     this.runtimes.delete(record.id);
     this.leaderboards.delete(record.id);
+    this.stoppedRecords.set(record.id, record);
     await this.store.appendEvent(record.id, 'campaign_finished', { state, stop_reason: reason });
     this.log(`campaign ${record.id}: ${state} (${reason})`);
   }

@@ -27,12 +27,8 @@ export function campaignProgress(record: CampaignRecord, trials: readonly TrialR
   };
 }
 
-async function requireCampaign(deps: RouteDeps, id: string): Promise<CampaignRecord> {
-  const live = deps.controller.runtime(id)?.record;
-  if (live) return live;
-  const record = await deps.store.get(id);
-  if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
-  return record;
+function requireCampaign(deps: RouteDeps, id: string): Promise<CampaignRecord> {
+  return deps.controller.record(id);
 }
 
 /** `/v1/campaigns...`: create, list, inspect, cancel, trials, leaderboard, Pareto front, export. */

@@ -6,6 +6,7 @@
  * Run: npx tsx experiments/optimizer-replay/proposal-time.ts  -> proposal-time.json
  */
 import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SeededRng } from '../../src/core/seeded-rng.js';
@@ -66,6 +67,8 @@ const result = {
   median_proposal_ms: Math.round(median(proposal_ms)),
   median_first_proposal_with_fit_ms: Math.round(median(fit_ms)),
   target_ms: 200,
+  // The VM is shared with other work: the 1-minute load average says how busy it was.
+  load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
   node: process.version,
   measured_at: new Date().toISOString(),
 };

@@ -39,6 +39,18 @@ const reports = readdirSync(dir)
   .sort()
   .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Report);
 
+// The placebo duel does not depend on the sampler (it pairs baseline samples only), so its false
+// wins are also pooled over every campaign replayed on a table.
+const pooled = new Map<string, { wins: number; campaigns: number }>();
+for (const r of reports) {
+  const p = pooled.get(r.table) ?? { wins: 0, campaigns: 0 };
+  for (const s of r.results) {
+    p.wins += s.placebo.false_wins;
+    p.campaigns += s.placebo.campaigns;
+  }
+  pooled.set(r.table, p);
+}
+
 const fmt = (v: number | null): string => (v === null ? 'miss' : Number.isInteger(v) ? String(v) : v.toFixed(1));
 const lines = [
   '# Optimizer replay results',
@@ -67,5 +79,8 @@ for (const r of reports) {
   }
   lines.push('');
 }
+lines.push('## Placebo false wins pooled over all samplers', '', '| table | false wins | campaigns | rate |', '|---|---|---|---|');
+for (const [table, p] of pooled) lines.push(`| ${table} | ${p.wins} | ${p.campaigns} | ${((100 * p.wins) / Math.max(1, p.campaigns)).toFixed(1)}% |`);
+lines.push('');
 writeFileSync(join(here, 'README-results.md'), `${lines.join('\n')}\n`);
 process.stdout.write(`${reports.length} reports summarised\n`);

@@ -1,5 +1,5 @@
 import type { SeededRng } from '../core/seeded-rng.js';
-import { pointKey } from './samplers/sampler-base.js';
+import { pointKey } from './point-key.js';
 
 /** Scores candidate points (higher is better) under the current model. */
 export type AcquisitionScorer = (points: readonly number[][]) => number[];

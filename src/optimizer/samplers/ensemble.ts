@@ -1,12 +1,11 @@
 import type * as Tf from '@tensorflow/tfjs';
-import { maximiseAcquisition } from '../acquisition-search.js';
 import { expectedImprovement, probabilityOfFeasibility } from '../gp/acquisition.js';
 import { GaussianProcess } from '../gp/gaussian-process.js';
 import { isFeasible, minimisedObjective, toUpperBound } from '../problem.js';
 import type { Sampler, SamplerDomain, SamplerState, SuggestContext, Suggestion } from '../sampler.js';
 import type { TensorflowHandle } from '../tf-backend.js';
 import { RandomSampler } from './random.js';
-import { SamplerBase, pointKey } from './sampler-base.js';
+import { SamplerBase } from './sampler-base.js';
 
 /** Tuning of the ensemble sampler. */
 export interface EnsembleSamplerOptions {
@@ -100,34 +99,17 @@ export class EnsembleSampler extends SamplerBase implements Sampler {
         return acq * penalty;
       });
     };
-    const taken = this.takenKeys(pending);
-    const anchors = this.observations
-      .filter((o) => o.objective)
-      .map((o) => ({ v: o.vector, f: isFeasible(o, this.domain.constraints), y: minimisedObjective(o, this.domain.objective)?.mean ?? Infinity }))
-      .sort((a, b) => Number(b.f) - Number(a.f) || a.y - b.y)
-      .slice(0, 5)
-      .map((a) => a.v);
-    const vectors: number[][] = [];
-    let firstValue: number | null = null;
-    for (let i = 0; i < n; i++) {
-      const best = maximiseAcquisition(score, {
-        dimension: this.domain.dimension,
-        rng: this.rng,
-        snap: (v) => this.snap(v),
-        anchors,
-        taken,
-        global_candidates: this.opts.global_candidates,
-        local_candidates: this.opts.local_candidates,
-        refine_rounds: 3,
-      });
-      const point = best?.point ?? this.design.nextDesign(1, [...this.observations.map((o) => o.vector), ...pending, ...vectors])[0];
-      if (!point) break;
-      if (i === 0 && best && incumbent !== undefined) firstValue = best.value;
-      vectors.push(point);
-      chosen.push(point);
-      taken.add(pointKey(point));
-    }
-    return { vectors, expected_improvement: firstValue };
+    return this.greedyBatch(n, {
+      pending,
+      score,
+      global_candidates: this.opts.global_candidates,
+      local_candidates: this.opts.local_candidates,
+      refine_rounds: 3,
+      reports_improvement: incumbent !== undefined,
+      anchor_last_pick: false,
+      after_pick: (point) => chosen.push(point),
+      fallback: (taken) => this.design.nextDesign(1, taken)[0],
+    });
   }
 
   private train(): TrainedEnsemble {

@@ -1,11 +1,10 @@
-import { maximiseAcquisition } from '../acquisition-search.js';
 import { expectedImprovement, probabilityOfFeasibility } from '../gp/acquisition.js';
 import { defaultHyper, fitHyperparameters } from '../gp/fit-hyperparameters.js';
 import { GaussianProcess, type GpData, type GpHyperparameters } from '../gp/gaussian-process.js';
 import { isFeasible, minimisedObjective, toUpperBound } from '../problem.js';
 import type { Sampler, SamplerDomain, SamplerState, SuggestContext, Suggestion } from '../sampler.js';
 import { RandomSampler } from './random.js';
-import { SamplerBase, pointKey } from './sampler-base.js';
+import { SamplerBase } from './sampler-base.js';
 
 /** Tuning of the GP sampler; defaults suit 1-20 dimensions and up to a few hundred trials. */
 export interface GpSamplerOptions {
@@ -89,8 +88,6 @@ export class GpSampler extends SamplerBase implements Sampler {
     );
     const feasible = likelyFeasible.length > 0 ? likelyFeasible : this.observations.filter((o) => isFeasible(o, this.domain.constraints) && o.objective);
     const incumbent = feasible.length > 0 ? Math.min(...feasible.map((o) => objective.gp.predictMean(o.vector))) : undefined;
-    const anchors = this.anchors();
-    const taken = this.takenKeys(pending);
 
     const fantasise = (x: readonly number[]): void => {
       objective = { gp: objective.gp.withObservation(x, objective.gp.predictMean(x)) };
@@ -113,35 +110,17 @@ export class GpSampler extends SamplerBase implements Sampler {
     // Each candidate costs an O(n^2) triangular solve per model; past 100 points fewer candidates keep
     // a proposal near 100 ms at n = 300 (see experiments/optimizer-replay/proposal-time.json).
     const budget = Math.min(1, 100 / Math.max(100, objective.gp.n));
-    const vectors: number[][] = [];
-    let firstValue: number | null = null;
-    for (let i = 0; i < n; i++) {
-      const best = maximiseAcquisition(score, {
-        dimension: this.domain.dimension,
-        rng: this.rng,
-        snap: (v) => this.snap(v),
-        anchors: [...vectors.slice(-1), ...anchors],
-        taken,
-        global_candidates: Math.max(200, Math.round(this.opts.global_candidates * budget)),
-        local_candidates: Math.max(100, Math.round(this.opts.local_candidates * budget)),
-        refine_rounds: this.opts.refine_rounds,
-      });
-      const point = best?.point ?? this.design.nextDesign(1, [...this.observations.map((o) => o.vector), ...pending, ...vectors])[0];
-      if (!point) break;
-      if (i === 0 && best && incumbent !== undefined) firstValue = best.value;
-      vectors.push(point);
-      taken.add(pointKey(point));
-      if (i + 1 < n) fantasise(point);
-    }
-    return { vectors, expected_improvement: firstValue };
-  }
-
-  private anchors(): number[][] {
-    const scored = this.observations
-      .filter((o) => o.objective)
-      .map((o) => ({ o, feasible: isFeasible(o, this.domain.constraints), y: minimisedObjective(o, this.domain.objective)?.mean ?? Infinity }));
-    scored.sort((a, b) => Number(b.feasible) - Number(a.feasible) || a.y - b.y);
-    return scored.slice(0, 5).map((s) => s.o.vector);
+    return this.greedyBatch(n, {
+      pending,
+      score,
+      global_candidates: Math.max(200, Math.round(this.opts.global_candidates * budget)),
+      local_candidates: Math.max(100, Math.round(this.opts.local_candidates * budget)),
+      refine_rounds: this.opts.refine_rounds,
+      reports_improvement: incumbent !== undefined,
+      anchor_last_pick: true,
+      after_pick: fantasise,
+      fallback: (taken) => this.design.nextDesign(1, taken)[0],
+    });
   }
 
   private objectiveData(): GpData {

@@ -1,5 +1,6 @@
 import type { SamplerDomain, SamplerState, Sampler, SuggestContext, Suggestion } from '../sampler.js';
-import { SamplerBase, pointKey } from './sampler-base.js';
+import { pointKey } from '../point-key.js';
+import { SamplerBase } from './sampler-base.js';
 
 function firstPrimes(count: number): number[] {
   const primes: number[] = [];

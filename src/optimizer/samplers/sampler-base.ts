@@ -1,6 +1,26 @@
 import { SeededRng } from '../../core/seeded-rng.js';
 import { ObservationSchema, type Observation } from '../../core/optimizer-observation.js';
-import type { SamplerDomain, SamplerKind, SamplerState } from '../sampler.js';
+import { maximiseAcquisition, type AcquisitionScorer } from '../acquisition-search.js';
+import { pointKey } from '../point-key.js';
+import { isFeasible, minimisedObjective } from '../problem.js';
+import type { SamplerDomain, SamplerKind, SamplerState, Suggestion } from '../sampler.js';
+
+/** How a model-based sampler fills a batch greedily (see {@link SamplerBase.greedyBatch}). */
+export interface GreedyBatchOptions {
+  pending: readonly number[][];
+  score: AcquisitionScorer;
+  global_candidates: number;
+  local_candidates: number;
+  refine_rounds: number;
+  /** Whether the acquisition values are expected improvements (an incumbent exists). */
+  reports_improvement: boolean;
+  /** Search around the previous pick of the batch as well. */
+  anchor_last_pick: boolean;
+  /** Called after each pick except the last, to update the model (fantasies, penalties). */
+  after_pick: (point: number[]) => void;
+  /** Fallback when every candidate is taken. */
+  fallback: (taken: readonly number[][]) => number[] | undefined;
+}
 
 /**
  * What every sampler shares: the domain, the seeded stream, the observation log and duplicate checks.
@@ -76,14 +96,46 @@ export abstract class SamplerBase {
     return keys;
   }
 
+  /** The best observed points (feasible first, then by objective) to search around. */
+  protected anchors(count = 5): number[][] {
+    return this.observations
+      .filter((o) => o.objective)
+      .map((o) => ({ v: o.vector, f: isFeasible(o, this.domain.constraints), y: minimisedObjective(o, this.domain.objective)?.mean ?? Infinity }))
+      .sort((a, b) => Number(b.f) - Number(a.f) || a.y - b.y)
+      .slice(0, count)
+      .map((a) => a.v);
+  }
+
+  /** Picks `n` points one at a time, each maximising the (updated) acquisition over untaken points. */
+  protected greedyBatch(n: number, opts: GreedyBatchOptions): Suggestion {
+    const taken = this.takenKeys(opts.pending);
+    const anchors = this.anchors();
+    const vectors: number[][] = [];
+    let firstValue: number | null = null;
+    for (let i = 0; i < n; i++) {
+      const best = maximiseAcquisition(opts.score, {
+        dimension: this.domain.dimension,
+        rng: this.rng,
+        snap: (v) => this.snap(v),
+        anchors: opts.anchor_last_pick ? [...vectors.slice(-1), ...anchors] : anchors,
+        taken,
+        global_candidates: opts.global_candidates,
+        local_candidates: opts.local_candidates,
+        refine_rounds: opts.refine_rounds,
+      });
+      const point = best?.point ?? opts.fallback([...this.observations.map((o) => o.vector), ...opts.pending, ...vectors]);
+      if (!point) break;
+      if (i === 0 && best && opts.reports_improvement) firstValue = best.value;
+      vectors.push(point);
+      taken.add(pointKey(point));
+      if (i + 1 < n) opts.after_pick(point);
+    }
+    return { vectors, expected_improvement: firstValue };
+  }
+
   protected afterObserve(): void {}
   protected afterReseed(): void {}
   protected extraState(): Record<string, unknown> {
     return {};
   }
-}
-
-/** A stable key for a point; coordinates rounded so snapped duplicates compare equal. */
-export function pointKey(v: readonly number[]): string {
-  return v.map((x) => x.toFixed(9)).join(',');
 }

@@ -6,28 +6,13 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-interface SamplerResult {
-  sampler: string;
-  seeds: number;
-  budget: number;
-  rows: number;
-  feasible_rows: number;
-  target_rows: number;
-  median: number | null;
-  q1: number | null;
-  q3: number | null;
-  hit_rate: number;
-  placebo: { campaigns: number; false_wins: number; false_win_rate: number; duel_pairs: number; min_relative_effect: number };
-  best_confirmed_rate: number;
-  elapsed_ms: number;
-}
+import type { ReplayBenchmarkResult } from '../../src/optimizer/index.js';
 
 interface Report {
   table: string;
   objective: { metric: string; direction: string };
   constraints: unknown[];
-  results: SamplerResult[];
+  results: ReplayBenchmarkResult[];
   command: string;
   measured_at: string;
 }

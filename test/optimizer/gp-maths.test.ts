@@ -146,3 +146,11 @@ test('per-observation noise from repeats: a noisy mean counts for less than a pr
   const flipped = GaussianProcess.fit({ ...data, noise: [1, 1e-4, 1e-4, 1e-4] }, { length_scales: [0.3], signal_variance: 1, noise_variance: 1e-6 });
   assert.ok(flipped.predict([0.5]).mean > 0.9);
 });
+
+test('posterior means at training points from the factor equal direct predictions', () => {
+  const rng = new SeededRng(8);
+  const data = randomData(rng, 30, 3, (x) => Math.sin(5 * (x[0] as number)) + (x[2] as number));
+  const gp = GaussianProcess.fit(data, { length_scales: [0.2, 0.5, 0.4], signal_variance: 1.1, noise_variance: 0.03 });
+  const fast = gp.trainingMeans();
+  data.x.forEach((x, i) => close(fast[i] as number, gp.predictMean(x), 1e-9, `training mean ${i}`));
+});

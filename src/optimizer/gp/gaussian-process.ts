@@ -74,6 +74,22 @@ export class GaussianProcess {
     throw new RangeError('GP kernel matrix is not positive definite even with jitter');
   }
 
+  /**
+   * Posterior means at the training points (original units) in O(n^2) total without kernel calls:
+   * K_f alpha = y - (noise on the diagonal) alpha, and that diagonal is read back from L L^T, so any
+   * jitter added during the factorisation is accounted for.
+   */
+  trainingMeans(): number[] {
+    const out: number[] = [];
+    for (let i = 0; i < this.n; i++) {
+      let diag = 0;
+      for (let k = 0; k <= i; k++) diag += (this.l[i * this.n + k] as number) ** 2;
+      const noise = diag - this.hyper.signal_variance;
+      out.push(this.yMean + this.yScale * ((this.yStd[i] as number) - noise * (this.alpha[i] as number)));
+    }
+    return out;
+  }
+
   /** Posterior mean only (original units): O(n), no triangular solve. */
   predictMean(x: readonly number[]): number {
     const ks = matern52Vector(x, this.x, this.hyper);

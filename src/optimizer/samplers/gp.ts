@@ -19,6 +19,8 @@ export interface GpSamplerOptions {
 
 interface FittedModel {
   gp: GaussianProcess;
+  /** Observation index of each training point (constraint models skip failed trials). */
+  rows?: number[];
   /** For constraint models: the upper bound in model units (`sign * metric <= limit`). */
   limit?: number;
 }
@@ -78,16 +80,23 @@ export class GpSampler extends SamplerBase implements Sampler {
     for (const c of this.domain.constraints) {
       const data = this.constraintData(c.metric);
       if (data.y.length < 2) continue;
-      constraintModels.push({ gp: this.fitModel(c.metric, data).gp, limit: toUpperBound(c).limit });
+      constraintModels.push({ gp: this.fitModel(c.metric, data).gp, limit: toUpperBound(c).limit, rows: data.rows });
     }
     // Noisy incumbent: the best posterior mean among observed points that the constraint models
     // (not a single noisy sample) consider feasible, so one lucky or unlucky repeat neither crowns
     // nor disqualifies a config.
-    const likelyFeasible = this.observations.filter(
-      (o) => o.objective && constraintModels.every((m) => m.gp.predictMean(o.vector) <= (m.limit as number)),
+    // Posterior means at observed points come from each model's training means (O(1) per point).
+    const objectiveMeans = objective.gp.trainingMeans();
+    const constraintMeans = constraintModels.map((m) => {
+      const means = m.gp.trainingMeans();
+      return new Map((m.rows ?? []).map((row, i) => [row, means[i] as number]));
+    });
+    const candidates = this.observations.map((o, i) => ({ o, i })).filter(({ o }) => o.objective);
+    const likelyFeasible = candidates.filter(({ i }) =>
+      constraintModels.every((m, c) => ((constraintMeans[c] as Map<number, number>).get(i) ?? Infinity) <= (m.limit as number)),
     );
-    const feasible = likelyFeasible.length > 0 ? likelyFeasible : this.observations.filter((o) => isFeasible(o, this.domain.constraints) && o.objective);
-    const incumbent = feasible.length > 0 ? Math.min(...feasible.map((o) => objective.gp.predictMean(o.vector))) : undefined;
+    const feasible = likelyFeasible.length > 0 ? likelyFeasible : candidates.filter(({ o }) => isFeasible(o, this.domain.constraints));
+    const incumbent = feasible.length > 0 ? Math.min(...feasible.map(({ i }) => objectiveMeans[i] as number)) : undefined;
 
     const fantasise = (x: readonly number[]): void => {
       objective = { gp: objective.gp.withObservation(x, objective.gp.predictMean(x)) };
@@ -138,13 +147,14 @@ export class GpSampler extends SamplerBase implements Sampler {
     return data;
   }
 
-  private constraintData(metric: string): GpData {
+  private constraintData(metric: string): GpData & { rows: number[] } {
     const spec = this.domain.constraints.find((c) => c.metric === metric);
     const sign = spec ? toUpperBound(spec).sign : 1;
-    const data: GpData = { x: [], y: [], noise: [] };
-    for (const o of this.observations) {
+    const data: GpData & { rows: number[] } = { x: [], y: [], noise: [], rows: [] };
+    for (const [i, o] of this.observations.entries()) {
       const m = o.constraints[metric];
       if (!m) continue;
+      data.rows.push(i);
       data.x.push(o.vector);
       data.y.push(sign * m.mean);
       data.noise.push(m.variance / m.n);

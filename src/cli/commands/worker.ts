@@ -92,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
     heartbeatMs: positiveInt(values['heartbeat-ms'], 'heartbeat-ms'),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
   });
-  onShutdown(() => worker.close());
+  // A running trial may take a while (a default-size Redis trial is ~30 s) before close returns.
+  onShutdown(() => worker.close(), 120_000);
   // Signals end the process through onShutdown; until then the BullMQ connections keep it alive.
   await new Promise<never>(() => undefined);
   return 0;

@@ -1,4 +1,5 @@
 import type { CampaignSpec } from '../../src/core/campaign-spec.js';
+import type { Config } from '../../src/core/config.js';
 import type { TrialRecord } from '../../src/core/campaign-record.js';
 import type { MetricSummary } from '../../src/core/trial-result.js';
 import type { SearchSpace } from '../../src/core/search-space.js';
@@ -178,12 +179,13 @@ export function spearman(x: readonly number[], y: readonly number[]): number {
 /**
  * Marginal association of each searched knob with the objective over the explored configs. The
  * configs were chosen by the optimizer, not a factorial design, so knobs are confounded: a spread is a
- * hint to be checked against the duels and the reference, not an effect estimate.
+ * hint to be checked against the duels and the reference, not an effect estimate. `include` restricts
+ * the explored configs (e.g. to those sharing the value of a dominant knob).
  */
-export function knobEffects(raw: RawCampaign, space: SearchSpace, baselineObjective: number): KnobEffect[] {
+export function knobEffects(raw: RawCampaign, space: SearchSpace, baselineObjective: number, include: (config: Config) => boolean = () => true): KnobEffect[] {
   const metric = raw.record.spec.objective.metric;
   const points = raw.trials
-    .filter((t) => t.role === 'explore' && t.state === 'completed')
+    .filter((t) => t.role === 'explore' && t.state === 'completed' && include(t.config))
     .map((t) => ({ config: t.config, objective: summaryMean(t.summary, metric) }))
     .filter((p): p is { config: typeof p.config; objective: number } => p.objective !== undefined);
   return space.parameters.map((p) => {

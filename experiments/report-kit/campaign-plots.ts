@@ -64,9 +64,9 @@ export function paretoPlot(points: readonly TradeoffPoint[], x: AxisScale, y: Ax
     layers.push(
       { data: { values: [{ x0: limit, x1: maxX }] }, mark: { type: 'rect', color: '#e45756', opacity: 0.12 }, encoding: { x: { field: 'x0', type: 'quantitative' }, x2: { field: 'x1' } } },
       {
-        data: { values: [{ x0: limit, label: 'violates the constraint' }] },
-        mark: { type: 'text', align: 'left', baseline: 'top', dx: 4, dy: 4, color: '#b03030' },
-        encoding: { x: { field: 'x0', type: 'quantitative' }, y: { value: 0 }, text: { field: 'label' } },
+        data: { values: [{ xm: (limit + maxX) / 2, label: 'violates the constraint' }] },
+        mark: { type: 'text', angle: 270, align: 'center', baseline: 'middle', color: '#b03030' },
+        encoding: { x: { field: 'xm', type: 'quantitative' }, y: { value: HEIGHT / 2 }, text: { field: 'label' } },
       },
     );
   }
@@ -81,11 +81,12 @@ export function paretoPlot(points: readonly TradeoffPoint[], x: AxisScale, y: Ax
         shape: { field: 'kind', type: 'nominal', scale: { domain: kinds } },
       },
     },
-    {
-      data: { values: values.filter((v) => v.label !== '') },
-      mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 },
+    // Labelled points alternate above and below so that neighbours (winner and seed) stay readable.
+    ...[-8, 16].map((dy, k) => ({
+      data: { values: values.filter((v) => v.label !== '').filter((_, i) => i % 2 === k) },
+      mark: { type: 'text', align: 'left', dx: 7, dy, fontSize: 11 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
-    },
+    })),
   );
   return { title, width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec;
 }
@@ -100,15 +101,49 @@ export function duelPlot(duels: readonly DuelRecord[], verdicts: ReadonlyMap<str
   return {
     title,
     width: WIDTH,
-    height: { step: 46 },
+    height: { step: 50 },
     layer: [
       { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#888888', strokeDash: [4, 3] }, encoding: { x: { field: 'zero', type: 'quantitative' } } },
       { data: { values: means }, mark: { type: 'rule', strokeWidth: 3, color: '#222222' }, encoding: { y, x: { field: 'lo', type: 'quantitative' }, x2: { field: 'hi' } } },
-      { data: { values: means }, mark: { type: 'tick', thickness: 3, color: '#222222' }, encoding: { y, x: { field: 'mean', type: 'quantitative' } } },
+      { data: { values: means }, mark: { type: 'tick', thickness: 3, size: 26, color: '#222222' }, encoding: { y, x: { field: 'mean', type: 'quantitative' } } },
       {
         data: { values: pairs },
         mark: { type: 'point', filled: true, size: 55, opacity: 0.75, color: '#4c78a8' },
         encoding: { y, x: { field: 'diff_pct', type: 'quantitative', title: `paired difference of ${metricTitle}, % of the opponent (dots: pairs; bar: mean with 95% CI)` } },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/** One config on a knob plot: the knob's value, the objective, and a group for the colour. */
+export interface KnobPoint {
+  value: number;
+  objective: number;
+  group: string;
+  label?: string;
+}
+
+/** Objective against one numeric knob (symlog axis: 0 and wide ranges both fit), coloured by a second knob's group. */
+export function knobPlot(points: readonly KnobPoint[], knobTitle: string, y: AxisScale, groupTitle: string, groups: readonly string[], title: string): TopLevelSpec {
+  const values = points.map((p) => ({ value: p.value, y: y.convert(p.objective), group: p.group, label: p.label ?? '' }));
+  return {
+    title,
+    width: WIDTH,
+    height: HEIGHT,
+    layer: [
+      {
+        data: { values },
+        mark: { type: 'point', filled: true, size: 80, opacity: 0.85 },
+        encoding: {
+          x: { field: 'value', type: 'quantitative', title: knobTitle, scale: { type: 'symlog', constant: 10 } },
+          y: { field: 'y', type: 'quantitative', title: y.title, scale: { zero: false } },
+          color: { field: 'group', type: 'nominal', title: groupTitle, scale: { domain: [...groups], scheme: 'category10' } },
+        },
+      },
+      {
+        data: { values: values.filter((v) => v.label !== '') },
+        mark: { type: 'text', align: 'left', dx: 7, dy: -6, fontSize: 11 },
+        encoding: { x: { field: 'value', type: 'quantitative', scale: { type: 'symlog', constant: 10 } }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
       },
     ],
   } as TopLevelSpec;

@@ -75,7 +75,7 @@ export async function campaignSection(raw: RawCampaign, opts: SectionOptions): P
   const duels = duelRecords(raw);
   const verdicts = new Map(duels.map((d) => [d.candidate, verdictText(rowOf.get(d.candidate))]));
   const duelFile = `${opts.plotPrefix}duels.png`;
-  if (duels.length > 0) plots.push({ file: duelFile, png: await renderPng(duelPlot(duels, verdicts, opts.objective.title, `${opts.title}: duels against the baseline`)) });
+  if (duels.length > 0) plots.push({ file: duelFile, png: await renderPng(duelPlot(duels, verdicts, spec.objective.metric, `${opts.title}: duels against the baseline`)) });
 
   const duelRows = duels.map((d) => {
     const v = rowOf.get(d.candidate)?.verdict;
@@ -95,13 +95,13 @@ export async function campaignSection(raw: RawCampaign, opts: SectionOptions): P
     `- Campaign \`${record.id}\`: ${spec.allocator}, sampler ${spec.sampler} (seed ${spec.seed}), ${spec.repeats} repeats per trial, budget ${spec.budget.trials} explored trials / ${spec.budget.minutes} min; stopped: ${record.stop_reason ?? record.state}.`,
     `- Trials: ${[...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([role, n]) => `${n} ${role}`).join(', ')}; ${failed} failed.`,
     worker ? `- Worker \`${worker.name}\` on \`${worker.host}\` (kernel ${worker.kernel}), target CPUs ${worker.cpus}, client CPUs ${worker.client_cpus}.` : '- No stored results.',
-    `- CPU steal over ${steal.repeats} measured repeats: median ${num(steal.median_pct, 2)}%, 90th percentile ${num(steal.p90_pct, 2)}%, max ${num(steal.max_pct, 2)}%; ${steal.over_2_pct} kept repeats above 2%; ${steal.discarded} repeats discarded and re-run for steal above ${num(spec.noise.steal_max_pct, 1)}%.`,
+    `- CPU steal over ${steal.repeats} measured repeats: median ${num(steal.median_pct, 2)}%, 90th percentile ${num(steal.p90_pct, 2)}%, max ${num(steal.max_pct, 2)}%; ${steal.over_2_pct} kept repeats above 2%; ${steal.discarded} repeat(s) discarded and re-run for steal above ${num(spec.noise.steal_max_pct, 1)}%.`,
     `- Placebo (a second copy of the baseline, dueled like a candidate): ${leaderboard.placebo_alarm ? '**ALARM: the placebo beat the baseline, no claim can be trusted**' : 'no alarm'}.`,
     `- Export verdict: ${raw.exported.verdict}.`,
     '',
     `![convergence](${convergenceFile})`,
     '',
-    `Convergence: objective of every explored trial (mean of its repeats) in the order proposed, the best feasible one so far (step line) and the baseline (dashed).`,
+    `Convergence: objective of every explored config (mean of its repeats; x = its rank in proposal order) in the order proposed, the best feasible one so far (step line) and the baseline (dashed).`,
     '',
     `![trade-off](${tradeoffFile})`,
     '',

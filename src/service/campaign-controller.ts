@@ -51,6 +51,7 @@ export class CampaignController {
   private readonly runtimes = new Map<string, CampaignRuntime>();
   private readonly leaderboards = new Map<string, { version: number; board: Leaderboard }>();
   private readonly stoppedRecords = new Map<string, CampaignRecord>();
+  private readonly stoppedTrials = new Map<string, TrialRecord[]>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
@@ -161,7 +162,7 @@ export class CampaignController {
     }
     if (cached && cached.version === STOPPED) return cached.board;
     const record = await this.record(id);
-    const board = buildLeaderboard(record, await this.store.trials(id));
+    const board = buildLeaderboard(record, await this.trials(id));
     if (record.state !== 'running') this.leaderboards.set(id, { version: STOPPED, board });
     return board;
   }
@@ -170,8 +171,12 @@ export class CampaignController {
   async trials(id: string): Promise<TrialRecord[]> {
     const runtime = this.runtimes.get(id);
     if (runtime) return [...runtime.trials.values()];
-    await this.record(id);
-    return this.store.trials(id);
+    const cached = this.stoppedTrials.get(id);
+    if (cached) return cached;
+    const record = await this.record(id);
+    const trials = await this.store.trials(id);
+    if (record.state !== 'running') this.stoppedTrials.set(id, trials);
+    return trials;
   }
 
   /** One pass over every running campaign. Public for tests. */

@@ -8,22 +8,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LeaderboardRow } from '../../src/service/leaderboard.js';
 import { duelRecords } from '../report-kit/campaign-figures.js';
-import { campaignSection, envText, rowMetric, verdictText } from '../report-kit/campaign-section.js';
+import { campaignSection, envText, pickWinner, rowMetric, verdictText } from '../report-kit/campaign-section.js';
 import { mdTable, num, pct } from '../report-kit/markdown.js';
-import { loadRawCampaign, type RawCampaign } from '../report-kit/raw-campaign.js';
+import { loadRawCampaign } from '../report-kit/raw-campaign.js';
 import { writeReport, type PlotFile } from '../report-kit/write-report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const M = 1e6;
-
-/** The winner if one was confirmed, else the best-ranked feasible explored config. */
-function pickWinner(raw: RawCampaign): { row: LeaderboardRow | undefined; name: string } {
-  const rows = raw.leaderboard.rows;
-  const chosen = raw.exported.chosen.label;
-  if (chosen !== 'baseline') return { row: rows.find((r) => r.arm === chosen), name: `winner (${chosen})` };
-  const best = rows.find((r) => r.role === 'explore' && r.feasible);
-  return { row: best, name: `best explored (${best?.arm ?? '–'}, not confirmed)` };
-}
 
 const interval = (row: LeaderboardRow | undefined, metric: string, convert: (v: number) => number, digits: number): string => {
   const m = rowMetric(row, metric);
@@ -47,13 +38,13 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
     const latencyMetric = latency?.metric ?? '';
     const baseline = raw.leaderboard.rows.find((r) => r.arm === 'baseline');
     const winner = pickWinner(raw);
-    const duel = winner.row ? duelRecords(raw).find((d) => d.candidate === winner.row?.arm) : undefined;
+    const duel = winner.row ? duelRecords(raw).find((d) => d.candidate === winner.row?.arm && d.opponent === 'baseline') : undefined;
     const section = await campaignSection(raw, {
       plotPrefix: `plots/${name}-`,
       objective: { title: 'million ops per CPU-second', convert: (v) => v / M },
       tradeoffX: { metric: latencyMetric, axis: { title: 'malloc P99 (ns)', convert: (v) => v }, ...(latency && 'max' in latency ? { limit: latency.max } : {}) },
       title: name,
-      labels: new Map([['baseline', 'default'], ...(winner.row ? [[winner.row.arm, 'winner'] as [string, string]] : [])]),
+      labels: new Map([['baseline', 'default'], ...(winner.row ? [[winner.row.arm, `${winner.row.beats_baseline ? 'winner' : 'best'} ${winner.row.arm}`] as [string, string]] : [])]),
     });
     plots.push(...section.plots);
     const dueled = duel ? `${pct(duel.mean_relative, 1)} [${pct(duel.ci_low, 1)}, ${pct(duel.ci_high, 1)}]` : 'not dueled';
@@ -65,6 +56,7 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
       dueled,
       winner.row?.arm === 'baseline' ? '–' : verdictText(winner.row),
       `${interval(baseline, latencyMetric, (v) => v, 0)} / ${interval(winner.row, latencyMetric, (v) => v, 0)}`,
+      `${raw.leaderboard.rows.filter((r) => r.role === 'explore' && !r.feasible).length} of ${raw.leaderboard.rows.filter((r) => r.role === 'explore').length}`,
     ]);
     sections.push(
       [
@@ -93,7 +85,7 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
     '',
     '## Summary',
     '',
-    mdTable(['allocator', 'workload', 'default M ops/CPU-s [95% CI]', 'winner or best explored [95% CI]', 'paired Δ vs default [95% CI]', 'verdict', 'malloc P99 ns default / winner'], summary),
+    mdTable(['allocator', 'workload', 'default M ops/CPU-s [95% CI]', 'winner or best dueled [95% CI]', 'paired Δ vs default [95% CI]', 'verdict', 'malloc P99 ns default / winner', 'explored configs over the P99 target'], summary),
     '',
     'Intervals are 95% t intervals over all repeats of all trials of a config; "paired Δ" is the mean of per-pair relative differences in the confirmatory duel. A verdict of "confirmed better" needs a Holm-corrected one-sided Wilcoxon test and a median improvement above the noise floor.',
     '',

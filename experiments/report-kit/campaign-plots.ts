@@ -81,19 +81,20 @@ export function paretoPlot(points: readonly TradeoffPoint[], x: AxisScale, y: Ax
         shape: { field: 'kind', type: 'nominal', scale: { domain: kinds } },
       },
     },
-    // Labelled points alternate above and below so that neighbours (winner and seed) stay readable.
-    ...[-8, 16].map((dy, k) => ({
+    // Labels sit right beside their point, alternating above and below its centre line, so that
+    // neighbours (winner and seed) stay readable and no label drifts next to another point.
+    ...[-7, 7].map((dy, k) => ({
       data: { values: values.filter((v) => v.label !== '').filter((_, i) => i % 2 === k) },
-      mark: { type: 'text', align: 'left', dx: 7, dy, fontSize: 11 },
+      mark: { type: 'text', align: 'left', baseline: 'middle', dx: 8, dy, fontSize: 11 },
       encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, text: { field: 'label' } },
     })),
   );
   return { title, width: WIDTH, height: HEIGHT, layer: layers } as TopLevelSpec;
 }
 
-/** Paired relative differences of every duel, one row per duel, with the mean and its 95% CI and the verdict. */
+/** Paired relative differences of every duel, one row per duel, with the mean and its 95% CI and the verdict (keyed by duel id). */
 export function duelPlot(duels: readonly DuelRecord[], verdicts: ReadonlyMap<string, string>, metricTitle: string, title: string): TopLevelSpec {
-  const row = (d: DuelRecord): string => `${d.candidate} vs ${d.opponent}: ${verdicts.get(d.candidate) ?? 'no verdict'}`;
+  const row = (d: DuelRecord): string => `${d.candidate} vs ${d.opponent}: ${verdicts.get(d.duel_id) ?? 'no verdict'}`;
   const order = duels.map(row);
   const pairs = duels.flatMap((d) => d.relative_diffs.map((v, i) => ({ duel: row(d), pair: i + 1, diff_pct: v * 100 })));
   const means = duels.map((d) => ({ duel: row(d), mean: d.mean_relative * 100, lo: d.ci_low * 100, hi: d.ci_high * 100 }));

@@ -43,6 +43,20 @@ export function envText(env: Record<string, string>): string {
   return keys.map((k) => `${k}=${env[k] ?? ''}`).join(' ');
 }
 
+/**
+ * The search's own result: the best-ranked explored config that won its duel against the baseline;
+ * else the dueled one with the largest median improvement; else the best-ranked feasible one.
+ */
+export function pickWinner(raw: RawCampaign): { row: LeaderboardRow | undefined; name: string } {
+  const explored = raw.leaderboard.rows.filter((r) => r.role === 'explore');
+  const confirmed = explored.find((r) => r.beats_baseline);
+  if (confirmed) return { row: confirmed, name: `winner (${confirmed.arm}, confirmed)` };
+  const dueled = explored.filter((r) => r.verdict !== undefined).sort((a, b) => (b.verdict?.relative_effect ?? 0) - (a.verdict?.relative_effect ?? 0))[0];
+  if (dueled) return { row: dueled, name: `best dueled (${dueled.arm}, not confirmed)` };
+  const best = explored.find((r) => r.feasible);
+  return { row: best, name: `best explored (${best?.arm ?? '–'}, not dueled)` };
+}
+
 /** Setup lines, noise, convergence, trade-off and duel plots and the duel table of one campaign. */
 export async function campaignSection(raw: RawCampaign, opts: SectionOptions): Promise<{ markdown: string; plots: PlotFile[] }> {
   const { record, leaderboard } = raw;
@@ -73,12 +87,14 @@ export async function campaignSection(raw: RawCampaign, opts: SectionOptions): P
   plots.push({ file: tradeoffFile, png: await renderPng(paretoPlot(points, opts.tradeoffX.axis, opts.objective, opts.tradeoffX.limit, `${opts.title}: trade-off`)) });
 
   const duels = duelRecords(raw);
-  const verdicts = new Map(duels.map((d) => [d.candidate, verdictText(rowOf.get(d.candidate))]));
+  // A duel between two candidates ranks them; only duels against the baseline carry a claim and a verdict.
+  const againstBaseline = (d: { opponent: string }): boolean => d.opponent === 'baseline';
+  const verdicts = new Map(duels.map((d) => [d.duel_id, againstBaseline(d) ? verdictText(rowOf.get(d.candidate)) : 'ranking duel, no claim']));
   const duelFile = `${opts.plotPrefix}duels.png`;
-  if (duels.length > 0) plots.push({ file: duelFile, png: await renderPng(duelPlot(duels, verdicts, spec.objective.metric, `${opts.title}: duels against the baseline`)) });
+  if (duels.length > 0) plots.push({ file: duelFile, png: await renderPng(duelPlot(duels, verdicts, spec.objective.metric, `${opts.title}: duels (paired differences)`)) });
 
   const duelRows = duels.map((d) => {
-    const v = rowOf.get(d.candidate)?.verdict;
+    const v = againstBaseline(d) ? rowOf.get(d.candidate)?.verdict : undefined;
     return [
       d.candidate,
       d.opponent,
@@ -87,7 +103,7 @@ export async function campaignSection(raw: RawCampaign, opts: SectionOptions): P
       v ? pct(v.relative_effect, 2) : '–',
       v ? num(v.p_value, 4) : '–',
       v ? num(v.p_adjusted, 4) : '–',
-      verdicts.get(d.candidate) ?? '',
+      verdicts.get(d.duel_id) ?? '',
     ];
   });
 

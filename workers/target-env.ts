@@ -1,7 +1,5 @@
-import { existsSync } from 'node:fs';
-import { AlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
-import { debianLibraryPath } from '../src/spaces/debian-libraries.js';
+import { resolvePreloadLibrary, type PreloadOptions } from '../src/spaces/preload-library.js';
 
 /** Where the worker finds libraries that have no Debian package. */
 export interface LibraryOverrides {
@@ -9,19 +7,14 @@ export interface LibraryOverrides {
   hakmemLib?: string | undefined;
 }
 
-/** The shared object to preload for the job's allocator on this host; undefined for glibc. */
+/**
+ * The shared object to preload for the job's allocator on this host; undefined for glibc. The job's
+ * own library path wins, then (hakmem) the worker's; checked to be a loadable ELF shared object.
+ */
 export function preloadLibrary(job: Pick<TrialJob, 'allocator' | 'library_path'>, overrides: LibraryOverrides = {}): string | undefined {
-  if (job.allocator === 'glibc') return undefined;
-  const path = job.allocator === 'hakmem' ? (job.library_path ?? overrides.hakmemLib) : (job.library_path ?? debianLibraryPath(job.allocator));
-  if (path === undefined) {
-    throw new AlloctuneError('ALLOCTUNE_ERR_LIBRARY_MISSING', {
-      allocator: job.allocator,
-      path: '(none)',
-      reason: job.allocator === 'hakmem' ? 'set hakmem_lib in the worker config or HAKMEM_LIB' : 'Debian package not installed',
-    });
-  }
-  if (!existsSync(path)) throw new AlloctuneError('ALLOCTUNE_ERR_LIBRARY_MISSING', { allocator: job.allocator, path, reason: 'no such file' });
-  return path;
+  const options: PreloadOptions = { env: overrides.hakmemLib === undefined ? {} : { HAKMEM_LIB: overrides.hakmemLib } };
+  if (job.library_path !== undefined) options.libraryPath = job.library_path;
+  return resolvePreloadLibrary(job.allocator, options);
 }
 
 /**

@@ -24,7 +24,7 @@ describe('alloctune demo', () => {
     const exported = out.split('=== exported MALLOC_CONF (line 1) with its evidence ===\n')[1] ?? '';
     assert.match(exported.split('\n')[0] ?? '', /^[a-z_]+:[^ ]+$/);
     assert.match(exported, /^# verdict: /m);
-    assert.match(out, /dashboard: +http:\/\/127\.0\.0\.1:\d+\/#\/campaigns\/c/);
+    assert.match(out, /dashboard: +http:\/\/127\.0\.0\.1:\d+\/#\/campaign\/c/);
     assert.match(out, /token: +\S+ \(generated, kept in /);
   });
 });

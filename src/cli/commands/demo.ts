@@ -89,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
     say(`\n=== exported MALLOC_CONF (line 1) with its evidence ===`);
     process.stdout.write(await client.text(`/v1/campaigns/${campaign.id}/export?format=malloc_conf`));
     say(`\nother formats: alloctune campaign export ${campaign.id} --format systemd|env|docker|k8s|malloc.conf|json`);
-    say(`dashboard:  ${service.url}/#/campaigns/${campaign.id}${values.keep ? ' (kept running; Ctrl-C stops everything)' : ''}`);
+    say(`dashboard:  ${service.url}/#/campaign/${campaign.id}${values.keep ? ' (kept running; Ctrl-C stops everything)' : ''}`);
     if (values.keep) await new Promise<never>(() => undefined);
     return status.campaign.state === 'finished' ? 0 : 1;
   } finally {

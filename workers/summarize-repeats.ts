@@ -1,4 +1,5 @@
 import type { MetricSummary, RepeatRecord } from '../src/core/trial-result.js';
+import { meanSd } from '../src/stats/mean-interval.js';
 
 /**
  * Mean, sample standard deviation (n-1; 0 for a single value), count, min and max of every metric
@@ -20,10 +21,7 @@ export function summarizeRepeats(repeats: readonly RepeatRecord[]): Record<strin
   const summary: Record<string, MetricSummary> = {};
   for (const key of [...values.keys()].sort()) {
     const list = values.get(key) ?? [];
-    const n = list.length;
-    const mean = list.reduce((a, b) => a + b, 0) / n;
-    const sd = n > 1 ? Math.sqrt(list.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1)) : 0;
-    summary[key] = { mean, sd, n, min: Math.min(...list), max: Math.max(...list) };
+    summary[key] = { ...meanSd(list), min: Math.min(...list), max: Math.max(...list) };
   }
   return summary;
 }

@@ -5,7 +5,7 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpace } from '../../src/spaces/index.js';
-import { meanSd } from '../../src/service/stats/mean-interval.js';
+import { meanSd } from '../../src/stats/mean-interval.js';
 import { duelRecords, knobEffects, repeatValuesByArm } from '../report-kit/campaign-figures.js';
 import { campaignSection, envText, pickWinner, rowMetric, verdictText } from '../report-kit/campaign-section.js';
 import { knobPlot, type AxisScale, type KnobPoint } from '../report-kit/campaign-plots.js';

@@ -5,7 +5,7 @@ import type { MetricSummary } from '../../src/core/trial-result.js';
 import type { SearchSpace } from '../../src/core/search-space.js';
 import { armOf, exploreLabels } from '../../src/service/leaderboard.js';
 import { resolveMetricKey } from '../../src/service/metric-resolver.js';
-import { meanInterval, meanSd } from '../../src/service/stats/mean-interval.js';
+import { meanInterval, meanSd } from '../../src/stats/mean-interval.js';
 import type { RawCampaign } from './raw-campaign.js';
 
 /** Mean of `metric` in a trial summary, resolved like the service does (`p99_us` -> `redis.p99_us`). */

@@ -8,8 +8,8 @@ import { defaultMinRelativeEffect } from '../optimizer/duel/practical-threshold.
 import { recordPairs } from '../optimizer/duel/score-pairs.js';
 import { collectDuels, type DuelMeasurements } from './duel-plan.js';
 import { resolveMetricKey } from './metric-resolver.js';
-import { meanInterval } from './stats/mean-interval.js';
-import { poolSummaries } from './stats/pool-summaries.js';
+import { meanInterval } from '../stats/mean-interval.js';
+import { poolSummaries } from '../stats/pool-summaries.js';
 
 /** A constraint of the campaign as met (or not) by one config. */
 export interface ConstraintStatus {

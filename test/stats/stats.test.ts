@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { meanInterval, meanSd, tCritical95 } from '../../src/service/stats/mean-interval.js';
-import { poolSummaries } from '../../src/service/stats/pool-summaries.js';
+import { meanInterval, meanSd, tCritical95 } from '../../src/stats/mean-interval.js';
+import { poolSummaries } from '../../src/stats/pool-summaries.js';
 
 describe('service statistics', () => {
   it('pooling per-trial summaries equals summarising all values at once', () => {

@@ -1,4 +1,4 @@
-import type { MetricSummary } from '../../core/trial-result.js';
+import type { MetricSummary } from '../core/trial-result.js';
 
 /** Combine per-trial summaries of one metric into one, as if all repeats had been one sample. */
 export function poolSummaries(parts: readonly MetricSummary[]): MetricSummary | undefined {

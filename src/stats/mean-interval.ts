@@ -18,7 +18,7 @@ export function meanInterval(mean: number, sd: number, n: number): { mean: numbe
   return { mean, ci_low: mean - half, ci_high: mean + half, n };
 }
 
-/** Mean and sample standard deviation of a list of numbers. */
+/** Mean and sample standard deviation (n-1; 0 for a single value) of a list of numbers. */
 export function meanSd(values: readonly number[]): { mean: number; sd: number; n: number } {
   const n = values.length;
   if (n === 0) return { mean: Number.NaN, sd: Number.NaN, n };

@@ -7,8 +7,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const FRAG_TABLE = 'experiments/optimizer-replay/tables/jemalloc-fragmentation.json';
+const FRAG_TABLE = 'experiments/optimizer-replay/tables/jemalloc-fragmentation-timeavg.json';
 const MIXED_TABLE = 'experiments/optimizer-replay/tables/jemalloc-mixed-lifetimes.json';
+
+/** CLI args of one replay benchmark (the settings of the committed results). */
+const replay = (table, samplers, seeds) => ['src/cli/main.ts', 'bench', 'optimizer', '--table', table, '--sampler', samplers, '--seeds', String(seeds), '--budget', '100', '--json'];
 
 /** name -> [script or CLI args, what it checks]. */
 const BENCHES = {
@@ -16,8 +19,10 @@ const BENCHES = {
   'harness-sampling-jemalloc': [['experiments/harness-baseline/sampling-overhead.ts', 'jemalloc'], 'same under jemalloc'],
   worker: [['experiments/worker-overhead/measure-overhead.ts', '--trials', '40'], 'per-trial overhead of queue + worker (goal: < 100 ms)'],
   'optimizer-proposal': [['experiments/optimizer-replay/proposal-time.ts'], 'one GP proposal, 300 observations, 10 dimensions (goal: <= 200 ms)'],
-  'optimizer-replay-fragmentation': [['src/cli/main.ts', 'bench', 'optimizer', '--table', FRAG_TABLE, '--sampler', 'random,gp', '--seeds', '100', '--budget', '60', '--json'], 'GP vs random trials-to-target, placebo false-win rate'],
-  'optimizer-replay-mixed': [['src/cli/main.ts', 'bench', 'optimizer', '--table', MIXED_TABLE, '--sampler', 'random,gp', '--seeds', '100', '--budget', '60', '--json'], 'same on the multi-threaded table'],
+  'optimizer-replay-fragmentation': [replay(FRAG_TABLE, 'random,gp', 100), 'GP vs random trials-to-target, placebo false-win rate, stopping rule (goal: GP median <= half of random)'],
+  'optimizer-replay-mixed': [replay(MIXED_TABLE, 'random,gp', 100), 'same on the multi-threaded table'],
+  'optimizer-ensemble-fragmentation': [replay(FRAG_TABLE, 'ensemble', 20), 'TF.js ensemble on the same table (~5-10 min: pure-JS backend)'],
+  'optimizer-ensemble-mixed': [replay(MIXED_TABLE, 'ensemble', 20), 'same on the multi-threaded table'],
   'optimizer-summary': [['experiments/optimizer-replay/summarise-results.ts'], 'regenerates experiments/optimizer-replay/README-results.md'],
   service: [['experiments/service-bench/bench-service.ts'], 'leaderboard GET with 2,000 trials (goal p99 <= 20 ms), 200 SSE clients'],
   'redis-trial-cost': [['experiments/redis-runner/trial-cost.ts', '2'], 'time of a default-size Redis trial by phase'],

@@ -68,20 +68,8 @@ export async function buildTable(preset: TablePreset, log: (line: string) => voi
         failures.push({ row, error: outcome.error.message });
         continue;
       }
-      // CPU-time throughput is kept too: it is far less sensitive to other processes on the VM.
-      const flat: Record<string, number> = { ...harnessMetrics(outcome.result), ...(outcome.result.throughput ? { ops_per_cpu_s: outcome.result.throughput.ops_per_cpu_s } : {}) };
-      // harnessMetrics names fixed-time snapshots with the offset actually reached
-      // (rss_bytes_at_500.001049ms, sometimes 500.9 ms behind a heartbeat), which changes every run;
-      // key the k-th snapshot after the free burst by the k-th requested offset instead.
-      const requested = String(preset.args['snapshot-ms'] ?? '').split(',').filter((x) => x !== '').map(Number);
-      outcome.result.memory.snapshots
-        .filter((snap) => snap.after_free_ms !== null)
-        .forEach((snap, k) => {
-          const at = requested[k];
-          if (at === undefined) return;
-          flat[`rss_bytes_at_${at}ms`] = snap.rss_bytes;
-          if (snap.fragmentation_ratio !== null) flat[`fragmentation_ratio_at_${at}ms`] = snap.fragmentation_ratio;
-        });
+      // Snapshot metrics are keyed by the requested offset (rss_bytes_at_500ms), whatever time was reached.
+      const flat = harnessMetrics(outcome.result);
       const sample: Record<string, number> = { steal_pct: outcome.result.system.steal_pct };
       for (const m of preset.metrics) {
         const v = flat[m];

@@ -32,6 +32,12 @@ export const ParameterSchema = z.discriminatedUnion('kind', [
       max: SafeIntSchema,
       /** Log scale over `x - min + 1`, so ranges may start at 0 or -1 (jemalloc decay times). */
       log: z.boolean().default(false),
+      /**
+       * A value (it must be `min`) that means "more than max", e.g. jemalloc's -1 = never purge, spin
+       * forever. The embedding places it past `max` rather than next to `min`, so a model sees "never"
+       * beside "60 s", not beside "immediately".
+       */
+      beyond_max: SafeIntSchema.optional(),
       default: SafeIntSchema,
     })
     .strict(),
@@ -141,6 +147,10 @@ function refineParameters(list: readonly Parameter[], known: Map<string, Paramet
     }
     if (p.kind === 'integer' || p.kind === 'float') {
       if (p.min > p.max) issue(`min ${p.min} is above max ${p.max}`, 'min');
+    }
+    if (p.kind === 'integer' && p.beyond_max !== undefined) {
+      if (p.beyond_max !== p.min) issue(`beyond_max ${p.beyond_max} must be the range's min (${p.min})`, 'beyond_max');
+      else if (p.max === p.min) issue('beyond_max needs at least one ordinary value above it', 'beyond_max');
     }
     if (p.kind === 'float') {
       if (p.log && p.min <= 0) issue('a log-scaled float needs min > 0', 'min');

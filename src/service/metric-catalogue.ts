@@ -6,7 +6,7 @@ const LATENCY = ['p50_ns', 'p99_ns', 'p999_ns', 'max_ns'];
 /** Metric names each runner reports (see workers/runners/*): every one of them is a non-negative quantity. */
 const FIXED: Record<WorkloadSpec['kind'], readonly string[]> = {
   harness: [
-    'peak_rss_bytes', 'live_requested_bytes', 'user_ms', 'sys_ms', 'fragmentation_ratio', 'ops_per_s', 'ops_per_cpu_s', 'ops', 'run_ms',
+    'peak_rss_bytes', 'live_requested_bytes', 'minor_faults', 'rss_mean_bytes_after_free', 'user_ms', 'sys_ms', 'fragmentation_ratio', 'ops_per_s', 'ops_per_cpu_s', 'ops', 'run_ms',
     ...LATENCY.map((m) => `malloc_${m}`), ...LATENCY.map((m) => `free_${m}`),
   ],
   redis: [

@@ -21,7 +21,10 @@ function narrowRange(p: Parameter, field: string, min: number | undefined, max: 
   if (lo < p.min || hi > p.max || lo > hi) throw invalid(field, `[${lo}, ${hi}] is not inside [${p.min}, ${p.max}]`);
   if (p.kind === 'integer') {
     if (!Number.isSafeInteger(lo) || !Number.isSafeInteger(hi)) throw invalid(field, 'integer bounds must be integers');
-    return { ...p, min: lo, max: hi, default: Math.min(Math.max(p.default, lo), hi) };
+    const { beyond_max, ...rest } = p;
+    // The "more than max" value survives only while it is still the bottom of a wider range.
+    const keep = beyond_max !== undefined && lo === beyond_max && hi > lo;
+    return { ...rest, ...(keep ? { beyond_max } : {}), min: lo, max: hi, default: Math.min(Math.max(p.default, lo), hi) };
   }
   const grid = { ...p, min: lo, max: hi };
   if (parameterValueProblem(p, lo) !== undefined || parameterValueProblem(p, hi) !== undefined) {

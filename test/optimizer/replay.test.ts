@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runReplayBenchmark } from '../../src/optimizer/replay/replay-benchmark.js';
-import { findTargets } from '../../src/optimizer/replay/replay-targets.js';
+import { findTargets, targetConstraintMarginSe } from '../../src/optimizer/replay/replay-targets.js';
 import { tableEmbedding } from '../../src/cli/commands/bench.js';
 import { syntheticTable } from './synthetic-table.js';
 
@@ -30,4 +30,35 @@ test('the replay uses the real space embedding and reports trials-to-target and 
   assert.ok(result.median === null || (result.q1 ?? 0) <= result.median);
   const again = await runReplayBenchmark({ table, embedding, sampler: 'random', seeds: 6, budget: 40 });
   assert.deepEqual(again.trials_to_target, result.trials_to_target, 'seeded replay is repeatable');
+});
+
+test('the target margin counts standard errors inside the constraint bound', () => {
+  const table = syntheticTable();
+  const targets = findTargets(table, 0.01);
+  const margin = targetConstraintMarginSe(table, targets);
+  // Targets run at ~260k ops/s against a 234k bound with 5% noise on 3 samples: ~10 SE inside.
+  assert.ok(margin !== null && margin > 3, `margin ${margin}`);
+  // Move the bound to just under the weakest target's mean: the margin collapses towards 0.
+  const weakest = Math.min(...[...targets.targets].map((i) => {
+    const s = table.rows[i]?.samples ?? [];
+    return s.reduce((a, x) => a + (x['ops_per_s'] ?? 0), 0) / s.length;
+  }));
+  const tight = { ...table, constraints: [{ metric: 'ops_per_s', min: weakest - 1 }] };
+  const tightMargin = targetConstraintMarginSe(tight, findTargets(tight, 0.01));
+  assert.ok(tightMargin !== null && tightMargin >= 0 && tightMargin < 0.1, `tight margin ${tightMargin}`);
+  assert.equal(targetConstraintMarginSe({ ...table, constraints: [] }, findTargets({ ...table, constraints: [] }, 0.01)), null);
+});
+
+test('the replayed stopping rule: random never converges (no model), GP stops on low expected improvement', async () => {
+  const table = syntheticTable();
+  const embedding = tableEmbedding(table);
+  const random = await runReplayBenchmark({ table, embedding, sampler: 'random', seeds: 4, budget: 30 });
+  assert.equal(random.stopping.trial_budget, 4);
+  assert.equal(random.stopping.converged, 0);
+  assert.equal(random.stopping.median_stop_trials, 30);
+  const gp = await runReplayBenchmark({ table, embedding, sampler: 'gp', seeds: 4, budget: 30 });
+  assert.equal(gp.stopping.converged + gp.stopping.trial_budget, 4);
+  assert.ok(gp.stopping.converged >= 1, `GP converged in ${gp.stopping.converged} of 4 campaigns on a 2-knob table`);
+  assert.ok((gp.stopping.median_stop_trials ?? 99) < 30);
+  for (const rate of [gp.stopping.target_found_rate, gp.stopping.pick_target_rate]) assert.ok(rate >= 0 && rate <= 1);
 });

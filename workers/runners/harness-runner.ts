@@ -39,15 +39,35 @@ export function harnessMetrics(doc: HarnessResult): Record<string, number> {
   // so that every trial reports the same metric names.
   const planned = doc.workload?.params['snapshot_ms'];
   const offsets = Array.isArray(planned) ? planned : [];
-  doc.memory.snapshots
-    .filter((snap) => snap.after_free_ms !== null)
-    .forEach((snap, i) => {
-      const offset = offsets[i];
-      if (typeof offset !== 'number') return;
-      metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
-      if (snap.fragmentation_ratio !== null) metrics[`fragmentation_ratio_at_${offset}ms`] = snap.fragmentation_ratio;
-    });
+  const afterFree = doc.memory.snapshots.filter((snap) => snap.after_free_ms !== null);
+  afterFree.forEach((snap, i) => {
+    const offset = offsets[i];
+    if (typeof offset !== 'number') return;
+    metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
+    if (snap.fragmentation_ratio !== null) metrics[`fragmentation_ratio_at_${offset}ms`] = snap.fragmentation_ratio;
+  });
+  const meanRss = timeWeightedMeanRss(afterFree);
+  if (meanRss !== undefined) metrics['rss_mean_bytes_after_free'] = meanRss;
   return metrics;
+}
+
+/**
+ * Time-weighted mean RSS between the first and the last snapshot after the free burst (trapezoids
+ * over the measured times): memory held while the allocator decides when to give pages back. One
+ * figure that rewards releasing early, where a single fixed-time reading only says "before or after".
+ */
+export function timeWeightedMeanRss(snaps: readonly { after_free_ms: number | null; rss_bytes: number }[]): number | undefined {
+  const points = snaps.filter((s): s is { after_free_ms: number; rss_bytes: number } => s.after_free_ms !== null);
+  const first = points[0];
+  const last = points[points.length - 1];
+  if (!first || !last || last.after_free_ms <= first.after_free_ms) return undefined;
+  let area = 0;
+  for (let i = 1; i < points.length; i++) {
+    const a = points[i - 1] as { after_free_ms: number; rss_bytes: number };
+    const b = points[i] as { after_free_ms: number; rss_bytes: number };
+    area += ((a.rss_bytes + b.rss_bytes) / 2) * (b.after_free_ms - a.after_free_ms);
+  }
+  return area / (last.after_free_ms - first.after_free_ms);
 }
 
 /** The harness's own view of the serving allocator vs the one under test; throws WRONG_ALLOCATOR. */

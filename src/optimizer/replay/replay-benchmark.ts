@@ -1,8 +1,8 @@
 import type { ReplayTable } from '../../core/replay-table.js';
 import { defaultMinRelativeEffect } from '../duel/practical-threshold.js';
 import type { SamplerKind } from '../sampler.js';
-import { replayCampaign, type ReplayEmbedding } from './replay-campaign.js';
-import { findTargets } from './replay-targets.js';
+import { replayCampaign, type ReplayCampaignResult, type ReplayEmbedding } from './replay-campaign.js';
+import { findTargets, targetConstraintMarginSe } from './replay-targets.js';
 
 /** Settings of a replay benchmark for one sampler. */
 export interface ReplayBenchmarkOptions {
@@ -29,6 +29,8 @@ export interface ReplayBenchmarkResult {
   rows: number;
   feasible_rows: number;
   target_rows: number;
+  /** Smallest distance of a target row's constraint mean inside its bound, in standard errors (see targetConstraintMarginSe). */
+  target_constraint_margin_se: number | null;
   /** Per seed (seed i at index i-1); null = no target within the budget. */
   trials_to_target: (number | null)[];
   /** Quartiles with misses counted as worse than any hit; null when the quantile is a miss. */
@@ -38,6 +40,17 @@ export interface ReplayBenchmarkResult {
   hit_rate: number;
   placebo: { campaigns: number; false_wins: number; false_win_rate: number; duel_pairs: number; min_relative_effect: number };
   best_confirmed_rate: number;
+  /** The stopping rule replayed after every trial (see ReplayCampaignResult.stop). */
+  stopping: {
+    converged: number;
+    trial_budget: number;
+    /** Median trial count at which exploration would have stopped. */
+    median_stop_trials: number | null;
+    /** Campaigns that had hit a target when the rule stopped them. */
+    target_found_rate: number;
+    /** Campaigns whose pick at the stop (best observed feasible row) is a target. */
+    pick_target_rate: number;
+  };
   elapsed_ms: number;
 }
 
@@ -60,7 +73,7 @@ export async function runReplayBenchmark(opts: ReplayBenchmarkOptions): Promise<
   const duelPairs = opts.duel_pairs ?? 10;
   const minEffect = opts.min_relative_effect ?? defaultMinRelativeEffect(opts.table.objective.metric);
   const targets = findTargets(opts.table, tolerance);
-  const results = [];
+  const results: ReplayCampaignResult[] = [];
   for (let seed = 1; seed <= opts.seeds; seed++) {
     results.push(
       await replayCampaign({
@@ -79,6 +92,8 @@ export async function runReplayBenchmark(opts: ReplayBenchmarkOptions): Promise<
   const ttt = results.map((r) => r.trials_to_target);
   const sorted = ttt.map((t) => t ?? Infinity).sort((a, b) => a - b);
   const falseWins = results.filter((r) => r.placebo_false_win).length;
+  const rate = (pred: (r: ReplayCampaignResult) => boolean): number => results.filter(pred).length / Math.max(1, results.length);
+  const stopTrials = results.map((r) => r.stop.after_trials).sort((a, b) => a - b);
   return {
     sampler: opts.sampler,
     seeds: opts.seeds,
@@ -87,13 +102,21 @@ export async function runReplayBenchmark(opts: ReplayBenchmarkOptions): Promise<
     rows: opts.table.rows.length,
     feasible_rows: targets.feasible.filter(Boolean).length,
     target_rows: targets.targets.size,
+    target_constraint_margin_se: targetConstraintMarginSe(opts.table, targets),
     trials_to_target: ttt,
     median: quantile(sorted, 0.5),
     q1: quantile(sorted, 0.25),
     q3: quantile(sorted, 0.75),
     hit_rate: ttt.filter((t) => t !== null).length / Math.max(1, ttt.length),
     placebo: { campaigns: results.length, false_wins: falseWins, false_win_rate: falseWins / Math.max(1, results.length), duel_pairs: duelPairs, min_relative_effect: minEffect },
-    best_confirmed_rate: results.filter((r) => r.best_confirmed).length / Math.max(1, results.length),
+    best_confirmed_rate: rate((r) => r.best_confirmed),
+    stopping: {
+      converged: results.filter((r) => r.stop.reason === 'converged').length,
+      trial_budget: results.filter((r) => r.stop.reason === 'trial_budget').length,
+      median_stop_trials: quantile(stopTrials, 0.5),
+      target_found_rate: rate((r) => r.stop.target_found),
+      pick_target_rate: rate((r) => r.stop.pick_is_target),
+    },
     elapsed_ms: Math.round(performance.now() - started),
   };
 }

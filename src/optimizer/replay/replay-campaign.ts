@@ -6,6 +6,7 @@ import { createSampler } from '../create-sampler.js';
 import { judgeClaims } from '../duel/paired-verdict.js';
 import { isFeasible, minimisedObjective } from '../problem.js';
 import type { SamplerKind } from '../sampler.js';
+import { DEFAULT_STOPPING_RULE, shouldStop, type StopReason } from '../stopping.js';
 import type { ReplayTargets } from './replay-targets.js';
 
 /** The config <-> vector map of the table's space (the search-space embedding). */
@@ -37,6 +38,13 @@ export interface ReplayCampaignResult {
   placebo_false_win: boolean;
   /** The best feasible row found was confirmed better than the baseline. */
   best_confirmed: boolean;
+  /**
+   * The campaign's own stopping rule (the service's, with max_trials = budget), applied after every
+   * trial: where it would have ended exploration, why, and whether the row it would then pick (best
+   * observed feasible) is a target. The replay goes on past the stop until a target is hit, so
+   * trials-to-target keeps the issue's definition.
+   */
+  stop: { after_trials: number; reason: StopReason; target_found: boolean; pick_is_target: boolean };
 }
 
 function observationFromSample(vector: number[], sample: Record<string, number>, table: ReplayTable): Observation {
@@ -66,9 +74,10 @@ function nearestRow(v: readonly number[], rows: readonly number[][]): number {
 
 /**
  * Replays one campaign against a table: each proposal is answered with a random recorded sample of
- * the nearest row (one trial = one sample), until a target row is hit or the budget ends. Then the
- * campaign's best feasible row and a placebo copy of the baseline each duel the baseline with pairs
- * drawn from the recorded samples, judged together (Holm) as a real campaign would.
+ * the nearest row (one trial = one sample), until a target row is hit (and the stopping rule has
+ * decided) or the budget ends. Then the best feasible row seen when the rule stopped exploration and
+ * a placebo copy of the baseline each duel the baseline with pairs drawn from the recorded samples,
+ * judged together (Holm) as a real campaign would.
  */
 export async function replayCampaign(opts: ReplayCampaignOptions): Promise<ReplayCampaignResult> {
   const { table, embedding } = opts;
@@ -80,30 +89,34 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
   const snapToRow = (v: number[]): number[] => [...(rowVectors[nearestRow(embedding.snap(v), rowVectors)] as number[])];
   const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints }, opts.seed);
   const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
+  const rule = { ...DEFAULT_STOPPING_RULE, max_trials: opts.budget, max_wall_ms: Infinity };
   let hit: number | null = null;
-  const visited: number[] = [];
-  for (let t = 1; t <= opts.budget; t++) {
-    const { vectors } = await sampler.suggest(1);
+  let stop: ReplayCampaignResult['stop'] | undefined;
+  const eiHistory: (number | null)[] = [];
+  // The campaign's pick so far: the visited feasible row with the best observed (single-sample) objective.
+  let pick: number | undefined;
+  let pickY = Infinity;
+  for (let t = 1; t <= opts.budget && (hit === null || stop === undefined); t++) {
+    const { vectors, expected_improvement } = await sampler.suggest(1);
+    eiHistory.push(expected_improvement);
     const row = nearestRow(vectors[0] as number[], rowVectors);
     const sample = rng.pick(table.rows[row]?.samples ?? []);
     const obs = observationFromSample(rowVectors[row] as number[], sample, table);
     sampler.observe([obs]);
-    visited.push(row);
-    if (opts.targets.targets.has(row)) {
-      hit = t;
-      break;
-    }
-  }
-  // The campaign's pick: the visited feasible row with the best observed objective.
-  let pick: number | undefined;
-  let pickY = Infinity;
-  for (const obs of sampler.toJSON().observations.map((o, i) => ({ o, row: visited[i] as number }))) {
-    const y = minimisedObjective(obs.o, table.objective)?.mean;
-    if (y !== undefined && isFeasible(obs.o, table.constraints) && y < pickY) {
+    if (hit === null && opts.targets.targets.has(row)) hit = t;
+    if (stop !== undefined) continue;
+    const y = minimisedObjective(obs, table.objective)?.mean;
+    if (y !== undefined && isFeasible(obs, table.constraints) && y < pickY) {
       pickY = y;
-      pick = obs.row;
+      pick = row;
     }
+    const decision = shouldStop(
+      { trials: t, elapsed_ms: 0, confirmed_feasible: pick !== undefined, ...(pick === undefined ? {} : { incumbent: pickY }), expected_improvements: eiHistory },
+      rule,
+    );
+    if (decision.stop) stop = { after_trials: t, reason: decision.reason, target_found: hit !== null, pick_is_target: pick !== undefined && opts.targets.targets.has(pick) };
   }
+  stop ??= { after_trials: opts.budget, reason: 'trial_budget', target_found: hit !== null, pick_is_target: pick !== undefined && opts.targets.targets.has(pick) };
   const draw = (row: number): number[] =>
     Array.from({ length: opts.duel_pairs }, () => rng.pick(table.rows[row]?.samples ?? [])[table.objective.metric] ?? Number.NaN);
   // Each claim is its own duel with its own baseline runs, as the duel scheduler plans them.
@@ -115,5 +128,6 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
     trials_to_target: hit,
     placebo_false_win: verdicts.find((v) => v.id === 'placebo')?.better_than_baseline ?? false,
     best_confirmed: verdicts.find((v) => v.id === 'best')?.better_than_baseline ?? false,
+    stop,
   };
 }

@@ -1,5 +1,6 @@
 import type { ReplayTable } from '../../core/replay-table.js';
 import type { Observation } from '../../core/optimizer-observation.js';
+import { meanSd } from '../../stats/mean-interval.js';
 import { isFeasible, minimisedObjective } from '../problem.js';
 
 /** Per-row means of every metric, and the row as an observation judged on those means. */
@@ -65,4 +66,28 @@ export function findTargets(table: ReplayTable, tolerance: number): ReplayTarget
   }
   const bestMean = best === null ? null : table.objective.direction === 'min' ? best : -(best as number);
   return { feasible, targets, best_feasible_mean: bestMean, best_row: bestRow };
+}
+
+/**
+ * How firmly the table's repeats establish that its targets are feasible: for every target row and
+ * constraint, the distance of the row mean inside the bound in standard errors of that mean
+ * (sd / sqrt(n) over the row's samples); the smallest over all of them. Below ~2 a target is feasible
+ * by the luck of its few repeats, and a replay on that table measures that luck more than the
+ * search. Null when the table has no constraints or no targets.
+ */
+export function targetConstraintMarginSe(table: ReplayTable, targets: ReplayTargets): number | null {
+  let worst: number | null = null;
+  for (const row of targets.targets) {
+    const samples = table.rows[row]?.samples ?? [];
+    for (const c of table.constraints) {
+      const values = samples.map((s) => s[c.metric]).filter((v): v is number => v !== undefined);
+      if (values.length === 0) continue;
+      const { mean, sd } = meanSd(values);
+      const se = sd / Math.sqrt(values.length);
+      const inside = 'max' in c ? c.max - mean : mean - c.min;
+      const margin = se > 0 ? inside / se : inside >= 0 ? Infinity : -Infinity;
+      worst = worst === null ? margin : Math.min(worst, margin);
+    }
+  }
+  return worst;
 }

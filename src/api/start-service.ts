@@ -21,6 +21,8 @@ export interface ServiceOptions {
   bodyLimitBytes?: number;
   rateLimitPerMinute?: number;
   controllerTickMs?: number;
+  /** A worker whose heartbeat is older than this is gone (default 15 s). */
+  workerTimeoutMs?: number;
   log?: (line: string) => void;
   /** Extra route plugins (the dashboard at `/` is always mounted). */
   extraRoutes?: ((app: FastifyInstance) => Promise<void> | void)[];
@@ -39,7 +41,9 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
   const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   const queue = new TrialQueue(options.redisUrl);
-  const controllerOptions = { redis, queue, ...(options.log ? { log: options.log } : {}), ...(options.controllerTickMs ? { tickMs: options.controllerTickMs } : {}) };
+  const controllerOptions = { redis, queue, ...(options.log ? { log: options.log } : {}), ...(options.controllerTickMs ? { tickMs: options.controllerTickMs } : {}),
+    ...(options.workerTimeoutMs ? { workerTimeoutMs: options.workerTimeoutMs } : {}),
+  };
   const controller = new CampaignController(controllerOptions);
   const hub = new EventHub(options.redisUrl);
   const deps: RouteDeps = { redis, store: new CampaignStore(redis), controller, queue, hub, startedAt: new Date() };

@@ -64,3 +64,8 @@ export const TrialRecordSchema = z.object({
   error: TrialErrorSchema.optional(),
 });
 export type TrialRecord = z.infer<typeof TrialRecordSchema>;
+
+/** Trials that are still to be measured (recorded, or waiting in a queue). */
+export function isInFlight(trial: Pick<TrialRecord, 'state'>): boolean {
+  return trial.state === 'proposed' || trial.state === 'queued';
+}

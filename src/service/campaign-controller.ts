@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type CampaignRecord, type TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
@@ -16,6 +16,7 @@ import { listWorkers } from '../store/worker-registry.js';
 import { validateConfig } from '../spaces/index.js';
 import { loadRuntime, snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { prepareCampaign } from './campaign-setup.js';
+import { brokenDuelPairs, replacementSlots } from './duel-replan.js';
 import { buildLeaderboard, exploreLabels, type Leaderboard } from './leaderboard.js';
 import { newTrialRecord, trialJobFor } from './trial-factory.js';
 
@@ -24,17 +25,14 @@ export interface ControllerOptions {
   queue: TrialQueue;
   /** Pause between controller passes. */
   tickMs?: number;
+  /** A worker whose heartbeat is older than this is gone (default DEFAULT_WORKER_TIMEOUT_MS). */
+  workerTimeoutMs?: number;
   log?: (line: string) => void;
   now?: () => Date;
 }
 
 /** Cache version of a stopped campaign's leaderboard: it never changes again. */
 const STOPPED = -1;
-
-/** Trials that are still to be measured. */
-function inFlight(trial: TrialRecord): boolean {
-  return trial.state === 'proposed' || trial.state === 'queued';
-}
 
 function workerMatches(worker: WorkerInfo, labels: Readonly<Record<string, string>>): boolean {
   return Object.entries(labels).every(([k, v]) => worker.labels[k] === v);
@@ -99,7 +97,7 @@ export class CampaignController {
 
   /** Validate, store and start a campaign. */
   async create(spec: CampaignSpec): Promise<CampaignRecord> {
-    const workers = await listWorkers(this.options.redis);
+    const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const hakmem = workers.some((w) => w.allocators.some((a) => a.name === 'hakmem' && a.path !== null));
     const prepared = prepareCampaign(spec, { hakmemAvailableOnWorkers: hakmem });
     const now = this.now().toISOString();
@@ -181,7 +179,7 @@ export class CampaignController {
 
   /** One pass over every running campaign. Public for tests. */
   async tick(): Promise<void> {
-    const workers = await listWorkers(this.options.redis);
+    const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const running = [...this.runtimes.values()];
     for (const runtime of running) {
       await this.ingest(runtime);
@@ -196,7 +194,7 @@ export class CampaignController {
     const finishedIds = new Set(await listResultTrialIds(this.options.redis, id));
     const changed: TrialRecord[] = [];
     for (const trial of runtime.trials.values()) {
-      if (!inFlight(trial) || !finishedIds.has(trial.trial_id)) continue;
+      if (!isInFlight(trial) || !finishedIds.has(trial.trial_id)) continue;
       const result = await getTrialResult(this.options.redis, id, trial.trial_id);
       if (!result) continue;
       changed.push(this.applyResult(trial, result));
@@ -220,7 +218,7 @@ export class CampaignController {
         error: t.error ?? null,
       });
     }
-    await this.store.appendEvent(id, 'leaderboard_changed', { trials_finished: [...runtime.trials.values()].filter((t) => !inFlight(t)).length });
+    await this.store.appendEvent(id, 'leaderboard_changed', { trials_finished: [...runtime.trials.values()].filter((t) => !isInFlight(t)).length });
   }
 
   private applyResult(trial: TrialRecord, result: TrialResult): TrialRecord {
@@ -275,7 +273,7 @@ export class CampaignController {
     );
     const exploring = !dueling && !decision.stop;
     if (exploring) {
-      const busy = [...runtime.trials.values()].filter(inFlight).length;
+      const busy = [...runtime.trials.values()].filter(isInFlight).length;
       const room = Math.min(this.share(runtime, workers, runningCampaigns) - busy, spec.budget.trials - explored.length);
       if (room > 0) await this.explore(runtime, room);
       return;
@@ -283,7 +281,8 @@ export class CampaignController {
     if (runtime.record.stop_reason === undefined && decision.stop) {
       runtime.record.stop_reason = `${decision.reason}: ${decision.detail}`;
     }
-    const pending = [...runtime.trials.values()].filter(inFlight);
+    if (dueling && (await this.replanLostDuels(runtime, workers))) return;
+    const pending = [...runtime.trials.values()].filter(isInFlight);
     if (!dueling) {
       if (pending.length > 0) return; // let exploration and the baseline finish first
       if (spec.duel.enabled && (await this.planDuels(runtime, workers))) return;
@@ -295,7 +294,7 @@ export class CampaignController {
 
   /** Ask the sampler for `n` configs and queue them. */
   private async explore(runtime: CampaignRuntime, n: number): Promise<void> {
-    const pending = [...runtime.trials.values()].filter((t) => inFlight(t) && t.vector).map((t) => t.vector ?? []);
+    const pending = [...runtime.trials.values()].filter((t) => isInFlight(t) && t.vector).map((t) => t.vector ?? []);
     const started = performance.now();
     const suggestion = await runtime.sampler.suggest(n, { pending });
     this.lastProposalMs = performance.now() - started;
@@ -405,9 +404,53 @@ export class CampaignController {
     return true;
   }
 
+  /**
+   * A duel pair still waiting on a worker that stopped heartbeating is withdrawn (its trials fail
+   * with WORKER_LOST) and re-run whole, under the next pair index, on the least busy live worker.
+   * Returns true when it changed anything. With no live worker the pairs wait for one.
+   */
+  private async replanLostDuels(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
+    const { spec } = runtime.record;
+    const broken = brokenDuelPairs(runtime.trials.values(), new Set(workers.map((w) => w.name)));
+    if (broken.length === 0) return false;
+    const worker = workers.filter((w) => workerMatches(w, spec.worker_labels)).sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
+    if (!worker) return false;
+    const now = this.now();
+    const failed: TrialRecord[] = [];
+    for (const pair of broken) {
+      for (const t of pair.trials.filter(isInFlight)) {
+        await this.options.queue.withdraw(trialJobId(t), trialJobFor(spec, t).worker_labels ?? {});
+        const reason = `stopped heartbeating before duel ${pair.duel_id} pair ${pair.pair_index} ran; the pair is re-run on ${worker.name}`;
+        failed.push({ ...t, state: 'failed', finished_at: now.toISOString(), error: new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: pair.lost_worker, reason }).toJSON() });
+      }
+    }
+    const replacements: TrialRecord[] = [];
+    for (const slots of replacementSlots(runtime.trials.values(), broken)) {
+      for (const { source, slot } of slots) {
+        const trialId = await this.store.nextTrialId(runtime.record.id);
+        const record = newTrialRecord({ campaignId: runtime.record.id, trialId, role: 'duel', space: runtime.space, config: source.config, env: source.env, duel: slot, worker: worker.name, now });
+        replacements.push(record);
+      }
+    }
+    await this.store.putTrials(runtime.record.id, [...failed, ...replacements]);
+    for (const t of [...failed, ...replacements]) runtime.trials.set(t.trial_id, t);
+    runtime.version++;
+    for (const t of failed) {
+      await this.store.appendEvent(runtime.record.id, 'trial_failed', { trial_id: t.trial_id, role: t.role, worker: t.worker ?? null, config_key: t.config_key, error: t.error ?? null });
+    }
+    await this.store.appendEvent(runtime.record.id, 'duels_replanned', {
+      lost_workers: [...new Set(broken.map((b) => b.lost_worker))],
+      worker: worker.name,
+      pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })),
+    });
+    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker.name} (lost ${[...new Set(broken.map((b) => b.lost_worker))].join(', ')})`);
+    for (const r of replacements) await this.enqueue(runtime, r);
+    return true;
+  }
+
   private async finish(runtime: CampaignRuntime, state: 'finished' | 'cancelled', reason: string): Promise<void> {
     const record = runtime.record;
-    for (const t of [...runtime.trials.values()].filter(inFlight)) {
+    for (const t of [...runtime.trials.values()].filter(isInFlight)) {
       const job = trialJobFor(record.spec, t);
       await this.options.queue.withdraw(trialJobId(t), job.worker_labels ?? {});
     }

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
-import type { CampaignRecord, TrialRecord } from '../../core/campaign-record.js';
+import { isInFlight, type CampaignRecord, type TrialRecord } from '../../core/campaign-record.js';
 import { CampaignSpecSchema } from '../../core/campaign-spec.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
@@ -20,7 +20,7 @@ export function campaignProgress(record: CampaignRecord, trials: readonly TrialR
     explore_budget: record.spec.budget.trials,
     explored: count((t) => t.role === 'explore'),
     trials: trials.length,
-    in_flight: count((t) => t.state === 'proposed' || t.state === 'queued'),
+    in_flight: count(isInFlight),
     completed: count((t) => t.state === 'completed'),
     failed: count((t) => t.state === 'failed'),
     duel_trials: count((t) => t.role === 'duel'),

@@ -2,10 +2,12 @@ import { parseArgs } from 'node:util';
 import { startService } from '../../api/start-service.js';
 import { serviceToken } from '../../api/service-token.js';
 import { resolveRedisTarget } from '../../redis/redis-target.js';
+import { DEFAULT_WORKER_TIMEOUT_MS } from '../../store/worker-registry.js';
 import { onShutdown } from '../shutdown-hooks.js';
 
-const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070]
+const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070] [--worker-timeout-ms 15000]
   Token: ALLOCTUNE_TOKEN, else generated once and kept under the state directory.
+  --worker-timeout-ms: a worker silent for this long is gone (its duel pairs are re-run elsewhere).
 `;
 
 /** `alloctune serve`: the REST API, SSE and the campaign controller. */
@@ -16,6 +18,7 @@ export async function run(argv: string[]): Promise<number> {
       redis: { type: 'string' },
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7070' },
+      'worker-timeout-ms': { type: 'string', default: String(DEFAULT_WORKER_TIMEOUT_MS) },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -29,10 +32,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`alloctune serve: --port must be 0-65535\n${USAGE}`);
     return 2;
   }
+  const workerTimeoutMs = Number(values['worker-timeout-ms']);
+  if (!Number.isInteger(workerTimeoutMs) || workerTimeoutMs < 1000) {
+    process.stderr.write(`alloctune serve: --worker-timeout-ms must be an integer >= 1000\n${USAGE}`);
+    return 2;
+  }
   const target = await resolveRedisTarget(values.redis ?? process.env['REDIS_URL']);
   const token = serviceToken();
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  const service = await startService({ redisUrl: target.url, token: token.token, host: values.host, port, log });
+  const service = await startService({ redisUrl: target.url, token: token.token, host: values.host, port, workerTimeoutMs, log });
   if (token.created) log(`generated bearer token (kept in ${token.file}): ${token.token}`);
   log(`alloctune serving on ${service.url} (redis ${target.url}${target.embedded ? ', embedded' : ''}); API docs at ${service.url}/docs`);
   onShutdown(async () => {

@@ -9,7 +9,7 @@ import { exportPanel } from './export-panel.js';
 import { convergenceSeries, effectSeries, parameterNames, resolveMetricKey } from './series.js';
 import { LEADERBOARD_HEADERS, TRIAL_HEADERS, leaderboardRow, trialRow } from './tables.js';
 
-const REFRESH_EVENTS = ['trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'trial_result', 'leaderboard_changed', 'duels_planned', 'campaign_finished'];
+const REFRESH_EVENTS = ['trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'trial_result', 'leaderboard_changed', 'duels_planned', 'duels_replanned', 'campaign_finished'];
 // Coalesce bursts of events (a duel round queues many trials at once) into one refresh.
 const DEBOUNCE_MS = 250;
 

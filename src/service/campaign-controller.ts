@@ -338,8 +338,9 @@ export class CampaignController {
   }
 
   /**
-   * Plan the confirmation round: the leading feasible configs and the placebo each against the
-   * baseline, and neighbouring leaders against each other, all on one worker, interleaved. Returns
+   * Plan the confirmation round: the leading feasible configs, the placebo and the references each
+   * against the baseline, neighbouring leaders against each other and the first leader against each
+   * reference, all on one worker, interleaved. Returns
    * false when there is nothing to duel or no worker to run it on.
    */
   private async planDuels(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
@@ -365,9 +366,12 @@ export class CampaignController {
             : t.role === 'explore' && labels.get(t.config_key) === arm,
       );
     const references = runtime.record.reference_configs.map((r) => r.name);
+    const leader = chosen[0]?.arm;
     const plans = [
       ...planDuelRound(chosen.map((r) => r.arm), 'baseline', 'placebo', spec.duel.pairs),
       ...references.map((name) => planDuel(name, 'baseline', spec.duel.pairs)),
+      // Does the search beat the setting the user already knew? The leader meets each reference head on.
+      ...(leader === undefined ? [] : references.map((name) => planDuel(leader, name, spec.duel.pairs))),
     ];
     const records: TrialRecord[] = [];
     // Interleave the duels pair by pair so that drift during the round spreads over all of them.

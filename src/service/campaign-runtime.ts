@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
 import type { MetricEstimate, Observation } from '../core/optimizer-observation.js';
@@ -14,6 +15,8 @@ const OptimizerSnapshotSchema = z.object({
   observed_trial_ids: z.array(z.string()),
   /** Expected improvement of each exploration proposal, oldest first (the stopping rule reads it). */
   ei_history: z.array(z.number().nullable()),
+  /** Digest of the search space the sampler's vectors were embedded in (see {@link spaceDigest}). */
+  space_digest: z.string().optional(),
 });
 export type OptimizerSnapshot = z.infer<typeof OptimizerSnapshotSchema>;
 
@@ -54,7 +57,9 @@ function estimate(trial: TrialRecord, metric: string): MetricEstimate | undefine
  * missing the objective become infeasible points without an objective.
  */
 export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embedding'>, trial: TrialRecord): Observation {
-  const vector = trial.vector ?? runtime.embedding.toVector(trial.config);
+  // Embedded from the config, not the stored proposal vector: equal under one embedding, and right
+  // after an upgrade changed the embedding (a proposal's vector is kept in the record for the record).
+  const vector = runtime.embedding.toVector(trial.config);
   const { spec } = runtime.record;
   const objective = trial.state === 'completed' ? estimate(trial, spec.objective.metric) : undefined;
   if (!objective) return { vector, constraints: {}, feasible: false };
@@ -71,16 +76,30 @@ export function teachesSampler(trial: TrialRecord): boolean {
   return trial.role !== 'duel' && (trial.state === 'completed' || trial.state === 'failed');
 }
 
-/** Build the runtime of a campaign: a fresh sampler, or the persisted one brought up to date. */
+/**
+ * Identifies a space's embedding: the parameters as loaded (file and overrides). When a newer
+ * version of alloctune embeds the same campaign differently, persisted sampler vectors are stale.
+ */
+export function spaceDigest(space: SearchSpace): string {
+  return createHash('sha256').update(JSON.stringify(space.parameters)).digest('hex').slice(0, 16);
+}
+
+/**
+ * Build the runtime of a campaign: a fresh sampler, or the persisted one brought up to date. A
+ * snapshot taken under a different embedding is not restored: a fresh sampler with the campaign's
+ * seed relearns every finished trial, embedded anew from its config.
+ */
 export async function loadRuntime(record: CampaignRecord, trials: readonly TrialRecord[], persisted: unknown): Promise<CampaignRuntime> {
   const space = loadSpace(record.spec.allocator, record.spec.space);
   const embedding = createEmbedding(space);
   const base = { record, embedding };
-  const snapshot = OptimizerSnapshotSchema.safeParse(persisted);
-  const sampler = snapshot.success
-    ? await restoreSampler(samplerDomain(base), snapshot.data.sampler)
+  const digest = spaceDigest(space);
+  const parsed = OptimizerSnapshotSchema.safeParse(persisted);
+  const snapshot = parsed.success && parsed.data.space_digest === digest ? parsed.data : undefined;
+  const sampler = snapshot
+    ? await restoreSampler(samplerDomain(base), snapshot.sampler)
     : await createSampler(record.spec.sampler, samplerDomain(base), record.spec.seed);
-  const observed = new Set(snapshot.success ? snapshot.data.observed_trial_ids : []);
+  const observed = new Set(snapshot ? snapshot.observed_trial_ids : []);
   const runtime: CampaignRuntime = {
     record,
     space,
@@ -88,7 +107,7 @@ export async function loadRuntime(record: CampaignRecord, trials: readonly Trial
     sampler,
     trials: new Map(trials.map((t) => [t.trial_id, t])),
     observed,
-    eiHistory: snapshot.success ? [...snapshot.data.ei_history] : [],
+    eiHistory: parsed.success ? [...parsed.data.ei_history] : [],
     version: 0,
   };
   const missing = trials.filter((t) => teachesSampler(t) && !observed.has(t.trial_id));
@@ -101,5 +120,5 @@ export async function loadRuntime(record: CampaignRecord, trials: readonly Trial
 
 /** The persisted form of the runtime's optimizer state. */
 export function snapshotOf(runtime: CampaignRuntime): OptimizerSnapshot {
-  return { sampler: runtime.sampler.toJSON(), observed_trial_ids: [...runtime.observed], ei_history: runtime.eiHistory };
+  return { sampler: runtime.sampler.toJSON(), observed_trial_ids: [...runtime.observed], ei_history: runtime.eiHistory, space_digest: spaceDigest(runtime.space) };
 }

@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { isInFlight, type CampaignRecord, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type CampaignRecord, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
 import type { WorkerInfo } from '../core/worker-info.js';
-import { planDuel, planDuelRound } from '../optimizer/duel/duel-schedule.js';
 import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
@@ -17,7 +16,8 @@ import { validateConfig } from '../spaces/index.js';
 import { loadRuntime, snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { prepareCampaign } from './campaign-setup.js';
 import { brokenDuelPairs, replacementSlots } from './duel-replan.js';
-import { buildLeaderboard, exploreLabels, type Leaderboard } from './leaderboard.js';
+import { planConfirmationRound } from './duel-round.js';
+import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
 import { newTrialRecord, trialJobFor } from './trial-factory.js';
 
 export interface ControllerOptions {
@@ -337,73 +337,44 @@ export class CampaignController {
     await this.store.appendEvent(runtime.record.id, 'trial_queued', { trial_id: trial.trial_id, role: trial.role, config_key: trial.config_key });
   }
 
+  /** The matching live worker with the fewest trials running, if any. */
+  private leastBusyWorker(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): WorkerInfo | undefined {
+    return workers.filter((w) => workerMatches(w, runtime.record.spec.worker_labels)).sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
+  }
+
+  /** Record duel trials pinned to `worker` (state `proposed`), in the order given; enqueue them after the caller's events. */
+  private async recordDuelTrials(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<TrialRecord[]> {
+    const records: TrialRecord[] = [];
+    for (const { source, slot } of slots) {
+      const trialId = await this.store.nextTrialId(runtime.record.id);
+      records.push(newTrialRecord({ campaignId: runtime.record.id, trialId, role: 'duel', space: runtime.space, config: source.config, env: source.env, duel: slot, worker, now: this.now() }));
+    }
+    return records;
+  }
+
   /**
-   * Plan the confirmation round: the leading feasible configs, the placebo and the references each
-   * against the baseline, neighbouring leaders against each other and the first leader against each
-   * reference, all on one worker, interleaved. Returns
-   * false when there is nothing to duel or no worker to run it on.
+   * Plan the confirmation round (see planConfirmationRound) on the least busy matching worker.
+   * Returns false when there is nothing to confirm; true when planned or waiting for a worker.
    */
   private async planDuels(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
     const { spec } = runtime.record;
-    const board = buildLeaderboard(runtime.record, [...runtime.trials.values()]);
-    const leaders = board.rows.filter((r) => r.role === 'explore' && r.feasible && r.config_key !== board.rows.find((b) => b.arm === 'baseline')?.config_key);
-    const chosen = leaders.slice(0, spec.duel.candidates);
-    const baseline = board.rows.find((r) => r.arm === 'baseline');
-    if ((chosen.length === 0 && runtime.record.reference_configs.length === 0) || !baseline?.objective) {
+    const trials = [...runtime.trials.values()];
+    const round = planConfirmationRound(runtime.record, buildLeaderboard(runtime.record, trials), trials);
+    if (!round) {
       runtime.record.stop_reason = `${runtime.record.stop_reason ?? 'trial_budget'}; no feasible config to confirm`;
       return false;
     }
-    const candidates = workers.filter((w) => workerMatches(w, spec.worker_labels));
-    const worker = candidates.sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
+    const worker = this.leastBusyWorker(runtime, workers);
     if (!worker) return true; // wait for a worker to register
-    const labels = exploreLabels(runtime.trials.values());
-    const configOf = (arm: string): TrialRecord | undefined =>
-      [...runtime.trials.values()].find((t) =>
-        arm === 'baseline' || arm === 'placebo'
-          ? t.role === arm
-          : t.role === 'reference'
-            ? t.reference === arm
-            : t.role === 'explore' && labels.get(t.config_key) === arm,
-      );
-    const references = runtime.record.reference_configs.map((r) => r.name);
-    const leader = chosen[0]?.arm;
-    const plans = [
-      ...planDuelRound(chosen.map((r) => r.arm), 'baseline', 'placebo', spec.duel.pairs),
-      ...references.map((name) => planDuel(name, 'baseline', spec.duel.pairs)),
-      // Does the search beat the setting the user already knew? The leader meets each reference head on.
-      ...(leader === undefined ? [] : references.map((name) => planDuel(leader, name, spec.duel.pairs))),
-    ];
-    const records: TrialRecord[] = [];
-    // Interleave the duels pair by pair so that drift during the round spreads over all of them.
-    for (let pair = 0; pair < spec.duel.pairs; pair++) {
-      for (const [d, plan] of plans.entries()) {
-        for (const slot of plan.slots.filter((s) => s.pair === pair)) {
-          const source = configOf(slot.config_id);
-          if (!source) continue;
-          const trialId = await this.store.nextTrialId(runtime.record.id);
-          records.push(
-            newTrialRecord({
-              campaignId: runtime.record.id,
-              trialId,
-              role: 'duel',
-              space: runtime.space,
-              config: source.config,
-              duel: { duel_id: `d${d + 1}`, pair_index: pair, side: slot.config_id === plan.a ? 'a' : 'b', arm: slot.config_id },
-              worker: worker.name,
-              now: this.now(),
-            }),
-          );
-        }
-      }
-    }
+    const records = await this.recordDuelTrials(runtime, round.slots, worker.name);
     await this.store.putTrials(runtime.record.id, records);
     for (const r of records) runtime.trials.set(r.trial_id, r);
     runtime.version++;
     await this.store.appendEvent(runtime.record.id, 'duels_planned', {
       worker: worker.name,
-      duels: plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: spec.duel.pairs })),
+      duels: round.plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: spec.duel.pairs })),
     });
-    this.log(`campaign ${runtime.record.id}: ${plans.length} duels x ${spec.duel.pairs} pairs on ${worker.name} (${WORKER_LABEL} queue)`);
+    this.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${spec.duel.pairs} pairs on ${worker.name} (${WORKER_LABEL} queue)`);
     for (const r of records) await this.enqueue(runtime, r);
     return true;
   }
@@ -417,7 +388,7 @@ export class CampaignController {
     const { spec } = runtime.record;
     const broken = brokenDuelPairs(runtime.trials.values(), new Set(workers.map((w) => w.name)));
     if (broken.length === 0) return false;
-    const worker = workers.filter((w) => workerMatches(w, spec.worker_labels)).sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
+    const worker = this.leastBusyWorker(runtime, workers);
     if (!worker) return false;
     const now = this.now();
     const failed: TrialRecord[] = [];
@@ -428,26 +399,16 @@ export class CampaignController {
         failed.push({ ...t, state: 'failed', finished_at: now.toISOString(), error: new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: pair.lost_worker, reason }).toJSON() });
       }
     }
-    const replacements: TrialRecord[] = [];
-    for (const slots of replacementSlots(runtime.trials.values(), broken)) {
-      for (const { source, slot } of slots) {
-        const trialId = await this.store.nextTrialId(runtime.record.id);
-        const record = newTrialRecord({ campaignId: runtime.record.id, trialId, role: 'duel', space: runtime.space, config: source.config, env: source.env, duel: slot, worker: worker.name, now });
-        replacements.push(record);
-      }
-    }
+    const replacements = await this.recordDuelTrials(runtime, replacementSlots(runtime.trials.values(), broken).flat(), worker.name);
     await this.store.putTrials(runtime.record.id, [...failed, ...replacements]);
     for (const t of [...failed, ...replacements]) runtime.trials.set(t.trial_id, t);
     runtime.version++;
     for (const t of failed) {
       await this.store.appendEvent(runtime.record.id, 'trial_failed', { trial_id: t.trial_id, role: t.role, worker: t.worker ?? null, config_key: t.config_key, error: t.error ?? null });
     }
-    await this.store.appendEvent(runtime.record.id, 'duels_replanned', {
-      lost_workers: [...new Set(broken.map((b) => b.lost_worker))],
-      worker: worker.name,
-      pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })),
-    });
-    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker.name} (lost ${[...new Set(broken.map((b) => b.lost_worker))].join(', ')})`);
+    const lost = [...new Set(broken.map((b) => b.lost_worker))];
+    await this.store.appendEvent(runtime.record.id, 'duels_replanned', { lost_workers: lost, worker: worker.name, pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })) });
+    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker.name} (lost ${lost.join(', ')})`);
     for (const r of replacements) await this.enqueue(runtime, r);
     return true;
   }

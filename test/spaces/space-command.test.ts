@@ -30,6 +30,7 @@ describe('alloctune space', () => {
     const { stdout } = await space('show', 'jemalloc');
     assert.match(stdout, /background_thread {2}boolean/);
     assert.match(stdout, /note: .*jemalloc-bg-thread/);
+    assert.match(stdout, /dirty_decay_ms {2}integer log: an integer in \[-1, 60000\] \(-1 = beyond max, embedded past 60000\)/);
     assert.match(stdout, /extras \(add with overrides\.add\):\n {2}percpu_arena/);
     const narrowed = JSON.parse((await space('show', 'jemalloc', '--json', '--overrides', '{"drop":["thp"]}')).stdout) as { parameters: { name: string }[] };
     assert.ok(!narrowed.parameters.some((p) => p.name === 'thp'));

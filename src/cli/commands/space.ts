@@ -34,9 +34,10 @@ function print(json: boolean, data: unknown, text: string): void {
 
 function parameterLine(p: Parameter): string {
   const scale = (p.kind === 'integer' || p.kind === 'float') && p.log ? ' log' : '';
+  const beyond = p.kind === 'integer' && p.beyond_max !== undefined ? ` (${p.beyond_max} = beyond max, embedded past ${p.max})` : '';
   const state = p.fixed !== undefined ? ` fixed=${String(p.fixed)}` : ` default=${String(p.default)}`;
   const when = p.when ? ` when ${Object.entries(p.when).map(([k, vs]) => `${k} in {${vs.map(String).join(',')}}`).join(' and ')}` : '';
-  return `  ${p.name}  ${p.kind}${scale}: ${describeParameterDomain(p)};${state}${when}\n      ${p.description}\n${p.notes.map((n) => `      note: ${n}\n`).join('')}`;
+  return `  ${p.name}  ${p.kind}${scale}: ${describeParameterDomain(p)}${beyond};${state}${when}\n      ${p.description}\n${p.notes.map((n) => `      note: ${n}\n`).join('')}`;
 }
 
 function showText(space: SearchSpace): string {

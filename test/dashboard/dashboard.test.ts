@@ -191,6 +191,20 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     const parameters = await page.locator('#effect-parameter option').count();
     assert.ok(parameters >= 3, `parameters to choose from: ${parameters}`);
 
+    // Numeric knobs are drawn on the optimizer's search scale: log for decay times, -1 ("never") past 60 s.
+    await page.selectOption('#effect-parameter', 'dirty_decay_ms');
+    const decay = await page.evaluate(() => {
+      type Point = { x: number; value: string };
+      const win = globalThis as unknown as { Chart: { getChart(el: unknown): { data: { datasets: { data: Point[] }[] }; options: { scales: { x: { title: { text: string } } } } } | undefined }; document: { getElementById(i: string): unknown } };
+      const chart = win.Chart.getChart(win.document.getElementById('effect-chart'));
+      return { title: chart?.options.scales.x.title.text ?? '', points: (chart?.data.datasets ?? []).flatMap((d) => d.data.map((p) => ({ x: p.x, value: p.value }))) };
+    });
+    assert.equal(decay.title, 'dirty_decay_ms (search scale)');
+    assert.ok(decay.points.length >= 3 && decay.points.every((p) => p.x >= 0 && p.x <= 1), JSON.stringify(decay.points));
+    const order = (v: string): number => (Number(v) === -1 ? Infinity : Number(v));
+    const byValue = [...decay.points].sort((a, b) => order(a.value) - order(b.value));
+    for (let i = 1; i < byValue.length; i++) assert.ok((byValue[i]?.x ?? 0) >= (byValue[i - 1]?.x ?? 0), `search scale follows the value (never last): ${JSON.stringify(byValue)}`);
+
     const trialRows = await page.locator('#trials-table tbody tr').count();
     const trials = ((await (await api(`/v1/campaigns/${campaignId}/trials`)).json()) as { trials: unknown[] }).trials;
     assert.equal(trialRows, trials.length);

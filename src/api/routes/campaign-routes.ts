@@ -9,6 +9,7 @@ import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
 import type { RouteDeps } from './route-deps.js';
+import { createEmbedding, loadSpace } from '../../spaces/index.js';
 
 const IdParams = z.object({ id: IdSchema });
 const serialised = new WeakMap<object, string>();
@@ -54,7 +55,12 @@ export function campaignRoutes(deps: RouteDeps) {
 
     app.get('/v1/campaigns/:id', { schema: { params: IdParams } }, async (request) => {
       const record = await requireCampaign(deps, request.params.id);
-      return { campaign: record, progress: campaignProgress(record, await deps.controller.trials(record.id)) };
+      return {
+        campaign: record,
+        progress: campaignProgress(record, await deps.controller.trials(record.id)),
+        // Parameter of each coordinate of an explored trial's `vector` (the optimizer's view), for plots.
+        search_coordinates: createEmbedding(loadSpace(record.spec.allocator, record.spec.space)).names,
+      };
     });
 
     app.post('/v1/campaigns/:id/cancel', { schema: { params: IdParams, security: [{ bearer: [] }] } }, async (request) => {

@@ -50,7 +50,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     exporter.node,
   );
 
-  let state = { campaign: undefined, trials: [], board: undefined, pareto: undefined };
+  let state = { campaign: undefined, coordinates: [], trials: [], board: undefined, pareto: undefined };
   let stopped = false;
   let running = false;
   let again = false;
@@ -60,7 +60,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   const renderEffect = () => {
     const { campaign } = state;
     if (!campaign || !paramSelect.value) return;
-    drawEffect(document.getElementById('effect-chart'), effectSeries(state.trials, campaign.spec, paramSelect.value), paramSelect.value, campaign.spec.objective);
+    drawEffect(document.getElementById('effect-chart'), effectSeries(state.trials, campaign.spec, paramSelect.value, state.coordinates), paramSelect.value, campaign.spec.objective);
   };
   paramSelect.addEventListener('change', renderEffect);
 
@@ -119,7 +119,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
       const base = `/v1/campaigns/${encodeURIComponent(id)}`;
       const [detail, t, lb, pareto] = await Promise.all([getJson(base), getJson(`${base}/trials`), getJson(`${base}/leaderboard`), getJson(`${base}/pareto`)]);
       if (stopped) return;
-      state = { campaign: detail.campaign, progress: detail.progress, trials: t.trials, board: lb, pareto };
+      state = { campaign: detail.campaign, progress: detail.progress, coordinates: detail.search_coordinates ?? [], trials: t.trials, board: lb, pareto };
       render();
       root.dataset.refreshes = String(Number(root.dataset.refreshes ?? 0) + 1);
     } catch (err) {

@@ -155,9 +155,32 @@ export function drawPareto(canvas, view) {
 }
 
 /** The objective against one parameter's value over the completed explore trials. */
+/**
+ * Axis over the optimizer's search scale (0..1): no arithmetic on values here, ticks sit at observed
+ * points (at most 6, spread out) and show those points' values.
+ */
+function scaledAxis(series, parameter) {
+  const labels = new Map([...series.feasible, ...series.infeasible].map((p) => [p.x, p.value]));
+  const positions = [...labels.keys()].sort((a, b) => a - b);
+  const step = Math.max(1, Math.ceil(positions.length / 6));
+  const shown = positions.filter((_, i) => i % step === 0 || i === positions.length - 1);
+  return {
+    type: 'linear',
+    min: 0,
+    max: 1,
+    title: { display: true, text: `${parameter} (search scale)` },
+    afterBuildTicks: (axis) => {
+      axis.ticks = shown.map((value) => ({ value }));
+    },
+    ticks: { autoSkip: false, callback: (v) => labels.get(v) ?? '' },
+  };
+}
+
 export function drawEffect(canvas, series, parameter, objective) {
   const metric = objective.metric;
-  const x = series.numeric
+  const x = series.scaled
+    ? scaledAxis(series, parameter)
+    : series.numeric
     ? { type: 'linear', title: { display: true, text: parameter } }
     : { type: 'linear', title: { display: true, text: parameter }, min: -0.5, max: Math.max(0.5, series.categories.length - 0.5), ticks: { stepSize: 1, callback: (v) => series.categories[v] ?? '' } };
   return upsert(canvas, {

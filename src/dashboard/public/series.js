@@ -71,18 +71,25 @@ export function parameterNames(trials) {
 }
 
 /**
- * Objective against one parameter's value over completed explore trials. Numeric parameters give a
- * linear axis; others (booleans, choices) are placed at the index of their sorted distinct values.
+ * Objective against one parameter's value over completed explore trials. Numeric parameters are
+ * placed at their coordinate in the optimizer's search scale when the trials carry it (`scaled`: log
+ * where the space is log-scaled, and "never"-style values such as jemalloc's decay -1 past the
+ * maximum), else at their value on a linear axis; others (booleans, choices) at the index of their
+ * sorted distinct values. `coordinates` names the parameter of each vector coordinate.
  */
-export function effectSeries(trials, spec, parameter) {
+export function effectSeries(trials, spec, parameter, coordinates = []) {
   const rows = exploredTrials(trials)
     .map(({ trial }) => ({ trial, value: trial.config?.[parameter], score: trialScore(trial, spec) }))
     .filter((r) => r.value !== undefined && r.score.objective !== undefined);
   const numeric = rows.every((r) => typeof r.value === 'number');
+  const k = coordinates.indexOf(parameter);
+  const scaled = numeric && rows.length > 0 && k >= 0 && rows.every((r) => Number.isFinite(r.trial.vector?.[k]));
   const categories = numeric ? [] : [...new Set(rows.map((r) => String(r.value)))].sort();
-  const point = (r) => ({ x: numeric ? r.value : categories.indexOf(String(r.value)), y: r.score.objective, trial: r.trial.trial_id, value: String(r.value) });
+  const x = (r) => (scaled ? r.trial.vector[k] : numeric ? r.value : categories.indexOf(String(r.value)));
+  const point = (r) => ({ x: x(r), y: r.score.objective, trial: r.trial.trial_id, value: String(r.value) });
   return {
     numeric,
+    scaled,
     categories,
     feasible: rows.filter((r) => r.score.feasible).map(point),
     infeasible: rows.filter((r) => !r.score.feasible).map(point),

@@ -65,6 +65,11 @@ export const TrialRecordSchema = z.object({
 });
 export type TrialRecord = z.infer<typeof TrialRecordSchema>;
 
+/** The number in a trial id (`t12` -> 12; ids are allocated in planning order), 0 when there is none. */
+export function trialIndex(trialId: string): number {
+  return Number.parseInt(trialId.slice(1), 10) || 0;
+}
+
 /** Trials that are still to be measured (recorded, or waiting in a queue). */
 export function isInFlight(trial: Pick<TrialRecord, 'state'>): boolean {
   return trial.state === 'proposed' || trial.state === 'queued';

@@ -12,7 +12,7 @@ import type { TrialQueue } from '../queue/trial-queue.js';
 import { CampaignStore, newCampaignId } from '../store/campaign-store.js';
 import { getTrialResult, listResultTrialIds } from '../store/trial-result-store.js';
 import { listWorkers } from '../store/worker-registry.js';
-import { validateConfig } from '../spaces/index.js';
+import { createEmbedding, loadSpace, validateConfig } from '../spaces/index.js';
 import { loadRuntime, snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { prepareCampaign } from './campaign-setup.js';
 import { brokenDuelPairs, replacementSlots } from './duel-replan.js';
@@ -50,6 +50,7 @@ export class CampaignController {
   private readonly leaderboards = new Map<string, { version: number; board: Leaderboard }>();
   private readonly stoppedRecords = new Map<string, CampaignRecord>();
   private readonly stoppedTrials = new Map<string, TrialRecord[]>();
+  private readonly stoppedCoordinates = new Map<string, string[]>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
@@ -163,6 +164,21 @@ export class CampaignController {
     const board = buildLeaderboard(record, await this.trials(id));
     if (record.state !== 'running') this.leaderboards.set(id, { version: STOPPED, board });
     return board;
+  }
+
+  /**
+   * Parameter of each coordinate of an explored trial's vector: the live campaign's embedding, or
+   * (stopped campaigns) the space loaded once from the spec and kept.
+   */
+  async searchCoordinates(id: string): Promise<string[]> {
+    const live = this.runtimes.get(id)?.embedding.names;
+    if (live) return live;
+    const cached = this.stoppedCoordinates.get(id);
+    if (cached) return cached;
+    const record = await this.record(id);
+    const names = createEmbedding(loadSpace(record.spec.allocator, record.spec.space)).names;
+    if (record.state !== 'running') this.stoppedCoordinates.set(id, names);
+    return names;
   }
 
   /** Trials of a campaign (live or stored). */

@@ -1,4 +1,4 @@
-import { isInFlight, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, trialIndex, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
 
 /** A duel pair that can no longer finish where it was planned. */
 export interface BrokenPair {
@@ -26,15 +26,10 @@ export function brokenDuelPairs(trials: Iterable<TrialRecord>, liveWorkers: Read
   for (const members of pairs.values()) {
     const lost = members.find((t) => isInFlight(t) && t.worker !== undefined && !liveWorkers.has(t.worker));
     if (!lost?.duel || lost.worker === undefined) continue;
-    const ordered = [...members].sort((a, b) => trialNumber(a) - trialNumber(b));
+    const ordered = [...members].sort((a, b) => trialIndex(a.trial_id) - trialIndex(b.trial_id));
     broken.push({ duel_id: lost.duel.duel_id, pair_index: lost.duel.pair_index, lost_worker: lost.worker, trials: ordered });
   }
   return broken.sort((a, b) => a.pair_index - b.pair_index || a.duel_id.localeCompare(b.duel_id));
-}
-
-/** Trial ids are `t<N>`, allocated in planning order. */
-function trialNumber(t: TrialRecord): number {
-  return Number.parseInt(t.trial_id.slice(1), 10) || 0;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CampaignSpec } from '../core/campaign-spec.js';
-import type { DuelSlot, TrialRecord, TrialRole } from '../core/campaign-record.js';
+import { trialIndex, type DuelSlot, type TrialRecord, type TrialRole } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import type { TrialJobInput } from '../core/trial-job.js';
@@ -50,7 +50,7 @@ export function newTrialRecord(args: {
 export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInput {
   const labels: Record<string, string> = { ...spec.worker_labels };
   if (trial.role === 'duel' && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
-  const index = Number.parseInt(trial.trial_id.slice(1), 10) || 0;
+  const index = trialIndex(trial.trial_id);
   const job: TrialJobInput = {
     campaign_id: trial.campaign_id,
     trial_id: trial.trial_id,

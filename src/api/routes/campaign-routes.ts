@@ -9,7 +9,6 @@ import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
 import type { RouteDeps } from './route-deps.js';
-import { createEmbedding, loadSpace } from '../../spaces/index.js';
 
 const IdParams = z.object({ id: IdSchema });
 const serialised = new WeakMap<object, string>();
@@ -59,7 +58,7 @@ export function campaignRoutes(deps: RouteDeps) {
         campaign: record,
         progress: campaignProgress(record, await deps.controller.trials(record.id)),
         // Parameter of each coordinate of an explored trial's `vector` (the optimizer's view), for plots.
-        search_coordinates: createEmbedding(loadSpace(record.spec.allocator, record.spec.space)).names,
+        search_coordinates: await deps.controller.searchCoordinates(record.id),
       };
     });
 

@@ -1,29 +1,40 @@
+import { AlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
-import { resolvePreloadLibrary, type PreloadOptions } from '../src/spaces/preload-library.js';
+import { allocatorEnvProblems, loadSpace, resolvePreloadLibrary, type PreloadOptions } from '../src/spaces/index.js';
 
-/** Where the worker finds libraries that have no Debian package. */
-export interface LibraryOverrides {
-  /** hakmem shared object on this host (worker config `hakmem_lib` or env `HAKMEM_LIB`). */
-  hakmemLib?: string | undefined;
+/** Where the worker finds allocator libraries: its own config (`hakmem_lib`, `library_dir`) and `HAKMEM_LIB`. */
+export type LibraryOverrides = Pick<PreloadOptions, 'hakmemLib' | 'libraryDir'>;
+
+/**
+ * The shared object to preload for `allocator` on this host; undefined for glibc. It comes from the
+ * worker's configuration only (a job names an allocator, never a file) and is checked to sit in a
+ * configured location and to be a loadable ELF shared object.
+ */
+export function preloadLibrary(job: Pick<TrialJob, 'allocator'>, overrides: LibraryOverrides = {}): string | undefined {
+  return resolvePreloadLibrary(job.allocator, overrides);
 }
 
 /**
- * The shared object to preload for the job's allocator on this host; undefined for glibc. The job's
- * own library path wins, then (hakmem) the worker's; checked to be a loadable ELF shared object.
+ * Refuses a job whose environment carries anything but its allocator's own tuning variables (as the
+ * allocator's search space defines them): LD_AUDIT, LD_LIBRARY_PATH, GCONV_PATH, PATH ... would load
+ * code into the target or steer it. Throws ALLOCTUNE_ERR_INVALID_INPUT naming the variable.
  */
-export function preloadLibrary(job: Pick<TrialJob, 'allocator' | 'library_path'>, overrides: LibraryOverrides = {}): string | undefined {
-  const options: PreloadOptions = { env: overrides.hakmemLib === undefined ? {} : { HAKMEM_LIB: overrides.hakmemLib } };
-  if (job.library_path !== undefined) options.libraryPath = job.library_path;
-  return resolvePreloadLibrary(job.allocator, options);
+export function checkJobEnv(job: Pick<TrialJob, 'allocator' | 'env'>): void {
+  const problems = allocatorEnvProblems(loadSpace(job.allocator), job.env);
+  const first = problems[0];
+  if (first !== undefined) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: `env.${first.name}`, reason: problems.map((p) => p.reason).join('; ') });
+  }
 }
 
 /**
- * The complete environment of a target: a fixed PATH, the job's encoded variables and LD_PRELOAD.
- * Nothing else is inherited, so that a stray MALLOC_CONF of the worker's own shell cannot leak in.
+ * The complete environment of a target, built by the worker: a fixed PATH, the job's allocator
+ * variables (checked by {@link checkJobEnv}) and LD_PRELOAD of the worker's own library. Nothing else
+ * is inherited, so that a stray MALLOC_CONF of the worker's own shell cannot leak in.
  */
-export function targetEnv(job: Pick<TrialJob, 'allocator' | 'library_path' | 'env'>, overrides: LibraryOverrides = {}): Record<string, string> {
-  const env: Record<string, string> = { PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin', ...job.env };
-  delete env['LD_PRELOAD'];
+export function targetEnv(job: Pick<TrialJob, 'allocator' | 'env'>, overrides: LibraryOverrides = {}): Record<string, string> {
+  checkJobEnv(job);
+  const env: Record<string, string> = { ...job.env, PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
   const lib = preloadLibrary(job, overrides);
   if (lib !== undefined) env['LD_PRELOAD'] = lib;
   return env;

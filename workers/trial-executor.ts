@@ -49,8 +49,11 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
   const started = new Date();
   const repeats: RepeatRecord[] = [];
   let error: TrialResult['error'];
+  let preload: string | undefined;
   try {
+    // Environment and library are checked before anything starts: a refused job runs nothing.
     const env = targetEnv(job, options.libraries);
+    preload = env['LD_PRELOAD'];
     for (let index = 0; index < job.repeats; index++) {
       const record: RepeatRecord = { index, workloads: [], discarded: [] };
       repeats.push(record);
@@ -108,6 +111,7 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
     repeats,
     summary: summarizeRepeats(repeats),
   };
+  if (preload !== undefined) result.preload = preload;
   if (error) result.error = error;
   return TrialResultSchema.parse(result);
 }

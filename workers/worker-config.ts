@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { AlloctuneError } from '../src/core/alloctune-error.js';
 import { EnvMapSchema } from '../src/core/safe-text.js';
+import type { LibraryOverrides } from './target-env.js';
 
 /** How to read one number from a command's output. */
 export const CommandMetricSchema = z
@@ -29,10 +30,15 @@ export const CommandSpecSchema = z.object({
 export type CommandSpec = z.infer<typeof CommandSpecSchema>;
 
 /** The worker's own configuration file (`alloctune worker --config FILE`). */
-export const WorkerConfigSchema = z.object({
+export const WorkerConfigSchema = z.strictObject({
   commands: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), CommandSpecSchema).default({}),
-  /** hakmem shared object on this host. */
+  /** hakmem shared object on this host (else env HAKMEM_LIB). */
   hakmem_lib: z.string().startsWith('/').optional(),
+  /**
+   * Directory of allocator libraries built for this host (`libjemalloc.so.2`, `libmimalloc.so.2`,
+   * `libtcmalloc_minimal.so.4`, `libhakmem.so`); a library found there wins over the Debian one.
+   */
+  library_dir: z.string().startsWith('/').optional(),
   /** redis-server for the redis workload; default from PATH. */
   redis_server: z.string().min(1).optional(),
 });
@@ -56,4 +62,10 @@ export function loadWorkerConfig(path: string | undefined): WorkerConfig {
     });
   }
   return parsed.data;
+}
+
+/** The library locations a worker's configuration declares, with `HAKMEM_LIB` as the fallback for hakmem. */
+export function workerLibraries(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): LibraryOverrides {
+  const hakmemLib = config.hakmem_lib ?? (env['HAKMEM_LIB'] === '' ? undefined : env['HAKMEM_LIB']);
+  return { hakmemLib, libraryDir: config.library_dir };
 }

@@ -4,14 +4,15 @@ import type { TrialJob } from '../src/core/trial-job.js';
 import type { WorkerIdentity } from '../src/core/trial-result.js';
 import type { WorkerInfo } from '../src/core/worker-info.js';
 import { WORKER_LABEL } from '../src/queue/queue-names.js';
-import { TrialWorker } from '../src/queue/trial-worker.js';
+import { TrialWorker, type InvalidJob } from '../src/queue/trial-worker.js';
 import { getTrialResult, storeTrialResult } from '../src/store/trial-result-store.js';
 import { appendTrialStarted } from '../src/store/trial-events.js';
 import { heartbeatWorker, unregisterWorker } from '../src/store/worker-registry.js';
 import { buildRunners } from './build-runners.js';
 import { availableAllocators, hostIdentity } from './host-info.js';
+import { rejectedJobResult } from './rejected-job.js';
 import { executeTrial } from './trial-executor.js';
-import type { WorkerConfig } from './worker-config.js';
+import { workerLibraries, type WorkerConfig } from './worker-config.js';
 
 export interface WorkerProcessOptions {
   redisUrl: string;
@@ -49,7 +50,7 @@ export class WorkerProcess {
   ) {
     this.redis = redis;
     const runners = buildRunners(options.config, Object.fromEntries(info.allocators.map((a) => [a.name, a.version ?? 'unknown'])));
-    const libraries = { hakmemLib: options.config.hakmem_lib ?? process.env['HAKMEM_LIB'] };
+    const libraries = workerLibraries(options.config);
     this.worker = new TrialWorker({
       redisUrl: options.redisUrl,
       // The implicit `worker` label gives every worker a queue of its own: paired comparisons (duels)
@@ -61,6 +62,7 @@ export class WorkerProcess {
       maxStalledCount: options.maxStalledCount,
       onError: (err) => options.log(`bullmq: ${err.message}`),
       handler: (job, meta) => this.handle(job, meta, { runners, identity, libraries }),
+      onInvalidJob: (rejected) => this.reject(rejected, identity),
     });
     this.info.queues = this.worker.queues;
     this.heartbeat = setInterval(() => void this.beat(), options.heartbeatMs);
@@ -77,7 +79,7 @@ export class WorkerProcess {
       pid: process.pid,
       concurrency: options.concurrency,
       queues: [],
-      allocators: await availableAllocators({ hakmemLib: options.config.hakmem_lib ?? process.env['HAKMEM_LIB'] }),
+      allocators: await availableAllocators(workerLibraries(options.config)),
       started_at: new Date().toISOString(),
       last_seen_ms: Date.now(),
       active_trials: [],
@@ -120,6 +122,13 @@ export class WorkerProcess {
     const outcome = await storeTrialResult(this.redis, result);
     const what = result.status === 'failed' ? `failed: ${result.error?.code} ${result.error?.message}` : 'completed';
     this.options.log(`trial ${meta.jobId}: ${what} in ${result.duration_ms} ms${outcome.stored ? '' : ' (an earlier result was kept)'}`);
+  }
+
+  /** A job that is not a valid trial job ran nothing: log it and record the refusal on its trial. */
+  private async reject(rejected: InvalidJob, identity: WorkerIdentity): Promise<void> {
+    this.options.log(`trial ${rejected.jobId}: rejected as invalid, nothing run: ${rejected.reason}`);
+    const result = rejectedJobResult(rejected.data, rejected.reason, identity);
+    if (result !== undefined) await storeTrialResult(this.redis, result);
   }
 
   /**

@@ -66,7 +66,10 @@ export const NoiseSettingsSchema = z
   })
   .strict();
 
-/** A campaign as submitted (`POST /v1/campaigns`, `alloctune campaign start FILE`). */
+/**
+ * A campaign as submitted (`POST /v1/campaigns`, `alloctune campaign start FILE`). It names an
+ * allocator, never a library file: each worker preloads the one its own configuration declares.
+ */
 export const CampaignSpecSchema = z
   .object({
     name: z
@@ -82,8 +85,6 @@ export const CampaignSpecSchema = z
       .max(4)
       .default([])
       .refine((refs) => new Set(refs.map((r) => r.name)).size === refs.length, 'reference names must differ'),
-    /** hakmem only: absolute path of libhakmem.so on the workers (else their HAKMEM_LIB). */
-    library_path: z.string().regex(/^\/[A-Za-z0-9_./+-]{1,255}$/).optional(),
     workloads: z.array(WorkloadSpecSchema).min(1).max(8),
     objective: ObjectiveSpecSchema,
     constraints: z.array(ConstraintSpecSchema).max(8).default([]),

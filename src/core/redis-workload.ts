@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { serverConfigProblems } from './redis-server-directives.js';
 
 /**
  * One load phase stream: `keys` random keys of `value_bytes` each (redis-benchmark -r keys). The value
@@ -45,9 +46,15 @@ export const RedisWorkloadOptionsSchema = z.object({
       value_bytes: z.number().int().min(1).max(1_000_000).default(256),
     })
     .prefault({}),
-  /** redis-server config directives passed as arguments, e.g. {"jemalloc-bg-thread": "no"}. */
+  /**
+   * redis-server directives passed as arguments, e.g. {"jemalloc-bg-thread": "no"}: only those of the
+   * allow-list in redis-server-directives.ts, each value checked by its rule.
+   */
   server_config: z
-    .record(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), z.string().regex(/^[A-Za-z0-9_.:-]{0,64}$/))
+    .record(z.string().max(64), z.string().max(64))
+    .superRefine((config, ctx) => {
+      for (const p of serverConfigProblems(config)) ctx.addIssue({ code: 'custom', path: [p.directive], message: p.message });
+    })
     .default({}),
 });
 export type RedisWorkloadOptions = z.infer<typeof RedisWorkloadOptionsSchema>;

@@ -39,17 +39,22 @@ export function workloadLabel(spec: WorkloadSpec): string {
   return 'redis';
 }
 
-/** One trial as queued for a worker. The job id is derived from campaign and trial ids. */
-export const TrialJobSchema = z.object({
+/**
+ * One trial as queued for a worker. The job id is derived from campaign and trial ids. Strict: a job
+ * carrying a field workers do not know (a `library_path` of older versions, ...) is refused whole.
+ */
+export const TrialJobSchema = z.strictObject({
   campaign_id: IdSchema,
   trial_id: IdSchema,
   allocator: AllocatorNameSchema,
   /** The configuration under test, for the record (already encoded into `env`). */
   config: ConfigSchema,
-  /** Encoded environment (MALLOC_CONF, GLIBC_TUNABLES, MIMALLOC_*, ...) without LD_PRELOAD. */
+  /**
+   * Encoded allocator variables (MALLOC_CONF, GLIBC_TUNABLES, MIMALLOC_*, ...); empty for the
+   * untouched defaults. Workers refuse anything outside the allocator's own variables, and choose
+   * the library to preload themselves: a job names an allocator, never a file.
+   */
   env: EnvMapSchema,
-  /** Library to preload when the allocator has no Debian package (hakmem); else resolved on the worker. */
-  library_path: z.string().regex(/^\/[A-Za-z0-9_./+-]{1,255}$/).optional(),
   workloads: z.array(WorkloadSpecSchema).min(1).max(8),
   repeats: z.number().int().min(1).max(100).default(1),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

@@ -76,6 +76,8 @@ export const TrialResultSchema = z.object({
   allocator: AllocatorNameSchema,
   config: ConfigSchema,
   env: EnvMapSchema,
+  /** The library the worker preloaded (its own configuration's); absent for glibc or a trial refused before start. */
+  preload: z.string().max(4096).optional(),
   started_at: z.string(),
   finished_at: z.string(),
   duration_ms: z.number().min(0),

@@ -22,6 +22,26 @@ export interface TrialWorkerOptions {
   handler: TrialHandler;
   /** Reports errors of the BullMQ machinery (connection drops ...); they are not fatal. */
   onError?: (err: Error) => void;
+  /**
+   * Called for a job whose data does not validate (written into Redis by something else than the
+   * service), before it is failed without retry: to log it and record the refusal on the trial.
+   */
+  onInvalidJob?: (rejected: InvalidJob) => Promise<void>;
+}
+
+/** A job refused because its data is not a valid trial job. */
+export interface InvalidJob {
+  jobId: string;
+  /** The raw job data, untrusted. */
+  data: unknown;
+  /** Every problem, as `field.path: message`. */
+  reason: string;
+}
+
+/** `workloads.0.options.server_config.include: ...; env.LD_AUDIT: ...`, capped so a huge input is not echoed. */
+function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
+  const text = issues.map((i) => `${i.path.map(String).join('.') || '(job)'}: ${i.message}`).join('; ');
+  return text.length > 2000 ? `${text.slice(0, 2000)}...` : text;
 }
 
 /** A counting semaphore shared by the per-queue BullMQ workers. */
@@ -64,10 +84,14 @@ export class TrialWorker {
     this.connection.on('error', () => undefined);
     const slots = new Slots(options.concurrency);
     const processor = async (job: Job): Promise<string> => {
-      const parsed = TrialJobSchema.safeParse(job.data);
-      if (!parsed.success) throw new UnrecoverableError(`invalid trial job ${job.id}: ${parsed.error.message}`);
-      await slots.acquire();
       const jobId = job.id ?? '';
+      const parsed = TrialJobSchema.safeParse(job.data);
+      if (!parsed.success) {
+        const reason = describeIssues(parsed.error.issues);
+        await options.onInvalidJob?.({ jobId, data: job.data, reason }).catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
+        throw new UnrecoverableError(`invalid trial job ${jobId}: ${reason}`);
+      }
+      await slots.acquire();
       this.active.add(jobId);
       try {
         await options.handler(parsed.data, { jobId, queue: job.queueName, attempt: job.attemptsMade + 1 });

@@ -2,7 +2,7 @@ import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
-import { checkSharedObject, completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
+import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
 import { metricProblem } from './metric-catalogue.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
@@ -53,7 +53,7 @@ function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting,
 
 /**
  * Everything about a spec that zod cannot check alone: the space and its overrides, the baseline,
- * metric names against what the workloads report, target values, the hakmem library. Throws a 400
+ * metric names against what the workloads report, target values, a worker with hakmem. Throws a 400
  * (ALLOCTUNE_ERR_INVALID_INPUT) naming the field.
  */
 export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
@@ -77,13 +77,9 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
       throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
     }
   }
-  if (spec.allocator === 'hakmem') {
-    if (spec.library_path !== undefined) asField('library_path', () => checkSharedObject('hakmem', spec.library_path ?? ''));
-    else if (!options.hakmemAvailableOnWorkers) {
-      throw invalid('library_path', 'hakmem campaigns need libhakmem.so: give library_path, or start workers with HAKMEM_LIB set');
-    }
-  } else if (spec.library_path !== undefined) {
-    throw invalid('library_path', `only hakmem campaigns take a library path; ${spec.allocator} comes from its Debian package`);
+  if (spec.allocator === 'hakmem' && !options.hakmemAvailableOnWorkers) {
+    // The library is the workers' business (their hakmem_lib, library_dir or HAKMEM_LIB), never the campaign's.
+    throw invalid('allocator', 'no live worker has libhakmem.so: configure hakmem_lib or library_dir in the worker config (or HAKMEM_LIB) on the benchmark hosts');
   }
   const baselineConfig = spec.baseline === undefined ? defaultConfig(space) : settingConfig(spec, space, spec.baseline, 'baseline');
   const referenceConfigs = spec.references.map((ref, i) => {

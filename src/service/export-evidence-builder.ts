@@ -2,6 +2,7 @@ import type { Redis } from 'ioredis';
 import type { CampaignRecord } from '../core/campaign-record.js';
 import type { ConfigValue } from '../core/config.js';
 import type { ConfigEvidence, ExportEvidence } from '../core/export-evidence.js';
+import type { TrialResult } from '../core/trial-result.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { debianLibraryPath } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
@@ -10,12 +11,15 @@ import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
 import { armOf, exploreLabels } from './leaderboard.js';
 import type { TrialRecord } from '../core/campaign-record.js';
 
-/** Options the allocator read back during the first completed trial of an arm. */
-async function effectiveOptions(redis: Redis, trials: readonly TrialRecord[], arm: string): Promise<Record<string, ConfigValue>> {
+/** The stored result of the first completed trial of an arm. */
+async function firstResult(redis: Redis, trials: readonly TrialRecord[], arm: string): Promise<TrialResult | undefined> {
   const labels = exploreLabels(trials);
   const trial = trials.find((t) => t.state === 'completed' && armOf(t, labels) === arm);
-  if (!trial) return {};
-  const result = await getTrialResult(redis, trial.campaign_id, trial.trial_id);
+  return trial === undefined ? undefined : getTrialResult(redis, trial.campaign_id, trial.trial_id);
+}
+
+/** Options the allocator read back during a trial. */
+function effectiveOptions(result: TrialResult | undefined): Record<string, ConfigValue> {
   return result?.repeats[0]?.workloads[0]?.allocator.options ?? {};
 }
 
@@ -54,6 +58,7 @@ export async function buildExportEvidence(
   const winner = board.rows.find((r) => r.beats_baseline);
   const chosen = winner ?? baseline;
   const objective = record.spec.objective;
+  const chosenResult = await firstResult(redis, trials, chosen.arm);
   let verdict: string;
   if (winner) {
     verdict = `${winner.arm} beats the baseline on ${objective.metric} (${winner.verdict?.reason ?? 'confirmed'})`;
@@ -91,14 +96,15 @@ export async function buildExportEvidence(
     allocator: record.spec.allocator,
     beats_baseline: winner !== undefined,
     verdict,
-    chosen: configEvidence(chosen, await effectiveOptions(redis, trials, chosen.arm)),
-    baseline: configEvidence(baseline, await effectiveOptions(redis, trials, 'baseline')),
+    chosen: configEvidence(chosen, effectiveOptions(chosenResult)),
+    baseline: configEvidence(baseline, effectiveOptions(await firstResult(redis, trials, 'baseline'))),
     claims,
     duels,
     focus_metrics: focusMetrics(record, Object.keys(chosen.metrics)),
     generated_at: now.toISOString(),
   };
-  const preload = record.spec.library_path ?? debianLibraryPath(record.spec.allocator);
+  // What the worker reported it preloaded; results of older workers carry none: the Debian path then.
+  const preload = chosenResult?.preload ?? debianLibraryPath(record.spec.allocator);
   if (preload !== undefined) evidence.preload = preload;
   return evidence;
 }

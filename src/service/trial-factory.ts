@@ -64,6 +64,5 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInp
     steal_max_reruns: spec.noise.steal_max_reruns,
     worker_labels: labels,
   };
-  if (spec.library_path !== undefined) job.library_path = spec.library_path;
   return job;
 }

@@ -12,10 +12,8 @@ export const DEBIAN_LIBRARY_FILES: Partial<Record<AllocatorName, string>> = {
   tcmalloc: 'libtcmalloc_minimal.so.4',
 };
 
-function multiarchDir(): string {
-  const triplet = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
-  return join('/usr/lib', triplet);
-}
+/** Directories Debian installs shared libraries into, searched in this order. */
+export const DEBIAN_LIBRARY_DIRS: readonly string[] = [join('/usr/lib', process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu'), '/usr/lib', '/lib'];
 
 /**
  * Absolute path of the Debian library for `allocator`, or undefined when the allocator has no
@@ -24,7 +22,7 @@ function multiarchDir(): string {
 export function debianLibraryPath(allocator: AllocatorName): string | undefined {
   const file = DEBIAN_LIBRARY_FILES[allocator];
   if (file === undefined) return undefined;
-  for (const dir of [multiarchDir(), '/usr/lib', '/lib']) {
+  for (const dir of DEBIAN_LIBRARY_DIRS) {
     const candidate = join(dir, file);
     if (existsSync(candidate)) return candidate;
   }

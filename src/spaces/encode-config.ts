@@ -53,7 +53,7 @@ export function encodeEnv(space: SearchSpace, config: Readonly<Config>, options:
 
 /**
  * The exact environment a process starts with to run `config`: {@link encodeEnv} plus the library
- * to preload (Debian path, or hakmem from `libraryPath` / `HAKMEM_LIB`, checked to be an ELF shared object).
+ * to preload (resolved from `options` as in {@link resolvePreloadLibrary}, checked to be an ELF shared object).
  */
 export function encodeConfig(space: SearchSpace, config: Readonly<Config>, options: EncodeOptions = {}): EncodedConfig {
   const env = encodeEnv(space, config, options);

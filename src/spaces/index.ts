@@ -7,7 +7,8 @@ export { completeConfig, defaultConfig, isParameterActive, validateConfig } from
 export { configError, type ConfigRule } from './config-error.js';
 export { encodeConfig, encodeEnv, type EncodeOptions, type EncodedConfig } from './encode-config.js';
 export { parseConfigText, parseEnvConfig, parseEnvText, parseGlibcTunables, parseMallocConf } from './parse-config-text.js';
-export { checkSharedObject, resolvePreloadLibrary, type PreloadOptions } from './preload-library.js';
+export { LIBRARY_DIR_FILES, checkSharedObject, resolvePreloadLibrary, type PreloadOptions } from './preload-library.js';
+export { allocatorEnvProblems, allocatorVariables, type EnvProblem } from './allocator-env.js';
 export { INACTIVE_COORDINATE, createEmbedding, type Embedding } from './embedding.js';
 export { sampleConfig } from './sample-config.js';
 export { formatValue, parseValueText } from './value-text.js';

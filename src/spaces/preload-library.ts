@@ -1,7 +1,7 @@
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { isAbsolute } from 'node:path';
+import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative } from 'node:path';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { debianLibraryPath, type AllocatorName } from './debian-libraries.js';
+import { DEBIAN_LIBRARY_DIRS, DEBIAN_LIBRARY_FILES, debianLibraryPath, type AllocatorName } from './debian-libraries.js';
 
 /** ELF e_machine of this process's architecture; a library for another one cannot be preloaded. */
 const ELF_MACHINE: Partial<Record<string, number>> = { x64: 62, arm64: 183 };
@@ -43,30 +43,69 @@ export function checkSharedObject(allocator: AllocatorName, path: string): void 
   if (machine !== undefined && header.readUInt16LE(18) !== machine) throw missing(allocator, path, `is built for another architecture than ${process.arch}`);
 }
 
-/** Where a preload library may come from besides the Debian packages. */
+/** File name of each allocator's library in a worker's `library_dir`: the Debian soname, `libhakmem.so` for hakmem. */
+export const LIBRARY_DIR_FILES: Partial<Record<AllocatorName, string>> = { ...DEBIAN_LIBRARY_FILES, hakmem: 'libhakmem.so' };
+
+/**
+ * Where a preload library may come from: the worker's own configuration and environment, never a
+ * job or a campaign (a campaign names an allocator, the worker decides which file that is).
+ */
 export interface PreloadOptions {
-  /** Explicit library (a campaign's hakmem build); wins over `HAKMEM_LIB`. */
-  libraryPath?: string;
+  /** hakmem shared object (worker config `hakmem_lib`); wins over `HAKMEM_LIB`. */
+  hakmemLib?: string | undefined;
+  /** Directory of allocator libraries (worker config `library_dir`), named as in {@link LIBRARY_DIR_FILES}; wins over the Debian paths. */
+  libraryDir?: string | undefined;
   /** Environment to read `HAKMEM_LIB` from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 
+function realOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
+}
+
+/** True when `file` is `dir` itself or below it. */
+function within(dir: string, file: string): boolean {
+  const rel = relative(dir, file);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
 /**
- * The library to LD_PRELOAD for `allocator`, or undefined for glibc. Debian paths for jemalloc,
- * mimalloc and tcmalloc; hakmem from `libraryPath` or `HAKMEM_LIB`. Throws
- * ALLOCTUNE_ERR_LIBRARY_MISSING when it is absent or not a loadable shared object.
+ * Checks that `path`, once symbolic links are followed, is a configured file or lies in a
+ * configured directory: a symlink in `library_dir` pointing elsewhere is refused.
+ */
+function checkAllowedLocation(allocator: AllocatorName, path: string, allowedFiles: readonly string[], allowedDirs: readonly string[]): void {
+  const real = realOrSelf(path);
+  const ok = allowedFiles.some((f) => realOrSelf(f) === real) || allowedDirs.some((d) => within(realOrSelf(d), real));
+  if (!ok) throw missing(allocator, path, `resolves to ${real}, outside the library locations this worker is configured with`);
+}
+
+/**
+ * The library to LD_PRELOAD for `allocator`, or undefined for glibc: `<libraryDir>/<file>` when the
+ * worker declares a library directory holding one, else the Debian path (jemalloc, mimalloc,
+ * tcmalloc) or `hakmemLib` / `HAKMEM_LIB` (hakmem). Verified to sit in one of those configured
+ * locations and to be a loadable ELF shared object; throws ALLOCTUNE_ERR_LIBRARY_MISSING otherwise.
  */
 export function resolvePreloadLibrary(allocator: AllocatorName, options: PreloadOptions = {}): string | undefined {
   if (allocator === 'glibc') return undefined;
-  let path: string | undefined = options.libraryPath;
-  if (path === undefined && allocator === 'hakmem') {
-    path = (options.env ?? process.env)['HAKMEM_LIB'];
-    if (path === undefined || path === '') throw missing(allocator, '(none)', 'set HAKMEM_LIB or give the campaign a library path to libhakmem.so');
-  }
-  if (path === undefined) {
-    path = debianLibraryPath(allocator);
+  const fromEnv = (options.env ?? process.env)['HAKMEM_LIB'];
+  const hakmemLib = options.hakmemLib ?? (fromEnv === '' ? undefined : fromEnv);
+  const dirFile = LIBRARY_DIR_FILES[allocator];
+  const inDir = options.libraryDir !== undefined && dirFile !== undefined && existsSync(join(options.libraryDir, dirFile)) ? join(options.libraryDir, dirFile) : undefined;
+  let path: string | undefined;
+  if (allocator === 'hakmem') {
+    path = hakmemLib ?? inDir;
+    if (path === undefined) throw missing(allocator, '(none)', 'this worker has no libhakmem.so: set hakmem_lib or library_dir in its config, or HAKMEM_LIB');
+  } else {
+    path = inDir ?? debianLibraryPath(allocator);
     if (path === undefined) throw missing(allocator, '(Debian package)', 'not installed; run the bootstrap (apt-get install libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4)');
   }
+  if (!isAbsolute(path)) throw missing(allocator, path, 'must be an absolute path');
+  const dirs = [...(options.libraryDir === undefined ? [] : [options.libraryDir]), ...(allocator === 'hakmem' ? [] : DEBIAN_LIBRARY_DIRS)];
+  checkAllowedLocation(allocator, path, allocator === 'hakmem' && hakmemLib !== undefined ? [hakmemLib] : [], dirs);
   checkSharedObject(allocator, path);
   return path;
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -22,14 +22,14 @@ describe('preload library', () => {
     assert.equal(encodeConfig(loadSpace('glibc'), defaultConfig(loadSpace('glibc'))).preload, undefined);
   });
 
-  it('hakmem: a clear error without HAKMEM_LIB, and checks the file it is given', () => {
+  it('hakmem: a clear error without a configured library, and checks the file the worker config gives', () => {
     const hakmem = loadSpace('hakmem');
-    missing(() => encodeConfig(hakmem, defaultConfig(hakmem), { env: {} }), /HAKMEM_LIB/);
+    missing(() => encodeConfig(hakmem, defaultConfig(hakmem), { env: {} }), /hakmem_lib or library_dir.*HAKMEM_LIB/);
     missing(() => resolvePreloadLibrary('hakmem', { env: { HAKMEM_LIB: join(dir, 'nope.so') } }), /does not exist/);
-    missing(() => resolvePreloadLibrary('hakmem', { libraryPath: 'libhakmem.so' }), /absolute/);
+    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: 'libhakmem.so' }), /absolute/);
     const text = join(dir, 'libhakmem-text.so');
     writeFileSync(text, '#!/bin/sh\necho not a library\n'.repeat(8));
-    missing(() => resolvePreloadLibrary('hakmem', { libraryPath: text }), /not an ELF/);
+    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: text }), /not an ELF/);
     const executable = join(dir, 'libhakmem-exec.so');
     const header = Buffer.alloc(64);
     header.writeUInt32BE(0x7f454c46, 0);
@@ -37,13 +37,28 @@ describe('preload library', () => {
     header[5] = 1; // little-endian
     header.writeUInt16LE(2, 16); // ET_EXEC
     writeFileSync(executable, header);
-    missing(() => resolvePreloadLibrary('hakmem', { libraryPath: executable }), /not a shared object/);
-    missing(() => resolvePreloadLibrary('hakmem', { libraryPath: dir }), /not a regular file/);
+    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: executable }), /not a shared object/);
+    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: dir }), /not a regular file/);
     // Any real shared object passes the check (stand-in for a hakmem build).
     const standIn = join(dir, 'libhakmem.so');
     copyFileSync(resolvePreloadLibrary('mimalloc') ?? '', standIn);
     const encoded = encodeConfig(hakmem, defaultConfig(hakmem), { env: { HAKMEM_LIB: standIn } });
     assert.equal(encoded.preload, standIn);
     assert.equal(encoded.env['HAKMEM_WRAP_TINY'], '1');
+  });
+
+  it('a library_dir holding an allocator library wins over the Debian one; a symlink out of it is refused', () => {
+    const libs = join(dir, 'libs');
+    mkdirSync(libs);
+    copyFileSync(resolvePreloadLibrary('mimalloc') ?? '', join(libs, 'libhakmem.so'));
+    copyFileSync(resolvePreloadLibrary('jemalloc') ?? '', join(libs, 'libjemalloc.so.2'));
+    assert.equal(resolvePreloadLibrary('hakmem', { env: {}, libraryDir: libs }), join(libs, 'libhakmem.so'));
+    assert.equal(resolvePreloadLibrary('jemalloc', { libraryDir: libs }), join(libs, 'libjemalloc.so.2'));
+    // Not in the directory: the Debian library.
+    assert.match(resolvePreloadLibrary('tcmalloc', { libraryDir: libs }) ?? '', /^\/usr\/lib\/.*libtcmalloc_minimal\.so\.4$/);
+    const elsewhere = join(dir, 'elsewhere.so');
+    copyFileSync(resolvePreloadLibrary('mimalloc') ?? '', elsewhere);
+    symlinkSync(elsewhere, join(libs, 'libmimalloc.so.2'));
+    missing(() => resolvePreloadLibrary('mimalloc', { libraryDir: libs }), /outside the library locations/);
   });
 });

@@ -16,7 +16,7 @@ import {
 
 const USAGE = `usage: alloctune space list [--json]
        alloctune space show NAME [--overrides JSON] [--json]
-       alloctune space encode NAME 'JSON config' [--overrides JSON] [--library PATH] [--abort-conf] [--json]
+       alloctune space encode NAME 'JSON config' [--overrides JSON] [--library LIBHAKMEM] [--abort-conf] [--json]
        alloctune space parse NAME 'MALLOC_CONF | GLIBC_TUNABLES | NAME=value ...' [--overrides JSON] [--json]
   NAME is jemalloc, mimalloc, tcmalloc, glibc or hakmem. encode fills missing keys with defaults;
   hakmem needs --library or HAKMEM_LIB. --overrides takes {"add":[..],"drop":[..],"narrow":{..},"freeze":{..}}.
@@ -96,7 +96,7 @@ export async function run(argv: string[]): Promise<number> {
     case 'encode': {
       const loaded = space();
       const config = completeConfig(loaded, parseJsonConfig(text));
-      const encoded = encodeConfig(loaded, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { libraryPath: values.library }) });
+      const encoded = encodeConfig(loaded, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { hakmemLib: values.library }) });
       const lines = [...Object.entries(encoded.env).map(([k, v]) => `${k}=${v}`), ...(encoded.preload === undefined ? [] : [`LD_PRELOAD=${encoded.preload}`])];
       print(json, { allocator: loaded.allocator, config, ...encoded }, `${lines.join('\n')}\n`);
       return 0;

@@ -9,7 +9,7 @@ import { completeConfig, encodeEnv, loadSpace, parseConfigText } from '../../spa
 import { buildRunners } from '../../../workers/build-runners.js';
 import { availableAllocators, hostIdentity } from '../../../workers/host-info.js';
 import { executeTrial } from '../../../workers/trial-executor.js';
-import { loadWorkerConfig } from '../../../workers/worker-config.js';
+import { loadWorkerConfig, workerLibraries } from '../../../workers/worker-config.js';
 
 const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or JSON'] [--raw]
                        --workload harness:NAME|redis|command:NAME [--workload ...]
@@ -116,7 +116,7 @@ export async function run(argv: string[]): Promise<number> {
     phase_timeout_ms: Number(values['timeout-ms']),
     steal_max_pct: Number(values['steal-max-pct']),
   });
-  const libraries = { hakmemLib: workerConfig.hakmem_lib ?? process.env['HAKMEM_LIB'] };
+  const libraries = workerLibraries(workerConfig);
   const versions = Object.fromEntries((await availableAllocators(libraries)).map((a) => [a.name, a.version ?? 'unknown']));
   const result = await executeTrial(job, {
     runners: buildRunners(workerConfig, versions),

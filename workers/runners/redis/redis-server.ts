@@ -1,6 +1,7 @@
 import { tmpdir } from 'node:os';
 import { Redis } from 'ioredis';
 import { AlloctuneError } from '../../../src/core/alloctune-error.js';
+import { serverConfigProblems } from '../../../src/core/redis-server-directives.js';
 import { guardedSpawn, type GuardedProcess, type ProcessOutcome } from '../../../src/proc/guarded-spawn.js';
 import { freeLoopbackPort } from '../../../src/redis/free-port.js';
 import { rejectionFromStderr } from './allocator-rejection.js';
@@ -12,7 +13,7 @@ export interface RedisServerOptions {
   cpus: string;
   /** Complete environment of the server: MALLOC_CONF, LD_PRELOAD ... */
   env: Record<string, string>;
-  /** Extra `--name value` directives, already validated by the workload schema. */
+  /** Extra `--name value` directives from the allow-list (src/core/redis-server-directives.ts); checked again here. */
   serverConfig: Record<string, string>;
   startTimeoutMs: number;
 }
@@ -52,19 +53,26 @@ function connectClient(port: number): Redis {
   return client;
 }
 
+/** Directives the runner always sets: no persistence, no daemon, log to stdout. */
+const RUNNER_DIRECTIVES = ['--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''];
+
+/**
+ * Refuses a `server_config` outside the allow-list even though the job schema checked it already:
+ * this is the last point before a process starts, whoever built the options.
+ */
+function checkServerConfig(config: Readonly<Record<string, string>>): void {
+  const problem = serverConfigProblems(config)[0];
+  if (problem !== undefined) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: `server_config.${problem.directive.slice(0, 64)}`, reason: problem.message });
+  }
+}
+
 async function spawnOnce(options: RedisServerOptions, port: number): Promise<RedisServerProcess | 'port-taken'> {
-  const args = [
-    '-c', options.cpus, options.serverPath,
-    '--port', String(port),
-    '--bind', '127.0.0.1',
-    '--save', '',
-    '--appendonly', 'no',
-    '--daemonize', 'no',
-    '--protected-mode', 'yes',
-    '--logfile', '',
-    '--dir', tmpdir(),
-  ];
+  // The first argument after the executable is `--...`, so redis-server reads no config file; the
+  // job's directives come before the runner's own, since for a repeated directive the last one wins.
+  const args = ['-c', options.cpus, options.serverPath];
   for (const [name, value] of Object.entries(options.serverConfig)) args.push(`--${name}`, value);
+  args.push(...RUNNER_DIRECTIVES, '--dir', tmpdir(), '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes');
   const proc: GuardedProcess = guardedSpawn('taskset', args, { env: options.env, cwd: tmpdir(), deathSignal: 'KILL', maxOutputBytes: 256 * 1024 });
   let stderr = '';
   proc.child.stderr?.on('data', (c: Buffer) => {
@@ -128,6 +136,7 @@ async function spawnOnce(options: RedisServerOptions, port: number): Promise<Red
  * A port taken between choosing and binding it is retried with another port.
  */
 export async function startRedisServer(options: RedisServerOptions): Promise<RedisServerProcess> {
+  checkServerConfig(options.serverConfig);
   for (let attempt = 0; attempt < 3; attempt++) {
     const started = await spawnOnce(options, await freeLoopbackPort());
     if (started !== 'port-taken') return started;

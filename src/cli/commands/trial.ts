@@ -17,8 +17,8 @@ const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or
                        [--worker-config worker.json] [--timeout-ms MS] [--steal-max-pct P] [--json]
   --config  the allocator's own text (MALLOC_CONF, GLIBC_TUNABLES, NAME=value ...) or a JSON object,
             checked against search-spaces/<allocator>.json
-  --raw     pass the text to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
-            to see how the allocator itself reacts to it
+  --raw     pass the values to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
+            to see how the allocator itself reacts to them; names must still be documented knobs
 `;
 
 /** Turn `harness:NAME`, `redis` or `command:NAME` into a workload spec. */

@@ -38,9 +38,14 @@ export interface InvalidJob {
   reason: string;
 }
 
+/** Control characters and line separators of untrusted text shown as `?`, so that it cannot forge log lines. */
+function printable(text: string): string {
+  return [...text].map((ch) => (/[\p{Cc}\u2028\u2029]/u.test(ch) ? '?' : ch)).join('');
+}
+
 /** `workloads.0.options.server_config.include: ...; env.LD_AUDIT: ...`, capped so a huge input is not echoed. */
 function describeIssues(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
-  const text = issues.map((i) => `${i.path.map(String).join('.') || '(job)'}: ${i.message}`).join('; ');
+  const text = printable(issues.map((i) => `${i.path.map(String).join('.') || '(job)'}: ${i.message}`).join('; '));
   return text.length > 2000 ? `${text.slice(0, 2000)}...` : text;
 }
 
@@ -88,7 +93,7 @@ export class TrialWorker {
       const parsed = TrialJobSchema.safeParse(job.data);
       if (!parsed.success) {
         const reason = describeIssues(parsed.error.issues);
-        await options.onInvalidJob?.({ jobId, data: job.data, reason }).catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
+        await options.onInvalidJob?.({ jobId: printable(jobId).slice(0, 200), data: job.data, reason }).catch((err: unknown) => options.onError?.(err instanceof Error ? err : new Error(String(err))));
         throw new UnrecoverableError(`invalid trial job ${jobId}: ${reason}`);
       }
       await slots.acquire();

@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startService, type RunningService } from '../../src/api/start-service.js';
+import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import type { TrialResult } from '../../src/core/trial-result.js';
+import { guardedSpawn } from '../../src/proc/guarded-spawn.js';
 import { TrialQueue } from '../../src/queue/trial-queue.js';
 import { freeLoopbackPort } from '../../src/redis/free-port.js';
 import { getTrialResult } from '../../src/store/trial-result-store.js';
@@ -15,6 +17,7 @@ import { startCli, until, type CliProcess } from '../helpers/child-processes.js'
 import { forgeJob } from '../helpers/forge-job.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
+import { redisServerArgs, startRedisServer } from '../../workers/runners/redis/redis-server.js';
 
 // The attacks of issue #14, tried for real: shared objects built here with gcc whose constructors
 // write marker files, a redis-server config that loads one as a module, an LD_AUDIT library. Each is
@@ -222,6 +225,33 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     assert.match(log, /trial hostile--include: rejected as invalid, nothing run: workloads\.0\.options\.server_config\.include/);
     assert.match(log, /trial hostile--audit: failed: ALLOCTUNE_ERR_INVALID_INPUT invalid env\.LD_AUDIT/);
     assert.ok((await listWorkers(client)).some((w) => w.name === 'sec-w'), 'the worker carries on');
+  });
+
+  it('the redis runner refuses a directive that got past the schema, and its bind, protected-mode and port win anyway', async () => {
+    await assert.rejects(
+      startRedisServer({ serverPath: 'redis-server', cpus: '0', env: { PATH: '/usr/bin:/bin' }, serverConfig: { include: evilConf }, startTimeoutMs: 10_000 }),
+      (err: unknown) => isAlloctuneError(err, 'ALLOCTUNE_ERR_INVALID_INPUT') && /server_config\.include/.test(err.message),
+    );
+    assert.ok(!existsSync(marker('module')));
+    // Started from the runner's command line with hostile directives (no check at all): the runner's come last and win.
+    const port = await freeLoopbackPort();
+    const args = redisServerArgs({ cpus: '0', serverPath: 'redis-server', serverConfig: { bind: '0.0.0.0', 'protected-mode': 'no', port: '1' } }, port);
+    const proc = guardedSpawn('taskset', args, { env: { PATH: '/usr/bin:/bin' }, cwd: dir, deathSignal: 'KILL' });
+    const server = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, retryStrategy: (n) => (n > 50 ? null : 100) });
+    server.on('error', () => undefined);
+    try {
+      const config = async (name: string): Promise<string | undefined> => ((await server.call('CONFIG', 'GET', name)) as string[])[1];
+      assert.equal(await config('bind'), '127.0.0.1');
+      assert.equal(await config('protected-mode'), 'yes');
+      assert.equal(await config('port'), String(port));
+      const listeners = redisListenersBelow(process.pid).filter((a) => a.endsWith(`:${port}`));
+      assert.deepEqual(listeners, [`127.0.0.1:${port}`]);
+    } finally {
+      await server.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+      server.disconnect();
+      proc.kill('SIGKILL');
+      await proc.done;
+    }
   });
 
   it('during a normal Redis trial the benchmark server listens on loopback only', async () => {

@@ -67,12 +67,20 @@ function checkServerConfig(config: Readonly<Record<string, string>>): void {
   }
 }
 
-async function spawnOnce(options: RedisServerOptions, port: number): Promise<RedisServerProcess | 'port-taken'> {
-  // The first argument after the executable is `--...`, so redis-server reads no config file; the
-  // job's directives come before the runner's own, since for a repeated directive the last one wins.
+/**
+ * `taskset` arguments that start redis-server: the job's directives first, then the runner's own,
+ * since for a repeated directive the last one wins (bind, protected-mode and port are always the
+ * runner's). The first argument after the executable starts with `--`, so no config file is read.
+ */
+export function redisServerArgs(options: Pick<RedisServerOptions, 'cpus' | 'serverPath' | 'serverConfig'>, port: number): string[] {
   const args = ['-c', options.cpus, options.serverPath];
   for (const [name, value] of Object.entries(options.serverConfig)) args.push(`--${name}`, value);
   args.push(...RUNNER_DIRECTIVES, '--dir', tmpdir(), '--port', String(port), '--bind', '127.0.0.1', '--protected-mode', 'yes');
+  return args;
+}
+
+async function spawnOnce(options: RedisServerOptions, port: number): Promise<RedisServerProcess | 'port-taken'> {
+  const args = redisServerArgs(options, port);
   const proc: GuardedProcess = guardedSpawn('taskset', args, { env: options.env, cwd: tmpdir(), deathSignal: 'KILL', maxOutputBytes: 256 * 1024 });
   let stderr = '';
   proc.child.stderr?.on('data', (c: Buffer) => {

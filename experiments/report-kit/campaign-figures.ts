@@ -4,14 +4,14 @@ import type { TrialRecord } from '../../src/core/campaign-record.js';
 import type { MetricSummary } from '../../src/core/trial-result.js';
 import type { SearchSpace } from '../../src/core/search-space.js';
 import { armOf, exploreLabels } from '../../src/service/leaderboard.js';
-import { resolveMetricKey } from '../../src/service/metric-resolver.js';
+import { summaryKey } from './summary-key.js';
 import { meanInterval, meanSd } from '../../src/stats/mean-interval.js';
 import type { RawCampaign } from './raw-campaign.js';
 
 /** Mean of `metric` in a trial summary, resolved like the service does (`p99_us` -> `redis.p99_us`). */
 export function summaryMean(summary: Record<string, MetricSummary> | undefined, metric: string): number | undefined {
   if (!summary) return undefined;
-  const key = resolveMetricKey(metric, Object.keys(summary));
+  const key = summaryKey(metric, Object.keys(summary));
   return key === undefined ? undefined : summary[key]?.mean;
 }
 
@@ -123,7 +123,7 @@ export function repeatValuesByArm(raw: RawCampaign, metric: string): Map<string,
     const arm = armOf(trial, labels);
     for (const rep of r.repeats) {
       for (const w of rep.workloads) {
-        const key = resolveMetricKey(metric, Object.keys(w.metrics).map((m) => `${w.label}.${m}`));
+        const key = summaryKey(metric, Object.keys(w.metrics).map((m) => `${w.label}.${m}`));
         if (key === undefined) continue;
         const v = w.metrics[key.slice(w.label.length + 1)];
         if (v !== undefined) out.set(arm, [...(out.get(arm) ?? []), v]);

@@ -1,6 +1,6 @@
 import type { LeaderboardRow } from '../../src/service/leaderboard.js';
 import type { MetricEvidence } from '../../src/core/export-evidence.js';
-import { resolveMetricKey } from '../../src/service/metric-resolver.js';
+import { summaryKey } from './summary-key.js';
 import { convergenceSeries, duelRecords, stealSummary } from './campaign-figures.js';
 import { convergencePlot, duelPlot, paretoPlot, type AxisScale, type TradeoffPoint } from './campaign-plots.js';
 import { mdTable, num, pct } from './markdown.js';
@@ -24,7 +24,7 @@ export interface SectionOptions {
 /** A pooled metric of a leaderboard row, resolved like the service does (`p99_us` -> `redis.p99_us`). */
 export function rowMetric(row: LeaderboardRow | undefined, metric: string): MetricEvidence | undefined {
   if (!row) return undefined;
-  const key = resolveMetricKey(metric, Object.keys(row.metrics));
+  const key = summaryKey(metric, Object.keys(row.metrics));
   return key === undefined ? undefined : row.metrics[key];
 }
 

@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { startService } from '../../src/api/start-service.js';
 import type { CampaignRecord, TrialRecord } from '../../src/core/campaign-record.js';
+import { withResolvedMetrics } from '../../src/service/metric-resolver.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
 import { buildLeaderboard } from '../../src/service/leaderboard.js';
@@ -90,7 +91,8 @@ try {
     constraints: [{ metric: 'fragmentation_ratio_at_1000ms', max: 5 }],
   });
   const now = new Date().toISOString();
-  const record: CampaignRecord = { id: 'cbench', spec, state: 'finished', created_at: now, updated_at: now, finished_at: now, baseline_config: {}, reference_configs: [] };
+  const stored: CampaignRecord = { id: 'cbench', spec, state: 'finished', created_at: now, updated_at: now, finished_at: now, baseline_config: {}, reference_configs: [] };
+  const record = withResolvedMetrics(stored);
   await store.create(record);
   const trials = syntheticTrials(record.id, new SeededRng(1));
   await store.putTrials(record.id, trials);
@@ -150,7 +152,7 @@ try {
   void connected;
   await new Promise((r) => setTimeout(r, 1500));
   const burstStart = performance.now();
-  for (let i = 0; i < EVENTS; i++) await store.appendEvent(record.id, 'bench', { seq: i });
+  for (let i = 0; i < EVENTS; i++) await store.appendEvent(record.id, 'trial_queued', { seq: i });
   const deadline = Date.now() + 30_000;
   while (received.some((n) => n < EVENTS) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const deliveryMs = performance.now() - burstStart;

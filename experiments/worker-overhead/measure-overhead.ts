@@ -4,7 +4,7 @@
  * Starts an embedded Redis and one real worker process (`alloctune worker --cpus 1 --client-cpus 0`),
  * then enqueues trials one at a time, alternating two command workloads (A: /bin/true, B: sleep 0.2)
  * so that drift on this shared machine hits both alike. For each trial it records, from the BullMQ
- * job, the result and its `trial_result` event (all on one host clock):
+ * job, the result and its `trial_result` report (all on one host clock):
  *   pickup_ms   enqueue -> worker took the job
  *   setup_ms    job taken -> executor started (duplicate-result check)
  *   spawn_ms    runner time - the command's own wall time (spawn-guard, runstat, /proc/stat, parse)
@@ -25,7 +25,7 @@ import { guardedSpawn } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { TrialQueue } from '../../src/queue/trial-queue.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
-import { KEYS } from '../../src/store/keys.js';
+import { readTrialReports } from '../../src/store/trial-events.js';
 import { getTrialResult } from '../../src/store/trial-result-store.js';
 import { listWorkers } from '../../src/store/worker-registry.js';
 import { writeReport, type OverheadRow } from './report.js';
@@ -75,9 +75,9 @@ try {
       const t = await queue.jobTimes(jobId);
       return t?.finished_ms !== undefined ? t : undefined;
     }, 10_000);
-    const events = await redis.xrange(KEYS.campaignEvents('overhead'), '-', '+');
-    const event = events.find(([, fields]) => fields[3] === trialId);
-    const storedMs = Number(event?.[0].split('-')[0]);
+    const { reports } = await readTrialReports(redis, '0', 100_000);
+    const event = reports.find((r) => r.type === 'trial_result' && r.campaign_id === 'overhead' && r.trial_id === trialId);
+    const storedMs = Number(event?.id.split('-')[0]);
     const m = result.repeats[0]?.workloads[0];
     const wallMs = m?.metrics['wall_ms'] ?? 0;
     const started = Date.parse(result.started_at);

@@ -7,6 +7,16 @@ import { MetricSummarySchema, TrialErrorSchema } from './trial-result.js';
 export const CampaignStateSchema = z.enum(['running', 'finished', 'cancelled', 'failed']);
 export type CampaignState = z.infer<typeof CampaignStateSchema>;
 
+/**
+ * The summary keys (`<workload label>.<metric>`) of the objective and of each constraint (in spec
+ * order), resolved from the spec's metric names once, when the campaign is created.
+ */
+export const ResolvedMetricsSchema = z.object({
+  objective: z.string(),
+  constraints: z.array(z.string()),
+});
+export type ResolvedMetrics = z.infer<typeof ResolvedMetricsSchema>;
+
 /** A campaign as stored: its validated spec and where it stands. */
 export const CampaignRecordSchema = z.object({
   id: IdSchema,
@@ -21,6 +31,8 @@ export const CampaignRecordSchema = z.object({
   baseline_config: ConfigSchema,
   /** Reference configs (spec `references`), parsed and validated, in spec order. */
   reference_configs: z.array(z.object({ name: z.string(), config: ConfigSchema })).default([]),
+  /** Absent in records stored before metrics were resolved at creation: the service resolves them on load. */
+  metrics: ResolvedMetricsSchema.optional(),
 });
 export type CampaignRecord = z.infer<typeof CampaignRecordSchema>;
 

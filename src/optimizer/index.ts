@@ -6,7 +6,6 @@ export { BradleyTerry, type Rating } from './duel/bradley-terry.js';
 export { planDuel, planDuelRound, pairMeasurements, type DuelPlan, type DuelSlot } from './duel/duel-schedule.js';
 export { judgeClaims, type ClaimVerdict, type PairedClaim, type VerdictOptions } from './duel/paired-verdict.js';
 export { recordPairs } from './duel/score-pairs.js';
-export { buildLeaderboard, type LeaderboardEntry } from './duel/leaderboard.js';
 export { defaultMinRelativeEffect } from './duel/practical-threshold.js';
 export { wilcoxonSignedRank, type Alternative, type PairedTestResult } from './duel/wilcoxon-signed-rank.js';
 export { signTest } from './duel/sign-test.js';

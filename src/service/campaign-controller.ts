@@ -1,28 +1,35 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { isInFlight, type CampaignRecord, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type CampaignRecord, type CampaignState, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
 import type { WorkerInfo } from '../core/worker-info.js';
-import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
 import { CampaignStore, newCampaignId } from '../store/campaign-store.js';
-import { getTrialResult, listResultTrialIds } from '../store/trial-result-store.js';
+import { loadReportsCursor, oldestTrialReportId, readTrialReports, saveReportsCursor, type TrialReport } from '../store/trial-events.js';
+import { getTrialResult } from '../store/trial-result-store.js';
+import { compareStreamIds } from '../store/campaign-events.js';
 import { listWorkers } from '../store/worker-registry.js';
 import { createEmbedding, loadSpace, validateConfig } from '../spaces/index.js';
+import { continuesPass, decideNext, type CampaignAction } from './campaign-decision.js';
 import { loadRuntime, snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { prepareCampaign } from './campaign-setup.js';
-import { brokenDuelPairs, replacementSlots } from './duel-replan.js';
-import { planConfirmationRound } from './duel-round.js';
+import { replacementSlots, type BrokenPair } from './duel-replan.js';
+import type { ConfirmationRound } from './duel-round.js';
+import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
-import { newTrialRecord, trialJobFor } from './trial-factory.js';
+import { withResolvedMetrics, type ResolvedCampaignRecord } from './metric-resolver.js';
+import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
+
+/** The part of the trial queue the controller uses (tests pass an in-memory one). */
+export type ControllerQueue = Pick<TrialQueue, 'enqueueTrial' | 'withdraw'>;
 
 export interface ControllerOptions {
   redis: Redis;
-  queue: TrialQueue;
+  queue: ControllerQueue;
   /** Pause between controller passes. */
   tickMs?: number;
   /** A worker whose heartbeat is older than this is gone (default DEFAULT_WORKER_TIMEOUT_MS). */
@@ -33,29 +40,63 @@ export interface ControllerOptions {
 
 /** Cache version of a stopped campaign's leaderboard: it never changes again. */
 const STOPPED = -1;
+/** Steps one campaign may take in one pass (each ending action stops earlier; this bounds a bug). */
+const MAX_STEPS_PER_PASS = 8;
+/** Reports read per round trip, and round trips per pass. */
+const REPORT_BATCH = 1000;
+const MAX_REPORT_BATCHES = 20;
 
-function workerMatches(worker: WorkerInfo, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(labels).every(([k, v]) => worker.labels[k] === v);
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * For reading a stopped record whose metrics never resolved (it failed on load for that reason):
+ * the spec's names, which match no summary key, so nothing counts as measured.
+ */
+function readable(record: CampaignRecord): ResolvedCampaignRecord {
+  try {
+    return withResolvedMetrics(record);
+  } catch {
+    return { ...record, metrics: { objective: record.spec.objective.metric, constraints: record.spec.constraints.map((c) => c.metric) } };
+  }
 }
 
 /**
  * Runs campaigns: measures the baseline and its placebo copy, keeps every idle matching worker busy
  * with proposals, then confirms the leaders in paired duels on one worker, and stops with a recorded
- * reason. All state lives in Redis (campaign, trial records, optimizer snapshot), written before
- * anything is enqueued, so a restarted controller picks up where it was with no trial lost or run twice.
+ * reason. What to do next is decided by {@link decideNext} (pure); this class applies it.
+ *
+ * Every mutation of one campaign (create, resume, applying reports, advancing, cancel, failing it)
+ * runs through one per-campaign serial executor, so a cancel waits for an advance in progress and a
+ * later advance finds the campaign stopped and enqueues nothing. An in-process chain suffices
+ * because one service process runs the controller for a Redis (README: "the service once"); a second
+ * service on the same Redis is not guarded against and would race this one.
+ *
+ * Results arrive once, from the workers' report stream (src/store/trial-events.ts), read from a
+ * cursor kept in Redis and saved only after the reports before it are applied; applying is
+ * idempotent (a trial no longer in flight is skipped), so a restart re-reads at most one batch.
+ * All state lives in Redis (campaign, trial records, optimizer snapshot), written before anything
+ * is enqueued, so a restarted controller picks up where it was with no trial lost or run twice. An
+ * error in one campaign fails that campaign (state `failed`, the reason, `campaign_finished`) and
+ * the pass goes on with the others.
  */
 export class CampaignController {
   private readonly store: CampaignStore;
+  private readonly serial = new KeyedSerialExecutor();
   private readonly runtimes = new Map<string, CampaignRuntime>();
   private readonly leaderboards = new Map<string, { version: number; board: Leaderboard }>();
-  private readonly stoppedRecords = new Map<string, CampaignRecord>();
+  private readonly stoppedRecords = new Map<string, ResolvedCampaignRecord>();
   private readonly stoppedTrials = new Map<string, TrialRecord[]>();
   private readonly stoppedCoordinates = new Map<string, string[]>();
+  private reportsCursor: string | undefined;
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
   /** Duration of the last proposal, for /metrics. */
   lastProposalMs = 0;
+  /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */
+  reportsRead = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = new CampaignStore(options.redis);
@@ -71,13 +112,32 @@ export class CampaignController {
 
   /** Load every running campaign from Redis and start the control loop. */
   async start(): Promise<void> {
+    await this.resumeAll();
+    this.schedule(0);
+  }
+
+  /** Load every running campaign (no loop); `start` does this first. Public for tests. */
+  async resumeAll(): Promise<void> {
     for (const record of await this.store.list()) {
       if (record.state !== 'running') continue;
-      const runtime = await loadRuntime(record, await this.store.trials(record.id), await this.store.loadOptimizerState(record.id));
-      this.runtimes.set(record.id, runtime);
-      this.log(`campaign ${record.id}: resumed with ${runtime.trials.size} trials`);
+      await this.serial.run(record.id, () => this.guarded(record.id, () => this.resume(record)));
     }
-    this.schedule(0);
+    this.reportsCursor = await loadReportsCursor(this.options.redis);
+    const oldest = await oldestTrialReportId(this.options.redis);
+    if (this.reportsCursor === undefined || (oldest !== undefined && compareStreamIds(this.reportsCursor, oldest) < 0)) {
+      // No cursor (first start of this version, results were announced elsewhere) or reports trimmed
+      // away unread: look each in-flight trial's result up once.
+      for (const id of [...this.runtimes.keys()]) await this.serial.run(id, () => this.guarded(id, () => this.applyStoredResults(id)));
+    }
+  }
+
+  private async resume(stored: CampaignRecord): Promise<void> {
+    const record = withResolvedMetrics(stored);
+    // Records stored before metrics were resolved at creation get them now, once.
+    if (!stored.metrics) await this.store.update(record);
+    const runtime = await loadRuntime(record, await this.store.trials(record.id), await this.store.loadOptimizerState(record.id));
+    this.runtimes.set(record.id, runtime);
+    this.log(`campaign ${record.id}: resumed with ${runtime.trials.size} trials`);
   }
 
   private schedule(delayMs: number): void {
@@ -94,6 +154,7 @@ export class CampaignController {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.ticking;
+    await this.serial.drain();
   }
 
   /** Validate, store and start a campaign. */
@@ -102,7 +163,7 @@ export class CampaignController {
     const hakmem = workers.some((w) => w.allocators.some((a) => a.name === 'hakmem' && a.path !== null));
     const prepared = prepareCampaign(spec, { hakmemAvailableOnWorkers: hakmem });
     const now = this.now().toISOString();
-    const record: CampaignRecord = {
+    const record: ResolvedCampaignRecord = {
       id: newCampaignId(),
       spec: prepared.spec,
       state: 'running',
@@ -110,25 +171,30 @@ export class CampaignController {
       updated_at: now,
       baseline_config: prepared.baselineConfig,
       reference_configs: prepared.referenceConfigs,
+      metrics: prepared.metrics,
     };
     const runtime = await loadRuntime(record, [], undefined);
     if (runtime.embedding.dimension === 0) {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'space', reason: 'every parameter is frozen or dropped: nothing left to search' });
     }
-    await this.store.create(record);
-    await this.store.saveOptimizerState(record.id, snapshotOf(runtime));
-    this.runtimes.set(record.id, runtime);
-    await this.store.appendEvent(record.id, 'campaign_created', { campaign_id: record.id, name: spec.name });
-    this.log(`campaign ${record.id} (${spec.name}): created`);
-    return record;
+    return this.serial.run(record.id, async () => {
+      await this.store.create(record);
+      await this.store.saveOptimizerState(record.id, snapshotOf(runtime));
+      this.runtimes.set(record.id, runtime);
+      await this.store.appendEvent(record.id, 'campaign_created', { campaign_id: record.id, name: spec.name });
+      this.log(`campaign ${record.id} (${spec.name}): created`);
+      return record;
+    });
   }
 
-  /** Cancel a running campaign: withdraw its waiting trials and record why it stopped. */
+  /** Cancel a running campaign once any step in progress is done: withdraw its waiting trials and record why it stopped. */
   async cancel(id: string): Promise<CampaignRecord> {
-    const runtime = this.runtimes.get(id);
-    if (!runtime) return this.record(id);
-    await this.finish(runtime, 'cancelled', 'cancelled by request');
-    return runtime.record;
+    return this.serial.run(id, async () => {
+      const runtime = this.runtimes.get(id);
+      if (!runtime) return this.record(id);
+      await this.finish(runtime.record, [...runtime.trials.values()], 'cancelled', 'cancelled by request');
+      return runtime.record;
+    });
   }
 
   /** The live runtime of a running campaign (undefined once it has stopped). */
@@ -140,11 +206,12 @@ export class CampaignController {
    * The record of a campaign: live while it runs, else from Redis (stopped campaigns never change,
    * so they are cached). Throws NOT_FOUND for an unknown id.
    */
-  async record(id: string): Promise<CampaignRecord> {
+  async record(id: string): Promise<ResolvedCampaignRecord> {
     const live = this.runtimes.get(id)?.record ?? this.stoppedRecords.get(id);
     if (live) return live;
-    const record = await this.store.get(id);
-    if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+    const stored = await this.store.get(id);
+    if (!stored) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+    const record = readable(stored);
     if (record.state !== 'running') this.stoppedRecords.set(id, record);
     return record;
   }
@@ -152,17 +219,20 @@ export class CampaignController {
   /** Leaderboard of a campaign, cached until its trials change (for good once it has stopped). */
   async leaderboard(id: string): Promise<Leaderboard> {
     const runtime = this.runtimes.get(id);
+    if (runtime) return this.liveLeaderboard(runtime);
     const cached = this.leaderboards.get(id);
-    if (runtime) {
-      if (cached && cached.version === runtime.version) return cached.board;
-      const board = buildLeaderboard(runtime.record, [...runtime.trials.values()]);
-      this.leaderboards.set(id, { version: runtime.version, board });
-      return board;
-    }
     if (cached && cached.version === STOPPED) return cached.board;
     const record = await this.record(id);
     const board = buildLeaderboard(record, await this.trials(id));
     if (record.state !== 'running') this.leaderboards.set(id, { version: STOPPED, board });
+    return board;
+  }
+
+  private liveLeaderboard(runtime: CampaignRuntime): Leaderboard {
+    const cached = this.leaderboards.get(runtime.record.id);
+    if (cached && cached.version === runtime.version) return cached.board;
+    const board = buildLeaderboard(runtime.record, [...runtime.trials.values()]);
+    this.leaderboards.set(runtime.record.id, { version: runtime.version, board });
     return board;
   }
 
@@ -193,119 +263,176 @@ export class CampaignController {
     return trials;
   }
 
-  /** One pass over every running campaign. Public for tests. */
+  /** One pass: apply new reports, then advance every running campaign. Public for tests. */
   async tick(): Promise<void> {
+    await this.ingestReports();
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
-    const running = [...this.runtimes.values()];
-    for (const runtime of running) {
-      await this.ingest(runtime);
-      if (runtime.record.state !== 'running') continue;
-      await this.advance(runtime, workers, running.length);
+    const running = [...this.runtimes.keys()];
+    for (const id of running) {
+      await this.serial.run(id, () => this.guarded(id, () => this.advance(id, workers, running.length)));
     }
   }
 
-  /** Bring finished trials in: update records, teach the sampler, announce. */
-  private async ingest(runtime: CampaignRuntime): Promise<void> {
-    const id = runtime.record.id;
-    const finishedIds = new Set(await listResultTrialIds(this.options.redis, id));
-    const changed: TrialRecord[] = [];
-    for (const trial of runtime.trials.values()) {
-      if (!isInFlight(trial) || !finishedIds.has(trial.trial_id)) continue;
-      const result = await getTrialResult(this.options.redis, id, trial.trial_id);
-      if (!result) continue;
-      changed.push(this.applyResult(trial, result));
+  /**
+   * Run one campaign's step; an error fails that campaign (recorded) instead of the pass. Resolves
+   * false only when even recording the failure failed (Redis trouble): the step is retried later.
+   */
+  private async guarded(id: string, step: () => Promise<void>): Promise<boolean> {
+    try {
+      await step();
+      return true;
+    } catch (err) {
+      this.log(`campaign ${id}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      try {
+        await this.fail(id, `error: ${describeError(err)}`);
+        return true;
+      } catch (again) {
+        this.log(`campaign ${id}: could not record its failure: ${describeError(again)}`);
+        return false;
+      }
     }
-    if (changed.length === 0) return;
-    await this.store.putTrials(id, changed);
-    for (const t of changed) runtime.trials.set(t.trial_id, t);
-    const teach = changed.filter(teachesSampler);
+  }
+
+  private async fail(id: string, reason: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (runtime) {
+      await this.finish(runtime.record, [...runtime.trials.values()], 'failed', reason);
+      return;
+    }
+    const stored = await this.store.get(id);
+    // Not loaded (it failed on load): stored as it was, without metrics that never resolved.
+    if (stored?.state === 'running') await this.finish(stored, await this.store.trials(id), 'failed', reason);
+  }
+
+  /** Read the report stream from the cursor and apply it, campaign by campaign; the cursor moves once a batch is applied. */
+  private async ingestReports(): Promise<void> {
+    const redis = this.options.redis;
+    this.reportsCursor ??= await loadReportsCursor(redis);
+    for (let batch = 0; batch < MAX_REPORT_BATCHES; batch++) {
+      const { reports, last, entries } = await readTrialReports(redis, this.reportsCursor ?? '0', REPORT_BATCH);
+      if (last === undefined) return;
+      this.reportsRead += entries;
+      const byCampaign = new Map<string, TrialReport[]>();
+      for (const r of reports) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
+      for (const [id, list] of byCampaign) {
+        if (!this.runtimes.has(id)) continue; // stopped: a late result is not used
+        const settled = await this.serial.run(id, () => this.guarded(id, () => this.applyReports(id, list)));
+        if (!settled) return; // re-read from the saved cursor next pass (applying is idempotent)
+      }
+      await saveReportsCursor(redis, last);
+      this.reportsCursor = last;
+      if (entries < REPORT_BATCH) return;
+    }
+  }
+
+  private async applyReports(id: string, reports: readonly TrialReport[]): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return;
+    const results: TrialResult[] = [];
+    for (const report of reports) {
+      const trial = runtime.trials.get(report.trial_id);
+      if (!trial || !isInFlight(trial)) continue;
+      if (report.type === 'trial_started') {
+        await this.store.appendEvent(id, 'trial_started', { trial_id: trial.trial_id, worker: report.worker });
+        continue;
+      }
+      const result = await getTrialResult(this.options.redis, id, trial.trial_id);
+      if (result) results.push(result);
+    }
+    await this.applyResults(runtime, results);
+  }
+
+  /** Apply the stored result of every trial in flight (start without a usable cursor). */
+  private async applyStoredResults(id: string): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return;
+    const results: TrialResult[] = [];
+    for (const trial of [...runtime.trials.values()].filter(isInFlight)) {
+      const result = await getTrialResult(this.options.redis, id, trial.trial_id);
+      if (result) results.push(result);
+    }
+    await this.applyResults(runtime, results);
+  }
+
+  /** Bring finished trials in: update records, teach the sampler, announce each once. */
+  private async applyResults(runtime: CampaignRuntime, results: readonly TrialResult[]): Promise<void> {
+    const id = runtime.record.id;
+    const changed = new Map<string, TrialRecord>();
+    for (const result of results) {
+      const trial = runtime.trials.get(result.trial_id);
+      if (trial && isInFlight(trial) && !changed.has(trial.trial_id)) changed.set(trial.trial_id, trialWithResult(trial, result));
+    }
+    if (changed.size === 0) return;
+    const updated = [...changed.values()];
+    await this.store.putTrials(id, updated);
+    for (const t of updated) runtime.trials.set(t.trial_id, t);
+    const teach = updated.filter(teachesSampler);
     if (teach.length > 0) {
       runtime.sampler.observe(teach.map((t) => toObservation(runtime, t)));
       for (const t of teach) runtime.observed.add(t.trial_id);
       await this.store.saveOptimizerState(id, snapshotOf(runtime));
     }
     runtime.version++;
-    for (const t of changed) {
-      await this.store.appendEvent(id, t.state === 'completed' ? 'trial_completed' : 'trial_failed', {
-        trial_id: t.trial_id,
-        role: t.role,
-        worker: t.worker ?? null,
-        config_key: t.config_key,
-        error: t.error ?? null,
+    for (const t of updated) await this.announceFinished(t);
+  }
+
+  private async announceFinished(t: TrialRecord): Promise<void> {
+    await this.store.appendEvent(t.campaign_id, t.state === 'completed' ? 'trial_completed' : 'trial_failed', {
+      trial_id: t.trial_id,
+      role: t.role,
+      worker: t.worker ?? null,
+      config_key: t.config_key,
+      error: t.error ?? null,
+    });
+  }
+
+  /** Decide and apply steps until one ends the pass (see {@link continuesPass}). */
+  private async advance(id: string, workers: readonly WorkerInfo[], runningCampaigns: number): Promise<void> {
+    for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
+      const runtime = this.runtimes.get(id);
+      if (!runtime) return; // stopped by an earlier step or task
+      const action = decideNext({
+        record: runtime.record,
+        trials: [...runtime.trials.values()],
+        board: this.liveLeaderboard(runtime),
+        eiHistory: runtime.eiHistory,
+        workers,
+        runningCampaigns,
+        nowMs: this.now().getTime(),
       });
+      await this.apply(runtime, action);
+      if (!continuesPass(action)) return;
     }
-    await this.store.appendEvent(id, 'leaderboard_changed', { trials_finished: [...runtime.trials.values()].filter((t) => !isInFlight(t)).length });
   }
 
-  private applyResult(trial: TrialRecord, result: TrialResult): TrialRecord {
-    const updated: TrialRecord = {
-      ...trial,
-      state: result.status,
-      worker: result.worker.name,
-      finished_at: result.finished_at,
-      summary: result.summary,
-    };
-    const steal = result.repeats.flatMap((r) => r.workloads.map((w) => w.steal_pct));
-    if (steal.length > 0) updated.steal_pct = Math.max(...steal);
-    if (result.error) updated.error = result.error;
-    return updated;
-  }
-
-  /** How many trials this campaign may have in flight: an equal share of the matching workers' slots. */
-  private share(runtime: CampaignRuntime, workers: readonly WorkerInfo[], runningCampaigns: number): number {
-    const slots = workers.filter((w) => workerMatches(w, runtime.record.spec.worker_labels)).reduce((s, w) => s + w.concurrency, 0);
-    return Math.max(1, Math.floor(slots / Math.max(1, runningCampaigns)));
-  }
-
-  private async advance(runtime: CampaignRuntime, workers: readonly WorkerInfo[], runningCampaigns: number): Promise<void> {
-    const { spec } = runtime.record;
-    const trials = [...runtime.trials.values()];
-    const elapsedMs = this.now().getTime() - Date.parse(runtime.record.created_at);
-    if (elapsedMs >= spec.budget.minutes * 60_000) {
-      await this.finish(runtime, 'finished', `wall_time: ${Math.round(elapsedMs / 1000)} s of ${spec.budget.minutes * 60} s used`);
-      return;
+  private async apply(runtime: CampaignRuntime, action: CampaignAction): Promise<void> {
+    const { record } = runtime;
+    switch (action.kind) {
+      case 'finish':
+        return this.finish(record, [...runtime.trials.values()], 'finished', action.reason);
+      case 'enqueue':
+        for (const trialId of action.trial_ids) {
+          const trial = runtime.trials.get(trialId);
+          if (trial) await this.enqueue(runtime, trial);
+        }
+        return;
+      case 'seed':
+        await this.propose(runtime, 'baseline', [{ config: record.baseline_config }]);
+        await this.propose(runtime, 'placebo', [{ config: record.baseline_config }]);
+        for (const ref of record.reference_configs) await this.propose(runtime, 'reference', [{ config: ref.config, reference: ref.name }]);
+        return;
+      case 'explore':
+        return this.explore(runtime, action.count);
+      case 'note_stop':
+        record.stop_reason = action.reason;
+        return;
+      case 'replan_duels':
+        return this.replanLostDuels(runtime, action.broken, action.worker);
+      case 'plan_duels':
+        return this.planDuels(runtime, action.round, action.worker);
+      case 'wait':
+        return;
     }
-    // Re-enqueue trials recorded but not enqueued before a restart (job ids make this idempotent).
-    for (const t of trials.filter((x) => x.state === 'proposed')) await this.enqueue(runtime, t);
-
-    if (!trials.some((t) => t.role === 'baseline')) {
-      await this.propose(runtime, 'baseline', [{ config: runtime.record.baseline_config }]);
-      await this.propose(runtime, 'placebo', [{ config: runtime.record.baseline_config }]);
-      for (const ref of runtime.record.reference_configs) await this.propose(runtime, 'reference', [{ config: ref.config, reference: ref.name }]);
-    }
-
-    const explored = trials.filter((t) => t.role === 'explore');
-    const dueling = trials.some((t) => t.role === 'duel');
-    // Exploration ends on the budget, or once a feasible config is known and the expected
-    // improvement has stayed negligible; the duels then decide whether anything is confirmed.
-    const board = await this.leaderboard(runtime.record.id);
-    const incumbent = board.rows.find((r) => r.feasible && r.objective)?.objective?.mean;
-    const progress = { trials: explored.length, elapsed_ms: elapsedMs, expected_improvements: runtime.eiHistory };
-    const decision = shouldStop(
-      incumbent === undefined
-        ? { ...progress, confirmed_feasible: false }
-        : { ...progress, confirmed_feasible: true, incumbent: spec.objective.direction === 'min' ? incumbent : -incumbent },
-      { ...DEFAULT_STOPPING_RULE, max_trials: spec.budget.trials, max_wall_ms: spec.budget.minutes * 60_000 },
-    );
-    const exploring = !dueling && !decision.stop;
-    if (exploring) {
-      const busy = [...runtime.trials.values()].filter(isInFlight).length;
-      const room = Math.min(this.share(runtime, workers, runningCampaigns) - busy, spec.budget.trials - explored.length);
-      if (room > 0) await this.explore(runtime, room);
-      return;
-    }
-    if (runtime.record.stop_reason === undefined && decision.stop) {
-      runtime.record.stop_reason = `${decision.reason}: ${decision.detail}`;
-    }
-    if (dueling && (await this.replanLostDuels(runtime, workers))) return;
-    const pending = [...runtime.trials.values()].filter(isInFlight);
-    if (!dueling) {
-      if (pending.length > 0) return; // let exploration and the baseline finish first
-      if (spec.duel.enabled && (await this.planDuels(runtime, workers))) return;
-      await this.finish(runtime, 'finished', runtime.record.stop_reason ?? 'trial_budget');
-      return;
-    }
-    if (pending.length === 0) await this.finish(runtime, 'finished', runtime.record.stop_reason ?? 'trial_budget');
   }
 
   /** Ask the sampler for `n` configs and queue them. */
@@ -339,10 +466,14 @@ export class CampaignController {
       if (item.reference !== undefined) record.reference = item.reference;
       records.push(record);
     }
+    await this.recordTrials(runtime, records);
+    for (const r of records) await this.enqueue(runtime, r);
+  }
+
+  private async recordTrials(runtime: CampaignRuntime, records: readonly TrialRecord[]): Promise<void> {
     await this.store.putTrials(runtime.record.id, records);
     for (const r of records) runtime.trials.set(r.trial_id, r);
     runtime.version++;
-    for (const r of records) await this.enqueue(runtime, r);
   }
 
   private async enqueue(runtime: CampaignRuntime, trial: TrialRecord): Promise<void> {
@@ -353,13 +484,8 @@ export class CampaignController {
     await this.store.appendEvent(runtime.record.id, 'trial_queued', { trial_id: trial.trial_id, role: trial.role, config_key: trial.config_key });
   }
 
-  /** The matching live worker with the fewest trials running, if any. */
-  private leastBusyWorker(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): WorkerInfo | undefined {
-    return workers.filter((w) => workerMatches(w, runtime.record.spec.worker_labels)).sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
-  }
-
-  /** Record duel trials pinned to `worker` (state `proposed`), in the order given; enqueue them after the caller's events. */
-  private async recordDuelTrials(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<TrialRecord[]> {
+  /** Duel trials pinned to `worker` (state `proposed`), in the order given. */
+  private async duelTrials(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<TrialRecord[]> {
     const records: TrialRecord[] = [];
     for (const { source, slot } of slots) {
       const trialId = await this.store.nextTrialId(runtime.record.id);
@@ -368,83 +494,58 @@ export class CampaignController {
     return records;
   }
 
-  /**
-   * Plan the confirmation round (see planConfirmationRound) on the least busy matching worker.
-   * Returns false when there is nothing to confirm; true when planned or waiting for a worker.
-   */
-  private async planDuels(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
+  /** Record the confirmation round (see planConfirmationRound) on `worker`, announce it, then enqueue it. */
+  private async planDuels(runtime: CampaignRuntime, round: ConfirmationRound, worker: string): Promise<void> {
     const { spec } = runtime.record;
-    const trials = [...runtime.trials.values()];
-    const round = planConfirmationRound(runtime.record, buildLeaderboard(runtime.record, trials), trials);
-    if (!round) {
-      runtime.record.stop_reason = `${runtime.record.stop_reason ?? 'trial_budget'}; no feasible config to confirm`;
-      return false;
-    }
-    const worker = this.leastBusyWorker(runtime, workers);
-    if (!worker) return true; // wait for a worker to register
-    const records = await this.recordDuelTrials(runtime, round.slots, worker.name);
-    await this.store.putTrials(runtime.record.id, records);
-    for (const r of records) runtime.trials.set(r.trial_id, r);
-    runtime.version++;
+    const records = await this.duelTrials(runtime, round.slots, worker);
+    await this.recordTrials(runtime, records);
     await this.store.appendEvent(runtime.record.id, 'duels_planned', {
-      worker: worker.name,
+      worker,
       duels: round.plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: spec.duel.pairs })),
     });
-    this.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${spec.duel.pairs} pairs on ${worker.name} (${WORKER_LABEL} queue)`);
+    this.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${spec.duel.pairs} pairs on ${worker} (${WORKER_LABEL} queue)`);
     for (const r of records) await this.enqueue(runtime, r);
-    return true;
   }
 
   /**
-   * A duel pair still waiting on a worker that stopped heartbeating is withdrawn (its trials fail
-   * with WORKER_LOST) and re-run whole, under the next pair index, on the least busy live worker.
-   * Returns true when it changed anything. With no live worker the pairs wait for one.
+   * Duel pairs still waiting on a worker that stopped heartbeating are withdrawn (their trials fail
+   * with WORKER_LOST) and re-run whole, under the next pair index, on `worker`.
    */
-  private async replanLostDuels(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
+  private async replanLostDuels(runtime: CampaignRuntime, broken: readonly BrokenPair[], worker: string): Promise<void> {
     const { spec } = runtime.record;
-    const broken = brokenDuelPairs(runtime.trials.values(), new Set(workers.map((w) => w.name)));
-    if (broken.length === 0) return false;
-    const worker = this.leastBusyWorker(runtime, workers);
-    if (!worker) return false;
     const now = this.now();
     const failed: TrialRecord[] = [];
     for (const pair of broken) {
       for (const t of pair.trials.filter(isInFlight)) {
         await this.options.queue.withdraw(trialJobId(t), trialJobFor(spec, t).worker_labels ?? {});
-        const reason = `stopped heartbeating before duel ${pair.duel_id} pair ${pair.pair_index} ran; the pair is re-run on ${worker.name}`;
+        const reason = `stopped heartbeating before duel ${pair.duel_id} pair ${pair.pair_index} ran; the pair is re-run on ${worker}`;
         failed.push({ ...t, state: 'failed', finished_at: now.toISOString(), error: new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: pair.lost_worker, reason }).toJSON() });
       }
     }
-    const replacements = await this.recordDuelTrials(runtime, replacementSlots(runtime.trials.values(), broken).flat(), worker.name);
-    await this.store.putTrials(runtime.record.id, [...failed, ...replacements]);
-    for (const t of [...failed, ...replacements]) runtime.trials.set(t.trial_id, t);
-    runtime.version++;
-    for (const t of failed) {
-      await this.store.appendEvent(runtime.record.id, 'trial_failed', { trial_id: t.trial_id, role: t.role, worker: t.worker ?? null, config_key: t.config_key, error: t.error ?? null });
-    }
+    const replacements = await this.duelTrials(runtime, replacementSlots(runtime.trials.values(), broken).flat(), worker);
+    await this.recordTrials(runtime, [...failed, ...replacements]);
+    for (const t of failed) await this.announceFinished(t);
     const lost = [...new Set(broken.map((b) => b.lost_worker))];
-    await this.store.appendEvent(runtime.record.id, 'duels_replanned', { lost_workers: lost, worker: worker.name, pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })) });
-    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker.name} (lost ${lost.join(', ')})`);
+    await this.store.appendEvent(runtime.record.id, 'duels_replanned', { lost_workers: lost, worker, pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })) });
+    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker} (lost ${lost.join(', ')})`);
     for (const r of replacements) await this.enqueue(runtime, r);
-    return true;
   }
 
-  private async finish(runtime: CampaignRuntime, state: 'finished' | 'cancelled', reason: string): Promise<void> {
-    const record = runtime.record;
-    for (const t of [...runtime.trials.values()].filter(isInFlight)) {
-      const job = trialJobFor(record.spec, t);
-      await this.options.queue.withdraw(trialJobId(t), job.worker_labels ?? {});
+  /** Stop a campaign for good: withdraw its waiting trials, record the state and reason, announce it. */
+  private async finish(record: CampaignRecord, trials: readonly TrialRecord[], state: Exclude<CampaignState, 'running'>, reason: string): Promise<void> {
+    for (const t of trials.filter(isInFlight)) {
+      await this.options.queue.withdraw(trialJobId(t), trialJobFor(record.spec, t).worker_labels ?? {});
     }
     const now = this.now().toISOString();
-    record.state = state;
-    record.stop_reason = reason;
-    record.finished_at = now;
-    record.updated_at = now;
-    await this.store.update(record);
-    runtime.version++;
+    const stopped: CampaignRecord = { ...record, state, stop_reason: reason, finished_at: now, updated_at: now };
+    await this.store.update(stopped);
+    // The live record object is shared with API readers; it changes only once the store has it.
+    Object.assign(record, stopped);
+    const runtime = this.runtimes.get(record.id);
+    if (runtime) runtime.version++;
     this.runtimes.delete(record.id);
     this.leaderboards.delete(record.id);
-    this.stoppedRecords.set(record.id, record);
+    this.stoppedRecords.set(record.id, readable(record));
     await this.store.appendEvent(record.id, 'campaign_finished', { state, stop_reason: reason });
     this.log(`campaign ${record.id}: ${state} (${reason})`);
   }

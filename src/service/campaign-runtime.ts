@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
+import type { TrialRecord } from '../core/campaign-record.js';
 import type { MetricEstimate, Observation } from '../core/optimizer-observation.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { createSampler, restoreSampler } from '../optimizer/create-sampler.js';
 import type { Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.js';
 import { createEmbedding, loadSpace, type Embedding } from '../spaces/index.js';
-import { resolveMetricKey } from './metric-resolver.js';
+import type { MetricSummary } from '../core/trial-result.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { evaluateSummary } from './trial-evaluation.js';
 
 /** What the controller persists next to the trials, so a restarted service proposes as before. */
 const OptimizerSnapshotSchema = z.object({
@@ -22,7 +24,7 @@ export type OptimizerSnapshot = z.infer<typeof OptimizerSnapshotSchema>;
 
 /** A running campaign held in memory by the controller; Redis holds everything needed to rebuild it. */
 export interface CampaignRuntime {
-  record: CampaignRecord;
+  record: ResolvedCampaignRecord;
   space: SearchSpace;
   embedding: Embedding;
   sampler: Sampler;
@@ -44,11 +46,7 @@ export function samplerDomain(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   };
 }
 
-function estimate(trial: TrialRecord, metric: string): MetricEstimate | undefined {
-  const summary = trial.summary ?? {};
-  const key = resolveMetricKey(metric, Object.keys(summary));
-  const s = key === undefined ? undefined : summary[key];
-  if (!s || s.n < 1 || !Number.isFinite(s.mean)) return undefined;
+function estimate(s: MetricSummary): MetricEstimate {
   return { mean: s.mean, variance: s.n > 1 ? s.sd ** 2 : 0, n: s.n };
 }
 
@@ -60,15 +58,12 @@ export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   // Embedded from the config, not the stored proposal vector: equal under one embedding, and right
   // after an upgrade changed the embedding (a proposal's vector is kept in the record for the record).
   const vector = runtime.embedding.toVector(trial.config);
-  const { spec } = runtime.record;
-  const objective = trial.state === 'completed' ? estimate(trial, spec.objective.metric) : undefined;
-  if (!objective) return { vector, constraints: {}, feasible: false };
+  const { spec, metrics } = runtime.record;
+  const evaluation = trial.state === 'completed' ? evaluateSummary(spec, metrics, trial.summary) : undefined;
+  if (!evaluation?.objective) return { vector, constraints: {}, feasible: false };
   const constraints: Record<string, MetricEstimate> = {};
-  for (const c of spec.constraints) {
-    const e = estimate(trial, c.metric);
-    if (e) constraints[c.metric] = e;
-  }
-  return { vector, objective, constraints };
+  for (const c of evaluation.constraints) if (c.value) constraints[c.metric] = estimate(c.value);
+  return { vector, objective: estimate(evaluation.objective), constraints };
 }
 
 /** Trials whose measurements teach the sampler: everything but duel pairs (they repeat known configs). */
@@ -89,7 +84,7 @@ export function spaceDigest(space: SearchSpace): string {
  * snapshot taken under a different embedding is not restored: a fresh sampler with the campaign's
  * seed relearns every finished trial, embedded anew from its config.
  */
-export async function loadRuntime(record: CampaignRecord, trials: readonly TrialRecord[], persisted: unknown): Promise<CampaignRuntime> {
+export async function loadRuntime(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], persisted: unknown): Promise<CampaignRuntime> {
   const space = loadSpace(record.spec.allocator, record.spec.space);
   const embedding = createEmbedding(space);
   const base = { record, embedding };

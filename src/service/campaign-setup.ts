@@ -1,9 +1,10 @@
 import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
+import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
-import { metricProblem } from './metric-catalogue.js';
+import { resolveCampaignMetrics } from './metric-resolver.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
@@ -11,6 +12,8 @@ export interface PreparedCampaign {
   space: SearchSpace;
   baselineConfig: Config;
   referenceConfigs: { name: string; config: Config }[];
+  /** The summary keys of the objective and the constraints. */
+  metrics: ResolvedMetrics;
 }
 
 function invalid(field: string, reason: string, cause?: unknown): AlloctuneError {
@@ -58,11 +61,8 @@ function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting,
  */
 export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
   const space = asField('space', () => loadSpace(spec.allocator, spec.space));
-  const problem = metricProblem(spec.objective.metric, spec.workloads);
-  if (problem) throw invalid('objective.metric', problem);
+  const metrics = resolveCampaignMetrics(spec);
   spec.constraints.forEach((c, i) => {
-    const p = metricProblem(c.metric, spec.workloads);
-    if (p) throw invalid(`constraints.${i}.metric`, p);
     const limit = 'max' in c ? c.max : c.min;
     // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
@@ -86,5 +86,5 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
     const { name, ...setting } = ref;
     return { name, config: settingConfig(spec, space, setting as Setting, `references.${i}`) };
   });
-  return { spec, space, baselineConfig, referenceConfigs };
+  return { spec, space, baselineConfig, referenceConfigs, metrics };
 }

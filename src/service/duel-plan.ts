@@ -1,5 +1,6 @@
 import type { TrialRecord } from '../core/campaign-record.js';
-import { resolveMetricKey } from './metric-resolver.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { evaluateSummary } from './trial-evaluation.js';
 
 /** The two arms of a duel and the objective values of its completed pairs, in pair order. */
 export interface DuelMeasurements {
@@ -16,7 +17,7 @@ export interface DuelMeasurements {
  * Collect every duel's completed pairs from the trial records: a pair counts once both of its sides
  * have completed and reported the objective.
  */
-export function collectDuels(trials: Iterable<TrialRecord>, objectiveMetric: string): DuelMeasurements[] {
+export function collectDuels(record: Pick<ResolvedCampaignRecord, 'spec' | 'metrics'>, trials: Iterable<TrialRecord>): DuelMeasurements[] {
   type Pending = { a?: string; b?: string; planned: Set<number>; sides: Map<number, { a?: number; b?: number }> };
   const duels = new Map<string, Pending>();
   for (const t of trials) {
@@ -26,8 +27,7 @@ export function collectDuels(trials: Iterable<TrialRecord>, objectiveMetric: str
     d[t.duel.side] = t.duel.arm;
     d.planned.add(t.duel.pair_index);
     if (t.state !== 'completed' || !t.summary) continue;
-    const key = resolveMetricKey(objectiveMetric, Object.keys(t.summary));
-    const value = key === undefined ? undefined : t.summary[key]?.mean;
+    const value = evaluateSummary(record.spec, record.metrics, t.summary).objective?.mean;
     if (value === undefined) continue;
     const pair = d.sides.get(t.duel.pair_index) ?? {};
     pair[t.duel.side] = value;

@@ -1,12 +1,11 @@
 import type { Redis } from 'ioredis';
-import type { CampaignRecord } from '../core/campaign-record.js';
 import type { ConfigValue } from '../core/config.js';
 import type { ConfigEvidence, ExportEvidence } from '../core/export-evidence.js';
 import type { TrialResult } from '../core/trial-result.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { debianLibraryPath } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
-import { resolveMetricKey } from './metric-resolver.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
 import { armOf, exploreLabels } from './leaderboard.js';
 import type { TrialRecord } from '../core/campaign-record.js';
@@ -23,11 +22,9 @@ function effectiveOptions(result: TrialResult | undefined): Record<string, Confi
   return result?.repeats[0]?.workloads[0]?.allocator.options ?? {};
 }
 
-/** Summary keys of the objective and the constraints. */
-function focusMetrics(record: CampaignRecord, keys: readonly string[]): string[] {
-  return [record.spec.objective.metric, ...record.spec.constraints.map((c) => c.metric)]
-    .map((m) => resolveMetricKey(m, keys))
-    .filter((k): k is string => k !== undefined);
+/** Summary keys of the objective and the constraints that `keys` (the chosen config's metrics) hold. */
+function focusMetrics(record: ResolvedCampaignRecord, keys: readonly string[]): string[] {
+  return [...new Set([record.metrics.objective, ...record.metrics.constraints])].filter((k) => keys.includes(k));
 }
 
 /** Pairs of a duel in which side `a` did better than side `b`. */
@@ -48,7 +45,7 @@ function configEvidence(row: LeaderboardRow, options: Record<string, ConfigValue
  */
 export async function buildExportEvidence(
   redis: Redis,
-  record: CampaignRecord,
+  record: ResolvedCampaignRecord,
   board: Leaderboard,
   trials: readonly TrialRecord[],
   now = new Date(),

@@ -7,7 +7,8 @@ import { judgeClaims, type ClaimVerdict } from '../optimizer/duel/paired-verdict
 import { defaultMinRelativeEffect } from '../optimizer/duel/practical-threshold.js';
 import { recordPairs } from '../optimizer/duel/score-pairs.js';
 import { collectDuels, type DuelMeasurements } from './duel-plan.js';
-import { resolveMetricKey } from './metric-resolver.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { evaluateSummary } from './trial-evaluation.js';
 import { meanInterval } from '../stats/mean-interval.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 
@@ -84,7 +85,7 @@ export function minRelativeEffect(record: CampaignRecord): number {
  * Rank a campaign's configs: configs confirmed better than the baseline first, then feasible ones by
  * duel rating (when dueled) and by objective mean, then infeasible and failed ones.
  */
-export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialRecord[]): Leaderboard {
+export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonly TrialRecord[]): Leaderboard {
   const { spec } = record;
   const labels = exploreLabels(trials);
   const arms = new Map<string, TrialRecord[]>();
@@ -96,7 +97,7 @@ export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialR
   }
 
   const minEffect = minRelativeEffect(record);
-  const duels = collectDuels(trials, spec.objective.metric);
+  const duels = collectDuels(record, trials);
   // Only dueled arms are rated: the fit is a dense Newton solve over the rated arms.
   const ratings = new BradleyTerry();
   for (const d of duels) recordPairs(ratings, d, spec.objective, minEffect);
@@ -117,23 +118,18 @@ export function buildLeaderboard(record: CampaignRecord, trials: readonly TrialR
       if (t.state !== 'completed' || !t.summary) continue;
       for (const [k, s] of Object.entries(t.summary)) byMetric.set(k, [...(byMetric.get(k) ?? []), s]);
     }
-    const metrics: Record<string, MetricEvidence> = {};
+    const pooled: Record<string, MetricSummary> = {};
     for (const [k, parts] of byMetric) {
-      const pooled = poolSummaries(parts);
-      if (pooled) metrics[k] = evidence(pooled);
+      const p = poolSummaries(parts);
+      if (p) pooled[k] = p;
     }
-    const keys = Object.keys(metrics);
-    const objectiveKey = resolveMetricKey(spec.objective.metric, keys);
-    const objective = objectiveKey === undefined ? undefined : metrics[objectiveKey];
-    const constraints: ConstraintStatus[] = spec.constraints.map((c) => {
-      const key = resolveMetricKey(c.metric, keys);
-      const value = key === undefined ? undefined : metrics[key];
-      const bound = 'max' in c ? 'max' : 'min';
-      const limit = 'max' in c ? c.max : c.min;
-      const met = value !== undefined && (bound === 'max' ? value.mean <= limit : value.mean >= limit);
-      return value ? { metric: c.metric, bound, limit, value, met } : { metric: c.metric, bound, limit, met };
-    });
-    const feasible = objective !== undefined && constraints.every((c) => c.met);
+    const metrics: Record<string, MetricEvidence> = Object.fromEntries(Object.entries(pooled).map(([k, p]) => [k, evidence(p)]));
+    const evaluation = evaluateSummary(spec, record.metrics, pooled);
+    const objective = evaluation.objective && evidence(evaluation.objective);
+    const constraints: ConstraintStatus[] = evaluation.constraints.map(({ metric, bound, limit, value, met }) =>
+      value ? { metric, bound, limit, value: evidence(value), met } : { metric, bound, limit, met },
+    );
+    const feasible = evaluation.feasible;
     const verdict = verdicts.get(arm);
     const row: LeaderboardRow = {
       rank: 0,

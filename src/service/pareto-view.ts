@@ -1,7 +1,6 @@
-import type { CampaignSpec } from '../core/campaign-spec.js';
 import { paretoFront } from '../optimizer/pareto.js';
 import type { Leaderboard } from './leaderboard.js';
-import { resolveMetricKey } from './metric-resolver.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
 
 /** One config in the latency/memory plane. */
 export interface ParetoPoint {
@@ -24,29 +23,28 @@ const LATENCY = /(_us|_ns|_ms)$|ops_per_s$/;
 const MEMORY = /(bytes|ratio)(_at_\d+ms|_after_load)?$/;
 
 /** The campaign's latency-like and memory-like metrics: objective and constraints first, then any measured. */
-function pickAxes(spec: CampaignSpec, keys: readonly string[]): { x?: string; y?: string } {
-  const named = [spec.objective.metric, ...spec.constraints.map((c) => c.metric)]
-    .map((m) => resolveMetricKey(m, keys))
-    .filter((k): k is string => k !== undefined);
+function pickAxes(record: ResolvedCampaignRecord, keys: readonly string[]): { x?: string; y?: string } {
+  const named = [record.metrics.objective, ...record.metrics.constraints].filter((k) => keys.includes(k));
   const candidates = [...named, ...keys];
   const x = candidates.find((k) => LATENCY.test(k));
   const y = candidates.find((k) => MEMORY.test(k) && k !== x);
   return { ...(x ? { x } : {}), ...(y ? { y } : {}) };
 }
 
-function direction(metric: string, spec: CampaignSpec): 'min' | 'max' {
-  if (resolveMetricKey(spec.objective.metric, [metric]) === metric) return spec.objective.direction;
+function direction(metric: string, record: ResolvedCampaignRecord): 'min' | 'max' {
+  if (metric === record.metrics.objective) return record.spec.objective.direction;
   return /ops_per_s$/.test(metric) ? 'max' : 'min';
 }
 
 /** Configs of the leaderboard over latency and memory, with the feasible front marked. */
-export function buildParetoView(spec: CampaignSpec, board: Leaderboard): ParetoView {
+export function buildParetoView(record: ResolvedCampaignRecord, board: Leaderboard): ParetoView {
+  const { spec } = record;
   const keys = [...new Set(board.rows.flatMap((r) => Object.keys(r.metrics)))].sort();
-  const { x, y } = pickAxes(spec, keys);
+  const { x, y } = pickAxes(record, keys);
   const axis = (metric: string | undefined): ParetoView['x'] => {
     if (!metric) return null;
-    const constraint = spec.constraints.find((c) => resolveMetricKey(c.metric, [metric]) === metric);
-    const out: NonNullable<ParetoView['x']> = { metric, direction: direction(metric, spec) };
+    const constraint = spec.constraints.find((_, i) => record.metrics.constraints[i] === metric);
+    const out: NonNullable<ParetoView['x']> = { metric, direction: direction(metric, record) };
     if (constraint) {
       out.bound = 'max' in constraint ? 'max' : 'min';
       out.limit = 'max' in constraint ? constraint.max : constraint.min;

@@ -3,6 +3,7 @@ import { trialIndex, type DuelSlot, type TrialRecord, type TrialRole } from '../
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import type { TrialJobInput } from '../core/trial-job.js';
+import type { TrialResult } from '../core/trial-result.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import { encodeEnv } from '../spaces/index.js';
 
@@ -65,4 +66,19 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInp
     worker_labels: labels,
   };
   return job;
+}
+
+/** A trial record brought up to date with its stored result: state, worker, summary, worst CPU steal, error. */
+export function trialWithResult(trial: TrialRecord, result: TrialResult): TrialRecord {
+  const updated: TrialRecord = {
+    ...trial,
+    state: result.status,
+    worker: result.worker.name,
+    finished_at: result.finished_at,
+    summary: result.summary,
+  };
+  const steal = result.repeats.flatMap((r) => r.workloads.map((w) => w.steal_pct));
+  if (steal.length > 0) updated.steal_pct = Math.max(...steal);
+  if (result.error) updated.error = result.error;
+  return updated;
 }

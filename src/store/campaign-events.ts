@@ -1,6 +1,32 @@
 import type { Redis } from 'ioredis';
 import { KEYS } from './keys.js';
 
+/**
+ * The facts on a campaign's event stream (`KEYS.campaignEvents`), one event each, all appended by the
+ * service's controller (CampaignStore.appendEvent) and read by SSE clients:
+ * - `campaign_created`   {campaign_id, name}
+ * - `trial_queued`       {trial_id, role, config_key}: recorded and handed to a queue
+ * - `trial_started`      {trial_id, worker}: a worker took it (relayed from the workers' report stream)
+ * - `trial_completed`    {trial_id, role, worker, config_key, error: null}: its result was applied
+ *                        (the leaderboard changes with it; there is no separate leaderboard event)
+ * - `trial_failed`       {trial_id, role, worker, config_key, error}: failed on the worker, or withdrawn
+ *                        because its duel worker was lost
+ * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}]}
+ * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
+ * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
+ */
+export const CAMPAIGN_EVENT_TYPES = [
+  'campaign_created',
+  'trial_queued',
+  'trial_started',
+  'trial_completed',
+  'trial_failed',
+  'duels_planned',
+  'duels_replanned',
+  'campaign_finished',
+] as const;
+export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];
+
 /** One entry of a campaign's event stream. */
 export interface CampaignEvent {
   /** Stream entry id; also the SSE `id`, so clients resume with Last-Event-ID. */

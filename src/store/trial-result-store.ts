@@ -1,14 +1,15 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
 import { TrialResultSchema, type TrialResult } from '../core/trial-result.js';
-import { EVENTS_MAXLEN, KEYS } from './keys.js';
+import { KEYS, REPORTS_MAXLEN } from './keys.js';
 
-// One script so that the result, its index entry and its event are written together or not at all,
-// and only by the first writer: a retried or recovered job that finishes again stores nothing.
+// One script so that the result, its index entry and its report are written together or not at all,
+// and only by the first writer: a retried or recovered job that finishes again stores nothing. The
+// report's field layout is the one src/store/trial-events.ts reads.
 const STORE_ONCE = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX') then
   redis.call('ZADD', KEYS[2], ARGV[3], ARGV[2])
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'trial_result', 'trial_id', ARGV[2], 'status', ARGV[4])
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'type', 'trial_result', 'trial_id', ARGV[2], 'campaign_id', ARGV[6], 'status', ARGV[4])
   return 1
 end
 return 0
@@ -29,8 +30,8 @@ function parseStored(json: string, key: string): TrialResult {
 }
 
 /**
- * Validate `result` and store it exactly once, with an index entry and a `trial_result` event on the
- * campaign's stream. When a result for the same trial exists, nothing is written and the existing
+ * Validate `result` and store it exactly once, with an index entry and a `trial_result` report for
+ * the controller (`KEYS.trialReports`). When a result for the same trial exists, nothing is written and the existing
  * one is returned.
  */
 export async function storeTrialResult(redis: Redis, result: TrialResult): Promise<StoreOutcome> {
@@ -41,12 +42,13 @@ export async function storeTrialResult(redis: Redis, result: TrialResult): Promi
     3,
     key,
     KEYS.campaignResults(valid.campaign_id),
-    KEYS.campaignEvents(valid.campaign_id),
+    KEYS.trialReports,
     JSON.stringify(valid),
     valid.trial_id,
     String(Date.parse(valid.finished_at)),
     valid.status,
-    String(EVENTS_MAXLEN),
+    String(REPORTS_MAXLEN),
+    valid.campaign_id,
   );
   if (written === 1) return { stored: true, result: valid };
   const existing = await getTrialResult(redis, valid.campaign_id, valid.trial_id);

@@ -152,33 +152,3 @@ test('placebo false-win rate stays under 5% with heavy-tailed noise (2000 seeded
   assert.ok(wins / campaigns <= 0.05, `false-win rate ${wins / campaigns}`);
   assert.ok(wins > 0, 'the test can fail: some A/A duels do cross the line by chance');
 });
-
-test('leaderboard: feasible configs by rating with confidence; only confirmed claims say better', async () => {
-  const { buildLeaderboard } = await import('../../src/optimizer/duel/leaderboard.js');
-  const bt = new BradleyTerry();
-  for (let i = 0; i < 20; i++) {
-    bt.record('fast', 'base', i < 16 ? 1 : 0);
-    bt.record('placebo', 'base', i % 2 === 0 ? 1 : 0);
-    bt.record('lucky', 'base', i < 12 ? 1 : 0);
-    bt.record('infeasible', 'base', 1);
-  }
-  const board = buildLeaderboard(bt.ratings('base'), {
-    baseline: 'base',
-    placebo: 'placebo',
-    feasible: new Set(['fast', 'lucky']),
-    verdicts: [
-      { id: 'fast', pairs: 20, relative_effect: 0.2, p_value: 0.001, p_adjusted: 0.003, better_than_baseline: true, reason: '' },
-      { id: 'placebo', pairs: 20, relative_effect: 0, p_value: 0.5, p_adjusted: 1, better_than_baseline: false, reason: '' },
-    ],
-  });
-  assert.deepEqual(board.map((e) => e.id).sort(), ['base', 'fast', 'lucky', 'placebo']);
-  assert.deepEqual(board.map((e) => e.rank), [1, 2, 3, 4]);
-  assert.ok(!board.some((e) => e.id === 'infeasible'));
-  assert.equal(board[0]?.id, 'fast');
-  assert.equal(board[0]?.confirmed_better, true);
-  assert.equal(board.find((e) => e.id === 'lucky')?.confirmed_better, false);
-  assert.ok((board[0]?.p_beats_baseline ?? 0) > 0.95);
-  const ci = board[0]?.rating_ci95 ?? [0, 0];
-  assert.ok(ci[0] < (board[0]?.rating ?? 0) && (board[0]?.rating ?? 0) < ci[1]);
-  assert.equal(board.find((e) => e.id === 'base')?.role, 'baseline');
-});

@@ -89,9 +89,15 @@ describe('a small real campaign over a real port with a real worker', () => {
       assert.ok(a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]), 'event ids increase');
     }
     const types = new Set(events.map((e) => e.type));
-    for (const t of ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'leaderboard_changed', 'duels_planned', 'campaign_finished']) {
+    for (const t of ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'duels_planned', 'campaign_finished']) {
       assert.ok(types.has(t), `event ${t} delivered`);
     }
+    // One event per fact: a trial is queued once and finishes once; no derived events on top.
+    for (const type of ['trial_queued', 'trial_completed']) {
+      const trialIds = events.filter((e) => e.type === type).map((e) => e.data['trial_id']);
+      assert.equal(new Set(trialIds).size, trialIds.length, `one ${type} per trial`);
+    }
+    assert.ok(!types.has('leaderboard_changed') && !types.has('trial_result'), 'no event repeats another fact');
     const position = (type: string, trial: unknown) => events.findIndex((e) => e.type === type && e.data['trial_id'] === trial);
     for (const done of events.filter((e) => e.type === 'trial_completed')) {
       assert.ok(position('trial_queued', done.data['trial_id']) < position('trial_completed', done.data['trial_id']));

@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CampaignRecord, TrialRecord } from '../../src/core/campaign-record.js';
+import type { TrialRecord } from '../../src/core/campaign-record.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { loadRuntime, snapshotOf, spaceDigest } from '../../src/service/campaign-runtime.js';
 import { prepareCampaign } from '../../src/service/campaign-setup.js';
+import type { ResolvedCampaignRecord } from '../../src/service/metric-resolver.js';
 import { newTrialRecord } from '../../src/service/trial-factory.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 
-function campaign(): { record: CampaignRecord; trials: TrialRecord[] } {
+function campaign(): { record: ResolvedCampaignRecord; trials: TrialRecord[] } {
   const prepared = prepareCampaign(CampaignSpecSchema.parse(smallCampaign({ sampler: 'gp' })));
-  const record: CampaignRecord = {
+  const record: ResolvedCampaignRecord = {
+    metrics: prepared.metrics,
     id: 'c1',
     spec: prepared.spec,
     state: 'running',

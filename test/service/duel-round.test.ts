@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { CampaignRecord, TrialRecord } from '../../src/core/campaign-record.js';
+import type { TrialRecord } from '../../src/core/campaign-record.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import type { Config } from '../../src/core/config.js';
 import { planConfirmationRound } from '../../src/service/duel-round.js';
 import { prepareCampaign } from '../../src/service/campaign-setup.js';
+import type { ResolvedCampaignRecord } from '../../src/service/metric-resolver.js';
 import { buildLeaderboard } from '../../src/service/leaderboard.js';
 import { newTrialRecord } from '../../src/service/trial-factory.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
@@ -12,9 +13,10 @@ import { smallCampaign } from '../helpers/small-campaign.js';
 const RSS = 'harness:fragmentation.rss_bytes_at_300ms';
 const FRAG = 'harness:fragmentation.fragmentation_ratio_at_300ms';
 
-function setup(references: { name: string; malloc_conf: string }[]): { record: CampaignRecord; trials: TrialRecord[] } {
+function setup(references: { name: string; malloc_conf: string }[]): { record: ResolvedCampaignRecord; trials: TrialRecord[] } {
   const prepared = prepareCampaign(CampaignSpecSchema.parse(smallCampaign({ references, duel: { candidates: 2, pairs: 8 } })));
-  const record: CampaignRecord = {
+  const record: ResolvedCampaignRecord = {
+    metrics: prepared.metrics,
     id: 'c1', spec: prepared.spec, state: 'running', created_at: '2026-11-22T00:00:00.000Z', updated_at: '2026-11-22T00:00:00.000Z',
     baseline_config: prepared.baselineConfig, reference_configs: prepared.referenceConfigs,
   };

@@ -67,7 +67,9 @@ describe('the duel worker is killed in the middle of the confirmation round', ()
     for (const t of lost) assert.equal(t.error?.params['worker'], duelWorker);
     const rerun = trials.filter((t) => t.role === 'duel' && t.worker === survivor);
     assert.ok(rerun.length >= 2 && rerun.every((t) => t.state === 'completed'), 'replacement pairs ran on the survivor');
-    for (const duel of collectDuels(trials, 'rss_bytes_at_300ms')) {
+    const record = await store.get(id);
+    assert.ok(record?.metrics, 'metrics resolved at creation and stored');
+    for (const duel of collectDuels({ spec: record.spec, metrics: record.metrics }, trials)) {
       assert.equal(duel.a_values.length, PAIRS, `${duel.duel_id} (${duel.a} vs ${duel.b}) has all ${PAIRS} pairs`);
     }
   });

@@ -8,6 +8,7 @@ import type { TrialResult } from '../../src/core/trial-result.js';
 import type { WorkerInfo } from '../../src/core/worker-info.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
 import { KEYS } from '../../src/store/keys.js';
+import { readTrialReports } from '../../src/store/trial-events.js';
 import { getTrialResult, listTrialResults, storeTrialResult } from '../../src/store/trial-result-store.js';
 import { heartbeatWorker, listWorkers, unregisterWorker } from '../../src/store/worker-registry.js';
 
@@ -44,7 +45,7 @@ function result(campaign: string, trial: string, worker: string): TrialResult {
 }
 
 describe('trial result store', () => {
-  it('stores a result once: concurrent writers, one winner, one index entry, one event', async () => {
+  it('stores a result once: concurrent writers, one winner, one index entry, one report', async () => {
     const campaign = `c${Date.now()}`;
     const outcomes = await Promise.all(['w1', 'w2', 'w3', 'w4'].map((w) => storeTrialResult(redis, result(campaign, 't1', w))));
     assert.equal(outcomes.filter((o) => o.stored).length, 1);
@@ -52,9 +53,12 @@ describe('trial result store', () => {
     for (const o of outcomes) assert.equal(o.result.worker.name, winner, 'losers get the stored result back');
     assert.equal((await getTrialResult(redis, campaign, 't1'))?.worker.name, winner);
     assert.equal(await redis.zcard(KEYS.campaignResults(campaign)), 1);
-    const events = await redis.xrange(KEYS.campaignEvents(campaign), '-', '+');
-    assert.equal(events.length, 1);
-    assert.deepEqual(events[0]?.[1], ['type', 'trial_result', 'trial_id', 't1', 'status', 'completed']);
+    const { reports } = await readTrialReports(redis, '0', 100_000);
+    assert.deepEqual(
+      reports.filter((r) => r.campaign_id === campaign).map(({ id: _id, ...r }) => r),
+      [{ type: 'trial_result', campaign_id: campaign, trial_id: 't1', status: 'completed' }],
+    );
+    assert.equal(await redis.exists(KEYS.campaignEvents(campaign)), 0, 'the campaign stream is the controller\'s alone');
   });
 
   it('rejects a result that does not validate, writing nothing', async () => {

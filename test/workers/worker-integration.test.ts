@@ -9,7 +9,7 @@ import { guardedSpawn, type GuardedProcess } from '../../src/proc/guarded-spawn.
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { TrialQueue } from '../../src/queue/trial-queue.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
-import { KEYS } from '../../src/store/keys.js';
+import { readTrialReports } from '../../src/store/trial-events.js';
 import { getTrialResult, listTrialResults } from '../../src/store/trial-result-store.js';
 import { listWorkers } from '../../src/store/worker-registry.js';
 import { processAlive, waitGone } from '../helpers/process-alive.js';
@@ -84,8 +84,8 @@ after(async () => {
 });
 
 async function countEvents(redis: Redis, campaign: string, type: string): Promise<number> {
-  const entries = await redis.xrange(KEYS.campaignEvents(campaign), '-', '+');
-  return entries.filter(([, fields]) => fields[0] === 'type' && fields[1] === type).length;
+  const { reports } = await readTrialReports(redis, '0', 100_000);
+  return reports.filter((r) => r.campaign_id === campaign && r.type === type).length;
 }
 
 describe('workers with a real Redis and real processes', () => {

@@ -7,6 +7,7 @@ import { CampaignSpecSchema } from '../../core/campaign-spec.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
+import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -27,7 +28,7 @@ export function campaignProgress(record: CampaignRecord, trials: readonly TrialR
   };
 }
 
-function requireCampaign(deps: RouteDeps, id: string): Promise<CampaignRecord> {
+function requireCampaign(deps: RouteDeps, id: string): Promise<ResolvedCampaignRecord> {
   return deps.controller.record(id);
 }
 
@@ -87,7 +88,7 @@ export function campaignRoutes(deps: RouteDeps) {
 
     app.get('/v1/campaigns/:id/pareto', { schema: { params: IdParams } }, async (request) => {
       const record = await requireCampaign(deps, request.params.id);
-      return buildParetoView(record.spec, await deps.controller.leaderboard(record.id));
+      return buildParetoView(record, await deps.controller.leaderboard(record.id));
     });
 
     app.get(

@@ -9,7 +9,8 @@ import { exportPanel } from './export-panel.js';
 import { convergenceSeries, effectSeries, parameterNames, resolveMetricKey } from './series.js';
 import { LEADERBOARD_HEADERS, TRIAL_HEADERS, leaderboardRow, trialRow } from './tables.js';
 
-const REFRESH_EVENTS = ['trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'trial_result', 'leaderboard_changed', 'duels_planned', 'duels_replanned', 'campaign_finished'];
+// Every event type of src/store/campaign-events.ts changes what the view shows.
+const REFRESH_EVENTS = ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'duels_planned', 'duels_replanned', 'campaign_finished'];
 // Coalesce bursts of events (a duel round queues many trials at once) into one refresh.
 const DEBOUNCE_MS = 250;
 

@@ -1,0 +1,118 @@
+import { isInFlight, type TrialRecord } from '../core/campaign-record.js';
+import type { WorkerInfo } from '../core/worker-info.js';
+import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
+import { brokenDuelPairs, type BrokenPair } from './duel-replan.js';
+import { planConfirmationRound, type ConfirmationRound } from './duel-round.js';
+import type { Leaderboard } from './leaderboard.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
+
+/** Everything the next step of a running campaign depends on; plain data, read once per step. */
+export interface CampaignView {
+  record: ResolvedCampaignRecord;
+  trials: readonly TrialRecord[];
+  /** The leaderboard of `record` and `trials`. */
+  board: Leaderboard;
+  /** Expected improvement of each exploration proposal, oldest first. */
+  eiHistory: readonly (number | null)[];
+  /** Live workers (every label set). */
+  workers: readonly WorkerInfo[];
+  /** Campaigns sharing the workers this pass (this one included). */
+  runningCampaigns: number;
+  nowMs: number;
+}
+
+/**
+ * One step of a campaign. `seed`, `enqueue` and `note_stop` leave the pass going (the controller
+ * asks again); every other action ends the campaign's pass.
+ */
+export type CampaignAction =
+  /** Stop the campaign for good. */
+  | { kind: 'finish'; reason: string }
+  /** Hand trials recorded before a restart (state `proposed`) to the queue (job ids make this idempotent). */
+  | { kind: 'enqueue'; trial_ids: string[] }
+  /** Record and queue the baseline, its placebo copy and each reference. */
+  | { kind: 'seed' }
+  /** Ask the sampler for `count` configs and queue them. */
+  | { kind: 'explore'; count: number }
+  /** Exploration is over: remember why (the campaign's eventual stop reason). */
+  | { kind: 'note_stop'; reason: string }
+  /** Withdraw the broken duel pairs and re-run them whole on `worker`. */
+  | { kind: 'replan_duels'; broken: BrokenPair[]; worker: string }
+  /** Record and queue the confirmation round on `worker`. */
+  | { kind: 'plan_duels'; round: ConfirmationRound; worker: string }
+  /** Nothing to do until trials finish or a worker appears. */
+  | { kind: 'wait'; reason: string };
+
+/** Actions after which the controller asks for the next step within the same pass. */
+export function continuesPass(action: CampaignAction): boolean {
+  return action.kind === 'seed' || action.kind === 'enqueue' || action.kind === 'note_stop';
+}
+
+function matchingWorkers(view: CampaignView): WorkerInfo[] {
+  const labels = view.record.spec.worker_labels;
+  return view.workers.filter((w) => Object.entries(labels).every(([k, v]) => w.labels[k] === v));
+}
+
+/** How many trials this campaign may have in flight: an equal share of the matching workers' slots. */
+function share(view: CampaignView): number {
+  const slots = matchingWorkers(view).reduce((s, w) => s + w.concurrency, 0);
+  return Math.max(1, Math.floor(slots / Math.max(1, view.runningCampaigns)));
+}
+
+/** The matching live worker with the fewest trials running, if any. */
+export function leastBusyWorker(view: CampaignView): WorkerInfo | undefined {
+  return matchingWorkers(view).sort((a, b) => a.active_trials.length - b.active_trials.length)[0];
+}
+
+/**
+ * The next step of a running campaign (pure: the controller applies it). In order: the wall-time
+ * budget; trials recorded but not queued; the baseline, placebo and references; exploration while
+ * the stopping rule allows (an equal share of the workers); then, once exploration has drained, the
+ * confirmation round on the least busy worker (duel pairs of a lost worker re-planned), and finish
+ * once the round is measured. New phases go here, in order, as further actions.
+ */
+export function decideNext(view: CampaignView): CampaignAction {
+  const { record, trials } = view;
+  const { spec } = record;
+  const elapsedMs = view.nowMs - Date.parse(record.created_at);
+  if (elapsedMs >= spec.budget.minutes * 60_000) {
+    return { kind: 'finish', reason: `wall_time: ${Math.round(elapsedMs / 1000)} s of ${spec.budget.minutes * 60} s used` };
+  }
+  const proposed = trials.filter((t) => t.state === 'proposed');
+  if (proposed.length > 0) return { kind: 'enqueue', trial_ids: proposed.map((t) => t.trial_id) };
+  if (!trials.some((t) => t.role === 'baseline')) return { kind: 'seed' };
+
+  const explored = trials.filter((t) => t.role === 'explore').length;
+  const dueling = trials.some((t) => t.role === 'duel');
+  const pending = trials.filter(isInFlight).length;
+  // Exploration ends on the budget, or once a feasible config is known and the expected
+  // improvement has stayed negligible; the duels then decide whether anything is confirmed.
+  const incumbent = view.board.rows.find((r) => r.feasible && r.objective)?.objective?.mean;
+  const progress = { trials: explored, elapsed_ms: elapsedMs, expected_improvements: view.eiHistory };
+  const decision = shouldStop(
+    incumbent === undefined
+      ? { ...progress, confirmed_feasible: false }
+      : { ...progress, confirmed_feasible: true, incumbent: spec.objective.direction === 'min' ? incumbent : -incumbent },
+    { ...DEFAULT_STOPPING_RULE, max_trials: spec.budget.trials, max_wall_ms: spec.budget.minutes * 60_000 },
+  );
+  if (!dueling && !decision.stop) {
+    const room = Math.min(share(view) - pending, spec.budget.trials - explored);
+    return room > 0 ? { kind: 'explore', count: room } : { kind: 'wait', reason: 'every worker slot of this campaign is busy' };
+  }
+  if (record.stop_reason === undefined && decision.stop) return { kind: 'note_stop', reason: `${decision.reason}: ${decision.detail}` };
+  const stopReason = record.stop_reason ?? 'trial_budget';
+
+  if (dueling) {
+    const broken = brokenDuelPairs(trials, new Set(view.workers.map((w) => w.name)));
+    const worker = broken.length > 0 ? leastBusyWorker(view) : undefined;
+    if (worker) return { kind: 'replan_duels', broken, worker: worker.name };
+    return pending > 0 ? { kind: 'wait', reason: 'duel pairs running' } : { kind: 'finish', reason: stopReason };
+  }
+  if (pending > 0) return { kind: 'wait', reason: 'exploration and the baseline finish first' };
+  if (!spec.duel.enabled) return { kind: 'finish', reason: stopReason };
+  const round = planConfirmationRound(record, view.board, trials);
+  if (!round) return { kind: 'finish', reason: `${stopReason}; no feasible config to confirm` };
+  const worker = leastBusyWorker(view);
+  if (!worker) return { kind: 'wait', reason: 'no live worker for the confirmation round' };
+  return { kind: 'plan_duels', round, worker: worker.name };
+}

@@ -53,7 +53,16 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
     routes: [systemRoutes(deps), campaignRoutes(deps), eventRoutes(deps), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
-  await controller.start();
+  try {
+    await controller.start();
+  } catch (err) {
+    // Refused (another service holds the controller lease) or Redis unusable: leave nothing open.
+    hub.close();
+    await app.close();
+    await queue.close();
+    redis.disconnect();
+    throw err;
+  }
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   let closing: Promise<void> | undefined;
   return {

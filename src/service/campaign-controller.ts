@@ -9,6 +9,7 @@ import type { WorkerInfo } from '../core/worker-info.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import type { TrialQueue } from '../queue/trial-queue.js';
 import { CampaignStore, newCampaignId } from '../store/campaign-store.js';
+import { ControllerLease } from '../store/controller-lease.js';
 import { loadReportsCursor, oldestTrialReportId, readTrialReports, saveReportsCursor, type TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { compareStreamIds } from '../store/campaign-events.js';
@@ -36,6 +37,8 @@ export interface ControllerOptions {
   workerTimeoutMs?: number;
   log?: (line: string) => void;
   now?: () => Date;
+  /** How long the controller lease outlives its holder's last renewal (default 10 s). */
+  leaseTtlMs?: number;
 }
 
 /** Cache version of a stopped campaign's leaderboard: it never changes again. */
@@ -70,8 +73,8 @@ function readable(record: CampaignRecord): ResolvedCampaignRecord {
  * Every mutation of one campaign (create, resume, applying reports, advancing, cancel, failing it)
  * runs through one per-campaign serial executor, so a cancel waits for an advance in progress and a
  * later advance finds the campaign stopped and enqueues nothing. An in-process chain suffices
- * because one service process runs the controller for a Redis (README: "the service once"); a second
- * service on the same Redis is not guarded against and would race this one.
+ * because only one service process runs the controller for a Redis: `start` takes a lease in Redis
+ * (src/store/controller-lease.ts) and refuses to run while another live process holds it.
  *
  * Results arrive once, from the workers' report stream (src/store/trial-events.ts), read from a
  * cursor kept in Redis and saved only after the reports before it are applied; applying is
@@ -91,6 +94,8 @@ export class CampaignController {
   private readonly stoppedCoordinates = new Map<string, string[]>();
   private reportsCursor: string | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private lease: ControllerLease | undefined;
+  private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
   /** Duration of the last proposal, for /metrics. */
@@ -110,10 +115,43 @@ export class CampaignController {
     this.options.log?.(line);
   }
 
-  /** Load every running campaign from Redis and start the control loop. */
+  /**
+   * Take the controller lease, load every running campaign from Redis and start the control loop.
+   * Rejects with CONFLICT while another live service holds the lease (one killed without releasing
+   * it frees it within the lease TTL, which this waits out).
+   */
   async start(): Promise<void> {
+    await this.takeLease();
     await this.resumeAll();
     this.schedule(0);
+  }
+
+  private async takeLease(): Promise<void> {
+    const lease = new ControllerLease(this.options.redis, this.options.leaseTtlMs ?? 10_000);
+    const deadline = Date.now() + lease.ttlMs + 1000;
+    while (!(await lease.takeOrRenew())) {
+      if (Date.now() > deadline) {
+        const holder = (await lease.currentHolder()) ?? 'unknown';
+        throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `another alloctune service (${holder}) runs the campaign controller on this Redis; stop it first` });
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    this.lease = lease;
+    this.leaseTimer = setInterval(() => void this.renewLease(lease), lease.ttlMs / 4);
+    this.leaseTimer.unref();
+  }
+
+  private async renewLease(lease: ControllerLease): Promise<void> {
+    try {
+      if (await lease.takeOrRenew()) return;
+      // Another process took over (this one was paused or cut off past the TTL): it runs the campaigns now.
+      this.log(`controller lease taken by ${(await lease.currentHolder()) ?? 'another process'}: stopping the control loop`);
+      this.stopped = true;
+      if (this.timer) clearTimeout(this.timer);
+      if (this.leaseTimer) clearInterval(this.leaseTimer);
+    } catch (err) {
+      this.log(`controller lease not renewed: ${describeError(err)}`);
+    }
   }
 
   /** Load every running campaign (no loop); `start` does this first. Public for tests. */
@@ -153,8 +191,11 @@ export class CampaignController {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.ticking;
     await this.serial.drain();
+    await this.lease?.release().catch((err: unknown) => this.log(`controller lease not released: ${describeError(err)}`));
+    this.lease = undefined;
   }
 
   /** Validate, store and start a campaign. */

@@ -15,6 +15,9 @@
  * - `alloctune:workers`                          hash worker name -> WorkerInfo JSON.
  * - `alloctune:workers:seen`                     zset worker name -> last heartbeat (ms since epoch).
  *
+ * - `alloctune:controller:lease`                string, the service process that runs the controller
+ *                                                (expires unless renewed; src/store/controller-lease.ts).
+ *
  * Streams, one writer each:
  * - `alloctune:trial-reports`   workers -> controller: `trial_started` and `trial_result` entries of
  *                               every campaign (src/store/trial-reports.ts). Read by the controller
@@ -34,6 +37,7 @@ export const KEYS = {
   campaignResults: (campaignId: string): string => `alloctune:campaign:${campaignId}:results`,
   trialReports: 'alloctune:trial-reports',
   reportsCursor: 'alloctune:controller:reports-cursor',
+  controllerLease: 'alloctune:controller:lease',
   campaignEvents: (campaignId: string): string => `alloctune:events:${campaignId}`,
   workers: 'alloctune:workers',
   workersSeen: 'alloctune:workers:seen',

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import type { CampaignRecord } from '../../src/core/campaign-record.js';
+import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
 import { prepareCampaign } from '../../src/service/campaign-setup.js';
 import { readEventsAfter, type CampaignEvent } from '../../src/store/campaign-events.js';
 import { CampaignStore, newCampaignId } from '../../src/store/campaign-store.js';
+import { ControllerLease } from '../../src/store/controller-lease.js';
 import { loadReportsCursor, readTrialReports } from '../../src/store/trial-events.js';
 import { completeJob, FakeTrialQueue, registerFakeWorker } from '../helpers/fake-trial-queue.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
@@ -171,5 +173,24 @@ describe('campaign controller against a temporary Redis and a fake queue', () =>
     const snapshot = (await store.loadOptimizerState(id)) as { observed_trial_ids: string[] };
     assert.deepEqual([...snapshot.observed_trial_ids].sort(), jobs.map((j) => j.trial_id).sort(), 'the sampler learnt each result once');
     await second.cancel(id);
+  });
+
+  it('runs on one service per Redis: a second controller is refused while another holds the lease', async () => {
+    const make = () => new CampaignController({ redis, queue: new FakeTrialQueue(), workerTimeoutMs: 3_600_000, leaseTtlMs: 800 });
+    const first = make();
+    await first.start();
+    const second = make();
+    const started = Date.now();
+    await assert.rejects(second.start(), (err: unknown) => isAlloctuneError(err) && err.code === 'ALLOCTUNE_ERR_CONFLICT' && /another alloctune service \(pid \d+ [0-9a-f]+\)/.test(err.message));
+    assert.ok(Date.now() - started >= 800, 'a crashed holder gets its lease TTL to expire first');
+    await first.stop();
+    const next = make();
+    await next.start(); // released on stop: free at once
+    await next.stop();
+    // A holder killed without releasing: its lease runs out by itself.
+    await new ControllerLease(redis, 800).takeOrRenew();
+    const successor = make();
+    await successor.start();
+    await successor.stop();
   });
 });

@@ -1,32 +1,25 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { isInFlight, type CampaignRecord, type CampaignState, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type CampaignRecord, type CampaignState, type TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
-import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
 import type { WorkerInfo } from '../core/worker-info.js';
-import { WORKER_LABEL } from '../queue/queue-names.js';
-import type { TrialQueue } from '../queue/trial-queue.js';
 import { CampaignStore, newCampaignId } from '../store/campaign-store.js';
 import { ControllerLease } from '../store/controller-lease.js';
 import { loadReportsCursor, oldestTrialReportId, readTrialReports, saveReportsCursor, type TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { compareStreamIds } from '../store/campaign-events.js';
 import { listWorkers } from '../store/worker-registry.js';
-import { createEmbedding, loadSpace, validateConfig } from '../spaces/index.js';
-import { continuesPass, decideNext, type CampaignAction } from './campaign-decision.js';
-import { loadRuntime, snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
+import { createEmbedding, loadSpace } from '../spaces/index.js';
+import { continuesPass, decideNext } from './campaign-decision.js';
+import { loadRuntime, snapshotOf, type CampaignRuntime } from './campaign-runtime.js';
+import { CampaignSteps, type ControllerQueue } from './campaign-steps.js';
 import { prepareCampaign } from './campaign-setup.js';
-import { replacementSlots, type BrokenPair } from './duel-replan.js';
-import type { ConfirmationRound } from './duel-round.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
 import { withResolvedMetrics, type ResolvedCampaignRecord } from './metric-resolver.js';
-import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
-
-/** The part of the trial queue the controller uses (tests pass an in-memory one). */
-export type ControllerQueue = Pick<TrialQueue, 'enqueueTrial' | 'withdraw'>;
+import { trialJobFor } from './trial-factory.js';
 
 export interface ControllerOptions {
   redis: Redis;
@@ -86,6 +79,7 @@ function readable(record: CampaignRecord): ResolvedCampaignRecord {
  */
 export class CampaignController {
   private readonly store: CampaignStore;
+  private readonly steps: CampaignSteps;
   private readonly serial = new KeyedSerialExecutor();
   private readonly runtimes = new Map<string, CampaignRuntime>();
   private readonly leaderboards = new Map<string, { version: number; board: Leaderboard }>();
@@ -98,13 +92,17 @@ export class CampaignController {
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
-  /** Duration of the last proposal, for /metrics. */
-  lastProposalMs = 0;
   /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */
   reportsRead = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = new CampaignStore(options.redis);
+    this.steps = new CampaignSteps({ store: this.store, queue: options.queue, now: () => this.now(), log: (line) => this.log(line) });
+  }
+
+  /** Duration of the last proposal, for /metrics. */
+  get lastProposalMs(): number {
+    return this.steps.lastProposalMs;
   }
 
   private now(): Date {
@@ -380,7 +378,7 @@ export class CampaignController {
       const result = await getTrialResult(this.options.redis, id, trial.trial_id);
       if (result) results.push(result);
     }
-    await this.applyResults(runtime, results);
+    await this.steps.applyResults(runtime, results);
   }
 
   /** Apply the stored result of every trial in flight (start without a usable cursor). */
@@ -392,39 +390,7 @@ export class CampaignController {
       const result = await getTrialResult(this.options.redis, id, trial.trial_id);
       if (result) results.push(result);
     }
-    await this.applyResults(runtime, results);
-  }
-
-  /** Bring finished trials in: update records, teach the sampler, announce each once. */
-  private async applyResults(runtime: CampaignRuntime, results: readonly TrialResult[]): Promise<void> {
-    const id = runtime.record.id;
-    const changed = new Map<string, TrialRecord>();
-    for (const result of results) {
-      const trial = runtime.trials.get(result.trial_id);
-      if (trial && isInFlight(trial) && !changed.has(trial.trial_id)) changed.set(trial.trial_id, trialWithResult(trial, result));
-    }
-    if (changed.size === 0) return;
-    const updated = [...changed.values()];
-    await this.store.putTrials(id, updated);
-    for (const t of updated) runtime.trials.set(t.trial_id, t);
-    const teach = updated.filter(teachesSampler);
-    if (teach.length > 0) {
-      runtime.sampler.observe(teach.map((t) => toObservation(runtime, t)));
-      for (const t of teach) runtime.observed.add(t.trial_id);
-      await this.store.saveOptimizerState(id, snapshotOf(runtime));
-    }
-    runtime.version++;
-    for (const t of updated) await this.announceFinished(t);
-  }
-
-  private async announceFinished(t: TrialRecord): Promise<void> {
-    await this.store.appendEvent(t.campaign_id, t.state === 'completed' ? 'trial_completed' : 'trial_failed', {
-      trial_id: t.trial_id,
-      role: t.role,
-      worker: t.worker ?? null,
-      config_key: t.config_key,
-      error: t.error ?? null,
-    });
+    await this.steps.applyResults(runtime, results);
   }
 
   /** Decide and apply steps until one ends the pass (see {@link continuesPass}). */
@@ -441,135 +407,13 @@ export class CampaignController {
         runningCampaigns,
         nowMs: this.now().getTime(),
       });
-      await this.apply(runtime, action);
+      if (action.kind === 'finish') {
+        await this.finish(runtime.record, [...runtime.trials.values()], 'finished', action.reason);
+        return;
+      }
+      await this.steps.apply(runtime, action);
       if (!continuesPass(action)) return;
     }
-  }
-
-  private async apply(runtime: CampaignRuntime, action: CampaignAction): Promise<void> {
-    const { record } = runtime;
-    switch (action.kind) {
-      case 'finish':
-        return this.finish(record, [...runtime.trials.values()], 'finished', action.reason);
-      case 'enqueue':
-        for (const trialId of action.trial_ids) {
-          const trial = runtime.trials.get(trialId);
-          if (trial) await this.enqueue(runtime, trial);
-        }
-        return;
-      case 'seed':
-        await this.propose(runtime, 'baseline', [{ config: record.baseline_config }]);
-        await this.propose(runtime, 'placebo', [{ config: record.baseline_config }]);
-        for (const ref of record.reference_configs) await this.propose(runtime, 'reference', [{ config: ref.config, reference: ref.name }]);
-        return;
-      case 'explore':
-        return this.explore(runtime, action.count);
-      case 'note_stop':
-        record.stop_reason = action.reason;
-        return;
-      case 'replan_duels':
-        return this.replanLostDuels(runtime, action.broken, action.worker);
-      case 'plan_duels':
-        return this.planDuels(runtime, action.round, action.worker);
-      case 'wait':
-        return;
-    }
-  }
-
-  /** Ask the sampler for `n` configs and queue them. */
-  private async explore(runtime: CampaignRuntime, n: number): Promise<void> {
-    const pending = [...runtime.trials.values()].filter((t) => isInFlight(t) && t.vector).map((t) => t.vector ?? []);
-    const started = performance.now();
-    const suggestion = await runtime.sampler.suggest(n, { pending });
-    this.lastProposalMs = performance.now() - started;
-    runtime.eiHistory.push(...suggestion.vectors.map((_, i) => (i === 0 ? suggestion.expected_improvement : null)));
-    await this.store.saveOptimizerState(runtime.record.id, snapshotOf(runtime));
-    const items = suggestion.vectors.map((v) => {
-      const vector = runtime.embedding.snap(v);
-      return { config: validateConfig(runtime.space, runtime.embedding.fromVector(vector)), vector };
-    });
-    await this.propose(runtime, 'explore', items);
-  }
-
-  /** Record trials (state `proposed`) and then enqueue them. */
-  private async propose(
-    runtime: CampaignRuntime,
-    role: 'baseline' | 'placebo' | 'reference' | 'explore',
-    items: readonly { config: Config; vector?: number[]; reference?: string }[],
-  ): Promise<void> {
-    // Without an imported baseline the baseline is the allocator exactly as shipped: nothing set.
-    const untouched = (role === 'baseline' || role === 'placebo') && runtime.record.spec.baseline === undefined;
-    const records: TrialRecord[] = [];
-    for (const item of items) {
-      const trialId = await this.store.nextTrialId(runtime.record.id);
-      const args = { campaignId: runtime.record.id, trialId, role, space: runtime.space, config: item.config, now: this.now(), ...(untouched ? { env: {} } : {}) };
-      const record = newTrialRecord(item.vector ? { ...args, vector: item.vector } : args);
-      if (item.reference !== undefined) record.reference = item.reference;
-      records.push(record);
-    }
-    await this.recordTrials(runtime, records);
-    for (const r of records) await this.enqueue(runtime, r);
-  }
-
-  private async recordTrials(runtime: CampaignRuntime, records: readonly TrialRecord[]): Promise<void> {
-    await this.store.putTrials(runtime.record.id, records);
-    for (const r of records) runtime.trials.set(r.trial_id, r);
-    runtime.version++;
-  }
-
-  private async enqueue(runtime: CampaignRuntime, trial: TrialRecord): Promise<void> {
-    const outcome = await this.options.queue.enqueueTrial(trialJobFor(runtime.record.spec, trial));
-    const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue };
-    runtime.trials.set(trial.trial_id, queued);
-    await this.store.putTrial(queued);
-    await this.store.appendEvent(runtime.record.id, 'trial_queued', { trial_id: trial.trial_id, role: trial.role, config_key: trial.config_key });
-  }
-
-  /** Duel trials pinned to `worker` (state `proposed`), in the order given. */
-  private async duelTrials(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<TrialRecord[]> {
-    const records: TrialRecord[] = [];
-    for (const { source, slot } of slots) {
-      const trialId = await this.store.nextTrialId(runtime.record.id);
-      records.push(newTrialRecord({ campaignId: runtime.record.id, trialId, role: 'duel', space: runtime.space, config: source.config, env: source.env, duel: slot, worker, now: this.now() }));
-    }
-    return records;
-  }
-
-  /** Record the confirmation round (see planConfirmationRound) on `worker`, announce it, then enqueue it. */
-  private async planDuels(runtime: CampaignRuntime, round: ConfirmationRound, worker: string): Promise<void> {
-    const { spec } = runtime.record;
-    const records = await this.duelTrials(runtime, round.slots, worker);
-    await this.recordTrials(runtime, records);
-    await this.store.appendEvent(runtime.record.id, 'duels_planned', {
-      worker,
-      duels: round.plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: spec.duel.pairs })),
-    });
-    this.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${spec.duel.pairs} pairs on ${worker} (${WORKER_LABEL} queue)`);
-    for (const r of records) await this.enqueue(runtime, r);
-  }
-
-  /**
-   * Duel pairs still waiting on a worker that stopped heartbeating are withdrawn (their trials fail
-   * with WORKER_LOST) and re-run whole, under the next pair index, on `worker`.
-   */
-  private async replanLostDuels(runtime: CampaignRuntime, broken: readonly BrokenPair[], worker: string): Promise<void> {
-    const { spec } = runtime.record;
-    const now = this.now();
-    const failed: TrialRecord[] = [];
-    for (const pair of broken) {
-      for (const t of pair.trials.filter(isInFlight)) {
-        await this.options.queue.withdraw(trialJobId(t), trialJobFor(spec, t).worker_labels ?? {});
-        const reason = `stopped heartbeating before duel ${pair.duel_id} pair ${pair.pair_index} ran; the pair is re-run on ${worker}`;
-        failed.push({ ...t, state: 'failed', finished_at: now.toISOString(), error: new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: pair.lost_worker, reason }).toJSON() });
-      }
-    }
-    const replacements = await this.duelTrials(runtime, replacementSlots(runtime.trials.values(), broken).flat(), worker);
-    await this.recordTrials(runtime, [...failed, ...replacements]);
-    for (const t of failed) await this.announceFinished(t);
-    const lost = [...new Set(broken.map((b) => b.lost_worker))];
-    await this.store.appendEvent(runtime.record.id, 'duels_replanned', { lost_workers: lost, worker, pairs: broken.map((b) => ({ duel_id: b.duel_id, pair_index: b.pair_index })) });
-    this.log(`campaign ${runtime.record.id}: ${broken.length} duel pairs re-planned on ${worker} (lost ${lost.join(', ')})`);
-    for (const r of replacements) await this.enqueue(runtime, r);
   }
 
   /** Stop a campaign for good: withdraw its waiting trials, record the state and reason, announce it. */

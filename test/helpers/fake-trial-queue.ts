@@ -4,7 +4,7 @@ import type { TrialResult } from '../../src/core/trial-result.js';
 import type { WorkerInfo } from '../../src/core/worker-info.js';
 import { trialQueueName } from '../../src/queue/queue-names.js';
 import type { EnqueueOutcome } from '../../src/queue/trial-queue.js';
-import type { ControllerQueue } from '../../src/service/campaign-controller.js';
+import type { ControllerQueue } from '../../src/service/campaign-steps.js';
 import { appendTrialStarted } from '../../src/store/trial-events.js';
 import { storeTrialResult } from '../../src/store/trial-result-store.js';
 import { heartbeatWorker } from '../../src/store/worker-registry.js';

@@ -127,7 +127,8 @@ export class CampaignController {
   private async takeLease(): Promise<void> {
     const lease = new ControllerLease(this.options.redis, this.options.leaseTtlMs ?? 10_000);
     const deadline = Date.now() + lease.ttlMs + 1000;
-    while (!(await lease.takeOrRenew())) {
+    for (let attempt = 0; !(await lease.takeOrRenew()); attempt++) {
+      if (attempt === 0) this.log(`controller lease held by ${(await lease.currentHolder()) ?? 'another process'}: waiting up to ${lease.ttlMs} ms for it to expire`);
       if (Date.now() > deadline) {
         const holder = (await lease.currentHolder()) ?? 'unknown';
         throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `another alloctune service (${holder}) runs the campaign controller on this Redis; stop it first` });

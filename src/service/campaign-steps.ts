@@ -58,7 +58,7 @@ export class CampaignSteps {
     for (const t of updated) await this.announceFinished(t);
   }
 
-  async announceFinished(t: TrialRecord): Promise<void> {
+  private async announceFinished(t: TrialRecord): Promise<void> {
     await this.deps.store.appendEvent(t.campaign_id, t.state === 'completed' ? 'trial_completed' : 'trial_failed', {
       trial_id: t.trial_id,
       role: t.role,

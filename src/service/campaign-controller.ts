@@ -7,9 +7,8 @@ import type { TrialResult } from '../core/trial-result.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import { CampaignStore, newCampaignId } from '../store/campaign-store.js';
 import { ControllerLease } from '../store/controller-lease.js';
-import { loadReportsCursor, oldestTrialReportId, readTrialReports, saveReportsCursor, type TrialReport } from '../store/trial-events.js';
+import type { TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
-import { compareStreamIds } from '../store/campaign-events.js';
 import { listWorkers } from '../store/worker-registry.js';
 import { createEmbedding, loadSpace } from '../spaces/index.js';
 import { continuesPass, decideNext } from './campaign-decision.js';
@@ -19,6 +18,7 @@ import { prepareCampaign } from './campaign-setup.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
 import { withResolvedMetrics, type ResolvedCampaignRecord } from './metric-resolver.js';
+import { ReportFeed } from './report-feed.js';
 import { trialJobFor } from './trial-factory.js';
 
 export interface ControllerOptions {
@@ -38,9 +38,6 @@ export interface ControllerOptions {
 const STOPPED = -1;
 /** Steps one campaign may take in one pass (each ending action stops earlier; this bounds a bug). */
 const MAX_STEPS_PER_PASS = 8;
-/** Reports read per round trip, and round trips per pass. */
-const REPORT_BATCH = 1000;
-const MAX_REPORT_BATCHES = 20;
 
 function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -86,23 +83,27 @@ export class CampaignController {
   private readonly stoppedRecords = new Map<string, ResolvedCampaignRecord>();
   private readonly stoppedTrials = new Map<string, TrialRecord[]>();
   private readonly stoppedCoordinates = new Map<string, string[]>();
-  private reportsCursor: string | undefined;
+  private readonly reports: ReportFeed;
   private timer: NodeJS.Timeout | undefined;
   private lease: ControllerLease | undefined;
   private leaseTimer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
-  /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */
-  reportsRead = 0;
 
   constructor(private readonly options: ControllerOptions) {
     this.store = new CampaignStore(options.redis);
+    this.reports = new ReportFeed(options.redis);
     this.steps = new CampaignSteps({ store: this.store, queue: options.queue, now: () => this.now(), log: (line) => this.log(line) });
   }
 
   /** Duration of the last proposal, for /metrics. */
   get lastProposalMs(): number {
     return this.steps.lastProposalMs;
+  }
+
+  /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */
+  get reportsRead(): number {
+    return this.reports.entriesRead;
   }
 
   private now(): Date {
@@ -159,11 +160,8 @@ export class CampaignController {
       if (record.state !== 'running') continue;
       await this.serial.run(record.id, () => this.guarded(record.id, () => this.resume(record)));
     }
-    this.reportsCursor = await loadReportsCursor(this.options.redis);
-    const oldest = await oldestTrialReportId(this.options.redis);
-    if (this.reportsCursor === undefined || (oldest !== undefined && compareStreamIds(this.reportsCursor, oldest) < 0)) {
-      // No cursor (first start of this version, results were announced elsewhere) or reports trimmed
-      // away unread: look each in-flight trial's result up once.
+    if (await this.reports.mayHaveMissed()) {
+      // Look each in-flight trial's result up once instead.
       for (const id of [...this.runtimes.keys()]) await this.serial.run(id, () => this.guarded(id, () => this.applyStoredResults(id)));
     }
   }
@@ -344,25 +342,11 @@ export class CampaignController {
     if (stored?.state === 'running') await this.finish(stored, await this.store.trials(id), 'failed', reason);
   }
 
-  /** Read the report stream from the cursor and apply it, campaign by campaign; the cursor moves once a batch is applied. */
+  /** Apply new reports campaign by campaign (reports of stopped campaigns are late and not used). */
   private async ingestReports(): Promise<void> {
-    const redis = this.options.redis;
-    this.reportsCursor ??= await loadReportsCursor(redis);
-    for (let batch = 0; batch < MAX_REPORT_BATCHES; batch++) {
-      const { reports, last, entries } = await readTrialReports(redis, this.reportsCursor ?? '0', REPORT_BATCH);
-      if (last === undefined) return;
-      this.reportsRead += entries;
-      const byCampaign = new Map<string, TrialReport[]>();
-      for (const r of reports) byCampaign.set(r.campaign_id, [...(byCampaign.get(r.campaign_id) ?? []), r]);
-      for (const [id, list] of byCampaign) {
-        if (!this.runtimes.has(id)) continue; // stopped: a late result is not used
-        const settled = await this.serial.run(id, () => this.guarded(id, () => this.applyReports(id, list)));
-        if (!settled) return; // re-read from the saved cursor next pass (applying is idempotent)
-      }
-      await saveReportsCursor(redis, last);
-      this.reportsCursor = last;
-      if (entries < REPORT_BATCH) return;
-    }
+    await this.reports.drain((id, list) =>
+      this.runtimes.has(id) ? this.serial.run(id, () => this.guarded(id, () => this.applyReports(id, list))) : Promise.resolve(true),
+    );
   }
 
   private async applyReports(id: string, reports: readonly TrialReport[]): Promise<void> {

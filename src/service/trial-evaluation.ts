@@ -1,4 +1,4 @@
-import type { ResolvedMetrics } from '../core/campaign-record.js';
+import type { ResolvedMetrics, TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { MetricSummary } from '../core/trial-result.js';
 
@@ -48,4 +48,17 @@ export function evaluateSummary(
   const evaluation: Evaluation = { constraints, feasible: objective !== undefined && constraints.every((c) => c.met) };
   if (objective) evaluation.objective = objective;
   return evaluation;
+}
+
+/** A trial's own objective mean and feasibility, as served with its record (plots, trial table). */
+export interface TrialScore {
+  objective?: number;
+  feasible: boolean;
+}
+
+/** {@link evaluateSummary} of one trial; failed and unfinished trials have no objective (as for the sampler). */
+export function scoreTrial(spec: Pick<CampaignSpec, 'constraints'>, metrics: ResolvedMetrics, trial: TrialRecord): TrialScore {
+  if (trial.state !== 'completed') return { feasible: false };
+  const evaluation = evaluateSummary(spec, metrics, trial.summary);
+  return evaluation.objective ? { objective: evaluation.objective.mean, feasible: evaluation.feasible } : { feasible: false };
 }

@@ -109,7 +109,10 @@ describe('a small real campaign over a real port with a real worker', () => {
     assert.equal(status.progress['explored'], 4);
 
     // Every trial counted once: one stored result per trial record, none without a record.
-    const trials = ((await (await fetch(`${service.url}/v1/campaigns/${id}/trials`)).json()) as { trials: { trial_id: string; state: string }[] }).trials;
+    const trials = ((await (await fetch(`${service.url}/v1/campaigns/${id}/trials`)).json()) as { trials: { trial_id: string; state: string; score: { objective?: number; feasible: boolean } }[] }).trials;
+    // Each trial comes with the service's own judgement of it (objective, feasibility).
+    for (const t of trials.filter((x) => x.state === 'completed')) assert.equal(typeof t.score.objective, 'number', `${t.trial_id} scored`);
+    assert.ok(trials.some((t) => t.score.feasible), 'some trial meets the loose constraint');
     const results = await listResultTrialIds(redis, id);
     assert.equal(new Set(results).size, results.length);
     assert.deepEqual([...results].sort(), trials.filter((t) => t.state === 'completed' || t.state === 'failed').map((t) => t.trial_id).sort());

@@ -8,6 +8,7 @@ import { IdSchema } from '../../core/safe-text.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
+import { scoreTrial } from '../../service/trial-evaluation.js';
 import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -70,8 +71,10 @@ export function campaignRoutes(deps: RouteDeps) {
     });
 
     app.get('/v1/campaigns/:id/trials', { schema: { params: IdParams } }, async (request) => {
-      await requireCampaign(deps, request.params.id);
-      return { trials: await deps.controller.trials(request.params.id) };
+      const record = await requireCampaign(deps, request.params.id);
+      // Each trial's objective and feasibility as the service judges them, so clients never re-derive them.
+      const trials = await deps.controller.trials(record.id);
+      return { trials: trials.map((t) => ({ ...t, score: scoreTrial(record.spec, record.metrics, t) })) };
     });
 
     app.get('/v1/campaigns/:id/leaderboard', { schema: { params: IdParams } }, async (request, reply) => {

@@ -6,7 +6,7 @@ import { ApiError, describeError, getJson, post } from './api.js';
 import { drawConvergence, drawEffect, drawPareto } from './charts.js';
 import { el } from './dom.js';
 import { exportPanel } from './export-panel.js';
-import { convergenceSeries, effectSeries, parameterNames, resolveMetricKey } from './series.js';
+import { convergenceSeries, effectSeries, parameterNames } from './series.js';
 import { LEADERBOARD_HEADERS, TRIAL_HEADERS, leaderboardRow, trialRow } from './tables.js';
 
 // Every event type of src/store/campaign-events.ts changes what the view shows.
@@ -61,7 +61,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   const renderEffect = () => {
     const { campaign } = state;
     if (!campaign || !paramSelect.value) return;
-    drawEffect(document.getElementById('effect-chart'), effectSeries(state.trials, campaign.spec, paramSelect.value, state.coordinates), paramSelect.value, campaign.spec.objective);
+    drawEffect(document.getElementById('effect-chart'), effectSeries(state.trials, paramSelect.value, state.coordinates), paramSelect.value, campaign.spec.objective);
   };
   paramSelect.addEventListener('change', renderEffect);
 
@@ -97,7 +97,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     renderEffect();
 
     const sorted = [...state.trials].sort((a, b) => (b.state === 'failed') - (a.state === 'failed') || Number(/\d+$/.exec(a.trial_id)?.[0]) - Number(/\d+$/.exec(b.trial_id)?.[0]));
-    trials.tbody.replaceChildren(...sorted.map((t) => trialRow(t, spec.objective.metric, resolveMetricKey, campaign.baseline_config)));
+    trials.tbody.replaceChildren(...sorted.map((t) => trialRow(t, spec.objective.metric, campaign.baseline_config)));
 
     // The export changes with the verdict: load it once the baseline is measured, again when the campaign ends.
     if (exportedState === undefined && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {

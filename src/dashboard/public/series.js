@@ -1,31 +1,8 @@
 // Plot data computed from the API's records (plain data in, plain data out; no DOM).
 
-/** Same rule as the service's metric resolver: exact key, else the one key ending in `.<name>`. */
-export function resolveMetricKey(name, keys) {
-  const all = [...keys];
-  if (all.includes(name)) return name;
-  const matches = all.filter((k) => k.endsWith(`.${name}`));
-  return matches.length === 1 ? matches[0] : undefined;
-}
-
-function summaryMean(trial, metric) {
-  if (!trial.summary) return undefined;
-  const key = resolveMetricKey(metric, Object.keys(trial.summary));
-  return key === undefined ? undefined : trial.summary[key]?.mean;
-}
-
-/** The trial's objective mean, and whether its own measurements meet every constraint. */
-export function trialScore(trial, spec) {
-  const objective = summaryMean(trial, spec.objective.metric);
-  const feasible =
-    objective !== undefined &&
-    spec.constraints.every((c) => {
-      const v = summaryMean(trial, c.metric);
-      if (v === undefined) return false;
-      return 'max' in c ? v <= c.max : v >= c.min;
-    });
-  return { objective, feasible };
-}
+// Each trial's `score` ({objective, feasible}) comes with it from GET /v1/campaigns/:id/trials:
+// the service judges trials once; nothing here resolves metric names or checks constraints.
+const UNSCORED = { feasible: false };
 
 function trialNumber(trial) {
   const m = /(\d+)$/.exec(trial.trial_id);
@@ -52,7 +29,7 @@ export function convergenceSeries(trials, spec, baselineMean) {
   const best = [];
   let bestSoFar;
   for (const { trial, ordinal } of exploredTrials(trials)) {
-    const score = trialScore(trial, spec);
+    const score = trial.score ?? UNSCORED;
     if (score.objective === undefined) continue;
     (score.feasible ? feasible : infeasible).push({ x: ordinal, y: score.objective, trial: trial.trial_id });
     if (score.feasible && (bestSoFar === undefined || sign * (score.objective - bestSoFar) < 0)) bestSoFar = score.objective;
@@ -77,9 +54,9 @@ export function parameterNames(trials) {
  * maximum), else at their value on a linear axis; others (booleans, choices) at the index of their
  * sorted distinct values. `coordinates` names the parameter of each vector coordinate.
  */
-export function effectSeries(trials, spec, parameter, coordinates = []) {
+export function effectSeries(trials, parameter, coordinates = []) {
   const rows = exploredTrials(trials)
-    .map(({ trial }) => ({ trial, value: trial.config?.[parameter], score: trialScore(trial, spec) }))
+    .map(({ trial }) => ({ trial, value: trial.config?.[parameter], score: trial.score ?? UNSCORED }))
     .filter((r) => r.value !== undefined && r.score.objective !== undefined);
   const numeric = rows.every((r) => typeof r.value === 'number');
   const k = coordinates.indexOf(parameter);

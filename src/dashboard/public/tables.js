@@ -57,15 +57,13 @@ export function leaderboardRow(row, objectiveMetric, baselineConfig) {
 
 export const LEADERBOARD_HEADERS = ['#', 'arm', 'role', 'setting (vs baseline)', 'objective mean [95% CI]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
 
-function trialObjective(trial, metric, resolve) {
-  if (!trial.summary) return '–';
-  const key = resolve(metric, Object.keys(trial.summary));
-  const s = key === undefined ? undefined : trial.summary[key];
-  return s ? metricValue(metric, s.mean) : '–';
+function trialObjective(trial, metric) {
+  const objective = trial.score?.objective;
+  return objective === undefined ? '–' : metricValue(metric, objective);
 }
 
 /** One trial: id, role, state, arm or duel slot, worker, steal, objective, error. */
-export function trialRow(trial, objectiveMetric, resolve, baselineConfig) {
+export function trialRow(trial, objectiveMetric, baselineConfig) {
   const slot = trial.duel ? `${trial.duel.arm} (${trial.duel.duel_id} #${trial.duel.pair_index} ${trial.duel.side})` : '';
   return el(
     'tr',
@@ -77,7 +75,7 @@ export function trialRow(trial, objectiveMetric, resolve, baselineConfig) {
     el('td', { class: 'mono setting', title: pairs(trial.env) || '(allocator defaults)', text: configDiff(trial.config, baselineConfig) }),
     el('td', { class: 'mono', text: trial.worker ?? '' }),
     el('td', { text: trial.steal_pct === undefined ? '–' : `${num(trial.steal_pct)}%` }),
-    el('td', { text: trialObjective(trial, objectiveMetric, resolve) }),
+    el('td', { text: trialObjective(trial, objectiveMetric) }),
     el('td', { class: 'error-cell', text: trial.error ? `${trial.error.code}: ${trial.error.message}` : '' }),
   );
 }

@@ -20,7 +20,7 @@ const FIXED: Record<WorkloadSpec['kind'], readonly string[]> = {
 /** Metrics named after a snapshot offset, e.g. `rss_bytes_at_1000ms`; commands may add metrics of their own. */
 const PATTERNS: Record<WorkloadSpec['kind'], RegExp> = {
   harness: /^(rss_bytes|fragmentation_ratio)_at_\d+ms$/,
-  redis: /^(used_memory_bytes|rss_bytes|mem_fragmentation_ratio|allocator_frag_ratio|allocator_rss_ratio)_at_\d+ms$/,
+  redis: /^(used_memory_bytes|rss_bytes|rss_anon_bytes|rss_file_bytes|mem_fragmentation_ratio|allocator_frag_ratio|allocator_rss_ratio|rss_overhead_ratio)_at_\d+ms$/,
   command: /^[a-z][a-z0-9_]{0,63}$/,
 };
 

@@ -60,6 +60,17 @@ test('a small Redis workload completes with sane, schema-valid metrics', async (
   for (const key of ['rss_bytes_at_100ms', 'rss_bytes_at_300ms', 'allocator_frag_ratio_at_300ms', 'allocator_rss_ratio_at_100ms', 'mem_fragmentation_ratio_at_300ms']) {
     assert.ok((x[key] ?? 0) > 0, `${key}: ${x[key]}`);
   }
+  // RSS splits into the allocator's anonymous pages and file-backed pages (code, libraries) no setting changes.
+  for (const at of ['at_100ms', 'at_300ms']) {
+    const file = x[`rss_file_bytes_${at}`] ?? 0;
+    const anon = x[`rss_anon_bytes_${at}`] ?? 0;
+    assert.ok(file > 4 * 2 ** 20 && file < 64 * 2 ** 20, `rss_file_bytes_${at}: ${file}`);
+    assert.ok(anon > 0, `rss_anon_bytes_${at}: ${anon}`);
+    // INFO's used_memory_rss and /proc status are read at once; they agree within a few pages.
+    const rss = x[`rss_bytes_${at}`] ?? 0;
+    assert.ok(Math.abs(anon + file - rss) < 0.05 * rss, `anon ${anon} + file ${file} vs rss ${rss}`);
+    assert.ok((x[`rss_overhead_ratio_${at}`] ?? 0) > 1, `rss_overhead_ratio_${at}`);
+  }
   assert.ok((x['set_ops_per_s'] ?? 0) > 1000 && (x['get_ops_per_s'] ?? 0) > 1000);
   assert.ok((x['p50_us'] ?? 0) > 1 && (x['p50_us'] ?? 0) <= (x['p99_us'] ?? 0) && (x['p99_us'] ?? 0) <= (x['max_us'] ?? 0));
   assert.ok((x['load_ms'] ?? 0) > 0 && (x['delete_ms'] ?? 0) > 0);

@@ -10,6 +10,7 @@ import { rejectionFromStderr } from './redis/allocator-rejection.js';
 import { DELETE_SCRIPT, deleteDigitBound } from './redis/delete-keys.js';
 import { memorySnapshot, parseInfo, type MemorySnapshot } from './redis/info-memory.js';
 import { checkMallocConf, parseJemallocOptions } from './redis/jemalloc-options.js';
+import { readRssSplit, type RssSplit } from './redis/proc-rss.js';
 import { loadStreams, measureThroughput, type BenchmarkTarget } from './redis/redis-benchmark.js';
 import { describeExit, startRedisServer, type RedisServerProcess } from './redis/redis-server.js';
 import { runRttProbe } from './redis/rtt-probe.js';
@@ -28,7 +29,7 @@ export interface RedisRunnerOptions {
 }
 
 /** A memory snapshot taken at a fixed offset after the delete returned. */
-interface TimedSnapshot extends MemorySnapshot {
+interface TimedSnapshot extends MemorySnapshot, RssSplit {
   offset_ms: number;
   /** When it was really taken, relative to the end of the delete. */
   taken_at_ms: number;
@@ -142,7 +143,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       await sleepUntil(deletedAt + offset);
       const during = current;
       const taken_at_ms = performance.now() - deletedAt;
-      return { offset_ms: offset, taken_at_ms, during, ...memorySnapshot(await info('memory')) };
+      const [memory, split] = await Promise.all([info('memory'), readRssSplit(server.pid)]);
+      return { offset_ms: offset, taken_at_ms, during, ...memorySnapshot(memory), ...split };
     });
     // Settled promises are observed below; this keeps a snapshot failing during a phase from going unhandled.
     for (const s of snapshots) s.catch(() => undefined);
@@ -189,6 +191,9 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       metrics[`mem_fragmentation_ratio_${at}`] = s.mem_fragmentation_ratio;
       metrics[`allocator_frag_ratio_${at}`] = s.allocator_frag_ratio;
       metrics[`allocator_rss_ratio_${at}`] = s.allocator_rss_ratio;
+      metrics[`rss_overhead_ratio_${at}`] = s.rss_overhead_ratio;
+      metrics[`rss_anon_bytes_${at}`] = s.rss_anon_bytes;
+      metrics[`rss_file_bytes_${at}`] = s.rss_file_bytes;
     }
     for (const row of throughputRows) {
       metrics[`${row.test.toLowerCase()}_ops_per_s`] = row.rps;

@@ -71,3 +71,13 @@ test('servingAllocator: jemalloc counters far below used_memory mean another all
   assert.throws(() => assertServingAllocator('tcmalloc', preloaded, '/x/libtcmalloc_minimal.so.4'), (e: unknown) =>
     isAlloctuneError(e, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR') && e.params['preloaded'] === 'tcmalloc');
 });
+
+test('parseRssSplit reads the anonymous, file-backed and shared parts of RSS from /proc status', async () => {
+  const { parseRssSplit, readRssSplit } = await import('../../../workers/runners/redis/proc-rss.js');
+  const status = 'Name:\tredis-server\nVmRSS:\t   11800 kB\nRssAnon:\t    2072 kB\nRssFile:\t    9728 kB\nRssShmem:\t       0 kB\n';
+  assert.deepEqual(parseRssSplit(status), { rss_anon_bytes: 2072 * 1024, rss_file_bytes: 9728 * 1024, rss_shmem_bytes: 0 });
+  assert.throws(() => parseRssSplit('Name:\tx\n'), /RssAnon/);
+  // This very process: the parts add up to a plausible RSS.
+  const own = await readRssSplit(process.pid);
+  assert.ok(own.rss_anon_bytes > 0 && own.rss_file_bytes > 0);
+});

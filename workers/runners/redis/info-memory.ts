@@ -22,6 +22,8 @@ export interface MemorySnapshot {
   allocator_frag_ratio: number;
   /** allocator_resident / allocator_active: dirty pages not yet purged. */
   allocator_rss_ratio: number;
+  /** RSS / allocator_resident: what lies outside the allocator's heap (code, libraries, other maps). */
+  rss_overhead_ratio: number;
 }
 
 function field(info: Record<string, string>, name: string): number {
@@ -48,5 +50,6 @@ export function memorySnapshot(info: Record<string, string>): MemorySnapshot {
     mem_fragmentation_ratio: ratio(rss, used),
     allocator_frag_ratio: ratio(active, allocated),
     allocator_rss_ratio: ratio(resident, active),
+    rss_overhead_ratio: ratio(rss, resident),
   };
 }

@@ -1,9 +1,10 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isAlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
 import type { WorkerIdentity } from '../src/core/trial-result.js';
 import type { WorkerInfo } from '../src/core/worker-info.js';
 import { WORKER_LABEL } from '../src/queue/queue-names.js';
+import { openRedis, type RedisEndpoint } from '../src/redis/redis-connection.js';
 import { TrialWorker, type InvalidJob } from '../src/queue/trial-worker.js';
 import { getTrialResult, storeTrialResult } from '../src/store/trial-result-store.js';
 import { appendTrialStarted } from '../src/store/trial-events.js';
@@ -15,7 +16,8 @@ import { executeTrial } from './trial-executor.js';
 import { workerLibraries, type WorkerConfig } from './worker-config.js';
 
 export interface WorkerProcessOptions {
-  redisUrl: string;
+  /** Redis URL or connection settings (TLS, ACL password). */
+  redisUrl: RedisEndpoint;
   name: string;
   /** CPU list for the measured targets. */
   cpus: string;
@@ -70,7 +72,7 @@ export class WorkerProcess {
 
   /** Connect, probe the host, register and start taking trials. */
   static async start(options: WorkerProcessOptions): Promise<WorkerProcess> {
-    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    const redis = openRedis(options.redisUrl, { maxRetriesPerRequest: null });
     redis.on('error', () => undefined);
     const { host, kernel } = hostIdentity();
     const identity: WorkerIdentity = { name: options.name, host, kernel, cpus: options.cpus, client_cpus: options.clientCpus, labels: options.labels };

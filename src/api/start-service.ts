@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { TrialQueue } from '../queue/trial-queue.js';
+import { openRedis, type RedisEndpoint } from '../redis/redis-connection.js';
 import { CampaignController } from '../service/campaign-controller.js';
 import { CampaignStore } from '../store/campaign-store.js';
 import { buildApp } from './app.js';
@@ -12,7 +12,8 @@ import { systemRoutes } from './routes/system-routes.js';
 import { EventHub } from './sse/event-hub.js';
 
 export interface ServiceOptions {
-  redisUrl: string;
+  /** Redis URL or connection settings (TLS, ACL password). */
+  redisUrl: RedisEndpoint;
   token: string;
   /** Default 127.0.0.1. */
   host?: string;
@@ -38,7 +39,7 @@ export interface RunningService {
 
 /** Start the controller and the HTTP server; `close` stops both and releases every connection. */
 export async function startService(options: ServiceOptions): Promise<RunningService> {
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+  const redis = openRedis(options.redisUrl, { maxRetriesPerRequest: null });
   redis.on('error', () => undefined);
   const queue = new TrialQueue(options.redisUrl);
   const controllerOptions = { redis, queue, ...(options.log ? { log: options.log } : {}), ...(options.controllerTickMs ? { tickMs: options.controllerTickMs } : {}),

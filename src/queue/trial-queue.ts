@@ -1,6 +1,7 @@
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { TrialJobSchema, trialJobId, type TrialJob, type TrialJobInput } from '../core/trial-job.js';
+import { openRedis, type RedisEndpoint } from '../redis/redis-connection.js';
 import { trialQueueName } from './queue-names.js';
 
 /** BullMQ job name of a trial. */
@@ -22,8 +23,8 @@ export class TrialQueue {
   private readonly connection: Redis;
   private readonly queues = new Map<string, Queue>();
 
-  constructor(redisUrl: string) {
-    this.connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  constructor(redisUrl: RedisEndpoint) {
+    this.connection = openRedis(redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined);
   }
 

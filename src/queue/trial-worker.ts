@@ -1,14 +1,16 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { isAlloctuneError } from '../core/alloctune-error.js';
 import { TrialJobSchema, type TrialJob } from '../core/trial-job.js';
+import { openRedis, type RedisEndpoint } from '../redis/redis-connection.js';
 import { workerQueueNames } from './queue-names.js';
 
 /** Called for each trial; resolves once its result is stored. */
 export type TrialHandler = (job: TrialJob, meta: { jobId: string; queue: string; attempt: number }) => Promise<void>;
 
 export interface TrialWorkerOptions {
-  redisUrl: string;
+  /** Redis URL or connection settings (TLS, ACL password). */
+  redisUrl: RedisEndpoint;
   /** The worker's labels; it takes trials from the queue of every subset of them. */
   labels: Readonly<Record<string, string>>;
   /** Trials run at the same time by this process, over all its queues. */
@@ -85,7 +87,7 @@ export class TrialWorker {
 
   constructor(options: TrialWorkerOptions) {
     this.queues = workerQueueNames(options.labels);
-    this.connection = new Redis(options.redisUrl, { maxRetriesPerRequest: null });
+    this.connection = openRedis(options.redisUrl, { maxRetriesPerRequest: null });
     this.connection.on('error', () => undefined);
     const slots = new Slots(options.concurrency);
     const processor = async (job: Job): Promise<string> => {

@@ -1,10 +1,14 @@
 import { join } from 'node:path';
 import { stateDir } from '../proc/repo-paths.js';
 import { EmbeddedRedis } from './embedded-redis.js';
+import { redisConnectionFrom, type RedisEndpoint } from './redis-connection.js';
 
 /** The Redis that holds queues and campaign state: the configured one, or an embedded server. */
 export interface RedisTarget {
+  /** Its URL (may carry credentials: log `redactRedisUrl` of it, not the URL itself). */
   url: string;
+  /** URL with TLS material and password: what every client is opened with. */
+  endpoint: RedisEndpoint;
   /** Present when this process started the server itself. */
   embedded?: EmbeddedRedis;
   /** Stops the embedded server, if any. */
@@ -12,11 +16,13 @@ export interface RedisTarget {
 }
 
 /**
- * Use `redisUrl` (or `REDIS_URL`) when given; otherwise start an embedded redis-server with its data
- * under `<state dir>/redis` so that campaigns survive a restart.
+ * Use `endpoint` when given (by default the settings from REDIS_URL and the ALLOCTUNE_REDIS_*
+ * variables); otherwise start an embedded redis-server with its data under `<state dir>/redis` so
+ * that campaigns survive a restart.
  */
-export async function resolveRedisTarget(redisUrl = process.env['REDIS_URL']): Promise<RedisTarget> {
-  if (redisUrl !== undefined && redisUrl !== '') return { url: redisUrl, close: async () => undefined };
+export async function resolveRedisTarget(endpoint: RedisEndpoint | undefined = redisConnectionFrom({})): Promise<RedisTarget> {
+  const url = typeof endpoint === 'string' ? endpoint : endpoint?.url;
+  if (endpoint !== undefined && url !== undefined && url !== '') return { url, endpoint, close: async () => undefined };
   const embedded = await EmbeddedRedis.start({ dataDir: join(stateDir(), 'redis') });
-  return { url: embedded.url, embedded, close: () => embedded.stop() };
+  return { url: embedded.url, endpoint: embedded.url, embedded, close: () => embedded.stop() };
 }

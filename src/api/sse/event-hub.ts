@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Redis } from 'ioredis';
+import { openRedis, type RedisEndpoint } from '../../redis/redis-connection.js';
 import { KEYS } from '../../store/keys.js';
 import { toCampaignEvent, type CampaignEvent } from '../../store/campaign-events.js';
 
@@ -14,7 +14,7 @@ export class EventHub {
   private readonly readers = new Map<string, { stop: () => void }>();
   private closed = false;
 
-  constructor(private readonly redisUrl: string) {
+  constructor(private readonly redisUrl: RedisEndpoint) {
     this.emitter.setMaxListeners(0);
   }
 
@@ -37,7 +37,7 @@ export class EventHub {
   }
 
   private startReader(campaignId: string): { stop: () => void } {
-    const connection = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+    const connection = openRedis(this.redisUrl, { maxRetriesPerRequest: null });
     connection.on('error', () => undefined);
     let running = true;
     let lastId = '0';

@@ -6,12 +6,12 @@ import { startService, type RunningService } from '../../api/start-service.js';
 import { serviceToken } from '../../api/service-token.js';
 import { guardedSpawn, type GuardedProcess } from '../../proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../proc/repo-paths.js';
+import { openRedis, redactRedisUrl } from '../../redis/redis-connection.js';
 import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { listWorkers } from '../../store/worker-registry.js';
 import { ServiceClient } from '../client/service-client.js';
 import { watchCampaign } from '../client/watch-campaign.js';
 import { onShutdown } from '../shutdown-hooks.js';
-import { Redis } from 'ioredis';
 
 const DEFAULT_CAMPAIGN = join(REPO_ROOT, 'experiments', 'demo', 'campaign.json');
 
@@ -56,9 +56,9 @@ export async function run(argv: string[]): Promise<number> {
   });
   const spec = JSON.parse(readFileSync(values.campaign, 'utf8')) as unknown;
   const target = await resolveRedisTarget();
-  say(`redis:     ${target.url} (${target.embedded ? `embedded redis-server, pid ${target.embedded.pid}, data in ${target.embedded.dataDir}` : 'REDIS_URL'})`);
+  say(`redis:     ${redactRedisUrl(target.url)} (${target.embedded ? `embedded redis-server, pid ${target.embedded.pid}, data in ${target.embedded.dataDir}` : 'REDIS_URL'})`);
   const token = serviceToken();
-  const service = await startOnPort({ redisUrl: target.url, token: token.token, port: Number(values.port), controllerTickMs: 300 });
+  const service = await startOnPort({ redisUrl: target.endpoint, token: token.token, port: Number(values.port), controllerTickMs: 300 });
   say(`service:   ${service.url} (API docs ${service.url}/docs, dashboard ${service.url}/)`);
   say(`token:     ${token.created ? `${token.token} (generated, kept in ${token.file})` : token.file ? `kept in ${token.file}` : 'from ALLOCTUNE_TOKEN'}`);
   const worker = startWorker(target.url);
@@ -71,7 +71,7 @@ export async function run(argv: string[]): Promise<number> {
     await target.close();
   });
   try {
-    const redis = new Redis(target.url);
+    const redis = openRedis(target.endpoint);
     const deadline = Date.now() + 30_000;
     while (!(await listWorkers(redis)).some((w) => w.name === 'demo-worker')) {
       if (Date.now() > deadline) {

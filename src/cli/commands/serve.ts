@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { startService } from '../../api/start-service.js';
 import { serviceToken } from '../../api/service-token.js';
+import { checkRedisConnection, redactRedisUrl, redisConnectionFrom, REDIS_FLAG_OPTIONS, REDIS_FLAGS_USAGE } from '../../redis/redis-connection.js';
 import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { DEFAULT_WORKER_TIMEOUT_MS } from '../../store/worker-registry.js';
 import { onShutdown } from '../shutdown-hooks.js';
@@ -8,14 +9,14 @@ import { onShutdown } from '../shutdown-hooks.js';
 const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070] [--worker-timeout-ms 15000]
   Token: ALLOCTUNE_TOKEN, else generated once and kept under the state directory.
   --worker-timeout-ms: a worker silent for this long is gone (its duel pairs are re-run elsewhere).
-`;
+${REDIS_FLAGS_USAGE}`;
 
 /** `alloctune serve`: the REST API, SSE and the campaign controller. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      redis: { type: 'string' },
+      ...REDIS_FLAG_OPTIONS,
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7070' },
       'worker-timeout-ms': { type: 'string', default: String(DEFAULT_WORKER_TIMEOUT_MS) },
@@ -37,12 +38,14 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`alloctune serve: --worker-timeout-ms must be an integer >= 1000\n${USAGE}`);
     return 2;
   }
-  const target = await resolveRedisTarget(values.redis ?? process.env['REDIS_URL']);
+  const connection = redisConnectionFrom(values);
+  if (connection) await checkRedisConnection(connection);
+  const target = await resolveRedisTarget(connection);
   const token = serviceToken();
   const log = (line: string): void => void process.stderr.write(`${new Date().toISOString()} ${line}\n`);
-  const service = await startService({ redisUrl: target.url, token: token.token, host: values.host, port, workerTimeoutMs, log });
+  const service = await startService({ redisUrl: target.endpoint, token: token.token, host: values.host, port, workerTimeoutMs, log });
   if (token.created) log(`generated bearer token (kept in ${token.file}): ${token.token}`);
-  log(`alloctune serving on ${service.url} (redis ${target.url}${target.embedded ? ', embedded' : ''}); API docs at ${service.url}/docs`);
+  log(`alloctune serving on ${service.url} (redis ${redactRedisUrl(target.url)}${target.embedded ? ', embedded' : ''}); API docs at ${service.url}/docs`);
   onShutdown(async () => {
     await service.close();
     await target.close();

@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { MAX_ROUTING_LABELS, WORKER_LABEL } from '../../queue/queue-names.js';
+import { checkRedisConnection, redisConnectionFrom, REDIS_FLAG_OPTIONS, REDIS_FLAGS_USAGE } from '../../redis/redis-connection.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 // The CLI is the composition root: it is the one place under src/ that starts a worker process.
 import { loadWorkerConfig } from '../../../workers/worker-config.js';
@@ -11,7 +12,7 @@ import { onShutdown } from '../shutdown-hooks.js';
 const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
                         [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
                         [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS]
-`;
+${REDIS_FLAGS_USAGE}`;
 
 const LABEL_KEY = /^[a-z][a-z0-9_-]{0,31}$/;
 const LABEL_VALUE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     strict: true,
     options: {
-      redis: { type: 'string' },
+      ...REDIS_FLAG_OPTIONS,
       cpus: { type: 'string', default: '1' },
       'client-cpus': { type: 'string', default: '0' },
       concurrency: { type: 'string', default: '1' },
@@ -67,8 +68,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const redisUrl = values.redis ?? process.env['REDIS_URL'];
-  if (redisUrl === undefined || redisUrl === '') {
+  const connection = redisConnectionFrom(values);
+  if (connection === undefined) {
     process.stderr.write(`alloctune worker: --redis URL (or REDIS_URL) is required\n${USAGE}`);
     return 2;
   }
@@ -78,8 +79,9 @@ export async function run(argv: string[]): Promise<number> {
   if (!LABEL_VALUE.test(name)) {
     throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'name', reason: `'${name}' must match [A-Za-z0-9_.-]{1,64} (it is also the worker's routing label)` });
   }
+  await checkRedisConnection(connection);
   const worker = await WorkerProcess.start({
-    redisUrl,
+    redisUrl: connection,
     name,
     cpus: values.cpus,
     clientCpus: values['client-cpus'],

@@ -1,0 +1,44 @@
+import { TRIAL_QUEUE_BASE } from '../queue/queue-names.js';
+import { KEYS } from '../store/keys.js';
+
+/** The two kinds of process that connect to the shared Redis. */
+export type RedisRole = 'service' | 'worker';
+
+const ANY = '*';
+
+/** BullMQ keeps every key of a queue under `bull:<queue>:`; all trial queues share one prefix. */
+const QUEUE_KEYS = `bull:${TRIAL_QUEUE_BASE}*`;
+
+/**
+ * Key patterns each role needs, derived from the key builders so they follow any rename. A worker
+ * writes only what a trial produces (its result, the results index, the event stream) and its own
+ * registry entry: it cannot touch campaign records, trial records or optimizer state.
+ */
+export const ACL_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
+  worker: [
+    QUEUE_KEYS,
+    KEYS.trialResult(ANY, ANY),
+    KEYS.campaignResults(ANY),
+    KEYS.campaignEvents(ANY),
+    KEYS.workers,
+    KEYS.workersSeen,
+  ],
+  // Campaign records, trial records, optimizer state, events, results, the registry (src/store).
+  service: [QUEUE_KEYS, 'alloctune:*'],
+};
+
+/**
+ * Commands both roles need (found by running a campaign under these rules, test/redis/tls-acl-campaign.test.ts):
+ * reads, writes, BullMQ's Lua scripts, blocking pops, MULTI, CLIENT SETNAME; minus everything
+ * `@dangerous` (FLUSHALL, CONFIG, DEBUG, KEYS, CLIENT KILL, MIGRATE ...) and functions, plus INFO,
+ * which BullMQ reads once per connection to check the server version and eviction policy.
+ */
+export const ACL_COMMAND_RULES: readonly string[] = ['-@all', '+@read', '+@write', '+@scripting', '+@blocking', '+@transaction', '+@connection', '-@dangerous', '-@admin', '-function', '+info'];
+
+/**
+ * The `ACL SETUSER` / aclfile rules for `role` (without the user name and password), e.g.
+ * `on resetkeys ~bull:alloctune-trials* ... resetchannels -@all +@read ...`.
+ */
+export function aclRules(role: RedisRole): string {
+  return ['on', 'resetkeys', ...ACL_KEY_PATTERNS[role].map((p) => `~${p}`), 'resetchannels', ...ACL_COMMAND_RULES].join(' ');
+}

@@ -25,6 +25,9 @@ export const DEBIAN_PACKAGES = [
   'chromium',
   // The report plots (experiments/) render text with DejaVu: same fonts, same PNG bytes.
   'fonts-dejavu-core',
+  // TLS certificates for the TLS + ACL Redis test; PyYAML (YAML 1.1) reads the k8s export in a test.
+  'openssl',
+  'python3-yaml',
   // Extra names for tests of the not-root path (a package that cannot be installed).
   ...(process.env.ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES ?? '').split(',').filter(Boolean),
 ];

@@ -4,6 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { errorReply } from './error-reply.js';
+import { parseJsonBody } from './json-body.js';
 import { registerBearerAuth } from './plugins/bearer-auth.js';
 
 /** Options of the HTTP layer; the routes themselves are registered by the caller. */
@@ -26,6 +27,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
   // forceCloseConnections: open SSE streams must not keep close() waiting.
   const app = Fastify({ logger: options.logger ?? false, bodyLimit, forceCloseConnections: true }).withTypeProvider<ZodTypeProvider>();
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler((err: FastifyError, request, reply) => {

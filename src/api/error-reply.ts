@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { isAlloctuneError } from '../core/alloctune-error.js';
+import { truncateForMessage } from '../core/safe-text.js';
+import { innermostIssue, type ZodIssueLike } from './zod-issue-detail.js';
 
 /** JSON body of every error answer. */
 export interface ErrorBody {
@@ -10,17 +12,25 @@ export interface ErrorBody {
   issues?: { path: string; message: string }[];
 }
 
+/** One entry of fastify-type-provider-zod's `err.validation`: a zod issue with its details under `params`. */
 interface ValidationIssue {
+  keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: { issue?: { path?: (string | number)[]; message?: string } };
+  params?: Pick<ZodIssueLike, 'errors' | 'issues'>;
 }
 
-function issuePath(context: string, issue: ValidationIssue): string {
-  const parts = issue.params?.issue?.path;
-  if (parts && parts.length > 0) return [context, ...parts.map(String)].join('.');
-  const pointer = (issue.instancePath ?? '').split('/').filter(Boolean);
-  return [context, ...pointer].join('.');
+/** The most specific problem of an entry (see {@link innermostIssue}), path prefixed by the request part. */
+function describeIssue(context: string, entry: ValidationIssue): { path: string; message: string } {
+  const outer: ZodIssueLike = {
+    path: (entry.instancePath ?? '').split('/').filter(Boolean),
+    ...(entry.keyword === undefined ? {} : { code: entry.keyword }),
+    ...(entry.message === undefined ? {} : { message: entry.message }),
+    ...entry.params,
+  };
+  const inner = innermostIssue(outer);
+  // zod quotes unknown keys in its messages: cut both so a huge input is not echoed back.
+  return { path: truncateForMessage([context, ...inner.path.map(String)].join('.')), message: truncateForMessage(inner.message) };
 }
 
 /**
@@ -31,10 +41,7 @@ function issuePath(context: string, issue: ValidationIssue): string {
 export function errorReply(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(err)) {
     const context = err.validationContext ?? 'body';
-    const issues = (err.validation as ValidationIssue[]).map((issue) => ({
-      path: issuePath(context, issue),
-      message: issue.params?.issue?.message ?? issue.message ?? 'invalid',
-    }));
+    const issues = (err.validation as ValidationIssue[]).map((entry) => describeIssue(context, entry));
     const first = issues[0];
     const message = first ? `invalid ${first.path}: ${first.message}` : 'invalid request';
     return reply.code(400).send({ code: 'ALLOCTUNE_ERR_INVALID_INPUT', message, issues } satisfies ErrorBody);

@@ -1,12 +1,16 @@
 import { ERROR_CATALOGUE, type ErrorCode } from './error-catalogue.js';
+import { truncateForMessage } from './safe-text.js';
 
 /** Parameters substituted into an error template; kept on the error for structured output. */
 export type ErrorParams = Record<string, string | number | boolean>;
 
+/** Longest text one parameter adds to a message; callers quote inputs shorter still (safe-text's truncateForMessage). */
+const MAX_PARAM_CHARS = 1000;
+
 function render(template: string, params: ErrorParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
     const value = params[name];
-    return value === undefined ? whole : String(value);
+    return value === undefined ? whole : truncateForMessage(String(value), MAX_PARAM_CHARS);
   });
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config.js';
 import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
-import { EnvMapSchema } from './safe-text.js';
+import { EnvMapSchema, printableText } from './safe-text.js';
 import { SpaceOverridesSchema } from './search-space.js';
 import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
+import { WorkerSelectorSchema } from './worker-labels.js';
 
 /**
  * The configuration every candidate is compared with: today's production setting as a MALLOC_CONF
@@ -72,11 +73,7 @@ export const NoiseSettingsSchema = z
  */
 export const CampaignSpecSchema = z
   .object({
-    name: z
-      .string()
-      .min(1)
-      .max(120)
-      .refine((s) => ![...s].some((ch) => ch.charCodeAt(0) < 0x20 || ch.charCodeAt(0) === 0x7f), 'no control characters'),
+    name: printableText(120),
     allocator: AllocatorNameSchema,
     space: SpaceOverridesSchema.optional(),
     baseline: BaselineSpecSchema.optional(),
@@ -95,7 +92,7 @@ export const CampaignSpecSchema = z
     sampler: z.enum(['random', 'gp', 'ensemble']).default('gp'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Only workers carrying all these labels take the campaign's trials. */
-    worker_labels: z.record(z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/), z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/)).default({}),
+    worker_labels: WorkerSelectorSchema.default({}),
   })
   .strict();
 export type CampaignSpec = z.infer<typeof CampaignSpecSchema>;

@@ -8,17 +8,23 @@ export const MetricEstimateSchema = z.object({
 });
 export type MetricEstimate = z.infer<typeof MetricEstimateSchema>;
 
+/**
+ * A metric as a campaign names it: `<workload label>.<name>` or a bare name (`p99_us`,
+ * `harness:fragmentation.rss_bytes_at_300ms`). Which names exist is checked against the workloads later.
+ */
+export const MetricNameSchema = z.string().min(1).max(160).regex(/^[a-z][a-z0-9_:.-]*$/, 'a metric name: lower-case letters, digits and _ : . - (at most 160)');
+
 /** What the campaign optimises: one metric and whether lower or higher is better. */
 export const ObjectiveSpecSchema = z.object({
-  metric: z.string().min(1),
+  metric: MetricNameSchema,
   direction: z.enum(['min', 'max']),
 });
 export type ObjectiveSpec = z.infer<typeof ObjectiveSpecSchema>;
 
 /** A target a feasible config must meet: `metric <= max` or `metric >= min`. */
 export const ConstraintSpecSchema = z.union([
-  z.object({ metric: z.string().min(1), max: z.number() }).strict(),
-  z.object({ metric: z.string().min(1), min: z.number() }).strict(),
+  z.object({ metric: MetricNameSchema, max: z.number() }).strict(),
+  z.object({ metric: MetricNameSchema, min: z.number() }).strict(),
 ]);
 export type ConstraintSpec = z.infer<typeof ConstraintSpecSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigValueSchema, type ConfigValue } from './config.js';
+import { mapKey } from './safe-text.js';
 import { AllocatorNameSchema } from './trial-job.js';
 
 /** A categorical string choice: one token the allocator reads verbatim (no separators, no spaces). */
@@ -222,7 +223,7 @@ export const SpaceOverridesSchema = z
     /** Smaller ranges (integer/float) or subsets of choices (categorical/boolean). */
     narrow: z
       .record(
-        NameSchema,
+        mapKey(NameSchema),
         z.union([
           z.object({ min: z.number().optional(), max: z.number().optional() }).strict(),
           z.object({ choices: z.array(z.union([z.number(), z.string(), z.boolean()])).min(1) }).strict(),
@@ -230,7 +231,7 @@ export const SpaceOverridesSchema = z
       )
       .default({}),
     /** Values to hold fixed (emitted, not searched). */
-    freeze: z.record(NameSchema, ConfigValueSchema).default({}),
+    freeze: z.record(mapKey(NameSchema), ConfigValueSchema).default({}),
   })
   .strict();
 export type SpaceOverrides = z.infer<typeof SpaceOverridesSchema>;

@@ -1,17 +1,12 @@
 import { createHash } from 'node:crypto';
 import { AlloctuneError } from '../core/alloctune-error.js';
+import { MAX_ROUTING_LABELS } from '../core/worker-labels.js';
 
 /** Queue of trials that any worker may run. */
 export const TRIAL_QUEUE_BASE = 'alloctune-trials';
 
-/** A worker listens to one queue per subset of its labels, so it may carry at most this many. */
-export const MAX_ROUTING_LABELS = 5;
-
-/**
- * Label every worker carries implicitly, set to its name, so that a trial can be sent to one
- * worker (both sides of a duel run on the same machine). Users may not set it themselves.
- */
-export const WORKER_LABEL = 'worker';
+// Owned by src/core/worker-labels.ts (campaign specs check them too); re-exported for the queue's users.
+export { MAX_ROUTING_LABELS, WORKER_LABEL } from '../core/worker-labels.js';
 
 const READABLE = /^[A-Za-z0-9_.=,-]{1,200}$/;
 

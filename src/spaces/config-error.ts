@@ -1,4 +1,5 @@
 import { AlloctuneError } from '../core/alloctune-error.js';
+import { truncateForMessage } from '../core/safe-text.js';
 
 /**
  * Short names of the rules a config value can break, so callers and tests can tell them apart
@@ -33,11 +34,13 @@ export type ConfigRule =
 
 /** ALLOCTUNE_ERR_CONFIG_VALUE naming the key, the rule and (for parsed text) the offending pair. */
 export function configError(key: string, rule: ConfigRule, reason: string, pair?: string): AlloctuneError {
-  const where = pair === undefined ? '' : `'${pair}': `;
+  // What the user wrote is quoted back, cut short: a 4 KB setting must not come back 4 KB long.
+  const quoted = pair === undefined ? undefined : truncateForMessage(pair);
+  const where = quoted === undefined ? '' : `'${quoted}': `;
   return new AlloctuneError('ALLOCTUNE_ERR_CONFIG_VALUE', {
-    key,
+    key: truncateForMessage(key, 100),
     rule,
     reason: `${where}${reason} [rule ${rule}]`,
-    ...(pair === undefined ? {} : { pair }),
+    ...(quoted === undefined ? {} : { pair: quoted }),
   });
 }

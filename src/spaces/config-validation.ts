@@ -72,7 +72,7 @@ export function completeConfig(space: SearchSpace, partial: Readonly<Config>): C
     if (isParameterActive(p, merged)) merged[p.name] = partial[p.name] ?? valueOrFixed(p, undefined);
   }
   for (const key of Object.keys(partial)) {
-    if (!(key in merged)) return validateConfig(space, { ...merged, [key]: partial[key] as ConfigValue });
+    if (!Object.hasOwn(merged, key)) return validateConfig(space, { ...merged, [key]: partial[key] as ConfigValue });
   }
   return validateConfig(space, merged);
 }

@@ -1,4 +1,5 @@
 import type { Config } from '../core/config.js';
+import { isPrototypeMemberName } from '../core/safe-text.js';
 import type { Parameter, SearchSpace } from '../core/search-space.js';
 import { configError } from './config-error.js';
 import { completeConfig } from './config-validation.js';
@@ -29,7 +30,7 @@ function collect(space: SearchSpace, pairs: readonly { key: string; raw: string;
     if (key === '') throw configError(key, 'malformed-pair', 'empty name', pair);
     if (!/^[A-Za-z0-9_.]+$/.test(key)) throw configError(key, 'bad-character', 'names may contain only letters, digits, _ and .', pair);
     const p = lookupKey(space, key, pair);
-    if (key in config) throw configError(key, 'duplicate-key', 'set twice (the allocator would silently keep one)', pair);
+    if (Object.hasOwn(config, key)) throw configError(key, 'duplicate-key', 'set twice (the allocator would silently keep one)', pair);
     config[key] = parseValueText(space.encoding, p, raw, pair);
   }
   // Inactive keys (max_background_threads without background_thread:true) and frozen values fail here.
@@ -112,7 +113,9 @@ export function parseEnvText(text: string): Record<string, string> {
     const at = assignment.indexOf('=');
     if (at <= 0) throw configError(at === 0 ? '' : assignment, 'malformed-pair', "expected NAME=value (a value cannot contain spaces)", assignment);
     const key = assignment.slice(0, at);
-    if (key in env) throw configError(key, 'duplicate-key', 'set twice', assignment);
+    // `env.__proto__ = ...` would set the prototype and drop the key without a word.
+    if (isPrototypeMemberName(key)) throw configError(key, 'unknown-key', 'not an allocator variable', assignment);
+    if (Object.hasOwn(env, key)) throw configError(key, 'duplicate-key', 'set twice', assignment);
     env[key] = assignment.slice(at + 1);
   }
   return env;

@@ -1,4 +1,5 @@
 import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../../core/export-evidence.js';
+import { escapeUnprintable } from '../../core/safe-text.js';
 
 function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
@@ -49,7 +50,9 @@ export function evidenceLines(e: ExportEvidence): string[] {
 
 /** Evidence lines behind a comment marker such as `#`. */
 export function evidenceComment(e: ExportEvidence, marker = '#'): string {
+  // Names were checked at creation; escaping again keeps every comment on its line in any reader
+  // (YAML, systemd, shell) even for records written before that check.
   return evidenceLines(e)
-    .map((l) => `${marker} ${l}`)
+    .map((l) => `${marker} ${escapeUnprintable(l)}`)
     .join('\n');
 }

@@ -18,8 +18,18 @@ function productionEnv(e: ExportEvidence): [string, string][] {
   return env;
 }
 
-function yamlString(value: string): string {
-  return JSON.stringify(value);
+/**
+ * A double-quoted YAML scalar with everything outside printable ASCII escaped (`\uXXXX`,
+ * `\UXXXXXXXX`): YAML 1.1 readers break lines at U+0085, U+2028 and U+2029, which JSON leaves raw.
+ */
+export function yamlString(value: string): string {
+  const escaped = [...value].map((ch) => {
+    const code = ch.codePointAt(0) ?? 0;
+    if (ch === '"' || ch === '\\') return `\\${ch}`;
+    if (code >= 0x20 && code < 0x7f) return ch;
+    return code <= 0xffff ? `\\u${code.toString(16).padStart(4, '0')}` : `\\U${code.toString(16).padStart(8, '0')}`;
+  });
+  return `"${escaped.join('')}"`;
 }
 
 const TEXT = 'text/plain; charset=utf-8';

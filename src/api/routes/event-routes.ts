@@ -4,9 +4,9 @@ import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { compareStreamIds, readEventsAfter, type CampaignEvent } from '../../store/campaign-events.js';
+import { isResumableStreamId, STREAM_ID_PROBLEM, StreamIdSchema } from '../sse/stream-id.js';
 import type { RouteDeps } from './route-deps.js';
 
-const STREAM_ID = /^\d{1,20}-\d{1,20}$/;
 const HEARTBEAT_MS = 15_000;
 
 function frame(event: CampaignEvent): string {
@@ -23,14 +23,20 @@ export function eventRoutes(deps: RouteDeps) {
     app.get(
       '/v1/campaigns/:id/events',
       {
-        schema: { params: z.object({ id: IdSchema }), querystring: z.object({ after: z.string().regex(STREAM_ID).optional() }) },
+        schema: { params: z.object({ id: IdSchema }), querystring: z.object({ after: StreamIdSchema.optional() }) },
         config: { rateLimit: false },
       },
       async (request, reply) => {
         const { id } = request.params;
+        // An empty header is what a client that has seen no event may send: the same as none.
+        const header = request.headers['last-event-id'] || undefined;
+        // A bad id is refused: falling back to the start (or to nothing) would send the client a
+        // stream it did not ask for without saying so.
+        if (header !== undefined && (typeof header !== 'string' || !isResumableStreamId(header))) {
+          throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'headers.last-event-id', reason: STREAM_ID_PROBLEM });
+        }
+        const resume = header ?? request.query.after ?? '0';
         if (!(await deps.store.get(id))) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
-        const header = request.headers['last-event-id'];
-        const resume = typeof header === 'string' && STREAM_ID.test(header) ? header : (request.query.after ?? '0');
         reply.hijack();
         const out = reply.raw;
         out.writeHead(200, {

@@ -2,19 +2,44 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { truncateForMessage } from '../../core/safe-text.js';
 import { trialQueueName } from '../../queue/queue-names.js';
 import { ALLOCATORS, listSpaces, loadSpace, type AllocatorName } from '../../spaces/index.js';
 import { listWorkers } from '../../store/worker-registry.js';
 import type { RouteDeps } from './route-deps.js';
+
+/**
+ * How long /healthz waits for Redis. The shared client queues commands while it reconnects
+ * (BullMQ needs `maxRetriesPerRequest: null`), so an unanswered PING would otherwise hang for the
+ * whole outage.
+ */
+const HEALTH_PING_TIMEOUT_MS = 500;
+
+/** Why Redis does not answer PING within `timeoutMs`, or undefined when it does. */
+async function redisProblem(redis: RouteDeps['redis'], timeoutMs: number): Promise<string | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => (timer = setTimeout(() => resolve(`no answer to PING within ${timeoutMs} ms (connection ${redis.status})`), timeoutMs)));
+  const ping = redis.ping().then(
+    (pong) => (pong === 'PONG' ? undefined : `PING answered ${truncateForMessage(String(pong), 40)}`),
+    (err: unknown) => (err instanceof Error ? err.message : String(err)),
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** `/healthz`, `/metrics` (Prometheus text), `/v1/spaces`, `/v1/workers`. */
 export function systemRoutes(deps: RouteDeps) {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/healthz', { config: { rateLimit: false } }, async () => {
-      const pong = await deps.redis.ping().catch(() => 'unreachable');
-      return { status: pong === 'PONG' ? 'ok' : 'degraded', redis: pong === 'PONG' ? 'ok' : pong, started_at: deps.startedAt.toISOString() };
+    app.get('/healthz', { config: { rateLimit: false } }, async (_request, reply) => {
+      const problem = await redisProblem(deps.redis, HEALTH_PING_TIMEOUT_MS);
+      const started_at = deps.startedAt.toISOString();
+      if (problem === undefined) return { status: 'ok', redis: 'ok', started_at };
+      return reply.code(503).send({ status: 'degraded', reason: `redis: ${problem}`, redis: 'unreachable', started_at });
     });
 
     app.get('/v1/spaces', async () => ({ spaces: listSpaces() }));

@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
-import { MAX_ROUTING_LABELS, WORKER_LABEL } from '../../queue/queue-names.js';
+import { LabelKeySchema, LabelValueSchema, MAX_ROUTING_LABELS, RESERVED_LABELS, WORKER_LABEL } from '../../core/worker-labels.js';
 import { checkRedisConnection, redisConnectionFrom, REDIS_FLAG_OPTIONS, REDIS_FLAGS_USAGE } from '../../redis/redis-connection.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 // The CLI is the composition root: it is the one place under src/ that starts a worker process.
@@ -14,9 +14,6 @@ const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus 
                         [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS]
 ${REDIS_FLAGS_USAGE}`;
 
-const LABEL_KEY = /^[a-z][a-z0-9_-]{0,31}$/;
-const LABEL_VALUE = /^[A-Za-z0-9_.-]{1,64}$/;
-
 /** Parse `k=v,k2=v2` (the option may be repeated) into a label map. */
 export function parseLabels(texts: readonly string[]): Record<string, string> {
   const labels: Record<string, string> = {};
@@ -24,11 +21,11 @@ export function parseLabels(texts: readonly string[]): Record<string, string> {
     const at = pair.indexOf('=');
     const key = pair.slice(0, at);
     const value = pair.slice(at + 1);
-    if (at <= 0 || !LABEL_KEY.test(key) || !LABEL_VALUE.test(value)) {
+    if (at <= 0 || !LabelKeySchema.safeParse(key).success || !LabelValueSchema.safeParse(value).success) {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${pair}' is not key=value (key [a-z][a-z0-9_-]*, value [A-Za-z0-9_.-]+)` });
     }
-    if (key === WORKER_LABEL) {
-      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${WORKER_LABEL}' is set implicitly to the worker's name` });
+    if (RESERVED_LABELS.includes(key)) {
+      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'labels', reason: `'${key}' is reserved ('${WORKER_LABEL}' is set implicitly to the worker's name)` });
     }
     labels[key] = value;
   }
@@ -76,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
   parseCpuList(values.cpus);
   parseCpuList(values['client-cpus']);
   const name = values.name ?? `${hostname()}-${process.pid}`;
-  if (!LABEL_VALUE.test(name)) {
+  if (!LabelValueSchema.safeParse(name).success) {
     throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'name', reason: `'${name}' must match [A-Za-z0-9_.-]{1,64} (it is also the worker's routing label)` });
   }
   await checkRedisConnection(connection);

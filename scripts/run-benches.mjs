@@ -26,6 +26,7 @@ const BENCHES = {
   'optimizer-summary': [['experiments/optimizer-replay/summarise-results.ts'], 'regenerates experiments/optimizer-replay/README-results.md'],
   service: [['experiments/service-bench/bench-service.ts'], 'leaderboard GET with 2,000 trials (goal p99 <= 20 ms), 200 SSE clients'],
   'redis-trial-cost': [['experiments/redis-runner/trial-cost.ts', '2'], 'time of a default-size Redis trial by phase'],
+  'hostile-input': [['experiments/hostile-input/run.ts', '--per-category', '60', '--seed', '1'], 'generated bad requests against the service (goal: 0 5xx, every 4xx naming the field, nothing stored)'],
 };
 
 const wanted = process.argv.slice(2);

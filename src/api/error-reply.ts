@@ -17,7 +17,7 @@ interface ValidationIssue {
   keyword?: string;
   instancePath?: string;
   message?: string;
-  params?: Pick<ZodIssueLike, 'errors' | 'issues'>;
+  params?: Pick<ZodIssueLike, 'errors' | 'issues' | 'keys'>;
 }
 
 /** The most specific problem of an entry (see {@link innermostIssue}), path prefixed by the request part. */

@@ -7,6 +7,8 @@ export interface ZodIssueLike {
   errors?: readonly (readonly ZodIssueLike[])[];
   /** invalid_key / invalid_element: the issues of the key or element itself. */
   issues?: readonly ZodIssueLike[];
+  /** unrecognized_keys: the keys a strict object does not take. */
+  keys?: readonly string[];
 }
 
 function depth(issues: readonly ZodIssueLike[]): number {
@@ -16,7 +18,8 @@ function depth(issues: readonly ZodIssueLike[]): number {
 /**
  * The most specific problem inside a zod issue, with its path from the outer issue's root: for a
  * union that matched no branch ("Invalid input"), the issue of the branch that came closest (fewest
- * issues, then the deepest); for a bad record key ("Invalid key in record"), the key's own message.
+ * issues, then the deepest); for a bad record key ("Invalid key in record"), the key's own message;
+ * for keys a strict object does not take, the path of the first of them.
  */
 export function innermostIssue(issue: ZodIssueLike): { path: PropertyKey[]; message: string } {
   const path = [...(issue.path ?? [])];
@@ -32,5 +35,6 @@ export function innermostIssue(issue: ZodIssueLike): { path: PropertyKey[]; mess
     const inner = innermostIssue(issue.issues[0]);
     return { path: [...path, ...inner.path], message: inner.message };
   }
-  return { path, message: issue.message ?? 'invalid' };
+  const unknown = issue.code === 'unrecognized_keys' ? issue.keys?.[0] : undefined;
+  return { path: unknown === undefined ? path : [...path, unknown], message: issue.message ?? 'invalid' };
 }

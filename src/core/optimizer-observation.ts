@@ -15,10 +15,12 @@ export type MetricEstimate = z.infer<typeof MetricEstimateSchema>;
 export const MetricNameSchema = z.string().min(1).max(160).regex(/^[a-z][a-z0-9_:.-]*$/, 'a metric name: lower-case letters, digits and _ : . - (at most 160)');
 
 /** What the campaign optimises: one metric and whether lower or higher is better. */
-export const ObjectiveSpecSchema = z.object({
-  metric: MetricNameSchema,
-  direction: z.enum(['min', 'max']),
-});
+export const ObjectiveSpecSchema = z
+  .object({
+    metric: MetricNameSchema,
+    direction: z.enum(['min', 'max']),
+  })
+  .strict();
 export type ObjectiveSpec = z.infer<typeof ObjectiveSpecSchema>;
 
 /** A target a feasible config must meet: `metric <= max` or `metric >= min`. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config.js';
 import { RedisWorkloadOptionsSchema } from './redis-workload.js';
-import { EnvMapSchema, IdSchema } from './safe-text.js';
+import { EnvMapSchema, IdSchema, mapKey } from './safe-text.js';
 
 /** Allocator names known to alloctune (mirrors src/spaces/debian-libraries.ts ALLOCATORS). */
 export const AllocatorNameSchema = z.enum(['jemalloc', 'mimalloc', 'tcmalloc', 'glibc', 'hakmem']);
@@ -14,20 +14,20 @@ export const WorkloadSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('harness'),
     workload: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
-    args: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), HarnessArgValueSchema).default({}),
+    args: z.record(mapKey(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/)), HarnessArgValueSchema).default({}),
     label: LabelSchema.optional(),
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('redis'),
     options: RedisWorkloadOptionsSchema.prefault({}),
     label: LabelSchema.optional(),
-  }),
+  }).strict(),
   z.object({
     kind: z.literal('command'),
     /** Name of a command allow-listed in the worker's own config file; never a command line. */
     name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
     label: LabelSchema.optional(),
-  }),
+  }).strict(),
 ]);
 export type WorkloadSpec = z.infer<typeof WorkloadSpecSchema>;
 

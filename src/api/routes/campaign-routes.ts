@@ -96,7 +96,7 @@ export function campaignRoutes(deps: RouteDeps) {
 
     app.get(
       '/v1/campaigns/:id/export',
-      { schema: { params: IdParams, querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('json') }) } },
+      { schema: { params: IdParams, querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('json') }).strict() } },
       async (request, reply) => {
         const record = await requireCampaign(deps, request.params.id);
         const board = await deps.controller.leaderboard(record.id);

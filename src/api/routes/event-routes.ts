@@ -23,7 +23,7 @@ export function eventRoutes(deps: RouteDeps) {
     app.get(
       '/v1/campaigns/:id/events',
       {
-        schema: { params: z.object({ id: IdSchema }), querystring: z.object({ after: StreamIdSchema.optional() }) },
+        schema: { params: z.object({ id: IdSchema }), querystring: z.object({ after: StreamIdSchema.optional() }).strict() },
         config: { rateLimit: false },
       },
       async (request, reply) => {

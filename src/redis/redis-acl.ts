@@ -28,12 +28,14 @@ export const ACL_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
 };
 
 /**
- * Commands both roles need (found by running a campaign under these rules, test/redis/tls-acl-campaign.test.ts):
- * reads, writes, BullMQ's Lua scripts, blocking pops, MULTI, CLIENT SETNAME; minus everything
- * `@dangerous` (FLUSHALL, CONFIG, DEBUG, KEYS, CLIENT KILL, MIGRATE ...) and functions, plus INFO,
- * which BullMQ reads once per connection to check the server version and eviction policy.
+ * Commands both roles need, narrowed by running a campaign under them
+ * (test/redis/tls-acl-campaign.test.ts; without `+@transaction` the registry's MULTI fails, without
+ * `+info` BullMQ does not start, without `+@connection` CLIENT SETNAME is refused): reads and writes
+ * (BZPOPMIN and XREAD ... BLOCK among them), BullMQ's Lua scripts, MULTI, CLIENT SETNAME; minus
+ * everything `@dangerous` or `@admin` (FLUSHALL, CONFIG, DEBUG, KEYS, CLIENT KILL, MIGRATE ...) and
+ * functions; plus INFO, which BullMQ reads to check the server version and eviction policy.
  */
-export const ACL_COMMAND_RULES: readonly string[] = ['-@all', '+@read', '+@write', '+@scripting', '+@blocking', '+@transaction', '+@connection', '-@dangerous', '-@admin', '-function', '+info'];
+export const ACL_COMMAND_RULES: readonly string[] = ['-@all', '+@read', '+@write', '+@scripting', '+@transaction', '+@connection', '-@dangerous', '-@admin', '-function', '+info'];
 
 /**
  * The `ACL SETUSER` / aclfile rules for `role` (without the user name and password), e.g.

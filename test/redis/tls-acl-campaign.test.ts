@@ -75,12 +75,29 @@ describe('service and worker over TLS with ACL users (a real TLS redis-server, r
     assert.ok(trials.trials.every((t) => t.state === 'completed'), JSON.stringify(trials.trials.map((t) => t.state)));
     const exported = await fetch(`${serviceUrl}/v1/campaigns/${campaign.id}/export?format=env`);
     assert.equal(exported.status, 200);
+    // Server-sent events: the backlog (XRANGE) and the live reader (XREAD on its own connection).
+    const events = await fetch(`${serviceUrl}/v1/campaigns/${campaign.id}/events`, { signal: AbortSignal.timeout(30_000) });
+    let text = '';
+    for await (const chunk of events.body as unknown as AsyncIterable<Uint8Array>) {
+      text += Buffer.from(chunk).toString();
+      if (text.includes('event: campaign_finished')) break;
+    }
+    assert.match(text, /event: trial_completed[\s\S]*event: campaign_finished/);
     assert.deepEqual(await admin.call('ACL', 'LOG', '10'), [], 'no command was refused by the ACL');
     for (const pid of [service.proc.pid, worker.proc.pid]) {
       const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       assert.ok(!argv.includes(SERVICE_PASSWORD) && !argv.includes(WORKER_PASSWORD), argv);
     }
     assert.doesNotMatch(service.log() + worker.log(), new RegExp(`${SERVICE_PASSWORD}|${WORKER_PASSWORD}`));
+  });
+
+  it('`alloctune redis acl ROLE` prints the rules this test runs under', async () => {
+    for (const role of ['service', 'worker'] as const) {
+      const cli = startCli(['redis', 'acl', role]);
+      const outcome = await cli.proc.done;
+      assert.equal(outcome.exitCode, 0, cli.log());
+      assert.equal(cli.log().trim(), aclRules(role));
+    }
   });
 
   it('the worker user cannot touch campaign records, trial records or the server configuration', async () => {

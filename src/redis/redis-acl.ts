@@ -11,15 +11,16 @@ const QUEUE_KEYS = `bull:${TRIAL_QUEUE_BASE}*`;
 
 /**
  * Key patterns each role needs, derived from the key builders so they follow any rename. A worker
- * writes only what a trial produces (its result, the results index, the event stream) and its own
- * registry entry: it cannot touch campaign records, trial records or optimizer state.
+ * writes only what a trial produces (its result, the results index, the report stream the controller
+ * reads) and its own registry entry: it cannot touch campaign records, trial records, optimizer
+ * state or the campaigns' event streams (the controller is their one writer).
  */
 export const ACL_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
   worker: [
     QUEUE_KEYS,
     KEYS.trialResult(ANY, ANY),
     KEYS.campaignResults(ANY),
-    KEYS.campaignEvents(ANY),
+    KEYS.trialReports,
     KEYS.workers,
     KEYS.workersSeen,
   ],

@@ -107,6 +107,8 @@ describe('service and worker over TLS with ACL users (a real TLS redis-server, r
         () => asWorker.set('alloctune:campaign:forged', '{}'),
         () => asWorker.hset('alloctune:campaign:forged:trials', 't1', '{}'),
         () => asWorker.get('alloctune:campaign:forged:optimizer'),
+        // The controller is the one writer of a campaign's event stream.
+        () => asWorker.xadd('alloctune:events:forged', '*', 'type', 'campaign_finished'),
         () => asWorker.flushall(),
         () => asWorker.config('SET', 'dir', '/tmp'),
         () => asWorker.keys('*'),

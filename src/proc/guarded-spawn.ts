@@ -6,7 +6,7 @@ import { nativeTool } from './repo-paths.js';
 export type DeathSignal = 'TERM' | 'KILL' | 'INT';
 
 export interface GuardedSpawnOptions {
-  /** Complete environment of the child; nothing is inherited implicitly. */
+  /** Complete environment of the child; nothing is inherited implicitly (but the test-run marker, see below). */
   env: NodeJS.ProcessEnv;
   cwd?: string;
   /** Kill the whole process group after this many milliseconds (0 or absent: no limit). */
@@ -44,6 +44,20 @@ export interface GuardedProcess {
 
 const DEFAULT_MAX_OUTPUT_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Marks every process of one test run (set by scripts/run-tests.mjs, which then looks for survivors
+ * carrying it in /proc/PID/environ). Children here get a complete environment chosen by the caller
+ * (targets a fixed one), so the marker would be lost; it is the one variable passed on, and only when
+ * this process carries it. Marking at the single spawn point covers every target, server and probe
+ * without a list of process names, and no process outside the run can carry the run's random id.
+ */
+const TEST_RUN_MARKER = 'ALLOCTUNE_TEST_RUN';
+
+function withTestRunMarker(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const marker = process.env[TEST_RUN_MARKER];
+  return marker === undefined ? env : { ...env, [TEST_RUN_MARKER]: marker };
+}
+
 function appendCapped(chunks: Buffer[], size: { bytes: number }, chunk: Buffer, max: number): void {
   if (size.bytes >= max) return;
   const room = max - size.bytes;
@@ -65,7 +79,7 @@ export function guardedSpawn(program: string, args: readonly string[], options: 
     : [...args];
   const started = performance.now();
   const child = spawn(file, argv, {
-    env: options.env,
+    env: withTestRunMarker(options.env),
     cwd: options.cwd,
     detached: true,
     stdio: [options.stdin === undefined ? 'ignore' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe'],

@@ -66,6 +66,7 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
           clientCpus: options.identity.client_cpus,
           seed: job.seed + index,
           phaseTimeoutMs: job.phase_timeout_ms,
+          worker: options.identity.name,
         };
         if (options.signal) ctx.signal = options.signal;
         for (let attempt = 0; ; attempt++) {
@@ -89,6 +90,8 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
     }
   } catch (err) {
     if (isAlloctuneError(err) && err.retryable) throw err;
+    // An aborted trial is re-run whatever its runner made of the killed processes.
+    if (options.signal?.aborted) throw new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: options.identity.name, reason: 'shutting down' }, { cause: err });
     const failure = isAlloctuneError(err) ? err : new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: err instanceof Error ? err.message : String(err) }, { cause: err });
     error = failure.toJSON();
     // A repeat cut short by the failure is not a measurement of the config.

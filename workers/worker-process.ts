@@ -141,7 +141,7 @@ export class WorkerProcess {
   close(force = false): Promise<void> {
     this.closing ??= (async () => {
       clearInterval(this.heartbeat);
-      if (force) this.abort.abort();
+      if (force) this.abort.abort(new Error('worker shutting down'));
       await this.worker.close(force);
       try {
         await Promise.race([unregisterWorker(this.redis, this.options.name), new Promise((r) => setTimeout(r, 2000))]);

@@ -18,6 +18,8 @@ export interface RunAllocbenchOptions {
   timeoutMs?: number;
   /** Harness binary; default `native/build/allocbench` (tests pass the sanitizer build). */
   binary?: string;
+  /** Aborting kills the harness; the caller decides what an aborted run means. */
+  signal?: AbortSignal;
 }
 
 /** A harness run either yields a validated document or a catalogue error; stderr is always kept. */
@@ -96,7 +98,7 @@ export async function runAllocbench(opts: RunAllocbenchOptions): Promise<Allocbe
   }
   const binary = opts.binary ?? nativeTool('allocbench');
   const timeoutMs = opts.timeoutMs ?? defaultTimeoutMs(opts);
-  const outcome = await runGuarded(binary, argv, { env: opts.env, timeoutMs, deathSignal: 'KILL' });
+  const outcome = await runGuarded(binary, argv, { env: opts.env, timeoutMs, deathSignal: 'KILL', ...(opts.signal ? { signal: opts.signal } : {}) });
   const classified = classify(outcome, timeoutMs, binary);
   const base = { stderr: outcome.stderr, durationMs: outcome.durationMs };
   return classified instanceof AlloctuneError ? { ok: false, error: classified, ...base } : { ok: true, result: classified, ...base };

@@ -19,6 +19,8 @@ export interface GuardedSpawnOptions {
   stdin?: string;
   /** Inherit stdout/stderr instead of capturing them. */
   inheritOutput?: boolean;
+  /** Aborting kills the whole process group (SIGKILL); the outcome then says `aborted`. */
+  signal?: AbortSignal;
 }
 
 /** How a guarded child ended. */
@@ -28,6 +30,8 @@ export interface ProcessOutcome {
   stdout: string;
   stderr: string;
   timedOut: boolean;
+  /** The caller's AbortSignal fired before the child ended, and the group was killed. */
+  aborted: boolean;
   durationMs: number;
   /** Set when the program could not be started at all (ENOENT, EACCES ...). */
   spawnError?: string;
@@ -115,6 +119,14 @@ export function guardedSpawn(program: string, args: readonly string[], options: 
         }, options.timeoutMs)
       : undefined;
 
+  let aborted = false;
+  const onAbort = (): void => {
+    aborted = true;
+    kill('SIGKILL');
+  };
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+
   const done = new Promise<ProcessOutcome>((resolve) => {
     let spawnError: string | undefined;
     child.on('error', (e) => {
@@ -123,6 +135,7 @@ export function guardedSpawn(program: string, args: readonly string[], options: 
     child.on('close', (exitCode, signal) => {
       exited = true;
       if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onAbort);
       // Helpers the target left in its group (e.g. a forked child) go with it.
       if (child.pid !== undefined) {
         try {
@@ -137,6 +150,7 @@ export function guardedSpawn(program: string, args: readonly string[], options: 
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
         timedOut,
+        aborted,
         durationMs: performance.now() - started,
       };
       if (spawnError !== undefined) outcome.spawnError = spawnError;

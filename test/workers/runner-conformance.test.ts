@@ -7,11 +7,16 @@ import { buildRunners } from '../../workers/build-runners.js';
 import type { RunnerSet } from '../../workers/trial-executor.js';
 import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-runner.js';
 import { WorkerConfigSchema } from '../../workers/worker-config.js';
+import { liveDescendants, processAlive } from '../helpers/process-alive.js';
+import { until } from '../helpers/child-processes.js';
 
 // Every WorkloadRunner goes through the same checks with a real jemalloc preloaded: a valid
 // measurement under its label with the jemalloc options read back where the runner can, and a
-// rejected MALLOC_CONF reported as ALLOCATOR_REJECTED quoting jemalloc.
-const runners: RunnerSet = buildRunners(WorkerConfigSchema.parse({ commands: { env: { argv: ['/usr/bin/env'] } } }));
+// rejected MALLOC_CONF reported as ALLOCATOR_REJECTED quoting jemalloc; aborted mid-trial, the
+// retryable WORKER_LOST (the trial is re-run, not recorded as a failed config) with no child left.
+const runners: RunnerSet = buildRunners(
+  WorkerConfigSchema.parse({ commands: { env: { argv: ['/usr/bin/env'] }, sleep: { argv: ['/bin/sleep', '60'] } } }),
+);
 const jemalloc = debianLibraryPath('jemalloc') ?? '';
 
 const cases: Array<{ spec: WorkloadSpec; readsOptions: boolean }> = [
@@ -24,6 +29,14 @@ const cases: Array<{ spec: WorkloadSpec; readsOptions: boolean }> = [
     }),
     readsOptions: true,
   },
+];
+
+/** Per kind, a measurement that takes far longer than the test waits before aborting it. */
+const longCases: WorkloadSpec[] = [
+  WorkloadSpecSchema.parse({ kind: 'harness', workload: 'threadtest', args: { 'duration-ms': 60_000 } }),
+  WorkloadSpecSchema.parse({ kind: 'command', name: 'sleep' }),
+  // The first snapshot waits 60 s after the delete.
+  WorkloadSpecSchema.parse({ kind: 'redis', options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: [60_000] } }),
 ];
 
 function ctx(malloc_conf: string): RunContext {
@@ -57,6 +70,35 @@ describe('WorkloadRunner conformance (harness, command, redis)', () => {
         assert.match(err.message, /<jemalloc>: Invalid conf pair: foo:1/);
         return true;
       });
+    });
+  }
+
+  for (const spec of longCases) {
+    it(`${spec.kind}: aborted mid-trial, rejects with the retryable WORKER_LOST and leaves no child`, async () => {
+      const before = new Set(liveDescendants(process.pid).map((p) => p.pid));
+      const started = (): Array<{ pid: number; cmdline: string }> => liveDescendants(process.pid).filter((p) => !before.has(p.pid));
+      const abort = new AbortController();
+      const run = runnerOf(spec).run(spec as never, { ...ctx('dirty_decay_ms:0'), signal: abort.signal, worker: 'conformance' });
+      const settled = run.then(() => 'resolved', () => 'rejected');
+      // Mid-trial: the runner's target has been exec'd (for redis, give it time to load and delete).
+      const target = { harness: /^\S*allocbench /, command: /^\S*sleep 60/, redis: /^\S*redis-server/ }[spec.kind];
+      const targets = await until(`${spec.kind} target running`, async () => {
+        const found = started().filter((p) => target.test(p.cmdline));
+        return found.length > 0 ? found : undefined;
+      });
+      if (spec.kind === 'redis') await new Promise((r) => setTimeout(r, 2000));
+      assert.equal(await Promise.race([settled, new Promise((r) => setTimeout(() => r('pending'), 0))]), 'pending');
+      const abortedAt = Date.now();
+      abort.abort(new Error('worker shutting down'));
+      await assert.rejects(run, (err: Error & { code?: string; retryable?: boolean }) => {
+        assert.equal(err.code, 'ALLOCTUNE_ERR_WORKER_LOST', err.message);
+        assert.equal(err.retryable, true);
+        assert.match(err.message, /worker conformance lost: .*aborted: worker shutting down/);
+        return true;
+      });
+      assert.ok(Date.now() - abortedAt < 15_000, `rejected ${Date.now() - abortedAt} ms after the abort`);
+      // Gone, not just reparented out of our tree.
+      await until('no child of the run left', async () => started().length === 0 && !targets.some((p) => processAlive(p.pid)), 10_000, () => JSON.stringify(started()));
     });
   }
 });

@@ -80,6 +80,21 @@ describe('executeTrial (scripted runner)', () => {
     await assert.rejects(executeTrial(job(), { runners, identity }), { code: 'ALLOCTUNE_ERR_REDIS_UNAVAILABLE' });
   });
 
+  it('an abort mid-measurement is a retryable WORKER_LOST, even if the runner saw a crash', async () => {
+    // The target killed by the abort looks like a crash to a runner; it is no verdict on the config.
+    const abort = new AbortController();
+    const crash = new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target: 'command:x', reason: 'killed by SIGKILL' });
+    const runners: RunnerSet = {
+      command: { kind: 'command', run: async () => { abort.abort(); throw crash; } },
+    };
+    await assert.rejects(executeTrial(job(), { runners, identity, signal: abort.signal }), (err: AlloctuneError) => {
+      assert.equal(err.code, 'ALLOCTUNE_ERR_WORKER_LOST');
+      assert.equal(err.retryable, true);
+      assert.equal(err.cause, crash);
+      return true;
+    });
+  });
+
   it('fails the trial when the worker lacks the runner or the allocator library', async () => {
     const noRunner = await executeTrial(job({ workloads: [{ kind: 'harness', workload: 'larson' }] }), { runners: {}, identity });
     assert.equal(noRunner.error?.code, 'ALLOCTUNE_ERR_SETUP');

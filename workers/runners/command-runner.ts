@@ -11,6 +11,7 @@ import { nativeTool } from '../../src/proc/repo-paths.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, pickCpus, sampleCpuStat, stealPctOn } from '../../src/sys/cpu-stat.js';
 import type { CommandMetric, CommandSpec } from '../worker-config.js';
+import { abortedError } from './aborted-error.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
 /** The document `native/build/runstat` writes (see native/runstat/runstat.c). */
@@ -78,6 +79,7 @@ export class CommandRunner implements WorkloadRunner<'command'> {
     const target = `command:${spec.name}`;
     const command = this.commands[spec.name];
     if (!command) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'allow-listed command', id: spec.name });
+    if (ctx.signal?.aborted) throw abortedError(ctx, target);
     const dir = await mkdtemp(join(tmpdir(), 'alloctune-cmd-'));
     try {
       const docFile = join(dir, 'runstat.json');
@@ -88,8 +90,11 @@ export class CommandRunner implements WorkloadRunner<'command'> {
         env: { ...command.env, ...ctx.env },
         cwd: command.cwd ?? dir,
         timeoutMs,
+        // runstat and the command share its process group: the abort kills both.
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
       });
       const load = diffCpuStat(before, sampleCpuStat());
+      if (ctx.signal?.aborted) throw abortedError(ctx, target);
       if (outcome.timedOut) throw new AlloctuneError('ALLOCTUNE_ERR_TIMEOUT', { target, timeout_ms: timeoutMs });
       if (outcome.spawnError !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat: ${outcome.spawnError}` });
       // The allocator's own words beat a bare exit status: abort_conf:true ends in SIGABRT right after them.

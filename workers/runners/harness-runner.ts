@@ -6,6 +6,7 @@ import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { runAllocbench } from '../../src/harness/run-allocbench.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, pickCpus, sampleCpuStat } from '../../src/sys/cpu-stat.js';
+import { abortedError } from './aborted-error.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
 type HarnessSpec = Extract<WorkloadSpec, { kind: 'harness' }>;
@@ -89,6 +90,7 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
   readonly kind = 'harness' as const;
 
   async run(spec: HarnessSpec, ctx: RunContext): Promise<WorkloadMeasurement> {
+    if (ctx.signal?.aborted) throw abortedError(ctx, 'harness run');
     const cpus = parseCpuList(ctx.cpus);
     const before = sampleCpuStat();
     const outcome = await runAllocbench({
@@ -97,8 +99,11 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
       env: ctx.env,
       cpus: ctx.cpus,
       timeoutMs: ctx.phaseTimeoutMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const load = diffCpuStat(before, sampleCpuStat());
+    // Killed by the abort: whatever the harness reported is not a verdict on the config.
+    if (ctx.signal?.aborted) throw abortedError(ctx, 'harness run', outcome.ok ? undefined : outcome.error);
     if (!outcome.ok) throw outcome.error;
     const doc = outcome.result;
     checkServingAllocator(doc, ctx);

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { AlloctuneError, isAlloctuneError } from '../../src/core/alloctune-error.js';
 import type { ConfigValue } from '../../src/core/config.js';
 import type { WorkloadSpec } from '../../src/core/trial-job.js';
@@ -15,6 +16,7 @@ import { loadStreams, measureThroughput, type BenchmarkTarget } from './redis/re
 import { describeExit, startRedisServer, type RedisServerProcess } from './redis/redis-server.js';
 import { runRttProbe } from './redis/rtt-probe.js';
 import { assertServingAllocator, servingAllocator } from './redis/serving-allocator.js';
+import { abortedError } from './aborted-error.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
 type RedisSpec = Extract<WorkloadSpec, { kind: 'redis' }>;
@@ -37,11 +39,14 @@ interface TimedSnapshot extends MemorySnapshot, RssSplit {
   during: string;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> => delay(Math.max(0, ms), undefined, signal ? { signal } : {});
 
-/** Resolves at `deadline` (performance.now() clock) or just after; timers may fire a millisecond early. */
-async function sleepUntil(deadline: number): Promise<void> {
-  while (performance.now() < deadline) await sleep(Math.ceil(deadline - performance.now()));
+/**
+ * Resolves at `deadline` (performance.now() clock) or just after; timers may fire a millisecond early.
+ * Rejects when `signal` aborts, so that an aborted run holds no timer for the rest of the offset.
+ */
+async function sleepUntil(deadline: number, signal?: AbortSignal): Promise<void> {
+  while (performance.now() < deadline) await sleep(Math.ceil(deadline - performance.now()), signal);
 }
 
 function crashError(o: ProcessOutcome, stderr: string): AlloctuneError {
@@ -60,7 +65,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
   const measuredCpus = [...new Set([...serverCpus, ...clientCpus])];
   // Load generators and the probe must not run under the allocator or config being tested.
   const toolEnv = { PATH: ctx.env['PATH'] ?? process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
-  if (ctx.signal?.aborted) throw new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: 'redis workload aborted before it started' });
+  if (ctx.signal?.aborted) throw abortedError(ctx, 'redis workload');
 
   const startedAt = performance.now();
   const server: RedisServerProcess = await startRedisServer({
@@ -77,6 +82,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     void server.stop(0);
   };
   ctx.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the server was starting: stopping it now fails the first phase.
+  if (ctx.signal?.aborted) onAbort();
 
   const phaseLoads: Record<string, CpuLoad> = {};
   const phaseMs: Record<string, number> = {};
@@ -140,7 +147,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     // 8-9 % for "after the benchmark", redis-measurement.md §4); the benchmark phases start after the first.
     const offsets = [...new Set(opts.snapshot_offsets_ms)].sort((a, b) => a - b);
     const snapshots = offsets.map(async (offset): Promise<TimedSnapshot> => {
-      await sleepUntil(deletedAt + offset);
+      await sleepUntil(deletedAt + offset, ctx.signal);
       const during = current;
       const taken_at_ms = performance.now() - deletedAt;
       const [memory, split] = await Promise.all([info('memory'), readRssSplit(server.pid)]);
@@ -247,7 +254,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     // A failed command is often just the server dying underneath it: report the death, not the symptom.
     await Promise.race([server.exited, sleep(200)]);
     const outcome = server.outcome();
-    if (aborted) throw new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: `redis workload aborted during ${current}` }, { cause: err });
+    if (aborted) throw abortedError(ctx, `redis ${current} phase`, err);
     const explained = isAlloctuneError(err, 'ALLOCTUNE_ERR_ALLOCATOR_REJECTED') || isAlloctuneError(err, 'ALLOCTUNE_ERR_TARGET_CRASHED');
     if (outcome !== undefined && !explained) throw crashError(outcome, server.stderr());
     if (isAlloctuneError(err)) throw err;

@@ -13,13 +13,17 @@ export interface RunContext {
   clientCpus: string;
   seed: number;
   phaseTimeoutMs: number;
+  /** Aborting kills the run's processes; the runner then rejects with `abortedError` (WORKER_LOST, aborted-error.ts). */
   signal?: AbortSignal;
+  /** Name of the worker running the measurement, for error messages. */
+  worker?: string;
 }
 
 /**
  * Measures one kind of workload. `run` resolves with a measurement or rejects with an
- * AlloctuneError (allocator rejected the config, target crashed, timeout, wrong allocator ...);
- * it never leaves a child process behind either way.
+ * AlloctuneError (allocator rejected the config, target crashed, timeout, wrong allocator ...),
+ * and with the retryable WORKER_LOST when `ctx.signal` aborts it; it never leaves a child process
+ * behind either way.
  */
 export interface WorkloadRunner<K extends WorkloadSpec['kind'] = WorkloadSpec['kind']> {
   readonly kind: K;

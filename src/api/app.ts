@@ -1,9 +1,10 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import { errorReply } from './error-reply.js';
+import { AlloctuneError } from '../core/alloctune-error.js';
+import { errorReplyFor, notFoundReply } from './error-reply.js';
 import { parseJsonBody } from './json-body.js';
 import { registerBearerAuth } from './plugins/bearer-auth.js';
 
@@ -31,24 +32,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
-  app.setErrorHandler((err: FastifyError, request, reply) => {
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return reply.code(413).send({ code: 'ALLOCTUNE_ERR_BODY_TOO_LARGE', message: `request body larger than ${bodyLimit} bytes` });
-    }
-    return errorReply(err, request, reply);
-  });
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ code: 'ALLOCTUNE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` }),
-  );
+  app.setErrorHandler(errorReplyFor({ bodyLimitBytes: bodyLimit }));
+  app.setNotFoundHandler(notFoundReply);
   await app.register(fastifyRateLimit, {
     global: true,
     max: options.rateLimitPerMinute ?? 3000,
     timeWindow: 60_000,
-    errorResponseBuilder: (_request, context) => ({
-      statusCode: 429,
-      code: 'ALLOCTUNE_ERR_RATE_LIMITED',
-      message: `rate limit exceeded, retry in ${context.after}`,
-    }),
+    // Thrown by the plugin, then answered by the error handler like any catalogue error.
+    errorResponseBuilder: (_request, context) => new AlloctuneError('ALLOCTUNE_ERR_RATE_LIMITED', { after: context.after }),
   });
   await app.register(fastifySwagger, {
     openapi: {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { isAlloctuneError } from '../core/alloctune-error.js';
+import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
 import { truncateForMessage } from '../core/safe-text.js';
 import { innermostIssue, type ZodIssueLike } from './zod-issue-detail.js';
 
@@ -33,32 +33,49 @@ function describeIssue(context: string, entry: ValidationIssue): { path: string;
   return { path: truncateForMessage([context, ...inner.path.map(String)].join('.')), message: truncateForMessage(inner.message) };
 }
 
+/** The answer to a catalogue error: its status and `{ code, message }` (plus `issues` for a 400). */
+export function sendCatalogueError(reply: FastifyReply, err: AlloctuneError, issues?: ErrorBody['issues']): FastifyReply {
+  const body: ErrorBody = { code: err.code, message: err.message };
+  if (issues !== undefined) body.issues = issues;
+  return reply.code(err.status).send(body);
+}
+
 /**
- * Maps every error to a JSON answer with a catalogue code: zod validation -> 400 naming the field
- * path, AlloctuneError -> its catalogue status, fastify's own client errors (bad JSON, body too
- * large, wrong content type) -> their status, anything else -> 500 without internals.
+ * Maps every error to a JSON answer built from the error catalogue: zod validation -> 400 naming the
+ * field path, AlloctuneError (also the rate limit's 429) -> its catalogue status, fastify's own
+ * client errors (body too large -> 413, bad JSON, wrong content type) -> a catalogue code, anything
+ * else -> 500 without internals.
  */
-export function errorReply(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  if (hasZodFastifySchemaValidationErrors(err)) {
-    const context = err.validationContext ?? 'body';
-    const issues = (err.validation as ValidationIssue[]).map((entry) => describeIssue(context, entry));
-    const first = issues[0];
-    const message = first ? `invalid ${first.path}: ${first.message}` : 'invalid request';
-    return reply.code(400).send({ code: 'ALLOCTUNE_ERR_INVALID_INPUT', message, issues } satisfies ErrorBody);
-  }
-  if (isAlloctuneError(err)) {
-    const body: ErrorBody = { code: err.code, message: err.message };
-    const field = err.params['field'];
-    if (err.code === 'ALLOCTUNE_ERR_INVALID_INPUT' && typeof field === 'string') {
-      body.issues = [{ path: field, message: String(err.params['reason'] ?? err.message) }];
+export function errorReplyFor(limits: { bodyLimitBytes: number }) {
+  return function errorReply(err: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const context = err.validationContext ?? 'body';
+      const issues = (err.validation as ValidationIssue[]).map((entry) => describeIssue(context, entry));
+      const first = issues[0];
+      const invalid = new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: first?.path ?? context, reason: first?.message ?? 'invalid request' });
+      return sendCatalogueError(reply, invalid, issues);
     }
-    return reply.code(err.status).send(body);
-  }
-  const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
-  if (status === 500) {
-    request.log.error({ err }, 'unhandled error');
-    return reply.code(500).send({ code: 'ALLOCTUNE_ERR_INTERNAL', message: 'internal error' } satisfies ErrorBody);
-  }
-  const code = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? 'ALLOCTUNE_ERR_BODY_TOO_LARGE' : 'ALLOCTUNE_ERR_INVALID_INPUT';
-  return reply.code(status).send({ code: status === 429 ? 'ALLOCTUNE_ERR_RATE_LIMITED' : code, message: err.message } satisfies ErrorBody);
+    if (isAlloctuneError(err)) {
+      const field = err.params['field'];
+      const issues = err.code === 'ALLOCTUNE_ERR_INVALID_INPUT' && typeof field === 'string' ? [{ path: field, message: String(err.params['reason'] ?? err.message) }] : undefined;
+      return sendCatalogueError(reply, err, issues);
+    }
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendCatalogueError(reply, new AlloctuneError('ALLOCTUNE_ERR_BODY_TOO_LARGE', { limit_bytes: limits.bodyLimitBytes }));
+    }
+    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status === 500) {
+      request.log.error({ err }, 'unhandled error');
+      return sendCatalogueError(reply, new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: 'internal error' }));
+    }
+    // Bad JSON, an unsupported content type ...: fastify's status (400, 415) with the catalogue's code.
+    const invalid = new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'request', reason: truncateForMessage(err.message) });
+    return sendCatalogueError(reply, invalid).code(status);
+  };
+}
+
+/** The 404 of an unknown route, from the catalogue like every other error. */
+export function notFoundReply(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const path = request.url.split('?')[0] ?? '';
+  return sendCatalogueError(reply, new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'route', id: `${request.method} ${truncateForMessage(path)}` }));
 }

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { isAlloctuneError } from '../src/core/alloctune-error.js';
+import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
 import type { WorkerIdentity } from '../src/core/trial-result.js';
 import type { WorkerInfo } from '../src/core/worker-info.js';
@@ -8,7 +9,8 @@ import { openRedis, type RedisEndpoint } from '../src/redis/redis-connection.js'
 import { TrialWorker, type InvalidJob } from '../src/queue/trial-worker.js';
 import { getTrialResult, storeTrialResult } from '../src/store/trial-result-store.js';
 import { appendTrialStarted } from '../src/store/trial-events.js';
-import { heartbeatWorker, unregisterWorker } from '../src/store/worker-registry.js';
+import { isJobWithdrawn } from '../src/store/withdrawn-jobs.js';
+import { claimWorkerName, getWorkerRecord, heartbeatWorker, releaseWorkerName, unregisterWorker } from '../src/store/worker-registry.js';
 import { buildRunners } from './build-runners.js';
 import { availableAllocators, hostIdentity } from './host-info.js';
 import { rejectedJobResult } from './rejected-job.js';
@@ -29,9 +31,15 @@ export interface WorkerProcessOptions {
   lockDurationMs: number;
   stalledIntervalMs: number;
   maxStalledCount: number;
+  /** Registry heartbeat; the name's lease lasts three of them (so it frees 3 heartbeats after a crash). */
   heartbeatMs: number;
   log: (line: string) => void;
+  /** Called once the worker stopped because another process took over its name (its lease lapsed). */
+  onNameLost?: () => void;
 }
+
+/** Missed heartbeats after which a worker's name may be taken by another process. */
+const LEASE_HEARTBEATS = 3;
 
 /**
  * A running worker: registered in `alloctune:workers` with a heartbeat, taking trials from the
@@ -49,6 +57,8 @@ export class WorkerProcess {
     redis: Redis,
     private readonly options: WorkerProcessOptions,
     identity: WorkerIdentity,
+    /** Random token holding the name's lease. */
+    private readonly owner: string,
   ) {
     this.redis = redis;
     const runners = buildRunners(options.config, Object.fromEntries(info.allocators.map((a) => [a.name, a.version ?? 'unknown'])));
@@ -86,7 +96,19 @@ export class WorkerProcess {
       last_seen_ms: Date.now(),
       active_trials: [],
     };
-    const worker = new WorkerProcess(info, redis, options, identity);
+    // The name is the worker's routing label: two live processes with one name would split its
+    // duel queue and overwrite each other's registry record. Claimed before any queue is consumed.
+    const owner = randomUUID();
+    const leaseMs = LEASE_HEARTBEATS * options.heartbeatMs;
+    if (!(await claimWorkerName(redis, options.name, owner, leaseMs))) {
+      const holder = await getWorkerRecord(redis, options.name).catch(() => undefined);
+      redis.disconnect();
+      const who = holder ? ` (pid ${holder.pid} on ${holder.host}, last heartbeat ${((Date.now() - holder.last_seen_ms) / 1000).toFixed(1)} s ago)` : '';
+      throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', {
+        reason: `worker name '${options.name}' is taken by a live worker${who}; choose another --name, or reuse it once that worker has stopped heartbeating`,
+      });
+    }
+    const worker = new WorkerProcess(info, redis, options, identity, owner);
     await worker.beat();
     options.log(`worker ${options.name} ready: cpus ${options.cpus}, client cpus ${options.clientCpus}, queues ${worker.info.queues.join(' ')}`);
     return worker;
@@ -95,6 +117,13 @@ export class WorkerProcess {
   private async beat(): Promise<void> {
     this.info.active_trials = this.worker.activeJobIds();
     try {
+      if (!(await claimWorkerName(this.redis, this.options.name, this.owner, LEASE_HEARTBEATS * this.options.heartbeatMs))) {
+        // Silent for a whole lease (a long stall, Redis unreachable) and the name went to another process.
+        this.options.log(`worker name ${this.options.name} now belongs to another process; stopping`);
+        await this.close(true);
+        this.options.onNameLost?.();
+        return;
+      }
       await heartbeatWorker(this.redis, this.info);
     } catch (err) {
       this.options.log(`heartbeat failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -110,6 +139,12 @@ export class WorkerProcess {
     const existing = await getTrialResult(this.redis, job.campaign_id, job.trial_id);
     if (existing) {
       this.options.log(`trial ${meta.jobId}: result already stored by ${existing.worker.name}, skipped`);
+      return;
+    }
+    // A job can outlive its trial (active on a worker killed with SIGKILL, back to waiting after
+    // the campaign finished or the trial was re-planned): the service marks every trial it withdraws.
+    if (await isJobWithdrawn(this.redis, meta.jobId)) {
+      this.options.log(`trial ${meta.jobId}: dropped, not run: withdrawn by the service (campaign stopped or trial re-planned)`);
       return;
     }
     this.options.log(`trial ${meta.jobId}: start (attempt ${meta.attempt})`);
@@ -144,7 +179,11 @@ export class WorkerProcess {
       if (force) this.abort.abort(new Error('worker shutting down'));
       await this.worker.close(force);
       try {
-        await Promise.race([unregisterWorker(this.redis, this.options.name), new Promise((r) => setTimeout(r, 2000))]);
+        // The record goes with the name, unless another process holds the name by now.
+        const release = async (): Promise<void> => {
+          if (await releaseWorkerName(this.redis, this.options.name, this.owner)) await unregisterWorker(this.redis, this.options.name);
+        };
+        await Promise.race([release(), new Promise((r) => setTimeout(r, 2000))]);
       } finally {
         this.redis.disconnect();
       }

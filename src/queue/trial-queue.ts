@@ -2,6 +2,7 @@ import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { TrialJobSchema, trialJobId, type TrialJob, type TrialJobInput } from '../core/trial-job.js';
 import { openRedis, type RedisEndpoint } from '../redis/redis-connection.js';
+import { markJobWithdrawn } from '../store/withdrawn-jobs.js';
 import { trialQueueName } from './queue-names.js';
 
 /** BullMQ job name of a trial. */
@@ -69,10 +70,14 @@ export class TrialQueue {
   }
 
   /**
-   * Withdraw a trial that no worker has taken yet (campaign cancelled or finished). Returns false when
-   * the job is running or gone; a running trial finishes and its result is simply not used.
+   * Withdraw a trial (campaign stopped, trial re-planned): mark its job withdrawn, which every worker
+   * checks before running a job, and remove it if no worker has taken it yet. Returns false when the
+   * job is running or gone; a running trial finishes and its result is simply not used.
    */
   async withdraw(jobId: string, selector: Readonly<Record<string, string>> = {}): Promise<boolean> {
+    // First the mark, so that a job taken meanwhile, or one that is active now and comes back after
+    // its worker was killed, is dropped by the worker instead of run.
+    await markJobWithdrawn(this.connection, jobId);
     const job = await this.queue(trialQueueName(selector)).getJob(jobId);
     if (!job) return false;
     const state = await job.getState();

@@ -12,7 +12,7 @@ const QUEUE_KEYS = `bull:${TRIAL_QUEUE_BASE}*`;
 /**
  * Key patterns each role needs, derived from the key builders so they follow any rename. A worker
  * writes only what a trial produces (its result, the results index, the report stream the controller
- * reads) and its own registry entry: it cannot touch campaign records, trial records, optimizer
+ * reads) and its own registry entry and name lease: it cannot touch campaign records, trial records, optimizer
  * state or the campaigns' event streams (the controller is their one writer).
  */
 export const ACL_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
@@ -23,9 +23,19 @@ export const ACL_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
     KEYS.trialReports,
     KEYS.workers,
     KEYS.workersSeen,
+    KEYS.workerNameLease(ANY),
   ],
   // Campaign records, trial records, optimizer state, events, results, the registry (src/store).
   service: [QUEUE_KEYS, 'alloctune:*'],
+};
+
+/**
+ * Key patterns a role may read but not write (`%R~`): a worker checks the service's withdrawal mark
+ * before running a job (src/store/withdrawn-jobs.ts).
+ */
+export const ACL_READ_ONLY_KEY_PATTERNS: Record<RedisRole, readonly string[]> = {
+  worker: [KEYS.withdrawnJob(ANY)],
+  service: [],
 };
 
 /**
@@ -43,5 +53,5 @@ export const ACL_COMMAND_RULES: readonly string[] = ['-@all', '+@read', '+@write
  * `on resetkeys ~bull:alloctune-trials* ... resetchannels -@all +@read ...`.
  */
 export function aclRules(role: RedisRole): string {
-  return ['on', 'resetkeys', ...ACL_KEY_PATTERNS[role].map((p) => `~${p}`), 'resetchannels', ...ACL_COMMAND_RULES].join(' ');
+  return ['on', 'resetkeys', ...ACL_KEY_PATTERNS[role].map((p) => `~${p}`), ...ACL_READ_ONLY_KEY_PATTERNS[role].map((p) => `%R~${p}`), 'resetchannels', ...ACL_COMMAND_RULES].join(' ');
 }

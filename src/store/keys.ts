@@ -14,6 +14,11 @@
  * - `alloctune:campaign:<campaign>:results`      zset trial id -> finish time (ms), index of stored results.
  * - `alloctune:workers`                          hash worker name -> WorkerInfo JSON.
  * - `alloctune:workers:seen`                     zset worker name -> last heartbeat (ms since epoch).
+ * - `alloctune:worker:<name>:lease`              string, random token of the process holding the name;
+ *                                                expires unless its heartbeat renews it (worker-registry.ts).
+ *
+ * Written by the service when it withdraws a trial (src/store/withdrawn-jobs.ts), read by workers:
+ * - `alloctune:job:<job id>:withdrawn`           string, present once the trial's job must not run.
  *
  * - `alloctune:controller:lease`                string, the service process that runs the controller
  *                                                (expires unless renewed; src/store/controller-lease.ts).
@@ -41,6 +46,8 @@ export const KEYS = {
   campaignEvents: (campaignId: string): string => `alloctune:events:${campaignId}`,
   workers: 'alloctune:workers',
   workersSeen: 'alloctune:workers:seen',
+  workerNameLease: (name: string): string => `alloctune:worker:${name}:lease`,
+  withdrawnJob: (jobId: string): string => `alloctune:job:${jobId}:withdrawn`,
 } as const;
 
 /** Campaign event streams are capped (approximately) at this many entries. */

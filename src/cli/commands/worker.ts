@@ -90,6 +90,7 @@ export async function run(argv: string[]): Promise<number> {
     maxStalledCount: positiveInt(values['max-stalled'], 'max-stalled'),
     heartbeatMs: positiveInt(values['heartbeat-ms'], 'heartbeat-ms'),
     log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+    onNameLost: () => process.exit(1),
   });
   // A running trial may take a while (a default-size Redis trial is ~30 s) before close returns.
   onShutdown(() => worker.close(), 120_000);

@@ -33,11 +33,14 @@ function describeIssue(context: string, entry: ValidationIssue): { path: string;
   return { path: truncateForMessage([context, ...inner.path.map(String)].join('.')), message: truncateForMessage(inner.message) };
 }
 
-/** The answer to a catalogue error: its status and `{ code, message }` (plus `issues` for a 400). */
-export function sendCatalogueError(reply: FastifyReply, err: AlloctuneError, issues?: ErrorBody['issues']): FastifyReply {
+/**
+ * The answer to a catalogue error: `{ code, message }` (plus `issues` for a 400) with the catalogue's
+ * status, or `status` where fastify knows better (415 for a wrong content type).
+ */
+export function sendCatalogueError(reply: FastifyReply, err: AlloctuneError, issues?: ErrorBody['issues'], status = err.status): FastifyReply {
   const body: ErrorBody = { code: err.code, message: err.message };
   if (issues !== undefined) body.issues = issues;
-  return reply.code(err.status).send(body);
+  return reply.code(status).send(body);
 }
 
 /**
@@ -70,7 +73,7 @@ export function errorReplyFor(limits: { bodyLimitBytes: number }) {
     }
     // Bad JSON, an unsupported content type ...: fastify's status (400, 415) with the catalogue's code.
     const invalid = new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'request', reason: truncateForMessage(err.message) });
-    return sendCatalogueError(reply, invalid).code(status);
+    return sendCatalogueError(reply, invalid, status === 400 ? [{ path: 'request', message: invalid.message }] : undefined, status);
   };
 }
 

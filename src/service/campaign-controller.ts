@@ -55,6 +55,9 @@ function readable(record: CampaignRecord): ResolvedCampaignRecord {
   }
 }
 
+/** How long stopping waits for the lease release before leaving the lease to lapse. */
+const LEASE_RELEASE_WAIT_MS = 1000;
+
 /**
  * Runs campaigns: measures the baseline and its placebo copy, keeps every idle matching worker busy
  * with proposals, then confirms the leaders in paired duels on one worker, and stops with a recorded
@@ -191,8 +194,21 @@ export class CampaignController {
     if (this.leaseTimer) clearInterval(this.leaseTimer);
     await this.ticking;
     await this.serial.drain();
-    await this.lease?.release().catch((err: unknown) => this.log(`controller lease not released: ${describeError(err)}`));
+    // Best effort, bounded: with Redis unreachable the command would wait for it forever, and the
+    // lease lapses by itself within its TTL anyway.
+    const lease = this.lease;
     this.lease = undefined;
+    if (lease) {
+      let timer: NodeJS.Timeout | undefined;
+      const gaveUp = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          this.log(`controller lease not released within ${LEASE_RELEASE_WAIT_MS} ms (Redis unreachable?); it lapses in ${lease.ttlMs} ms`);
+          resolve();
+        }, LEASE_RELEASE_WAIT_MS);
+      });
+      await Promise.race([lease.release().catch((err: unknown) => this.log(`controller lease not released: ${describeError(err)}`)), gaveUp]);
+      clearTimeout(timer);
+    }
   }
 
   /** Validate, store and start a campaign. */

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
-import { renderExport } from '../../src/api/export/export-formats.js';
+import { composeExport, renderExport } from '../../src/api/export/export-formats.js';
+import { DEFAULT_EXPORT_TARGET } from '../../src/api/export/export-target.js';
 import { startService, type RunningService } from '../../src/api/start-service.js';
 import { ExportEvidenceSchema } from '../../src/core/export-evidence.js';
 import { openRedis } from '../../src/redis/redis-connection.js';
@@ -140,7 +141,9 @@ describe('exports stay well-formed whatever the campaign name holds', () => {
       duels: [],
       generated_at: '2026-12-01T00:00:00.000Z',
     });
-    const { body } = renderExport('k8s', evidence);
+    // The bare env list with the evidence comments appended: comments must stay comments.
+    const target = { ...DEFAULT_EXPORT_TARGET, k8s: { ...DEFAULT_EXPORT_TARGET.k8s, form: 'env' as const } };
+    const body = composeExport(renderExport('k8s', evidence, { encoding: 'malloc-conf', target }), true);
     const python = spawnSync('python3', ['-c', 'import json, sys, yaml; print(json.dumps(yaml.safe_load(sys.stdin.read())))'], { input: body, encoding: 'utf8' });
     assert.equal(python.status, 0, python.stderr);
     assert.deepEqual(JSON.parse(python.stdout), { env: [{ name: 'MALLOC_CONF', value: 'narenas:2' }] });

@@ -9,7 +9,8 @@ import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { scoreTrial } from '../../service/trial-evaluation.js';
-import { EXPORT_FORMATS, renderExport } from '../export/export-formats.js';
+import { ExportQuerySchema, exportResponse } from '../export/export-query.js';
+import { loadSpace } from '../../spaces/index.js';
 import type { RouteDeps } from './route-deps.js';
 
 const IdParams = z.object({ id: IdSchema });
@@ -96,7 +97,7 @@ export function campaignRoutes(deps: RouteDeps) {
 
     app.get(
       '/v1/campaigns/:id/export',
-      { schema: { params: IdParams, querystring: z.object({ format: z.enum(EXPORT_FORMATS).default('json') }).strict() } },
+      { schema: { params: IdParams, querystring: ExportQuerySchema } },
       async (request, reply) => {
         const record = await requireCampaign(deps, request.params.id);
         const board = await deps.controller.leaderboard(record.id);
@@ -104,8 +105,8 @@ export function campaignRoutes(deps: RouteDeps) {
           throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${record.id} has not measured its baseline yet` });
         }
         const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id));
-        const rendered = renderExport(request.query.format, evidence);
-        return reply.type(rendered.contentType).send(rendered.body);
+        const exported = exportResponse(request.query, evidence, loadSpace(record.spec.allocator, record.spec.space).encoding.format);
+        return reply.type(exported.contentType).send(exported.body);
       },
     );
   };

@@ -113,18 +113,23 @@ function renderValue(format: Exclude<ExportFormat, 'json'>, e: ExportEvidence, e
   }
 }
 
+/** Throw ALLOCTUNE_ERR_INVALID_INPUT (400) naming the fitting formats unless `format` fits `encoding`. */
+export function assertFormatFits(format: ExportFormat, allocator: string, encoding: EncodingFormat): void {
+  const fitting = formatsFor(encoding);
+  if (!fitting.includes(format)) {
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', {
+      field: 'format',
+      reason: `${format} does not fit ${allocator} (its search space encodes ${encoding}); formats that fit: ${fitting.join(', ')}`,
+    });
+  }
+}
+
 /**
  * Render one export format. A format that does not fit the allocator's encoding (a MALLOC_CONF
  * string for mimalloc) is an ALLOCTUNE_ERR_INVALID_INPUT naming the formats that do.
  */
 export function renderExport(format: ExportFormat, e: ExportEvidence, options: RenderOptions): RenderedExport {
-  const fitting = formatsFor(options.encoding);
-  if (!fitting.includes(format)) {
-    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', {
-      field: 'format',
-      reason: `${format} does not fit ${e.allocator} (its search space encodes ${options.encoding}); formats that fit: ${fitting.join(', ')}`,
-    });
-  }
+  assertFormatFits(format, e.allocator, options.encoding);
   const warnings = deployWarnings(e, options.encoding);
   if (format === 'json') {
     return { value: `${JSON.stringify({ ...e, deploy_warnings: warnings }, null, 2)}\n`, evidence: '', contentType: 'application/json; charset=utf-8' };

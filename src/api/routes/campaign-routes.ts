@@ -9,6 +9,7 @@ import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { scoreTrial } from '../../service/trial-evaluation.js';
+import { assertFormatFits } from '../export/export-formats.js';
 import { ExportQuerySchema, exportResponse } from '../export/export-query.js';
 import { loadSpace } from '../../spaces/index.js';
 import type { RouteDeps } from './route-deps.js';
@@ -100,12 +101,15 @@ export function campaignRoutes(deps: RouteDeps) {
       { schema: { params: IdParams, querystring: ExportQuerySchema } },
       async (request, reply) => {
         const record = await requireCampaign(deps, request.params.id);
+        // A format the allocator cannot use is a 400 whatever the campaign's progress.
+        const encoding = loadSpace(record.spec.allocator, record.spec.space).encoding.format;
+        assertFormatFits(request.query.format, record.spec.allocator, encoding);
         const board = await deps.controller.leaderboard(record.id);
         if (!board.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
           throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${record.id} has not measured its baseline yet` });
         }
         const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id));
-        const exported = exportResponse(request.query, evidence, loadSpace(record.spec.allocator, record.spec.space).encoding.format);
+        const exported = exportResponse(request.query, evidence, encoding);
         return reply.type(exported.contentType).send(exported.body);
       },
     );

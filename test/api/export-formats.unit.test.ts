@@ -4,14 +4,13 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { ExportEvidenceSchema, type ExportEvidence } from '../../src/core/export-evidence.js';
-import { HarnessResultSchema } from '../../src/core/harness-result.js';
 import { EXPORT_FORMATS, composeExport, formatsFor, renderExport, type ExportFormat, type RenderOptions } from '../../src/api/export/export-formats.js';
 import { DEFAULT_EXPORT_TARGET, SystemdUnitSchema, type ExportTarget } from '../../src/api/export/export-target.js';
 import { findAllocatorComplaints } from '../../src/harness/allocator-complaints.js';
 import { runGuarded } from '../../src/proc/guarded-spawn.js';
-import { nativeTool, REPO_ROOT } from '../../src/proc/repo-paths.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { ALLOCATORS, debianLibraryPath, loadSpace } from '../../src/spaces/index.js';
-import { parseYaml, runShell, runWithSourcedEnv, shellSyntax, verifySystemdDropIn } from '../helpers/export-consumers.js';
+import { parseYaml, probeUnderEnvExport, runShell, shellSyntax, verifySystemdDropIn } from '../helpers/export-consumers.js';
 
 // Pure rendering from realistic evidence (a Redis memory campaign's winner), each format then read
 // by the program that consumes it in production. The library path is the one a worker on this
@@ -64,13 +63,6 @@ function target(overrides: Partial<ExportTarget['k8s']> = {}, systemdUnit = DEFA
   return { encoding: 'malloc-conf', target: { k8s: { ...DEFAULT_EXPORT_TARGET.k8s, ...overrides }, systemdUnit } };
 }
 
-/** `allocbench --probe` in the environment that `envFile` (an `env` export) sets when sourced by sh. */
-async function probeUnder(envFile: string) {
-  const out = await runWithSourcedEnv(envFile, nativeTool('allocbench'), ['--probe']);
-  assert.equal(out.exitCode, 0, out.stderr);
-  return { result: HarnessResultSchema.parse(JSON.parse(out.stdout)), stderr: out.stderr };
-}
-
 before(async () => {
   assert.ok(JEMALLOC !== '', "Debian's libjemalloc must be installed");
   const made = await runGuarded('make', ['-s', '-C', join(REPO_ROOT, 'native'), 'all'], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutMs: 300_000 });
@@ -98,7 +90,7 @@ describe('malloc_conf and env: the value alone, evidence apart', () => {
   it('jemalloc reads the exported MALLOC_CONF: allocbench --probe under the sourced env export reads the options back, no complaint', async () => {
     const envFile = value('env');
     assert.equal((await shellSyntax(envFile)).exitCode, 0);
-    const { result, stderr } = await probeUnder(composeExport(renderExport('env', evidence(), JEMALLOC_OPTIONS), true));
+    const { result, stderr } = await probeUnderEnvExport(composeExport(renderExport('env', evidence(), JEMALLOC_OPTIONS), true));
     assert.equal(result.allocator.name, 'jemalloc');
     assert.equal(result.allocator.options['narenas'], 2);
     assert.equal(result.allocator.options['dirty_decay_ms'], 1000);
@@ -107,12 +99,12 @@ describe('malloc_conf and env: the value alone, evidence apart', () => {
 
   it('the probe is a real check: a MALLOC_CONF jemalloc does not know is complained about', async () => {
     const bad = evidence({ chosen: { ...evidence().chosen, env: { MALLOC_CONF: 'dirty_decay_ms:1000,no_such_knob:1' } } });
-    const { stderr } = await probeUnder(value('env', bad));
+    const { stderr } = await probeUnderEnvExport(value('env', bad));
     assert.match(findAllocatorComplaints(stderr).join('\n'), /no_such_knob/);
   });
 
   it('the bare malloc_conf value is what jemalloc reads as MALLOC_CONF', async () => {
-    const { result, stderr } = await probeUnder(`MALLOC_CONF=${value('malloc_conf').trimEnd()}\nLD_PRELOAD=${JEMALLOC}\n`);
+    const { result, stderr } = await probeUnderEnvExport(`MALLOC_CONF=${value('malloc_conf').trimEnd()}\nLD_PRELOAD=${JEMALLOC}\n`);
     assert.equal(result.allocator.options['dirty_decay_ms'], 1000);
     assert.deepEqual(findAllocatorComplaints(stderr), [], stderr);
   });

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { HarnessResultSchema, type HarnessResult } from '../../src/core/harness-result.js';
 import { runGuarded, type ProcessOutcome } from '../../src/proc/guarded-spawn.js';
+import { nativeTool } from '../../src/proc/repo-paths.js';
 
 // The programs that consume each export format in production, run on the exported text.
 const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LANG: 'C.UTF-8' };
@@ -59,4 +61,11 @@ export function runWithSourcedEnv(envFile: string, program: string, args: readon
     writeFileSync(join(dir, 'alloctune.env'), envFile);
     return runGuarded('sh', ['-c', 'set -a; . "$1"; shift; exec "$@"', 'sh', join(dir, 'alloctune.env'), program, ...args], { env, timeoutMs: 30_000 });
   });
+}
+
+/** `native/build/allocbench --probe` in the environment that an `env` export sets when sourced by sh. */
+export async function probeUnderEnvExport(envFile: string): Promise<{ result: HarnessResult; stderr: string }> {
+  const out = await runWithSourcedEnv(envFile, nativeTool('allocbench'), ['--probe']);
+  assert.equal(out.exitCode, 0, out.stderr);
+  return { result: HarnessResultSchema.parse(JSON.parse(out.stdout)), stderr: out.stderr };
 }

@@ -7,6 +7,7 @@ import { listWorkers } from '../../src/store/worker-registry.js';
 import { startWorker, until, type CliProcess } from '../helpers/child-processes.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
+import { checkRealExports } from '../helpers/real-exports.js';
 
 const TOKEN = 'e2e-token';
 
@@ -128,14 +129,15 @@ describe('a small real campaign over a real port with a real worker', () => {
     assert.ok(leaderVsSeed && leaderVsSeed.pairs_done === 6 && !['baseline', 'placebo', 'seed'].includes(leaderVsSeed.a), 'the leader met the reference head on');
     assert.ok(board.rows.some((r) => r.arm === 'seed' && r.completed >= 7), 'the reference measured like the baseline, then in its duel');
 
-    const exported = await fetch(`${service.url}/v1/campaigns/${id}/export?format=systemd`);
+    const exported = await fetch(`${service.url}/v1/campaigns/${id}/export?format=systemd&with_evidence=true`);
     assert.equal(exported.status, 200);
     const text = await exported.text();
     assert.match(text, /^\[Service\]$/m);
     assert.match(text, /^# verdict: /m);
     assert.match(text, new RegExp(`campaign ${id}`));
-    const json = (await (await fetch(`${service.url}/v1/campaigns/${id}/export?format=json`)).json()) as { baseline: { effective_options: Record<string, unknown> } };
+    const json = (await (await fetch(`${service.url}/v1/campaigns/${id}/export?format=json`)).json()) as { baseline: { effective_options: Record<string, unknown> }; preload?: string };
     assert.equal(json.baseline.effective_options['dirty_decay_ms'], 10000, 'jemalloc options read back for the evidence');
+    await checkRealExports(service.url, id, json.preload);
 
     const pareto = (await (await fetch(`${service.url}/v1/campaigns/${id}/pareto`)).json()) as { points: unknown[] };
     assert.ok(Array.isArray(pareto.points));

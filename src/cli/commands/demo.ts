@@ -87,7 +87,7 @@ export async function run(argv: string[]): Promise<number> {
     say(`campaign:  ${campaign.id} (${values.campaign})\n`);
     const status = await watchCampaign(client, campaign.id);
     say(`\n=== exported MALLOC_CONF (line 1) with its evidence ===`);
-    process.stdout.write(await client.text(`/v1/campaigns/${campaign.id}/export?format=malloc_conf`));
+    process.stdout.write(await client.text(`/v1/campaigns/${campaign.id}/export?format=malloc_conf&with_evidence=true`));
     say(`\nother formats: alloctune campaign export ${campaign.id} --format systemd|env|docker|k8s|malloc.conf|json`);
     say(`dashboard:  ${service.url}/#/campaign/${campaign.id}${values.keep ? ' (kept running; Ctrl-C stops everything)' : ''}`);
     if (values.keep) await new Promise<never>(() => undefined);

@@ -212,23 +212,41 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     assert.deepEqual(pageErrors, []);
   });
 
-  it('shows the export with a MALLOC_CONF and copies it', async () => {
-    await until('the final export', async () => (await page.locator('#export-text[data-format="malloc_conf"]').count()) === 1 && /verdict: (?!campaign still running)/.test(await page.locator('#export-text').innerText()));
+  it('shows the export value first, its evidence below, and copies the value alone', async () => {
+    await until('the final export', async () => (await page.locator('#export-text[data-format="malloc_conf"]').count()) === 1 && /verdict: (?!campaign still running)/.test(await page.locator('#export-evidence').innerText()));
     const fromApi = await (await api(`/v1/campaigns/${campaignId}/export?format=malloc_conf`)).text();
-    const setting = fromApi.split('\n')[0] ?? '';
+    const setting = fromApi.trimEnd();
+    assert.equal(fromApi, `${setting}\n`, 'the route gives the value alone');
     assert.equal(await page.locator('#export-setting').innerText(), `MALLOC_CONF=${setting}`);
     assert.match(setting, /^[a-z_]+:[^,\s]+(,[a-z_]+:[^,\s]+)*$/);
-    assert.match(await page.locator('#export-text').innerText(), /alloctune campaign/);
+    assert.equal((await page.locator('#export-text').innerText()).trim(), setting, 'the value box holds the value alone');
+    assert.match(await page.locator('#export-evidence').innerText(), /alloctune campaign/);
+    assert.match(await page.locator('#export-evidence').innerText(), /warning: MALLOC_CONF reaches only an unprefixed jemalloc/);
+    // The formats offered are those the service says fit jemalloc.
+    const offered = await page.locator('#export-format option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value));
+    assert.deepEqual(offered, ['malloc_conf', 'env', 'systemd', 'malloc.conf', 'docker', 'k8s', 'json']);
+    const readClipboard = () => page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
     await page.locator('#export-copy').click();
     await until('the copy confirmation', async () => /copied/.test(await page.locator('#export-status').innerText()), 5_000);
-    const clipboard = await page.evaluate(() => (globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }).navigator.clipboard.readText());
-    assert.equal(clipboard.split('\n')[0], setting);
+    assert.equal(await readClipboard(), setting, 'the clipboard holds the value, nothing else');
 
     await page.locator('#export-format').selectOption('env');
     await until('the env export', async () => (await page.locator('#export-text[data-format="env"]').count()) === 1);
     assert.match(await page.locator('#export-text').innerText(), /^MALLOC_CONF=\S+$/m, await page.locator('#export-status').innerText());
     assert.match(await page.locator('#export-text').innerText(), /LD_PRELOAD=\/\S+libjemalloc/);
     await shot('04-export-env');
+
+    await page.locator('#export-format').selectOption('systemd');
+    await until('the systemd export', async () => (await page.locator('#export-text[data-format="systemd"]').count()) === 1);
+    const systemd = await (await api(`/v1/campaigns/${campaignId}/export?format=systemd`)).text();
+    // The [Service] lines are in the value box, in view above the evidence, not below a screen of comments.
+    const serviceLine = page.locator('#export-text');
+    assert.match(await serviceLine.innerText(), /^\[Service\]\nEnvironment="MALLOC_CONF=/m);
+    const [textBox, evidenceBox] = [await serviceLine.boundingBox(), await page.locator('#export-evidence').boundingBox()];
+    assert.ok(textBox && evidenceBox && textBox.y + textBox.height <= evidenceBox.y, 'value above the evidence');
+    await page.locator('#export-copy').click();
+    await until('the systemd copy', async () => (await readClipboard()) === systemd, 5_000);
+    await shot('04b-export-systemd');
   });
 
   it('lists failed trials with their reasons', async () => {

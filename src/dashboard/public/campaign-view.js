@@ -102,7 +102,6 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     // The export changes with the verdict: load it once the baseline is measured, again when the campaign ends.
     if (exportedState === undefined && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
       exportedState = campaign.state;
-      exporter.chooseFormatFor(spec.allocator);
       void exporter.load();
     } else if (exportedState !== undefined && exportedState !== campaign.state) {
       exportedState = campaign.state;

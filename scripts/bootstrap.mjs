@@ -28,6 +28,8 @@ export const DEBIAN_PACKAGES = [
   // TLS certificates for the TLS + ACL Redis test; PyYAML (YAML 1.1) reads the k8s export in a test.
   'openssl',
   'python3-yaml',
+  // systemd-analyze verify reads the exported systemd drop-in in a test (no systemd runs as PID 1).
+  'systemd',
   // Extra names for tests of the not-root path (a package that cannot be installed).
   ...(process.env.ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES ?? '').split(',').filter(Boolean),
 ];

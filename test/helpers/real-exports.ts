@@ -50,15 +50,26 @@ export async function checkRealExports(url: string, id: string, preload: string 
   const dir = mkdtempSync(join(tmpdir(), 'alloctune-cli-export-'));
   try {
     const evidenceFile = join(dir, 'evidence.txt');
-    const cli = await runGuarded(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'campaign', 'export', id, '--url', url, '--evidence', evidenceFile], {
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ALLOCTUNE_TEST: '1' },
-      cwd: REPO_ROOT,
-      timeoutMs: 60_000,
-    });
-    assert.equal(cli.exitCode, 0, cli.stderr);
-    assert.equal(cli.stdout, mallocConf, 'the CLI picks malloc_conf for jemalloc and prints the value alone');
+    const exportCli = (...args: string[]) =>
+      runGuarded(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'campaign', 'export', id, '--url', url, ...args], {
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ALLOCTUNE_TEST: '1' },
+        cwd: REPO_ROOT,
+        timeoutMs: 60_000,
+      });
+    const toFile = await exportCli('--evidence', evidenceFile);
+    assert.equal(toFile.exitCode, 0, toFile.stderr);
+    assert.equal(toFile.stdout, mallocConf, 'the CLI picks malloc_conf for jemalloc and prints the value alone');
     assert.match(readFileSync(evidenceFile, 'utf8'), new RegExp(`^# alloctune campaign ${id}`));
-    assert.equal(cli.stderr, '');
+    assert.equal(toFile.stderr, '');
+    const toStderr = await exportCli('--format', 'env');
+    assert.equal(toStderr.stdout, env);
+    assert.match(toStderr.stderr, /^# verdict: /m);
+    const inline = await exportCli('--format', 'systemd', '--unit', 'redis-server@main', '--with-evidence');
+    assert.match(inline.stdout, /^# Drop-in for redis-server@main\.service[^]*^\[Service\]$[^]*^# verdict: /m);
+    assert.equal(inline.stderr, '');
+    const refused = await exportCli('--format', 'k8s', '--k8s-kind', 'Pod');
+    assert.notEqual(refused.exitCode, 0);
+    assert.match(refused.stderr, /k8s_kind/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

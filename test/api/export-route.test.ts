@@ -66,4 +66,10 @@ describe('export route: format fit and target parameters are checked before anyt
     assert.equal(res.statusCode, 400);
     assert.match(res.body, /k8s_from/);
   });
+
+  it('the OpenAPI document lists the export parameters', async () => {
+    const docs = (await service.app.inject({ url: '/docs/json' })).json() as { paths: Record<string, { get?: { parameters?: { name: string }[] } }> };
+    const names = (docs.paths['/v1/campaigns/{id}/export']?.get?.parameters ?? []).map((p) => p.name);
+    for (const name of ['format', 'with_evidence', 'parts', 'k8s_form', 'k8s_kind', 'k8s_name', 'k8s_container', 'unit']) assert.ok(names.includes(name), `${name} in ${names.join(', ')}`);
+  });
 });

@@ -1,25 +1,39 @@
 /**
- * Benchmark (not a test): time of one GP proposal with 300 observations in 10 dimensions, with one
- * constrained metric. Reports the hyperparameter refit separately from the proposal on cached fits,
- * because the sampler refits only when the data grew by 25% (or below 40 points); a cold fit happens
- * once per sampler (hyperparameters are persisted with its state).
- * Run: npx tsx experiments/optimizer-replay/proposal-time.ts  -> proposal-time.json
+ * Benchmark (not a test): time of one GP proposal in 10 dimensions with one constrained metric, at
+ * 300, 1,000, 2,000 and 10,000 observations, for the exact GP on every observation (the sampler
+ * before issue 19, forced with `max_model_points: Infinity`) and for the default sampler (exact up to
+ * 300 observations, a training subset beyond). Both run in the same process, interleaved round by
+ * round, so their ratio is comparable even on a loaded machine.
+ *
+ * Per sampler and size: the first proposal (cold hyperparameter fit), the steady-state proposal after
+ * one new observation with cached hyperparameters (the headline figure: the sampler refits only when
+ * the data grew by 25%), a batch of 4, and the proposal after 25% more data (a warm refit).
+ *
+ * Run: nice -n 19 npx tsx experiments/optimizer-replay/proposal-time.ts [--rounds 3] [--exact-up-to 2000]
+ *   -> proposal-time.json and proposal-time.md. The exact GP at 10,000 needs two 800 MB kernel
+ *   matrices and ~1.7e11 operations per Cholesky factor (minutes per proposal), so it runs only with
+ *   `--exact-up-to 10000`.
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import type { Observation } from '../../src/core/optimizer-observation.js';
-import { GpSampler } from '../../src/optimizer/samplers/gp.js';
+import { GpSampler, type GpSamplerOptions } from '../../src/optimizer/samplers/gp.js';
 
 const DIMENSION = 10;
-const OBSERVATIONS = 300;
-const ROUNDS = 5;
+const SIZES = [300, 1000, 2000, 10000];
+const TARGET_MS: Record<number, number> = { 2000: 200, 10000: 1000 };
 
-function observations(seed: number): Observation[] {
+const { values: args } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, 'exact-up-to': { type: 'string', default: '2000' } } });
+const ROUNDS = Number(args.rounds);
+const EXACT_UP_TO = Number(args['exact-up-to']);
+
+function observations(seed: number, count: number): Observation[] {
   const rng = new SeededRng(seed);
-  return Array.from({ length: OBSERVATIONS }, () => {
+  return Array.from({ length: count }, () => {
     const v = Array.from({ length: DIMENSION }, () => rng.next());
     const f = v.reduce((a, x, i) => a + (x - 0.3) ** 2 * (i + 1), 0) + 0.05 * rng.normal();
     const c = (v[0] as number) + (v[1] as number) + 0.02 * rng.normal();
@@ -28,50 +42,96 @@ function observations(seed: number): Observation[] {
 }
 
 const domain = { dimension: DIMENSION, objective: { metric: 'f', direction: 'min' as const }, constraints: [{ metric: 'frag_ratio', max: 1.2 }] };
-const fit_ms: number[] = [];
-const proposal_ms: number[] = [];
-const batch4_ms: number[] = [];
-const warm_refit_ms: number[] = [];
-for (let r = 0; r < ROUNDS; r++) {
-  const sampler = new GpSampler(domain, r);
-  sampler.observe(observations(100 + r));
-  let t = performance.now();
-  await sampler.suggest(1);
-  fit_ms.push(performance.now() - t);
-  // Steady state: one new observation arrives, the sampler refactorises K with cached
-  // hyperparameters and proposes.
-  sampler.observe(observations(500 + r).slice(0, 1));
-  t = performance.now();
-  await sampler.suggest(1);
-  proposal_ms.push(performance.now() - t);
-  t = performance.now();
-  await sampler.suggest(4);
-  batch4_ms.push(performance.now() - t);
-  // 75 more points pass the 25% growth threshold: a warm-started refit of both models.
-  sampler.observe(observations(900 + r).slice(0, 75));
-  t = performance.now();
-  await sampler.suggest(1);
-  warm_refit_ms.push(performance.now() - t);
+const VARIANTS: { name: 'exact' | 'default'; options: GpSamplerOptions }[] = [
+  { name: 'exact', options: { max_model_points: Infinity } },
+  { name: 'default', options: {} },
+];
+
+interface Timings {
+  first_proposal_with_fit_ms: number[];
+  proposal_after_new_observation_ms: number[];
+  batch_of_4_cached_fit_ms: number[];
+  proposal_after_25pct_growth_ms: number[];
 }
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const t = performance.now();
+  await f();
+  return Math.round(performance.now() - t);
+}
+
+async function measure(size: number, round: number, options: GpSamplerOptions, into: Timings): Promise<void> {
+  const sampler = new GpSampler(domain, round, options);
+  sampler.observe(observations(100 + round, size));
+  into.first_proposal_with_fit_ms.push(await timed(() => sampler.suggest(1)));
+  sampler.observe(observations(500 + round, 1));
+  into.proposal_after_new_observation_ms.push(await timed(() => sampler.suggest(1)));
+  into.batch_of_4_cached_fit_ms.push(await timed(() => sampler.suggest(4)));
+  sampler.observe(observations(900 + round, Math.round(size / 4)));
+  into.proposal_after_25pct_growth_ms.push(await timed(() => sampler.suggest(1)));
+}
+
+const median = (xs: number[]): number | null => (xs.length === 0 ? null : ([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number));
+const load = (): number => Number((loadavg()[0] ?? 0).toFixed(2));
+
+const startLoad = load();
+const sizes = [];
+for (const size of SIZES) {
+  const byVariant = new Map(VARIANTS.map((v) => [v.name, { first_proposal_with_fit_ms: [], proposal_after_new_observation_ms: [], batch_of_4_cached_fit_ms: [], proposal_after_25pct_growth_ms: [] } as Timings]));
+  const loads: number[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const v of VARIANTS) {
+      if (v.name === 'exact' && size > EXACT_UP_TO) continue;
+      await measure(size, r, v.options, byVariant.get(v.name) as Timings);
+      loads.push(load());
+    }
+  }
+  const exact = byVariant.get('exact') as Timings;
+  const dflt = byVariant.get('default') as Timings;
+  const exactMedian = median(exact.proposal_after_new_observation_ms);
+  const defaultMedian = median(dflt.proposal_after_new_observation_ms) as number;
+  const entry = {
+    observations: size,
+    target_ms: TARGET_MS[size] ?? null,
+    median_proposal_ms: { exact: exactMedian, default: defaultMedian },
+    speedup: exactMedian === null ? null : Number((exactMedian / Math.max(1, defaultMedian)).toFixed(1)),
+    exact,
+    default: dflt,
+    load_average_1m: loads,
+  };
+  sizes.push(entry);
+  process.stdout.write(`${JSON.stringify({ observations: size, median_proposal_ms: entry.median_proposal_ms, speedup: entry.speedup, load: loads })}\n`);
+}
+
 const result = {
   benchmark: 'gp-proposal-time',
   dimension: DIMENSION,
-  observations: OBSERVATIONS,
   constraints: 1,
   rounds: ROUNDS,
-  first_proposal_with_fit_ms: fit_ms.map((x) => Math.round(x)),
-  proposal_after_new_observation_ms: proposal_ms.map((x) => Math.round(x)),
-  batch_of_4_cached_fit_ms: batch4_ms.map((x) => Math.round(x)),
-  proposal_with_warm_refit_at_375_ms: warm_refit_ms.map((x) => Math.round(x)),
-  median_proposal_ms: Math.round(median(proposal_ms)),
-  median_first_proposal_with_fit_ms: Math.round(median(fit_ms)),
-  target_ms: 200,
+  exact_up_to: EXACT_UP_TO,
+  sizes,
   // The VM is shared with other work: the 1-minute load average says how busy it was.
-  load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
+  load_average_1m: { start: startLoad, end: load() },
   node: process.version,
   measured_at: new Date().toISOString(),
 };
-const out = join(dirname(fileURLToPath(import.meta.url)), 'proposal-time.json');
-writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify(result)}\n`);
+const here = dirname(fileURLToPath(import.meta.url));
+writeFileSync(join(here, 'proposal-time.json'), `${JSON.stringify(result, null, 2)}\n`);
+
+const cell = (x: number | null): string => (x === null ? 'not run' : String(x));
+const rows = sizes.map((s) => {
+  const loads = s.load_average_1m;
+  return `| ${s.observations} | ${cell(s.median_proposal_ms.exact)} | ${s.median_proposal_ms.default} | ${s.speedup === null ? '-' : `${s.speedup}x`} | ${cell(s.target_ms)} | ${cell(median(s.default.first_proposal_with_fit_ms))} | ${cell(median(s.default.batch_of_4_cached_fit_ms))} | ${cell(median(s.default.proposal_after_25pct_growth_ms))} | ${Math.min(...loads)}-${Math.max(...loads)} |`;
+});
+const md = [
+  '# GP proposal time (generated by proposal-time.ts from proposal-time.json)',
+  '',
+  `${DIMENSION} dimensions, 1 constraint, ${ROUNDS} rounds, medians; ${result.measured_at}, node ${process.version}; load average ${startLoad} at start, ${result.load_average_1m.end} at end.`,
+  'Exact = the GP on every observation (the sampler before issue 19); default = exact up to 300 observations, a training subset of 300 beyond.',
+  '',
+  '| observations | exact: proposal ms | default: proposal ms | speedup | target ms | default: first with fit ms | default: batch of 4 ms | default: after +25% data (refit) ms | load average 1m |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+  '',
+].join('\n');
+writeFileSync(join(here, 'proposal-time.md'), md);

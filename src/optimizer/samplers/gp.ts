@@ -1,12 +1,13 @@
 import { expectedImprovement, probabilityOfFeasibility } from '../gp/acquisition.js';
 import { defaultHyper, fitHyperparameters } from '../gp/fit-hyperparameters.js';
 import { GaussianProcess, type GpData, type GpHyperparameters } from '../gp/gaussian-process.js';
+import { selectTrainingSubset } from '../gp/training-subset.js';
 import { isFeasible, minimisedObjective, toUpperBound } from '../problem.js';
 import type { Sampler, SamplerDomain, SamplerState, SuggestContext, Suggestion } from '../sampler.js';
 import { RandomSampler } from './random.js';
 import { SamplerBase } from './sampler-base.js';
 
-/** Tuning of the GP sampler; defaults suit 1-20 dimensions and up to a few hundred trials. */
+/** Tuning of the GP sampler; defaults suit 1-20 dimensions and up to ~10,000 trials. */
 export interface GpSamplerOptions {
   /** Quasi-random points before the first model (default: dimension + 1, clamped to 4..10). */
   initial_design?: number;
@@ -15,6 +16,12 @@ export interface GpSamplerOptions {
   refine_rounds?: number;
   /** Refit hyperparameters when the data grew by this factor since the last fit (always below 40 points). */
   refit_growth?: number;
+  /**
+   * Most observations one GP trains on (default 300). Up to this many every model is the exact GP on
+   * all of them; beyond it each model trains on a subset (see `gp/training-subset.ts`). `Infinity`
+   * forces the exact model at any size (benchmarks compare against it).
+   */
+  max_model_points?: number;
 }
 
 interface FittedModel {
@@ -26,6 +33,9 @@ interface FittedModel {
 }
 
 const OBJECTIVE = '__objective__';
+// Share of a training subset spent near the best observations; the rest spreads over the explored
+// space. Chosen on the large-n continuation runs in experiments/optimizer-replay/README.md.
+const LOCAL_FRACTION = 2 / 3;
 
 /**
  * GP-BO: one Matern-5/2 ARD GP for the objective and one per constrained metric, hyperparameters by
@@ -47,6 +57,7 @@ export class GpSampler extends SamplerBase implements Sampler {
       local_candidates: options.local_candidates ?? 300,
       refine_rounds: options.refine_rounds ?? 3,
       refit_growth: options.refit_growth ?? 1.25,
+      max_model_points: options.max_model_points ?? 300,
     };
     this.design = new RandomSampler(domain, seed);
   }
@@ -75,28 +86,42 @@ export class GpSampler extends SamplerBase implements Sampler {
   }
 
   private suggestFromModels(n: number, pending: readonly number[][]): Suggestion {
-    let objective = this.fitModel(OBJECTIVE, this.objectiveData());
+    // Hyperparameters always come from all the data (a seeded subsample above 150 points); only the
+    // posterior is restricted to `rows` when there are too many observations for the exact model.
+    const objectiveData = this.objectiveData();
+    const objectiveHyper = this.hyperparameters(OBJECTIVE, objectiveData);
+    const rows = this.trainingRows(objectiveData, objectiveHyper);
+    const inModel = rows ? new Set(rows) : undefined;
+    let objective: FittedModel = {
+      gp: GaussianProcess.fit(inModel ? subsetOf(objectiveData, (i) => inModel.has(i)) : objectiveData, objectiveHyper),
+      rows: rows ?? objectiveData.y.map((_, i) => i),
+    };
     const constraintModels: FittedModel[] = [];
     for (const c of this.domain.constraints) {
       const data = this.constraintData(c.metric);
       if (data.y.length < 2) continue;
-      constraintModels.push({ gp: this.fitModel(c.metric, data).gp, limit: toUpperBound(c).limit, rows: data.rows });
+      const hyper = this.hyperparameters(c.metric, data);
+      const keep = (i: number): boolean => !inModel || inModel.has(data.rows[i] as number);
+      const training = inModel ? { ...subsetOf(data, keep), rows: data.rows.filter((_, i) => keep(i)) } : data;
+      if (training.y.length < 2) continue;
+      constraintModels.push({ gp: GaussianProcess.fit(training, hyper), limit: toUpperBound(c).limit, rows: training.rows });
     }
     // Noisy incumbent: the best posterior mean among observed points that the constraint models
     // (not a single noisy sample) consider feasible, so one lucky or unlucky repeat neither crowns
     // nor disqualifies a config.
     // Posterior means at observed points come from each model's training means (O(1) per point).
-    const objectiveMeans = objective.gp.trainingMeans();
-    const constraintMeans = constraintModels.map((m) => {
+    const meansByRow = (m: FittedModel): Map<number, number> => {
       const means = m.gp.trainingMeans();
       return new Map((m.rows ?? []).map((row, i) => [row, means[i] as number]));
-    });
-    const candidates = this.observations.map((o, i) => ({ o, i })).filter(({ o }) => o.objective);
+    };
+    const objectiveMeans = meansByRow(objective);
+    const constraintMeans = constraintModels.map(meansByRow);
+    const candidates = this.observations.map((o, i) => ({ o, i })).filter(({ o, i }) => o.objective && objectiveMeans.has(i));
     const likelyFeasible = candidates.filter(({ i }) =>
       constraintModels.every((m, c) => ((constraintMeans[c] as Map<number, number>).get(i) ?? Infinity) <= (m.limit as number)),
     );
     const feasible = likelyFeasible.length > 0 ? likelyFeasible : candidates.filter(({ o }) => isFeasible(o, this.domain.constraints));
-    const incumbent = feasible.length > 0 ? Math.min(...feasible.map(({ i }) => objectiveMeans[i] as number)) : undefined;
+    const incumbent = feasible.length > 0 ? Math.min(...feasible.map(({ i }) => objectiveMeans.get(i) as number)) : undefined;
 
     const fantasise = (x: readonly number[]): void => {
       objective = { gp: objective.gp.withObservation(x, objective.gp.predictMean(x)) };
@@ -117,7 +142,8 @@ export class GpSampler extends SamplerBase implements Sampler {
       });
 
     // Each candidate costs an O(n^2) triangular solve per model; past 100 points fewer candidates keep
-    // a proposal near 100 ms at n = 300 (see experiments/optimizer-replay/proposal-time.json).
+    // a proposal near 100 ms at n = 300 (see experiments/optimizer-replay/proposal-time.json). With
+    // a training subset, n is the subset size, so the cost stays that of n = max_model_points.
     const budget = Math.min(1, 100 / Math.max(100, objective.gp.n));
     return this.greedyBatch(n, {
       pending,
@@ -162,7 +188,21 @@ export class GpSampler extends SamplerBase implements Sampler {
     return data;
   }
 
-  private fitModel(key: string, data: GpData): FittedModel {
+  /**
+   * Observation indices the models train on, or undefined for all of them (the exact model): the
+   * subset is chosen near the anchors in units of the objective's length scales.
+   */
+  private trainingRows(data: GpData, hyper: GpHyperparameters): number[] | undefined {
+    if (data.y.length <= this.opts.max_model_points) return undefined;
+    return selectTrainingSubset(data.x, this.anchors(), {
+      size: this.opts.max_model_points,
+      local_fraction: LOCAL_FRACTION,
+      length_scales: hyper.length_scales,
+    });
+  }
+
+  /** Cached hyperparameters of model `key`, refitted while small and whenever the data grew by `refit_growth`. */
+  private hyperparameters(key: string, data: GpData): GpHyperparameters {
     const n = data.y.length;
     const previous = this.hyper.get(key);
     const lastN = this.fittedAt.get(key) ?? 0;
@@ -177,7 +217,7 @@ export class GpSampler extends SamplerBase implements Sampler {
       this.hyper.set(key, hyper);
       this.fittedAt.set(key, n);
     }
-    return { gp: GaussianProcess.fit(data, hyper) };
+    return hyper;
   }
 
   protected override afterReseed(): void {
@@ -191,4 +231,16 @@ export class GpSampler extends SamplerBase implements Sampler {
       fitted_at: Object.fromEntries(this.fittedAt),
     };
   }
+}
+
+/** The points of `data` whose index passes `keep`, in order. */
+function subsetOf(data: GpData, keep: (index: number) => boolean): GpData {
+  const out: GpData = { x: [], y: [], noise: [] };
+  data.y.forEach((y, i) => {
+    if (!keep(i)) return;
+    out.x.push(data.x[i] as number[]);
+    out.y.push(y);
+    out.noise.push(data.noise[i] as number);
+  });
+  return out;
 }

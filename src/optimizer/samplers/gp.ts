@@ -22,6 +22,8 @@ export interface GpSamplerOptions {
    * forces the exact model at any size (benchmarks compare against it).
    */
   max_model_points?: number;
+  /** Share of a training subset spent on the observations nearest the best ones (default 2/3). */
+  subset_local_fraction?: number;
 }
 
 interface FittedModel {
@@ -33,9 +35,6 @@ interface FittedModel {
 }
 
 const OBJECTIVE = '__objective__';
-// Share of a training subset spent near the best observations; the rest spreads over the explored
-// space. Chosen on the large-n continuation runs in experiments/optimizer-replay/README.md.
-const LOCAL_FRACTION = 2 / 3;
 
 /**
  * GP-BO: one Matern-5/2 ARD GP for the objective and one per constrained metric, hyperparameters by
@@ -58,6 +57,9 @@ export class GpSampler extends SamplerBase implements Sampler {
       refine_rounds: options.refine_rounds ?? 3,
       refit_growth: options.refit_growth ?? 1.25,
       max_model_points: options.max_model_points ?? 300,
+      // The rest of a subset spreads over the explored space; 2/3 was chosen on the large-n
+      // continuation runs (experiments/optimizer-replay/README.md).
+      subset_local_fraction: options.subset_local_fraction ?? 2 / 3,
     };
     this.design = new RandomSampler(domain, seed);
   }
@@ -196,7 +198,7 @@ export class GpSampler extends SamplerBase implements Sampler {
     if (data.y.length <= this.opts.max_model_points) return undefined;
     return selectTrainingSubset(data.x, this.anchors(), {
       size: this.opts.max_model_points,
-      local_fraction: LOCAL_FRACTION,
+      local_fraction: this.opts.subset_local_fraction,
       length_scales: hyper.length_scales,
     });
   }

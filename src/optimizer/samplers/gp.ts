@@ -40,6 +40,9 @@ const OBJECTIVE = '__objective__';
  * GP-BO: one Matern-5/2 ARD GP for the objective and one per constrained metric, hyperparameters by
  * maximum marginal likelihood (with weak priors), per-point noise from the repeats, constrained EI,
  * and batches by kriging believer (each chosen or pending point is added with its predicted mean).
+ * Beyond `max_model_points` observations the posteriors train on a subset chosen near the best
+ * observations plus a spread of the rest, which keeps a proposal at the cost of the exact model on
+ * that many points (issue 19; measurements in experiments/optimizer-replay/README.md).
  */
 export class GpSampler extends SamplerBase implements Sampler {
   readonly kind = 'gp' as const;

@@ -8,7 +8,8 @@
  * of the start set (negative = improved); same seeds and start sets for every variant (paired).
  *
  * Run: nice -n 19 npx tsx experiments/optimizer-replay/large-n-continuation.ts [--start 1000]
- *   [--steps 30] [--seeds 6] [--variants exact,default,local50,local90]  -> large-n-continuation.json
+ *   [--steps 30] [--seeds 6] [--first-seed 1] [--variants exact,default,local50,local90]
+ *   [--out large-n-continuation.json]  (written next to this script)
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -35,12 +36,15 @@ const { values: args } = parseArgs({
     start: { type: 'string', default: '1000' },
     steps: { type: 'string', default: '30' },
     seeds: { type: 'string', default: '6' },
+    'first-seed': { type: 'string', default: '1' },
+    out: { type: 'string', default: 'large-n-continuation.json' },
     variants: { type: 'string', default: 'exact,default,local50,local90' },
   },
 });
 const START = Number(args.start);
 const STEPS = Number(args.steps);
 const SEEDS = Number(args.seeds);
+const FIRST_SEED = Number(args['first-seed']);
 const VARIANTS = args.variants.split(',');
 for (const v of VARIANTS) if (!VARIANT_OPTIONS[v]) throw new RangeError(`unknown variant ${v}; known: ${Object.keys(VARIANT_OPTIONS).join(', ')}`);
 
@@ -68,7 +72,7 @@ const bestFeasible = (xs: readonly number[][]): number => Math.min(...xs.filter(
 
 const results: Record<string, { change_of_best: number[]; mean_proposal_ms: number[] }> = {};
 for (const v of VARIANTS) results[v] = { change_of_best: [], mean_proposal_ms: [] };
-for (let seed = 1; seed <= SEEDS; seed++) {
+for (let seed = FIRST_SEED; seed < FIRST_SEED + SEEDS; seed++) {
   const startRng = new SeededRng(1000 + seed);
   const startSet = Array.from({ length: START }, () => observe(Array.from({ length: DIMENSION }, () => startRng.next()), startRng));
   const startBest = bestFeasible(startSet.map((o) => o.vector));
@@ -117,12 +121,12 @@ const out = {
   dimension: DIMENSION,
   start_observations: START,
   steps: STEPS,
-  seeds: SEEDS,
+  seeds: Array.from({ length: SEEDS }, (_, i) => FIRST_SEED + i),
   results,
   summary,
   load_average_1m: Number((loadavg()[0] ?? 0).toFixed(2)),
   node: process.version,
   measured_at: new Date().toISOString(),
 };
-writeFileSync(join(dirname(fileURLToPath(import.meta.url)), 'large-n-continuation.json'), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(join(dirname(fileURLToPath(import.meta.url)), args.out), `${JSON.stringify(out, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -13,7 +13,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { SeededRng } from '../../src/core/seeded-rng.js';
@@ -29,6 +29,8 @@ const VARIANT_OPTIONS: Record<string, GpSamplerOptions> = {
   default: {},
   local50: { subset_local_fraction: 0.5 },
   local90: { subset_local_fraction: 0.9 },
+  local33: { subset_local_fraction: 1 / 3 },
+  subset500: { max_model_points: 500 },
 };
 
 const { values: args } = parseArgs({
@@ -128,5 +130,5 @@ const out = {
   node: process.version,
   measured_at: new Date().toISOString(),
 };
-writeFileSync(join(dirname(fileURLToPath(import.meta.url)), args.out), `${JSON.stringify(out, null, 2)}\n`);
+writeFileSync(resolve(dirname(fileURLToPath(import.meta.url)), args.out), `${JSON.stringify(out, null, 2)}\n`);
 process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);

@@ -62,7 +62,7 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
       [
         `## ${name}`,
         '',
-        `Objective \`${objective}\` (${spec.objective.direction}), constraint ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 0)}` : `≥ ${num(c.min, 0)}`}`).join(', ')}.`,
+        `Objective \`${objective}\` (${spec.objective.direction}), constraint ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 0)}` : 'min' in c ? `≥ ${num(c.min, 0)}` : JSON.stringify(c)}`).join(', ')}.`,
         '',
         mdTable(
           ['config', 'setting', 'M ops/CPU-s [95% CI]', 'M ops/s (wall) [95% CI]', 'malloc P99 ns [95% CI]', 'paired Δ vs default [95% CI]', 'verdict'],

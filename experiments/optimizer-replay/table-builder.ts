@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import type { Config } from '../../src/core/config.js';
-import type { ConstraintSpec, ObjectiveSpec } from '../../src/core/optimizer-observation.js';
+import type { AbsoluteConstraintSpec as ConstraintSpec, ObjectiveSpec } from '../../src/core/optimizer-observation.js';
 import type { ReplayTableInput } from '../../src/core/replay-table.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import type { SpaceOverridesInput } from '../../src/core/search-space.js';

@@ -162,7 +162,7 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
     '',
     '## Question',
     '',
-    `Debian's redis-server 7.0 on its system jemalloc 5.3: which \`MALLOC_CONF\` minimises \`${spec.objective.metric}\` (RSS 1 s after deleting 60% of ~190k mixed-size keys, scattered) while keeping ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 1)}` : `≥ ${num(c.min, 1)}`}`).join(' and ')}? Workload per repeat: fresh server, 4 parallel redis-benchmark loads (64 B to 20 kB values), Lua SCAN+DEL of 60% of the keys, a memory snapshot at +1 s, a pipelined SET/GET throughput phase (300k requests, P16) and a sequential RTT probe (20k requests) for P99. Server on CPU 1, clients on CPU 0.`,
+    `Debian's redis-server 7.0 on its system jemalloc 5.3: which \`MALLOC_CONF\` minimises \`${spec.objective.metric}\` (RSS 1 s after deleting 60% of ~190k mixed-size keys, scattered) while keeping ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 1)}` : 'min' in c ? `≥ ${num(c.min, 1)}` : JSON.stringify(c)}`).join(' and ')}? Workload per repeat: fresh server, 4 parallel redis-benchmark loads (64 B to 20 kB values), Lua SCAN+DEL of 60% of the keys, a memory snapshot at +1 s, a pipelined SET/GET throughput phase (300k requests, P16) and a sequential RTT probe (20k requests) for P99. Server on CPU 1, clients on CPU 0.`,
     '',
     '## Latency target',
     '',

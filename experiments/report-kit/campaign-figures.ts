@@ -20,7 +20,8 @@ export function meetsConstraints(spec: CampaignSpec, summary: Record<string, Met
   return spec.constraints.every((c) => {
     const v = summaryMean(summary, c.metric);
     if (v === undefined) return false;
-    return 'max' in c ? v <= c.max : v >= c.min;
+    // The committed experiments set absolute limits only; a relative one is not judged here.
+    return 'max' in c ? v <= c.max : 'min' in c ? v >= c.min : false;
   });
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CampaignSpecSchema } from './campaign-spec.js';
-import { ConfigSchema } from './config.js';
+import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
 import { MetricSummarySchema, TrialErrorSchema } from './trial-result.js';
 
@@ -14,8 +14,84 @@ export type CampaignState = z.infer<typeof CampaignStateSchema>;
 export const ResolvedMetricsSchema = z.object({
   objective: z.string(),
   constraints: z.array(z.string()),
+  /**
+   * Absolute limit of each constraint (spec order) for constraints relative to the baseline
+   * (`max_ratio_to_baseline`...): the ratio times the baseline's measured mean, set once the
+   * baseline has finished; null until then. Absent entries (and absolute constraints) use the spec.
+   */
+  limits: z.array(z.number().nullable()).optional(),
 });
 export type ResolvedMetrics = z.infer<typeof ResolvedMetricsSchema>;
+
+/** A number that may have been non-finite (stored as null by JSON). */
+const LooseNumber = z.number().nullable();
+
+/** The paired non-inferiority evidence of one measured comparison, as stored. */
+export const PairedEvidenceSchema = z.object({
+  pairs: z.number().int(),
+  relative_change: LooseNumber,
+  change_low: LooseNumber,
+  change_high: LooseNumber,
+  loss: LooseNumber,
+  loss_upper: LooseNumber,
+  p_value: LooseNumber,
+  non_inferior: z.boolean(),
+  method: z.string(),
+});
+export type PairedEvidence = z.infer<typeof PairedEvidenceSchema>;
+
+/** One revert step of the distillation round: what was tried, on which duel, what was decided. */
+export const DistillStepSchema = z.object({
+  /** Duel id of the step's pairs (`s1`, `s2`, ...). */
+  duel_id: z.string(),
+  knob: z.string(),
+  from: ConfigValueSchema,
+  /** The baseline's value; absent when the revert removes the knob. */
+  to: ConfigValueSchema.optional(),
+  /** The config measured (current with the knob reverted) against `current`. */
+  candidate: ConfigSchema,
+  current: ConfigSchema,
+  /** Set once measured: true when the knob stays at the winner's value. */
+  kept: z.boolean().optional(),
+  constraints_met: z.boolean().optional(),
+  objective: PairedEvidenceSchema.optional(),
+  reason: z.string().optional(),
+});
+export type DistillStep = z.infer<typeof DistillStepSchema>;
+
+/** The distillation round's state and record, kept on the campaign record. */
+export const DistillationRecordSchema = z.object({
+  status: z.enum(['stepping', 'confirming', 'done', 'skipped']),
+  /** Why it was skipped, or how it ended. */
+  reason: z.string().optional(),
+  /** The confirmed winner's arm and config (what the round starts from). */
+  winner_arm: z.string().optional(),
+  winner_config: ConfigSchema.optional(),
+  /** What the baseline really runs with, for the changed knobs: read back by its trials, else its config. */
+  baseline_effective: ConfigSchema.optional(),
+  /** The winner with every accepted revert applied. */
+  current: ConfigSchema.optional(),
+  /** Knobs still to try, in order (least important first). */
+  remaining: z.array(z.string()).default([]),
+  /** Total-effect importance share of each changed knob on the objective, used for the order. */
+  importance: z.record(z.string(), z.number()).default({}),
+  worker: z.string().optional(),
+  steps: z.array(DistillStepSchema).default([]),
+  /** The minimal config: only the knobs that differ from the baseline's effective values. */
+  minimal: ConfigSchema.optional(),
+  /** The final duel of the minimal config against the baseline (duel id `m1`). */
+  confirmation: z
+    .object({
+      duel_id: z.string(),
+      pairs: z.number().int().optional(),
+      relative_effect: z.number().optional(),
+      p_value: z.number().optional(),
+      confirmed: z.boolean().optional(),
+      reason: z.string().optional(),
+    })
+    .optional(),
+});
+export type DistillationRecord = z.infer<typeof DistillationRecordSchema>;
 
 /** A campaign as stored: its validated spec and where it stands. */
 export const CampaignRecordSchema = z.object({
@@ -33,11 +109,15 @@ export const CampaignRecordSchema = z.object({
   reference_configs: z.array(z.object({ name: z.string(), config: ConfigSchema })).default([]),
   /** Absent in records stored before metrics were resolved at creation: the service resolves them on load. */
   metrics: ResolvedMetricsSchema.optional(),
+  /** What setup changed and why (e.g. knobs the target overrides, dropped from the search). */
+  notes: z.array(z.string()).optional(),
+  /** The distillation round (see src/service/distill-round.ts), once it has started or was skipped. */
+  distillation: DistillationRecordSchema.optional(),
 });
 export type CampaignRecord = z.infer<typeof CampaignRecordSchema>;
 
-/** Why a trial exists: the baseline and its placebo copy, user references, exploration proposals, duel pairs. */
-export const TrialRoleSchema = z.enum(['baseline', 'placebo', 'reference', 'explore', 'duel']);
+/** Why a trial exists: the baseline and its placebo copy, user references, exploration proposals, duel pairs, distillation pairs. */
+export const TrialRoleSchema = z.enum(['baseline', 'placebo', 'reference', 'explore', 'duel', 'distill']);
 export type TrialRole = z.infer<typeof TrialRoleSchema>;
 
 /**
@@ -74,6 +154,8 @@ export const TrialRecordSchema = z.object({
   summary: z.record(z.string(), MetricSummarySchema).optional(),
   steal_pct: z.number().optional(),
   error: TrialErrorSchema.optional(),
+  /** Options the allocator read back (baseline trials only: what the baseline really runs with). */
+  effective_options: z.record(z.string(), ConfigValueSchema).optional(),
 });
 export type TrialRecord = z.infer<typeof TrialRecordSchema>;
 

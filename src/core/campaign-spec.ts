@@ -51,6 +51,36 @@ export const DuelSettingsSchema = z
   })
   .strict();
 
+/**
+ * The distillation round after confirmation: the confirmed winner's changed knobs are reverted to
+ * the baseline's effective value one at a time (least important first), each revert checked in
+ * `pairs` interleaved pairs against the config it came from; reverts that cost nothing are kept,
+ * and the smallest config is then confirmed against the baseline.
+ */
+export const DistillSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** A/B pairs per revert step (the non-inferiority t test needs at least 2). */
+    pairs: z.number().int().min(2).max(50).default(4),
+    /** Most revert steps the round takes (knobs beyond are kept untested, with that reason). */
+    max_steps: z.number().int().min(1).max(64).default(12),
+  })
+  .strict();
+export type DistillSettings = z.infer<typeof DistillSettingsSchema>;
+
+/**
+ * A metric a recommended change must not hurt: the paired change against the baseline may cost at
+ * most `margin_pct` percent (e.g. 3 for throughput, 10 for tail latency).
+ */
+export const GuardSpecSchema = z
+  .object({
+    metric: z.string().min(1),
+    direction: z.enum(['min', 'max']),
+    margin_pct: z.number().gt(0).max(100),
+  })
+  .strict();
+export type GuardSpecInput = z.infer<typeof GuardSpecSchema>;
+
 /** What a campaign may spend. */
 export const BudgetSchema = z
   .object({
@@ -88,6 +118,9 @@ export const CampaignSpecSchema = z
     budget: BudgetSchema.prefault({}),
     repeats: z.number().int().min(1).max(50).default(2),
     duel: DuelSettingsSchema.prefault({}),
+    distill: DistillSettingsSchema.prefault({}),
+    /** Metrics a change must not hurt; absent: each workload kind's own (src/service/guard-catalogue.ts); `[]`: none. */
+    guards: z.array(GuardSpecSchema).max(16).optional(),
     noise: NoiseSettingsSchema.prefault({}),
     sampler: z.enum(['random', 'gp', 'ensemble']).default('gp'),
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

@@ -23,12 +23,34 @@ export const ObjectiveSpecSchema = z
   .strict();
 export type ObjectiveSpec = z.infer<typeof ObjectiveSpecSchema>;
 
-/** A target a feasible config must meet: `metric <= max` or `metric >= min`. */
-export const ConstraintSpecSchema = z.union([
+/** A target in the metric's own units: `metric <= max` or `metric >= min`. */
+export const AbsoluteConstraintSpecSchema = z.union([
   z.object({ metric: MetricNameSchema, max: z.number() }).strict(),
   z.object({ metric: MetricNameSchema, min: z.number() }).strict(),
 ]);
+export type AbsoluteConstraintSpec = z.infer<typeof AbsoluteConstraintSpecSchema>;
+
+/**
+ * A target a feasible config must meet: absolute (`max`, `min`) or relative to the baseline's
+ * measured mean (`max_ratio_to_baseline: 1.03` = at most 3 % above the baseline). A relative target
+ * becomes an absolute limit once the baseline has been measured; until then nothing meets it.
+ */
+export const ConstraintSpecSchema = z.union([
+  ...AbsoluteConstraintSpecSchema.options,
+  z.object({ metric: MetricNameSchema, max_ratio_to_baseline: z.number().positive().max(1000) }).strict(),
+  z.object({ metric: MetricNameSchema, min_ratio_to_baseline: z.number().positive().max(1000) }).strict(),
+]);
 export type ConstraintSpec = z.infer<typeof ConstraintSpecSchema>;
+
+/** `max` / `max_ratio_to_baseline` bound a metric from above, the others from below. */
+export function constraintBound(c: ConstraintSpec): 'max' | 'min' {
+  return 'max' in c || 'max_ratio_to_baseline' in c ? 'max' : 'min';
+}
+
+/** The ratio to the baseline of a relative constraint, undefined for an absolute one. */
+export function baselineRatio(c: ConstraintSpec): number | undefined {
+  return 'max_ratio_to_baseline' in c ? c.max_ratio_to_baseline : 'min_ratio_to_baseline' in c ? c.min_ratio_to_baseline : undefined;
+}
 
 /**
  * One finished trial as the optimizer sees it: the config as a unit-hypercube vector, the objective

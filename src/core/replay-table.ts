@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config.js';
-import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
+import { AbsoluteConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
 import { SpaceOverridesSchema } from './search-space.js';
 
 /** Which search space a table's configs belong to: an allocator, optionally with campaign overrides. */
@@ -17,7 +17,7 @@ export type ReplaySpace = z.infer<typeof ReplaySpaceSchema>;
 export const ReplayTableSchema = z.object({
   space: ReplaySpaceSchema,
   objective: ObjectiveSpecSchema,
-  constraints: z.array(ConstraintSpecSchema).default([]),
+  constraints: z.array(AbsoluteConstraintSpecSchema).default([]),
   baseline_row: z.number().int().nonnegative().default(0),
   /** How the measurements were taken (workload, parameters, machine, date). */
   provenance: z.record(z.string(), z.unknown()).optional(),

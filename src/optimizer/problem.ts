@@ -1,4 +1,4 @@
-import type { ConstraintSpec, MetricEstimate, Observation, ObjectiveSpec } from '../core/optimizer-observation.js';
+import type { AbsoluteConstraintSpec, MetricEstimate, Observation, ObjectiveSpec } from '../core/optimizer-observation.js';
 
 /** A constraint rewritten as `sign * metric <= limit`, so models only ever see upper bounds. */
 export interface UpperBound {
@@ -8,7 +8,7 @@ export interface UpperBound {
 }
 
 /** The one place where `direction` and `min` bounds are turned into minimisation and `<=`. */
-export function toUpperBound(constraint: ConstraintSpec): UpperBound {
+export function toUpperBound(constraint: AbsoluteConstraintSpec): UpperBound {
   return 'max' in constraint
     ? { metric: constraint.metric, sign: 1, limit: constraint.max }
     : { metric: constraint.metric, sign: -1, limit: -constraint.min };
@@ -21,7 +21,7 @@ export function minimisedObjective(obs: Observation, objective: ObjectiveSpec): 
 }
 
 /** True when the trial succeeded and every constraint mean meets its bound (unless `feasible` says otherwise). */
-export function isFeasible(obs: Observation, constraints: readonly ConstraintSpec[]): boolean {
+export function isFeasible(obs: Observation, constraints: readonly AbsoluteConstraintSpec[]): boolean {
   if (obs.feasible !== undefined) return obs.feasible;
   if (!obs.objective) return false;
   return constraints.every((c) => {

@@ -1,4 +1,4 @@
-import type { ConstraintSpec, ObjectiveSpec, Observation } from '../core/optimizer-observation.js';
+import type { AbsoluteConstraintSpec, ObjectiveSpec, Observation } from '../core/optimizer-observation.js';
 
 /** Which sampler implementation; also the tag of its persisted state. */
 export type SamplerKind = 'random' | 'gp' | 'ensemble';
@@ -12,7 +12,7 @@ export interface SamplerDomain {
   dimension: number;
   snap?: (vector: number[]) => number[];
   objective: ObjectiveSpec;
-  constraints: readonly ConstraintSpec[];
+  constraints: readonly AbsoluteConstraintSpec[];
 }
 
 /** Extra information for one batch of proposals. */

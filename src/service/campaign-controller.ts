@@ -227,6 +227,7 @@ export class CampaignController {
       reference_configs: prepared.referenceConfigs,
       metrics: prepared.metrics,
     };
+    if (prepared.notes.length > 0) record.notes = prepared.notes;
     const runtime = await loadRuntime(record, [], undefined);
     if (runtime.embedding.dimension === 0) {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'space', reason: 'every parameter is frozen or dropped: nothing left to search' });

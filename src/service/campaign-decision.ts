@@ -5,6 +5,7 @@ import { brokenDuelPairs, type BrokenPair } from './duel-replan.js';
 import { planConfirmationRound, type ConfirmationRound } from './duel-round.js';
 import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { openStep } from './distill-round.js';
 
 /** Everything the next step of a running campaign depends on; plain data, read once per step. */
 export interface CampaignView {
@@ -22,8 +23,8 @@ export interface CampaignView {
 }
 
 /**
- * One step of a campaign. `seed`, `enqueue` and `note_stop` leave the pass going (the controller
- * asks again); every other action ends the campaign's pass.
+ * One step of a campaign. `seed`, `enqueue`, `note_stop` and the distillation decisions leave the
+ * pass going (the controller asks again); every other action ends the campaign's pass.
  */
 export type CampaignAction =
   /** Stop the campaign for good. */
@@ -40,12 +41,22 @@ export type CampaignAction =
   | { kind: 'replan_duels'; broken: BrokenPair[]; worker: string }
   /** Record and queue the confirmation round on `worker`. */
   | { kind: 'plan_duels'; round: ConfirmationRound; worker: string }
+  /** Confirmation is measured: start the distillation round (or record why it is skipped). */
+  | { kind: 'start_distill' }
+  /** Record and queue the next revert step of the distillation round on `worker`, or end the stepping. */
+  | { kind: 'plan_distill_step'; worker: string }
+  /** The open revert step is measured: decide it. */
+  | { kind: 'decide_distill_step' }
+  /** The minimal config's duel against the baseline is measured: decide it. */
+  | { kind: 'decide_distill_confirm' }
   /** Nothing to do until trials finish or a worker appears. */
   | { kind: 'wait'; reason: string };
 
+const CONTINUING = new Set<CampaignAction['kind']>(['seed', 'enqueue', 'note_stop', 'start_distill', 'decide_distill_step', 'decide_distill_confirm']);
+
 /** Actions after which the controller asks for the next step within the same pass. */
 export function continuesPass(action: CampaignAction): boolean {
-  return action.kind === 'seed' || action.kind === 'enqueue' || action.kind === 'note_stop';
+  return CONTINUING.has(action.kind);
 }
 
 function matchingWorkers(view: CampaignView): WorkerInfo[] {
@@ -68,8 +79,9 @@ export function leastBusyWorker(view: CampaignView): WorkerInfo | undefined {
  * The next step of a running campaign (pure: the controller applies it). In order: the wall-time
  * budget; trials recorded but not queued; the baseline, placebo and references; exploration while
  * the stopping rule allows (an equal share of the workers); then, once exploration has drained, the
- * confirmation round on the least busy worker (duel pairs of a lost worker re-planned), and finish
- * once the round is measured. New phases go here, in order, as further actions.
+ * confirmation round on the least busy worker (duel pairs of a lost worker re-planned), then the
+ * distillation round (see {@link distillNext}), and finish once it is over. New phases go here, in
+ * order, as further actions.
  */
 export function decideNext(view: CampaignView): CampaignAction {
   const { record, trials } = view;
@@ -83,7 +95,7 @@ export function decideNext(view: CampaignView): CampaignAction {
   if (!trials.some((t) => t.role === 'baseline')) return { kind: 'seed' };
 
   const explored = trials.filter((t) => t.role === 'explore').length;
-  const dueling = trials.some((t) => t.role === 'duel');
+  const dueling = trials.some((t) => t.role === 'duel' || t.role === 'distill');
   const pending = trials.filter(isInFlight).length;
   // Exploration ends on the budget, or once a feasible config is known and the expected
   // improvement has stayed negligible; the duels then decide whether anything is confirmed.
@@ -106,7 +118,7 @@ export function decideNext(view: CampaignView): CampaignAction {
     const broken = brokenDuelPairs(trials, new Set(view.workers.map((w) => w.name)));
     const worker = broken.length > 0 ? leastBusyWorker(view) : undefined;
     if (worker) return { kind: 'replan_duels', broken, worker: worker.name };
-    return pending > 0 ? { kind: 'wait', reason: 'duel pairs running' } : { kind: 'finish', reason: stopReason };
+    return pending > 0 ? { kind: 'wait', reason: 'duel pairs running' } : distillNext(view, stopReason);
   }
   if (pending > 0) return { kind: 'wait', reason: 'exploration and the baseline finish first' };
   if (!spec.duel.enabled) return { kind: 'finish', reason: stopReason };
@@ -115,4 +127,20 @@ export function decideNext(view: CampaignView): CampaignAction {
   const worker = leastBusyWorker(view);
   if (!worker) return { kind: 'wait', reason: 'no live worker for the confirmation round' };
   return { kind: 'plan_duels', round, worker: worker.name };
+}
+
+/**
+ * The distillation round, once every paired trial so far is measured: start it (or skip it), then
+ * one revert step at a time on the least busy worker, each decided once its pairs are in; then the
+ * minimal config's duel against the baseline, decided likewise; then finish.
+ */
+function distillNext(view: CampaignView, stopReason: string): CampaignAction {
+  const { spec, distillation: d } = view.record;
+  if (!spec.distill.enabled) return { kind: 'finish', reason: stopReason };
+  if (!d) return { kind: 'start_distill' };
+  if (d.status === 'skipped' || d.status === 'done') return { kind: 'finish', reason: `${stopReason}; distillation ${d.status}: ${d.reason ?? ''}` };
+  if (d.status === 'confirming') return { kind: 'decide_distill_confirm' };
+  if (openStep(d)) return { kind: 'decide_distill_step' };
+  const worker = leastBusyWorker(view);
+  return worker ? { kind: 'plan_distill_step', worker: worker.name } : { kind: 'wait', reason: 'no live worker for the distillation round' };
 }

@@ -8,7 +8,7 @@ import type { Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.
 import { createEmbedding, loadSpace, type Embedding } from '../spaces/index.js';
 import type { MetricSummary } from '../core/trial-result.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
-import { evaluateSummary } from './trial-evaluation.js';
+import { absoluteConstraints, evaluateSummary } from './trial-evaluation.js';
 
 /** What the controller persists next to the trials, so a restarted service proposes as before. */
 const OptimizerSnapshotSchema = z.object({
@@ -37,12 +37,15 @@ export interface CampaignRuntime {
 
 /** The sampler's view of the campaign's goal. */
 export function samplerDomain(runtime: Pick<CampaignRuntime, 'record' | 'embedding'>): SamplerDomain {
-  const { spec } = runtime.record;
+  const { record } = runtime;
   return {
     dimension: runtime.embedding.dimension,
     snap: (v) => runtime.embedding.snap(v),
-    objective: spec.objective,
-    constraints: spec.constraints,
+    objective: record.spec.objective,
+    // Read at each use: a constraint relative to the baseline joins the models once its limit is known.
+    get constraints() {
+      return absoluteConstraints(record.spec, record.metrics);
+    },
   };
 }
 
@@ -66,9 +69,9 @@ export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   return { vector, objective: estimate(evaluation.objective), constraints };
 }
 
-/** Trials whose measurements teach the sampler: everything but duel pairs (they repeat known configs). */
+/** Trials whose measurements teach the sampler: everything but paired runs (one repeat each, of known configs or their reverts). */
 export function teachesSampler(trial: TrialRecord): boolean {
-  return trial.role !== 'duel' && (trial.state === 'completed' || trial.state === 'failed');
+  return trial.role !== 'duel' && trial.role !== 'distill' && (trial.state === 'completed' || trial.state === 'failed');
 }
 
 /**

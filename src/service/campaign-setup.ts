@@ -4,7 +4,9 @@ import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
+import { campaignGuards } from './guard-catalogue.js';
 import { resolveCampaignMetrics } from './metric-resolver.js';
+import { overriddenKnobs } from './target-overrides.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
@@ -14,6 +16,8 @@ export interface PreparedCampaign {
   referenceConfigs: { name: string; config: Config }[];
   /** The summary keys of the objective and the constraints. */
   metrics: ResolvedMetrics;
+  /** What setup changed and why, for the record. */
+  notes: string[];
 }
 
 function invalid(field: string, reason: string, cause?: unknown): AlloctuneError {
@@ -59,10 +63,14 @@ function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting,
  * metric names against what the workloads report, target values, a worker with hakmem. Throws a 400
  * (ALLOCTUNE_ERR_INVALID_INPUT) naming the field.
  */
-export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
+export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
+  const fullSpace = asField('space', () => loadSpace(submitted.allocator, submitted.space));
+  const { spec, notes } = withoutOverriddenKnobs(submitted, fullSpace);
   const space = asField('space', () => loadSpace(spec.allocator, spec.space));
   const metrics = resolveCampaignMetrics(spec);
+  campaignGuards(spec, metrics.objective);
   spec.constraints.forEach((c, i) => {
+    if (!('max' in c) && !('min' in c)) return; // a ratio to the baseline: the schema bounds it
     const limit = 'max' in c ? c.max : c.min;
     // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
@@ -81,10 +89,36 @@ export function prepareCampaign(spec: CampaignSpec, options: { hakmemAvailableOn
     // The library is the workers' business (their hakmem_lib, library_dir or HAKMEM_LIB), never the campaign's.
     throw invalid('allocator', 'no live worker has libhakmem.so: configure hakmem_lib or library_dir in the worker config (or HAKMEM_LIB) on the benchmark hosts');
   }
-  const baselineConfig = spec.baseline === undefined ? defaultConfig(space) : settingConfig(spec, space, spec.baseline, 'baseline');
+  // Settings are read against the full space (they may set a knob the target overrides), then keep the searched knobs.
+  const searched = (config: Config, what: string): Config => {
+    const left = Object.keys(config).filter((k) => !space.parameters.some((p) => p.name === k) && config[k] !== fullDefaults[k]);
+    if (left.length > 0) notes.push(`${what} sets ${left.join(', ')}, which the target overrides: left out`);
+    return Object.fromEntries(Object.entries(config).filter(([k]) => space.parameters.some((p) => p.name === k)));
+  };
+  const fullDefaults = defaultConfig(fullSpace);
+  const baselineConfig = spec.baseline === undefined ? defaultConfig(space) : searched(settingConfig(spec, fullSpace, spec.baseline, 'baseline'), 'the baseline');
   const referenceConfigs = spec.references.map((ref, i) => {
     const { name, ...setting } = ref;
-    return { name, config: settingConfig(spec, space, setting as Setting, `references.${i}`) };
+    return { name, config: searched(settingConfig(spec, fullSpace, setting as Setting, `references.${i}`), `reference ${name}`) };
   });
-  return { spec, space, baselineConfig, referenceConfigs, metrics };
+  return { spec, space, baselineConfig, referenceConfigs, metrics, notes };
+}
+
+/**
+ * Drops from the search the knobs the campaign's target overrides (src/service/target-overrides.ts)
+ * and the knobs that depend on them, unless the user froze them; each drop is noted.
+ */
+function withoutOverriddenKnobs(spec: CampaignSpec, space: SearchSpace): { spec: CampaignSpec; notes: string[] } {
+  const frozen = spec.space?.freeze ?? {};
+  const drop = new Set<string>();
+  const notes: string[] = [];
+  for (const o of overriddenKnobs(spec.allocator, spec.workloads)) {
+    if (!space.parameters.some((p) => p.name === o.knob) || Object.hasOwn(frozen, o.knob)) continue;
+    const dependents = space.parameters.filter((p) => Object.hasOwn(p.when ?? {}, o.knob)).map((p) => p.name);
+    for (const name of [o.knob, ...dependents]) drop.add(name);
+    notes.push(`${[o.knob, ...dependents].join(' and ')} not searched: ${o.why}; it has no effect there`);
+  }
+  if (drop.size === 0) return { spec, notes };
+  const overrides = { add: [], drop: [], narrow: {}, freeze: {}, ...spec.space };
+  return { spec: { ...spec, space: { ...overrides, drop: [...new Set([...overrides.drop, ...drop])] } }, notes };
 }

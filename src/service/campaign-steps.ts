@@ -1,5 +1,5 @@
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { isInFlight, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type DistillationRecord, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
@@ -10,8 +10,12 @@ import { validateConfig } from '../spaces/index.js';
 import type { CampaignAction } from './campaign-decision.js';
 import { snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { replacementSlots, type BrokenPair } from './duel-replan.js';
+import { metricImportance } from './campaign-importance.js';
+import { decideDistillStep, decideMinimalConfirmation, finishSteps, MINIMAL_DUEL_ID, planDistillStep, planMinimalConfirmation, startDistill } from './distill-round.js';
 import type { ConfirmationRound } from './duel-round.js';
+import { buildLeaderboard } from './leaderboard.js';
 import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
+import { resolveBaselineLimits } from './trial-evaluation.js';
 
 /** The part of the trial queue the controller uses (tests pass an in-memory one). */
 export type ControllerQueue = Pick<TrialQueue, 'enqueueTrial' | 'withdraw'>;
@@ -48,6 +52,8 @@ export class CampaignSteps {
     const updated = [...changed.values()];
     await this.deps.store.putTrials(id, updated);
     for (const t of updated) runtime.trials.set(t.trial_id, t);
+    const baseline = updated.find((t) => t.role === 'baseline' && t.state === 'completed');
+    if (baseline) await this.resolveRelativeLimits(runtime, baseline);
     const teach = updated.filter(teachesSampler);
     if (teach.length > 0) {
       runtime.sampler.observe(teach.map((t) => toObservation(runtime, t)));
@@ -56,6 +62,22 @@ export class CampaignSteps {
     }
     runtime.version++;
     for (const t of updated) await this.announceFinished(t);
+  }
+
+  /**
+   * Once the baseline is measured, constraints relative to it get their absolute limits (stored with
+   * the resolved metrics), so every judgement from now on (evaluateSummary, the sampler) uses them.
+   */
+  private async resolveRelativeLimits(runtime: CampaignRuntime, baseline: TrialRecord): Promise<void> {
+    const { record } = runtime;
+    const limits = resolveBaselineLimits(record.spec, record.metrics, baseline.summary);
+    if (!limits) return;
+    const updated = { ...record, metrics: { ...record.metrics, limits }, updated_at: this.deps.now().toISOString() };
+    await this.deps.store.update(updated);
+    // Mutated in place: the sampler's domain reads the limits from this object.
+    record.metrics.limits = limits;
+    record.updated_at = updated.updated_at;
+    this.deps.log(`campaign ${record.id}: limits relative to the baseline resolved: ${limits.map((l) => (l === null ? '-' : String(l))).join(', ')}`);
   }
 
   private async announceFinished(t: TrialRecord): Promise<void> {
@@ -92,6 +114,14 @@ export class CampaignSteps {
         return this.replanLostDuels(runtime, action.broken, action.worker);
       case 'plan_duels':
         return this.planDuels(runtime, action.round, action.worker);
+      case 'start_distill':
+        return this.startDistill(runtime);
+      case 'plan_distill_step':
+        return this.planDistillStep(runtime, action.worker);
+      case 'decide_distill_step':
+        return this.decideDistillStep(runtime);
+      case 'decide_distill_confirm':
+        return this.decideDistillConfirm(runtime);
       case 'wait':
         return;
     }
@@ -146,14 +176,91 @@ export class CampaignSteps {
     await this.deps.store.appendEvent(runtime.record.id, 'trial_queued', { trial_id: trial.trial_id, role: trial.role, config_key: trial.config_key });
   }
 
-  /** Duel trials pinned to `worker` (state `proposed`), in the order given. */
-  private async duelTrials(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<TrialRecord[]> {
+  /** Paired trials pinned to `worker` (state `proposed`), in the order given; `role` duel or distill. */
+  private async duelTrials(
+    runtime: CampaignRuntime,
+    slots: readonly { source: Pick<TrialRecord, 'config'> & { env?: Record<string, string> }; slot: DuelSlot }[],
+    worker: string,
+    role: 'duel' | 'distill' = 'duel',
+  ): Promise<TrialRecord[]> {
     const records: TrialRecord[] = [];
     for (const { source, slot } of slots) {
       const trialId = await this.deps.store.nextTrialId(runtime.record.id);
-      records.push(newTrialRecord({ campaignId: runtime.record.id, trialId, role: 'duel', space: runtime.space, config: source.config, env: source.env, duel: slot, worker, now: this.deps.now() }));
+      const args = { campaignId: runtime.record.id, trialId, role, space: runtime.space, config: source.config, duel: slot, worker, now: this.deps.now() };
+      records.push(newTrialRecord(source.env ? { ...args, env: source.env } : args));
     }
     return records;
+  }
+
+  /** Store the record's distillation state (before anything it plans is enqueued). */
+  private async saveDistillation(runtime: CampaignRuntime, distillation: DistillationRecord): Promise<void> {
+    const { record } = runtime;
+    const updated = { ...record, distillation, updated_at: this.deps.now().toISOString() };
+    await this.deps.store.update(updated);
+    // The live record object is shared with API readers; it changes only once the store has it.
+    Object.assign(record, updated);
+    runtime.version++;
+  }
+
+  /** Start the distillation round from the confirmed winner, knobs ordered by their importance on the objective. */
+  private async startDistill(runtime: CampaignRuntime): Promise<void> {
+    const { record } = runtime;
+    const trials = [...runtime.trials.values()];
+    const estimate = metricImportance(trials, runtime.embedding, record.metrics.objective, record.spec.seed);
+    const importance = new Map(estimate.knobs.map((k) => [k.name, k.total]));
+    const d = startDistill(record, buildLeaderboard(record, trials), trials, runtime.space, importance);
+    await this.saveDistillation(runtime, d);
+    await this.deps.store.appendEvent(record.id, 'distill_started', { status: d.status, reason: d.reason ?? null, winner_arm: d.winner_arm ?? null, knobs: d.remaining });
+    this.deps.log(`campaign ${record.id}: distillation ${d.status === 'skipped' ? `skipped (${d.reason ?? ''})` : `of ${d.remaining.length} knobs started`}`);
+  }
+
+  /** Record and queue the next revert step on `worker`; when none is left (or the budget is spent), plan the minimal config's confirmation. */
+  private async planDistillStep(runtime: CampaignRuntime, worker: string): Promise<void> {
+    const { record } = runtime;
+    const d = record.distillation;
+    if (!d) return;
+    const { distill, duel } = record.spec;
+    const planned = d.steps.length < distill.max_steps ? planDistillStep(d, runtime.space, distill.pairs) : undefined;
+    if (planned) {
+      const records = await this.duelTrials(runtime, planned.slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
+      await this.saveDistillation(runtime, { ...d, worker, steps: [...d.steps, planned.step] });
+      await this.recordTrials(runtime, records);
+      const { step } = planned;
+      await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs });
+      for (const r of records) await this.enqueue(runtime, r);
+      return;
+    }
+    const { next, confirm } = finishSteps(d, distill.max_steps);
+    const baseline = [...runtime.trials.values()].find((t) => t.role === 'baseline');
+    if (!confirm || !baseline) {
+      await this.saveDistillation(runtime, next);
+      await this.deps.store.appendEvent(record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: null, reason: next.reason ?? null });
+      return;
+    }
+    const slots = planMinimalConfirmation(next, baseline, duel.pairs);
+    const records = await this.duelTrials(runtime, slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
+    await this.saveDistillation(runtime, { ...next, worker });
+    await this.recordTrials(runtime, records);
+    await this.deps.store.appendEvent(record.id, 'distill_confirm_planned', { worker, duel_id: MINIMAL_DUEL_ID, minimal: next.minimal ?? {}, pairs: duel.pairs });
+    for (const r of records) await this.enqueue(runtime, r);
+  }
+
+  private async decideDistillStep(runtime: CampaignRuntime): Promise<void> {
+    const d = runtime.record.distillation;
+    if (!d) return;
+    const next = decideDistillStep(runtime.record, [...runtime.trials.values()], d);
+    await this.saveDistillation(runtime, next);
+    const step = next.steps.at(-1);
+    if (step) await this.deps.store.appendEvent(runtime.record.id, 'distill_step_decided', { duel_id: step.duel_id, knob: step.knob, kept: step.kept ?? null, reason: step.reason ?? null });
+  }
+
+  private async decideDistillConfirm(runtime: CampaignRuntime): Promise<void> {
+    const d = runtime.record.distillation;
+    if (!d) return;
+    const next = decideMinimalConfirmation(runtime.record, [...runtime.trials.values()], d);
+    await this.saveDistillation(runtime, next);
+    await this.deps.store.appendEvent(runtime.record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: next.confirmation?.confirmed ?? null, reason: next.reason ?? null });
+    this.deps.log(`campaign ${runtime.record.id}: distillation done (${next.reason ?? ''})`);
   }
 
   /** Record the confirmation round (see planConfirmationRound) on `worker`, announce it, then enqueue it. */
@@ -184,7 +291,11 @@ export class CampaignSteps {
         failed.push({ ...t, state: 'failed', finished_at: now.toISOString(), error: new AlloctuneError('ALLOCTUNE_ERR_WORKER_LOST', { worker: pair.lost_worker, reason }).toJSON() });
       }
     }
-    const replacements = await this.duelTrials(runtime, replacementSlots(runtime.trials.values(), broken).flat(), worker);
+    const replacements: TrialRecord[] = [];
+    for (const slots of replacementSlots(runtime.trials.values(), broken)) {
+      const role = slots[0]?.source.role === 'distill' ? 'distill' : 'duel';
+      replacements.push(...(await this.duelTrials(runtime, slots, worker, role)));
+    }
     await this.recordTrials(runtime, [...failed, ...replacements]);
     for (const t of failed) await this.announceFinished(t);
     const lost = [...new Set(broken.map((b) => b.lost_worker))];

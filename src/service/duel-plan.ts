@@ -13,21 +13,35 @@ export interface DuelMeasurements {
   planned: number;
 }
 
+/** Which paired trials to collect and what to read from each. */
+export interface CollectOptions {
+  /** Confirmation duels (default) or distillation steps. */
+  role?: 'duel' | 'distill';
+  /** A summary key to read instead of the objective (guards); its mean. */
+  key?: string;
+}
+
 /**
  * Collect every duel's completed pairs from the trial records: a pair counts once both of its sides
- * have completed and reported the objective.
+ * have completed and reported the objective (or `options.key`).
  */
-export function collectDuels(record: Pick<ResolvedCampaignRecord, 'spec' | 'metrics'>, trials: Iterable<TrialRecord>): DuelMeasurements[] {
+export function collectDuels(record: Pick<ResolvedCampaignRecord, 'spec' | 'metrics'>, trials: Iterable<TrialRecord>, options: CollectOptions = {}): DuelMeasurements[] {
+  const role = options.role ?? 'duel';
+  const read = (t: TrialRecord): number | undefined => {
+    if (options.key === undefined) return evaluateSummary(record.spec, record.metrics, t.summary).objective?.mean;
+    const s = t.summary?.[options.key];
+    return s && s.n >= 1 && Number.isFinite(s.mean) ? s.mean : undefined;
+  };
   type Pending = { a?: string; b?: string; planned: Set<number>; sides: Map<number, { a?: number; b?: number }> };
   const duels = new Map<string, Pending>();
   for (const t of trials) {
-    if (t.role !== 'duel' || !t.duel) continue;
+    if (t.role !== role || !t.duel) continue;
     const d: Pending = duels.get(t.duel.duel_id) ?? { planned: new Set<number>(), sides: new Map() };
     duels.set(t.duel.duel_id, d);
     d[t.duel.side] = t.duel.arm;
     d.planned.add(t.duel.pair_index);
     if (t.state !== 'completed' || !t.summary) continue;
-    const value = evaluateSummary(record.spec, record.metrics, t.summary).objective?.mean;
+    const value = read(t);
     if (value === undefined) continue;
     const pair = d.sides.get(t.duel.pair_index) ?? {};
     pair[t.duel.side] = value;

@@ -18,7 +18,7 @@ export interface BrokenPair {
 export function brokenDuelPairs(trials: Iterable<TrialRecord>, liveWorkers: ReadonlySet<string>): BrokenPair[] {
   const pairs = new Map<string, TrialRecord[]>();
   for (const t of trials) {
-    if (t.role !== 'duel' || !t.duel) continue;
+    if (!t.duel) continue; // confirmation duels and distillation steps alike
     const key = `${t.duel.duel_id}#${t.duel.pair_index}`;
     pairs.set(key, [...(pairs.get(key) ?? []), t]);
   }

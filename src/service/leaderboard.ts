@@ -90,6 +90,8 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
   const labels = exploreLabels(trials);
   const arms = new Map<string, TrialRecord[]>();
   for (const t of trials) {
+    // Distillation pairs compare the winner with its own reverts: its record has them, not the board.
+    if (t.role === 'distill') continue;
     const arm = armOf(t, labels);
     const list = arms.get(arm) ?? [];
     list.push(t);
@@ -134,7 +136,7 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
     const row: LeaderboardRow = {
       rank: 0,
       arm,
-      role: first.role === 'duel' ? 'explore' : first.role,
+      role: first.role === 'duel' || first.role === 'distill' ? 'explore' : first.role,
       config: first.config,
       env: first.env,
       config_key: first.config_key,

@@ -1,3 +1,5 @@
+import { constraintBound } from '../core/optimizer-observation.js';
+import { constraintLimit } from './trial-evaluation.js';
 import { paretoFront } from '../optimizer/pareto.js';
 import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
@@ -43,11 +45,13 @@ export function buildParetoView(record: ResolvedCampaignRecord, board: Leaderboa
   const { x, y } = pickAxes(record, keys);
   const axis = (metric: string | undefined): ParetoView['x'] => {
     if (!metric) return null;
-    const constraint = spec.constraints.find((_, i) => record.metrics.constraints[i] === metric);
+    const index = spec.constraints.findIndex((_, i) => record.metrics.constraints[i] === metric);
+    const constraint = spec.constraints[index];
     const out: NonNullable<ParetoView['x']> = { metric, direction: direction(metric, record) };
-    if (constraint) {
-      out.bound = 'max' in constraint ? 'max' : 'min';
-      out.limit = 'max' in constraint ? constraint.max : constraint.min;
+    const limit = constraint && constraintLimit(constraint, index, record.metrics);
+    if (constraint && limit !== undefined) {
+      out.bound = constraintBound(constraint);
+      out.limit = limit;
     }
     return out;
   };

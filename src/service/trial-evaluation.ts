@@ -1,5 +1,6 @@
 import type { ResolvedMetrics, TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
+import { baselineRatio, constraintBound, type AbsoluteConstraintSpec, type ConstraintSpec } from '../core/optimizer-observation.js';
 import type { MetricSummary } from '../core/trial-result.js';
 
 /** A constraint of the campaign as met (or not) by one measurement. */
@@ -9,7 +10,10 @@ export interface ConstraintCheck {
   /** Its summary key. */
   key: string;
   bound: 'max' | 'min';
+  /** The absolute limit; NaN (null in JSON) for a relative constraint whose baseline is not measured yet. */
   limit: number;
+  /** Set for a constraint relative to the baseline: the ratio the user asked for. */
+  ratio_to_baseline?: number;
   value?: MetricSummary;
   met: boolean;
 }
@@ -27,9 +31,52 @@ function usable(s: MetricSummary | undefined): MetricSummary | undefined {
 }
 
 /**
+ * The absolute limit of constraint `i`: the spec's for an absolute constraint, the resolved one
+ * (see {@link resolveBaselineLimits}) for a relative one, undefined while that is still unknown.
+ */
+export function constraintLimit(c: ConstraintSpec, i: number, metrics: ResolvedMetrics): number | undefined {
+  if ('max' in c) return c.max;
+  if ('min' in c) return c.min;
+  return metrics.limits?.[i] ?? undefined;
+}
+
+/**
+ * Every constraint as an absolute one (key = the resolved summary key), for the sampler's
+ * constraint models and reachability; relative constraints whose baseline is not measured yet are left out.
+ */
+export function absoluteConstraints(spec: Pick<CampaignSpec, 'constraints'>, metrics: ResolvedMetrics, keyed = false): AbsoluteConstraintSpec[] {
+  return spec.constraints.flatMap((c, i): AbsoluteConstraintSpec[] => {
+    const limit = constraintLimit(c, i, metrics);
+    const metric = keyed ? (metrics.constraints[i] ?? c.metric) : c.metric;
+    if (limit === undefined) return [];
+    return [constraintBound(c) === 'max' ? { metric, max: limit } : { metric, min: limit }];
+  });
+}
+
+/**
+ * The limits of the relative constraints from the baseline's measured summary (`ratio x mean`), in
+ * spec order; null where the baseline did not measure the metric. Undefined when the spec has no
+ * relative constraint (nothing to store).
+ */
+export function resolveBaselineLimits(
+  spec: Pick<CampaignSpec, 'constraints'>,
+  metrics: ResolvedMetrics,
+  baseline: Readonly<Record<string, MetricSummary>> | undefined,
+): (number | null)[] | undefined {
+  if (!spec.constraints.some((c) => baselineRatio(c) !== undefined)) return undefined;
+  return spec.constraints.map((c, i) => {
+    const ratio = baselineRatio(c);
+    if (ratio === undefined) return null;
+    const mean = usable(baseline?.[metrics.constraints[i] ?? c.metric])?.mean;
+    return mean === undefined ? null : ratio * mean;
+  });
+}
+
+/**
  * The one judgement of a measurement against the campaign's goal, used by the sampler feed
- * (toObservation), the leaderboard, the duel record and the export: looks the resolved keys up in
- * `summary` (missing or non-finite values count as not measured; a constraint not measured is not met).
+ * (toObservation), the leaderboard, the duel record, distillation and the export: looks the resolved
+ * keys up in `summary` (missing or non-finite values count as not measured; a constraint not
+ * measured is not met, nor is a relative one before the baseline has been measured).
  */
 export function evaluateSummary(
   spec: Pick<CampaignSpec, 'constraints'>,
@@ -40,10 +87,14 @@ export function evaluateSummary(
   const constraints = spec.constraints.map((c, i): ConstraintCheck => {
     const key = metrics.constraints[i] ?? c.metric;
     const value = usable(summary?.[key]);
-    const bound = 'max' in c ? 'max' : 'min';
-    const limit = 'max' in c ? c.max : c.min;
-    const met = value !== undefined && (bound === 'max' ? value.mean <= limit : value.mean >= limit);
-    return value ? { metric: c.metric, key, bound, limit, value, met } : { metric: c.metric, key, bound, limit, met };
+    const bound = constraintBound(c);
+    const limit = constraintLimit(c, i, metrics);
+    const met = value !== undefined && limit !== undefined && (bound === 'max' ? value.mean <= limit : value.mean >= limit);
+    const check: ConstraintCheck = { metric: c.metric, key, bound, limit: limit ?? Number.NaN, met };
+    const ratio = baselineRatio(c);
+    if (ratio !== undefined) check.ratio_to_baseline = ratio;
+    if (value) check.value = value;
+    return check;
   });
   const evaluation: Evaluation = { constraints, feasible: objective !== undefined && constraints.every((c) => c.met) };
   if (objective) evaluation.objective = objective;

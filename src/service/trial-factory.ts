@@ -45,12 +45,12 @@ export function newTrialRecord(args: {
 }
 
 /**
- * The queued job of a trial. Duel trials run with one repeat each (the pairs are the repeats) on the
+ * The queued job of a trial. Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
  * worker named in the record, through its implicit `worker` label.
  */
 export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInput {
   const labels: Record<string, string> = { ...spec.worker_labels };
-  if (trial.role === 'duel' && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
+  if (trial.duel && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
   const index = trialIndex(trial.trial_id);
   const job: TrialJobInput = {
     campaign_id: trial.campaign_id,
@@ -59,7 +59,7 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInp
     config: trial.config,
     env: trial.env,
     workloads: spec.workloads,
-    repeats: trial.role === 'duel' ? 1 : spec.repeats,
+    repeats: trial.duel ? 1 : spec.repeats,
     seed: (spec.seed + index) % 2 ** 31,
     steal_max_pct: spec.noise.steal_max_pct,
     steal_max_reruns: spec.noise.steal_max_reruns,
@@ -80,5 +80,8 @@ export function trialWithResult(trial: TrialRecord, result: TrialResult): TrialR
   const steal = result.repeats.flatMap((r) => r.workloads.map((w) => w.steal_pct));
   if (steal.length > 0) updated.steal_pct = Math.max(...steal);
   if (result.error) updated.error = result.error;
+  const options = result.repeats[0]?.workloads[0]?.allocator.options;
+  // What the baseline really runs with: distillation reverts to it and the export drops knobs equal to it.
+  if (trial.role === 'baseline' && options && Object.keys(options).length > 0) updated.effective_options = options;
   return updated;
 }

@@ -13,6 +13,11 @@ import { KEYS } from './keys.js';
  *                        because its duel worker was lost
  * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}]}
  * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
+ * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs, least important first]}
+ * - `distill_step_planned` {worker, duel_id, knob, from, to, pairs}
+ * - `distill_step_decided` {duel_id, knob, kept, reason}
+ * - `distill_confirm_planned` {worker, duel_id, minimal, pairs}
+ * - `distill_finished`   {status: done, minimal, confirmed, reason}
  * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
  */
 export const CAMPAIGN_EVENT_TYPES = [
@@ -23,6 +28,11 @@ export const CAMPAIGN_EVENT_TYPES = [
   'trial_failed',
   'duels_planned',
   'duels_replanned',
+  'distill_started',
+  'distill_step_planned',
+  'distill_step_decided',
+  'distill_confirm_planned',
+  'distill_finished',
   'campaign_finished',
 ] as const;
 export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];

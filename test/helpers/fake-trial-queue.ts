@@ -88,7 +88,7 @@ export async function registerFakeWorker(redis: Redis, name = 'w1', concurrency 
 }
 
 /** What a fake measurement reports: harness fragmentation metrics of the small test campaign. */
-export type FakeMetrics = (job: TrialJob) => { rss_bytes: number; fragmentation_ratio: number };
+export type FakeMetrics = (job: TrialJob) => { rss_bytes: number; fragmentation_ratio: number; extra?: Record<string, number> };
 
 /** RSS falls with dirty_decay_ms (defaults measure 40 MB), fragmentation stays low. */
 export const decayMetrics: FakeMetrics = (job) => {
@@ -121,6 +121,8 @@ export async function completeJob(redis: Redis, job: TrialJob, worker: string, m
     summary: {
       'harness:fragmentation.rss_bytes_at_300ms': summary(m.rss_bytes),
       'harness:fragmentation.fragmentation_ratio_at_300ms': summary(m.fragmentation_ratio),
+      // Further summary keys (e.g. guard metrics), named in full.
+      ...Object.fromEntries(Object.entries(m.extra ?? {}).map(([k, v]) => [k, summary(v)])),
     },
   };
   return (await storeTrialResult(redis, result)).result;

@@ -1,4 +1,4 @@
-import type { ConstraintSpec } from '../../core/optimizer-observation.js';
+import type { AbsoluteConstraintSpec } from '../../core/optimizer-observation.js';
 import { toUpperBound } from '../problem.js';
 
 /** One measured config: metric key -> mean over its repeats (keys as the campaign resolved them). */
@@ -76,7 +76,7 @@ function redisFragmentationFloor(metric: string, configs: readonly MeasuredConfi
  * the baseline included, meets is said to be out of reach with the closest value and the gap; for
  * Redis fragmentation ratios the part no allocator setting can change is stated as a floor.
  */
-export function assessReachability(constraints: readonly ConstraintSpec[], configs: readonly MeasuredConfig[]): ConstraintReach[] {
+export function assessReachability(constraints: readonly AbsoluteConstraintSpec[], configs: readonly MeasuredConfig[]): ConstraintReach[] {
   return constraints.map((c): ConstraintReach => {
     const bound = toUpperBound(c);
     const relation = bound.sign === 1 ? '<=' : '>=';

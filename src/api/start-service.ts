@@ -6,6 +6,7 @@ import { CampaignController } from '../service/campaign-controller.js';
 import { CampaignStore } from '../store/campaign-store.js';
 import { buildApp } from './app.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
+import { importanceRoutes } from './routes/importance-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -52,7 +53,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     token: options.token,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-    routes: [systemRoutes(deps), campaignRoutes(deps), eventRoutes(deps), dashboardRoutes(), ...(options.extraRoutes ?? [])],
+    routes: [systemRoutes(deps), campaignRoutes(deps), importanceRoutes(deps), eventRoutes(deps), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
   try {
     await controller.start();

@@ -35,6 +35,83 @@ export const ClaimSchema = z.object({
 });
 export type Claim = z.infer<typeof ClaimSchema>;
 
+/** A bound that JSON may have turned into null (an interval end that is unbounded). */
+const Bound = z.number().nullable();
+
+/** One knob of the exported config: its value, the baseline's, and its measured share of the gain. */
+export const KnobEvidenceSchema = z.object({
+  knob: z.string(),
+  value: ConfigValueSchema,
+  /** What the baseline runs with (read back); absent when the baseline does not set it. */
+  baseline_value: ConfigValueSchema.optional(),
+  /** Share of the gain lost when this knob alone was reverted (distillation), with its interval. */
+  share: z.number().optional(),
+  share_low: Bound.optional(),
+  share_high: Bound.optional(),
+});
+export type KnobEvidence = z.infer<typeof KnobEvidenceSchema>;
+
+/** A guard metric's paired change against the baseline and its verdict. */
+export const GuardEvidenceSchema = z.object({
+  metric: z.string(),
+  direction: z.enum(['min', 'max']),
+  margin_pct: z.number(),
+  status: z.enum(['ok', 'regressed', 'inconclusive', 'not_measured']),
+  /** Relative change (candidate / baseline - 1) with its interval, over `pairs` pairs. */
+  change_pct: Bound.optional(),
+  change_low_pct: Bound.optional(),
+  change_high_pct: Bound.optional(),
+  pairs: z.number().int().optional(),
+  summary: z.string(),
+});
+export type GuardEvidence = z.infer<typeof GuardEvidenceSchema>;
+
+/** Whether any measured config met a constraint, and if not by how much it was missed. */
+export const ReachEvidenceSchema = z.object({
+  metric: z.string(),
+  relation: z.enum(['<=', '>=']),
+  limit: z.number(),
+  met_by: z.number().int(),
+  measured: z.number().int(),
+  baseline_value: z.number().optional(),
+  shortfall: z.number(),
+  floor: z.number().optional(),
+  message: z.string(),
+});
+export type ReachEvidence = z.infer<typeof ReachEvidenceSchema>;
+
+/** The distillation round behind a minimal export: each revert tried, and the minimal config's confirmation. */
+export const DistillEvidenceSchema = z.object({
+  status: z.string(),
+  reason: z.string(),
+  /** Trials the round spent. */
+  trials: z.number().int(),
+  steps: z.array(
+    z.object({
+      knob: z.string(),
+      from: ConfigValueSchema,
+      to: ConfigValueSchema.optional(),
+      kept: z.boolean(),
+      /** Loss of reverting it (relative, positive = worse) with its interval. */
+      loss_pct: Bound,
+      change_low_pct: Bound,
+      change_high_pct: Bound,
+      pairs: z.number().int(),
+      reason: z.string(),
+    }),
+  ),
+  confirmed: z.boolean().optional(),
+});
+export type DistillEvidence = z.infer<typeof DistillEvidenceSchema>;
+
+/** Total-effect importance of the searched knobs for one metric. */
+export const ImportanceEvidenceSchema = z.object({
+  metric: z.string(),
+  method: z.string(),
+  trials: z.number().int(),
+  knobs: z.array(z.object({ name: z.string(), total: z.number(), total_low: z.number(), total_high: z.number() })),
+});
+
 /** Everything an export carries besides the setting itself. */
 export const ExportEvidenceSchema = z.object({
   campaign_id: z.string(),
@@ -54,6 +131,17 @@ export const ExportEvidenceSchema = z.object({
   preload: z.string().optional(),
   /** Metric keys the campaign judged (objective, constraints): text formats show these; JSON has all. */
   focus_metrics: z.array(z.string()).default([]),
+  /** `minimal`: only the knobs that differ from what the baseline runs with (distilled when confirmed); `full`: the winner as found. */
+  variant: z.enum(['minimal', 'full']).default('full'),
+  /** How the recommendation reads once its guards are judged: an improvement, a trade-off, or nothing to recommend. */
+  recommendation: z.object({ kind: z.enum(['improvement', 'trade_off', 'none']), headline: z.string() }).optional(),
+  knobs: z.array(KnobEvidenceSchema).default([]),
+  guards: z.array(GuardEvidenceSchema).default([]),
+  reachability: z.array(ReachEvidenceSchema).default([]),
+  distillation: DistillEvidenceSchema.optional(),
+  importance: z.array(ImportanceEvidenceSchema).default([]),
+  /** Setup notes (e.g. knobs the target overrides, not searched). */
+  notes: z.array(z.string()).default([]),
   generated_at: z.string(),
 });
 export type ExportEvidence = z.infer<typeof ExportEvidenceSchema>;

@@ -12,6 +12,7 @@ import { getTrialResult } from '../store/trial-result-store.js';
 import { listWorkers } from '../store/worker-registry.js';
 import { createEmbedding, loadSpace } from '../spaces/index.js';
 import { continuesPass, decideNext } from './campaign-decision.js';
+import { campaignImportance, type CampaignImportance } from './campaign-importance.js';
 import { loadRuntime, snapshotOf, type CampaignRuntime } from './campaign-runtime.js';
 import { CampaignSteps, type ControllerQueue } from './campaign-steps.js';
 import { prepareCampaign } from './campaign-setup.js';
@@ -86,6 +87,7 @@ export class CampaignController {
   private readonly stoppedRecords = new Map<string, ResolvedCampaignRecord>();
   private readonly stoppedTrials = new Map<string, TrialRecord[]>();
   private readonly stoppedCoordinates = new Map<string, string[]>();
+  private readonly importances = new Map<string, { version: number; value: CampaignImportance }>();
   private readonly reports: ReportFeed;
   private timer: NodeJS.Timeout | undefined;
   private lease: ControllerLease | undefined;
@@ -306,6 +308,25 @@ export class CampaignController {
     return names;
   }
 
+  /**
+   * Knob importance of a campaign per judged metric (see campaignImportance), computed once per
+   * version of its trial set and cached (for good once it has stopped). `version` is the trial-set
+   * version it was computed at (-1: final).
+   */
+  async importance(id: string): Promise<{ version: number; importance: CampaignImportance }> {
+    const runtime = this.runtimes.get(id);
+    const cached = this.importances.get(id);
+    if (cached && cached.version === (runtime ? runtime.version : STOPPED)) return { version: cached.version, importance: cached.value };
+    const record = await this.record(id);
+    const trials = await this.trials(id);
+    const live = this.runtimes.get(id);
+    const version = live ? live.version : record.state === 'running' ? Number.NaN : STOPPED;
+    const embedding = live?.embedding ?? createEmbedding(loadSpace(record.spec.allocator, record.spec.space));
+    const value = campaignImportance(record, trials, embedding, this.now());
+    if (!Number.isNaN(version)) this.importances.set(id, { version, value });
+    return { version: Number.isNaN(version) ? 0 : version, importance: value };
+  }
+
   /** Trials of a campaign (live or stored). */
   async trials(id: string): Promise<TrialRecord[]> {
     const runtime = this.runtimes.get(id);
@@ -432,6 +453,7 @@ export class CampaignController {
     if (runtime) runtime.version++;
     this.runtimes.delete(record.id);
     this.leaderboards.delete(record.id);
+    this.importances.delete(record.id);
     this.stoppedRecords.set(record.id, readable(record));
     await this.store.appendEvent(record.id, 'campaign_finished', { state, stop_reason: reason });
     this.log(`campaign ${record.id}: ${state} (${reason})`);

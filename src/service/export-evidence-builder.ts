@@ -1,9 +1,17 @@
 import type { Redis } from 'ioredis';
-import type { ConfigValue } from '../core/config.js';
-import type { ConfigEvidence, ExportEvidence } from '../core/export-evidence.js';
-import type { TrialResult } from '../core/trial-result.js';
+import type { Config, ConfigValue } from '../core/config.js';
+import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../core/export-evidence.js';
+import type { SearchSpace } from '../core/search-space.js';
+import type { MetricSummary, TrialResult } from '../core/trial-result.js';
+import { presentRecommendation } from '../optimizer/recommend/guard-verdicts.js';
+import { meanInterval } from '../stats/mean-interval.js';
+import { poolSummaries } from '../stats/pool-summaries.js';
+import type { CampaignImportance } from './campaign-importance.js';
+import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill-round.js';
+import { collectDuels } from './duel-plan.js';
+import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence } from './recommendation-evidence.js';
 import { getTrialResult } from '../store/trial-result-store.js';
-import { debianLibraryPath } from '../spaces/index.js';
+import { debianLibraryPath, defaultConfig, encodeEnv, loadSpace } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
@@ -39,26 +47,107 @@ function configEvidence(row: LeaderboardRow, options: Record<string, ConfigValue
   return { label: row.arm, config: row.config, env: row.env, metrics: row.metrics, effective_options: options };
 }
 
+/** Which config an export hands over. */
+export type ExportVariant = 'minimal' | 'full';
+
+/** What the builder may be given besides the campaign. */
+export interface ExportOptions {
+  /** `minimal` (default): only the knobs that differ from what the baseline runs with, distilled when confirmed. */
+  variant?: ExportVariant;
+  /** The campaign's knob importance (cached by the controller), for the evidence. */
+  importance?: CampaignImportance;
+  now?: Date;
+}
+
+function signedPct(v: number): string {
+  return `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
+}
+
+/** Pooled metrics of one arm of a distillation duel, as evidence. */
+function armMetrics(trials: readonly TrialRecord[], duelId: string, arm: string): Record<string, MetricEvidence> {
+  const byKey = new Map<string, MetricSummary[]>();
+  for (const t of trials) {
+    if (t.role !== 'distill' || t.duel?.duel_id !== duelId || t.duel.arm !== arm || t.state !== 'completed') continue;
+    for (const [k, v] of Object.entries(t.summary ?? {})) byKey.set(k, [...(byKey.get(k) ?? []), v]);
+  }
+  const out: Record<string, MetricEvidence> = {};
+  for (const [k, parts] of byKey) {
+    const p = poolSummaries(parts);
+    if (p) out[k] = meanInterval(p.mean, p.sd, p.n);
+  }
+  return out;
+}
+
 /**
- * The evidence behind an export: the chosen config (a confirmed winner, else the baseline), the
- * baseline, the confirmatory claims, the duel record and the options each read back.
+ * The baseline's own settings that an export must keep: an imported baseline's knobs that differ
+ * from the allocator's defaults (an untouched baseline sets nothing).
+ */
+function baselineSettings(record: ResolvedCampaignRecord, space: SearchSpace): Config {
+  return record.spec.baseline === undefined ? {} : deployableChanges(record.baseline_config, defaultConfig(space));
+}
+
+/**
+ * The evidence behind an export: the chosen config (a confirmed winner, distilled to the knobs that
+ * carry the gain by default, else the baseline), the baseline, the confirmatory claims, each
+ * guard's paired verdict, each constraint's reachability, the distillation record, the duel record
+ * and the options each read back.
  */
 export async function buildExportEvidence(
   redis: Redis,
   record: ResolvedCampaignRecord,
   board: Leaderboard,
   trials: readonly TrialRecord[],
-  now = new Date(),
+  options: ExportOptions = {},
 ): Promise<ExportEvidence> {
+  const now = options.now ?? new Date();
+  const variant = options.variant ?? 'minimal';
   const baseline = board.rows.find((r) => r.arm === 'baseline');
   if (!baseline) throw new Error(`campaign ${record.id} has no baseline yet`);
   const winner = board.rows.find((r) => r.beats_baseline);
   const chosen = winner ?? baseline;
   const objective = record.spec.objective;
+  const space = loadSpace(record.spec.allocator, record.spec.space);
+  const d = record.distillation;
+  const distilled = variant === 'minimal' && winner !== undefined && d?.status === 'done' && d.confirmation?.confirmed === true && d.minimal !== undefined;
   const chosenResult = await firstResult(redis, trials, chosen.arm);
+  const effective = winner ? baselineEffective(record, trials, space, winner.config) : {};
+
+  // The config handed over, and the paired runs its gain and guards are read from.
+  let exported: ConfigEvidence = configEvidence(chosen, effectiveOptions(chosenResult));
+  let gain = winner?.verdict?.relative_effect;
+  let pairedArm = chosen.arm;
+  let pairedRole: 'duel' | 'distill' = 'duel';
+  const notes = [...(record.notes ?? [])];
+  if (winner && variant === 'minimal') {
+    const changes = distilled ? (d.minimal as Config) : deployableChanges(winner.config, effective);
+    const config = { ...baselineSettings(record, space), ...changes };
+    exported = { ...exported, label: distilled ? 'minimal' : winner.arm, config, env: encodeEnv(space, config) };
+    if (distilled) {
+      exported.metrics = armMetrics(trials, MINIMAL_DUEL_ID, 'minimal');
+      gain = d.confirmation?.relative_effect;
+      pairedArm = 'minimal';
+      pairedRole = 'distill';
+    } else {
+      const dropped = Object.keys(winner.config).filter((k) => !Object.hasOwn(changes, k));
+      if (dropped.length > 0) notes.push(`left out ${dropped.length} knobs the winner sets to what the baseline runs with: ${dropped.join(', ')}`);
+      if (d?.status === 'done') notes.push(`the distilled config was not used: ${d.confirmation?.reason ?? d.reason ?? 'not confirmed'}`);
+      else if (d) notes.push(`distillation ${d.status}: ${d.reason ?? ''}`);
+    }
+  }
+
+  const guards = winner ? guardVerdicts(record, trials, pairedArm, pairedRole) : undefined;
+  const reach = campaignReachability(record, board);
+  const unreachable = reach.filter((r) => r.measured > 0 && r.met_by === 0);
   let verdict: string;
-  if (winner) {
-    verdict = `${winner.arm} beats the baseline on ${objective.metric} (${winner.verdict?.reason ?? 'confirmed'})`;
+  let recommendation: ExportEvidence['recommendation'];
+  if (winner && guards) {
+    const gainText = `${signedPct(objective.direction === 'min' ? -(gain ?? 0) : (gain ?? 0))} ${objective.metric}`;
+    const presented = presentRecommendation(gainText, guards.verdicts);
+    recommendation = { kind: presented.kind, headline: presented.headline };
+    const how = distilled ? `the minimal config (${Object.keys(d.minimal ?? {}).length} of ${Object.keys(deployableChanges(winner.config, effective)).length} changed knobs of ${winner.arm})` : winner.arm;
+    verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${presented.headline}`;
+  } else if (unreachable.length > 0) {
+    verdict = `no measured config, the baseline included, meets ${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
   } else if (board.placebo_alarm) {
     verdict = 'the placebo (a copy of the baseline) won its duel: the measurements are too noisy to trust; exporting the baseline';
   } else if (record.state === 'running') {
@@ -66,6 +155,7 @@ export async function buildExportEvidence(
   } else {
     verdict = 'nothing beat the baseline in a confirmatory paired test; exporting the baseline';
   }
+  recommendation ??= { kind: 'none', headline: verdict };
   const claims = winner?.verdict
     ? [
         {
@@ -93,13 +183,38 @@ export async function buildExportEvidence(
     allocator: record.spec.allocator,
     beats_baseline: winner !== undefined,
     verdict,
-    chosen: configEvidence(chosen, effectiveOptions(chosenResult)),
+    chosen: exported,
     baseline: configEvidence(baseline, effectiveOptions(await firstResult(redis, trials, 'baseline'))),
     claims,
     duels,
-    focus_metrics: focusMetrics(record, Object.keys(chosen.metrics)),
+    focus_metrics: focusMetrics(record, Object.keys(exported.metrics)),
     generated_at: now.toISOString(),
+    variant,
+    recommendation,
+    knobs: winner ? knobEvidence(exported.config, effective, distilled ? d : undefined, objective.direction) : [],
+    guards: guards?.evidence ?? [],
+    reachability: reachEvidence(reach),
+    importance: (options.importance?.metrics ?? []).filter((m) => m.role === 'objective' && m.knobs.length > 0).map((m) => ({
+      metric: m.metric,
+      method: m.method,
+      trials: m.trials,
+      knobs: m.knobs.map((k) => ({ name: k.name, total: k.total, total_low: k.total_low, total_high: k.total_high })),
+    })),
+    notes,
   };
+  if (d) evidence.distillation = distillEvidence(d, trials);
+  if (distilled && d.confirmation) {
+    evidence.claims.push({
+      metric: objective.metric,
+      direction: objective.direction,
+      improvement_pct: 100 * (d.confirmation.relative_effect ?? 0),
+      test: 'one-sided Wilcoxon signed-rank on paired measurements (minimal config against the baseline)',
+      pairs: d.confirmation.pairs ?? 0,
+      wins: collectDuels(record, trials, { role: 'distill' }).filter((x) => x.duel_id === MINIMAL_DUEL_ID).reduce((n, x) => n + pairWins(x, objective.direction), 0),
+      p_value: d.confirmation.p_value ?? 1,
+      p_adjusted: d.confirmation.p_value ?? 1,
+    });
+  }
   // What the worker reported it preloaded; results of older workers carry none: the Debian path then.
   const preload = chosenResult?.preload ?? debianLibraryPath(record.spec.allocator);
   if (preload !== undefined) evidence.preload = preload;

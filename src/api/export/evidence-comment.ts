@@ -25,9 +25,38 @@ function configLines(title: string, c: ConfigEvidence, focus: readonly string[],
   return lines;
 }
 
+function formatPct(v: number | null | undefined): string {
+  return v === null || v === undefined ? '?' : `${v >= 0 ? '+' : ''}${v.toFixed(1)}%`;
+}
+
+/** Why each knob is in the export: its value against the baseline's and its share of the gain. */
+function knobLines(e: ExportEvidence): string[] {
+  return e.knobs.map((k) => {
+    const base = k.baseline_value === undefined ? 'unset in the baseline' : `baseline ${String(k.baseline_value)}`;
+    const share =
+      k.share === undefined
+        ? ''
+        : `, ${(100 * k.share).toFixed(0)}% of the gain [${k.share_low === null || k.share_low === undefined ? '?' : (100 * k.share_low).toFixed(0)}%, ${k.share_high === null || k.share_high === undefined ? '?' : (100 * k.share_high).toFixed(0)}%]`;
+    return `knob ${k.knob}=${String(k.value)} (${base}${share})`;
+  });
+}
+
+/** The distillation round's decisions: what was dropped as contributing nothing, and what was kept. */
+function distillLines(e: ExportEvidence): string[] {
+  const d = e.distillation;
+  if (!d) return [];
+  const lines = [`distillation (${d.status}, ${d.trials} trials): ${d.reason}`];
+  for (const s of d.steps) {
+    const change = `reverting to ${s.to === undefined ? 'unset' : String(s.to)} costs ${formatPct(s.loss_pct)} (change ${formatPct(s.change_low_pct)}..${formatPct(s.change_high_pct)}, ${s.pairs} pairs)`;
+    lines.push(`  ${s.knob}=${String(s.from)}: ${s.kept ? 'kept' : 'dropped, contributes nothing measurable'}; ${change}`);
+  }
+  return lines;
+}
+
 /**
  * The evidence as plain text lines (no comment marker), shared by every text export format:
- * verdict, campaign, claims with their tests, metrics with 95% intervals, duel record.
+ * verdict, campaign, claims with their tests, knobs with their shares, guards, reachability,
+ * distillation, metrics with 95% intervals, duel record.
  */
 export function evidenceLines(e: ExportEvidence): string[] {
   const lines = [
@@ -40,6 +69,11 @@ export function evidenceLines(e: ExportEvidence): string[] {
         `${c.test}, ${c.wins}/${c.pairs} pairs won, p=${formatNumber(c.p_value)}, Holm-adjusted p=${formatNumber(c.p_adjusted)}`,
     );
   }
+  lines.push(...knobLines(e));
+  for (const g of e.guards) lines.push(`guard ${g.status}: ${g.summary}`);
+  for (const r of e.reachability.filter((x) => x.met_by === 0)) lines.push(`constraint: ${r.message}`);
+  lines.push(...distillLines(e));
+  for (const n of e.notes) lines.push(`note: ${n}`);
   // Read-back of the knobs either side set (all of them would be a hundred lines for jemalloc).
   const optionKeys = new Set([...Object.keys(e.chosen.config), ...Object.keys(e.baseline.config)]);
   lines.push(...configLines('chosen', e.chosen, e.focus_metrics, optionKeys), ...configLines('baseline', e.baseline, e.focus_metrics, optionKeys));

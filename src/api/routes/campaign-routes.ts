@@ -7,6 +7,7 @@ import { CampaignSpecSchema } from '../../core/campaign-spec.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
+import { campaignReachability } from '../../service/recommendation-evidence.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { scoreTrial } from '../../service/trial-evaluation.js';
 import { assertFormatFits } from '../export/export-formats.js';
@@ -63,6 +64,8 @@ export function campaignRoutes(deps: RouteDeps) {
         progress: campaignProgress(record, await deps.controller.trials(record.id)),
         // Parameter of each coordinate of an explored trial's `vector` (the optimizer's view), for plots.
         search_coordinates: await deps.controller.searchCoordinates(record.id),
+        // Each constraint against everything measured; the distillation round is `campaign.distillation`.
+        reachability: campaignReachability(record, await deps.controller.leaderboard(record.id)),
       };
     });
 
@@ -98,7 +101,13 @@ export function campaignRoutes(deps: RouteDeps) {
 
     app.get(
       '/v1/campaigns/:id/export',
-      { schema: { params: IdParams, querystring: ExportQuerySchema } },
+      {
+        schema: {
+          params: IdParams,
+          // minimal (default): only the knobs that differ from what the baseline runs with (distilled); full: the winner as found.
+          querystring: z.object({ ...ExportQuerySchema.shape, variant: z.enum(['minimal', 'full']).default('minimal') }).strict(),
+        },
+      },
       async (request, reply) => {
         const record = await requireCampaign(deps, request.params.id);
         // A format the allocator cannot use is a 400 whatever the campaign's progress.
@@ -108,7 +117,10 @@ export function campaignRoutes(deps: RouteDeps) {
         if (!board.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
           throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${record.id} has not measured its baseline yet` });
         }
-        const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id));
+        // Importance (a GP fit per metric) joins the evidence once the campaign has stopped: a live
+        // export is polled by the dashboard, and /importance serves the live estimate.
+        const options = { variant: request.query.variant, ...(record.state === 'running' ? {} : { importance: (await deps.controller.importance(record.id)).importance }) };
+        const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id), options);
         const exported = exportResponse(request.query, evidence, encoding);
         return reply.type(exported.contentType).send(exported.body);
       },

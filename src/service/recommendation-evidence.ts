@@ -1,0 +1,114 @@
+import type { DistillationRecord, TrialRecord } from '../core/campaign-record.js';
+import type { Config } from '../core/config.js';
+import type { DistillEvidence, GuardEvidence, KnobEvidence, ReachEvidence } from '../core/export-evidence.js';
+import { judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
+import { assessReachability, type ConstraintReach } from '../optimizer/recommend/reachability.js';
+import { knobShares } from './distill-round.js';
+import { collectDuels } from './duel-plan.js';
+import { campaignGuards } from './guard-catalogue.js';
+import type { Leaderboard } from './leaderboard.js';
+import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { absoluteConstraints } from './trial-evaluation.js';
+
+/** Percent, or null for a non-finite value (JSON has no infinities). */
+function pct(v: number | null | undefined): number | null {
+  return v === null || v === undefined || !Number.isFinite(v) ? null : 100 * v;
+}
+
+/**
+ * Every constraint checked against every config the campaign measured (leaderboard arms: baseline,
+ * references, explored configs), see assessReachability. Constraints relative to a baseline not
+ * yet measured are left out.
+ */
+export function campaignReachability(record: ResolvedCampaignRecord, board: Leaderboard): ConstraintReach[] {
+  const configs = board.rows.map((r) => ({ trial_id: r.arm, role: r.role, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.mean])) }));
+  return assessReachability(absoluteConstraints(record.spec, record.metrics, true), configs);
+}
+
+/** The reachability of each constraint as the export states it. */
+export function reachEvidence(reach: readonly ConstraintReach[]): ReachEvidence[] {
+  return reach.map((r) => {
+    const e: ReachEvidence = { metric: r.metric, relation: r.relation, limit: r.limit, met_by: r.met_by, measured: r.measured, shortfall: r.shortfall, message: r.message };
+    if (r.baseline_value !== undefined) e.baseline_value = r.baseline_value;
+    if (r.floor) e.floor = r.floor.value;
+    return e;
+  });
+}
+
+/**
+ * Each guard of the campaign judged on the paired runs of `arm` against the baseline in duel
+ * trials of `role` (the confirmation round, or the minimal config's duel `m1`); a guard the
+ * workload does not measure says why.
+ */
+export function guardVerdicts(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], arm: string, role: 'duel' | 'distill'): { verdicts: GuardVerdict[]; evidence: GuardEvidence[] } {
+  const guards = campaignGuards(record.spec, record.metrics.objective);
+  const pairs = new Map<string, PairedValues>();
+  for (const g of guards) {
+    const duels = collectDuels(record, trials, { role, key: g.key }).filter((d) => d.a === arm && d.b === 'baseline');
+    pairs.set(g.key, { candidate: duels.flatMap((d) => d.a_values), baseline: duels.flatMap((d) => d.b_values) });
+  }
+  const verdicts = judgeGuards(
+    guards.map((g) => ({ metric: g.key, direction: g.direction, margin: g.margin })),
+    pairs,
+  ).map((v, i) => {
+    const why = guards[i]?.not_measured_because;
+    return v.status === 'not_measured' && why !== undefined ? { ...v, summary: `${v.summary} (${why})` } : v;
+  });
+  const evidence = verdicts.map((v, i): GuardEvidence => {
+    const g = guards[i];
+    const e: GuardEvidence = { metric: v.metric, direction: g?.direction ?? 'max', margin_pct: 100 * v.margin, status: v.status, summary: v.summary };
+    if (v.evidence) {
+      e.change_pct = pct(v.evidence.relative_change);
+      e.change_low_pct = pct(v.evidence.change_low);
+      e.change_high_pct = pct(v.evidence.change_high);
+      e.pairs = v.evidence.pairs;
+    }
+    return e;
+  });
+  return { verdicts, evidence };
+}
+
+/** The distillation round as the export states it. */
+export function distillEvidence(d: DistillationRecord, trials: readonly TrialRecord[]): DistillEvidence {
+  const e: DistillEvidence = {
+    status: d.status,
+    reason: d.reason ?? '',
+    trials: trials.filter((t) => t.role === 'distill').length,
+    steps: d.steps.flatMap((s) => {
+      if (s.kept === undefined || !s.objective) return [];
+      const step: DistillEvidence['steps'][number] = {
+        knob: s.knob,
+        from: s.from,
+        kept: s.kept,
+        loss_pct: pct(s.objective.loss),
+        change_low_pct: pct(s.objective.change_low),
+        change_high_pct: pct(s.objective.change_high),
+        pairs: s.objective.pairs,
+        reason: s.reason ?? '',
+      };
+      if (s.to !== undefined) step.to = s.to;
+      return [step];
+    }),
+  };
+  if (d.confirmation?.confirmed !== undefined) e.confirmed = d.confirmation.confirmed;
+  return e;
+}
+
+/** Each knob of the exported config with the baseline's value and (after distillation) its share of the gain. */
+export function knobEvidence(config: Readonly<Config>, effective: Readonly<Config>, d: DistillationRecord | undefined, direction: 'min' | 'max'): KnobEvidence[] {
+  const shares = new Map((d ? knobShares(d, direction) : []).map((s) => [s.knob, s]));
+  return Object.entries(config)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([knob, value]) => {
+      const e: KnobEvidence = { knob, value };
+      const base = effective[knob];
+      if (base !== undefined) e.baseline_value = base;
+      const share = shares.get(knob);
+      if (share) {
+        e.share = share.share;
+        e.share_low = Number.isFinite(share.share_low) ? share.share_low : null;
+        e.share_high = Number.isFinite(share.share_high) ? share.share_high : null;
+      }
+      return e;
+    });
+}

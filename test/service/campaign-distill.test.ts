@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Redis } from 'ioredis';
+import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
+import type { TrialJob } from '../../src/core/trial-job.js';
+import { CampaignController } from '../../src/service/campaign-controller.js';
+import { readEventsAfter } from '../../src/store/campaign-events.js';
+import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
+import { smallCampaign } from '../helpers/small-campaign.js';
+import { startTempRedis } from '../helpers/temp-redis.js';
+
+let redis: Redis;
+let stopRedis: () => Promise<void>;
+before(async () => {
+  const temp = await startTempRedis('alloctune-distill-');
+  stopRedis = temp.stop;
+  redis = new Redis(temp.server.url);
+  await registerFakeWorker(redis, 'w1', 4);
+});
+after(async () => {
+  redis.disconnect();
+  await stopRedis();
+});
+
+/** A tuning-guide style reference that changes 8 knobs, of which only dirty_decay_ms:0 and tcache_max:1024 matter. */
+const GUIDE = 'narenas:2,dirty_decay_ms:0,muzzy_decay_ms:1000,tcache_max:1024,lg_tcache_nslots_mul:0,metadata_thp:auto,thp:never,lg_extent_max_active_fit:8';
+
+/** Scripted objective: RSS falls 40 % with dirty_decay_ms:0 and a further 20 % with tcache_max:1024; nothing else matters. */
+function scripted(extra: (job: TrialJob) => Record<string, number> = () => ({})): FakeMetrics {
+  return (job) => {
+    const set = job.env['MALLOC_CONF'] !== undefined;
+    const decay = set && job.config['dirty_decay_ms'] === 0 ? 0.6 : 1;
+    const tcache = set && job.config['tcache_max'] === 1024 ? 0.8 : 1;
+    return { rss_bytes: 40e6 * decay * tcache, fragmentation_ratio: 2, extra: extra(job) };
+  };
+}
+
+async function runToEnd(controller: CampaignController, queue: FakeTrialQueue, id: string, metrics: FakeMetrics, maxTicks = 120): Promise<void> {
+  for (let i = 0; i < maxTicks; i++) {
+    await controller.tick();
+    if ((await controller.record(id)).state !== 'running') return;
+    for (const job of queue.take(id)) await completeJob(redis, job, 'w1', metrics);
+  }
+  assert.fail(`campaign ${id} still running after ${maxTicks} passes`);
+}
+
+export async function distilledCampaign(name: string, metrics: FakeMetrics, overrides: Parameters<typeof smallCampaign>[0] = {}) {
+  const queue = new FakeTrialQueue();
+  const controller = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000 });
+  const spec = CampaignSpecSchema.parse(smallCampaign({ name, references: [{ name: 'guide', malloc_conf: GUIDE }], distill: { pairs: 3 }, ...overrides }));
+  const { id } = await controller.create(spec);
+  await runToEnd(controller, queue, id, metrics);
+  return { controller, id };
+}
+
+describe('distillation round (temporary Redis, fake queue and worker)', () => {
+  it('keeps exactly the two knobs that matter out of eight, records each decision and announces it', async () => {
+    const { controller, id } = await distilledCampaign('distill 2 of 8', scripted());
+    const record = await controller.record(id);
+    assert.equal(record.state, 'finished');
+    const d = record.distillation;
+    assert.ok(d, 'the round is on the record');
+    assert.equal(d.winner_arm, 'guide', 'the confirmed winner is the reference');
+    assert.equal(d.status, 'done', d.reason);
+    assert.deepEqual(Object.keys(d.minimal ?? {}).sort(), ['dirty_decay_ms', 'tcache_max']);
+    assert.equal(d.steps.length, 8, 'every changed knob was tried once');
+    assert.deepEqual(d.steps.filter((s) => s.kept).map((s) => s.knob).sort(), ['dirty_decay_ms', 'tcache_max']);
+    for (const s of d.steps) assert.ok(s.reason && s.objective && s.objective.pairs === 3, `${s.knob}: decided on 3 pairs with a reason`);
+    assert.equal(d.confirmation?.confirmed, true, d.confirmation?.reason);
+    assert.match(record.stop_reason ?? '', /distillation done/);
+
+    const trials = await controller.trials(id);
+    const distill = trials.filter((t) => t.role === 'distill');
+    assert.equal(distill.length, 8 * 3 * 2 + 6 * 2, '8 steps of 3 pairs, then 6 pairs of the minimal config against the baseline');
+    assert.ok(distill.every((t) => t.state === 'completed' && t.worker === 'w1'));
+    const step1 = distill.filter((t) => t.duel?.duel_id === 's1').map((t) => t.duel?.arm);
+    assert.deepEqual(step1, ['candidate', 'current', 'current', 'candidate', 'candidate', 'current'], 'interleaved A B / B A');
+
+    const types = (await readEventsAfter(redis, id, '0', 100_000)).map((e) => e.type);
+    const count = (type: string): number => types.filter((t) => t === type).length;
+    assert.equal(count('distill_started'), 1);
+    assert.equal(count('distill_step_planned'), 8);
+    assert.equal(count('distill_step_decided'), 8);
+    assert.equal(count('distill_confirm_planned'), 1);
+    assert.equal(count('distill_finished'), 1);
+    assert.equal(types.at(-1), 'campaign_finished');
+    assert.ok(types.indexOf('distill_started') > types.lastIndexOf('duels_planned'), 'after the confirmation round');
+  });
+
+  it('is skipped, with the reason recorded, when nothing was confirmed', async () => {
+    const flat: FakeMetrics = () => ({ rss_bytes: 40e6, fragmentation_ratio: 2 });
+    const { controller, id } = await distilledCampaign('distill nothing confirmed', flat);
+    const d = (await controller.record(id)).distillation;
+    assert.equal(d?.status, 'skipped');
+    assert.match(d?.reason ?? '', /nothing was confirmed/);
+    assert.equal((await controller.trials(id)).filter((t) => t.role === 'distill').length, 0);
+  });
+
+  it('respects max_steps: knobs beyond it stay, untested, with that reason', async () => {
+    const { controller, id } = await distilledCampaign('distill capped', scripted(), { distill: { pairs: 2, max_steps: 3 } });
+    const d = (await controller.record(id)).distillation;
+    assert.equal(d?.steps.length, 3);
+    assert.match(d?.reason ?? '', /max_steps \(3\) reached, kept untested/);
+  });
+});

@@ -1,5 +1,6 @@
 import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
+import { baselineRatio } from '../core/optimizer-observation.js';
 import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
@@ -70,7 +71,13 @@ export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvaila
   const metrics = resolveCampaignMetrics(spec);
   campaignGuards(spec, metrics.objective);
   spec.constraints.forEach((c, i) => {
-    if (!('max' in c) && !('min' in c)) return; // a ratio to the baseline: the schema bounds it
+    const ratio = baselineRatio(c);
+    if (ratio !== undefined) {
+      const field = `constraints.${i}.${'max_ratio_to_baseline' in c ? 'max_ratio_to_baseline' : 'min_ratio_to_baseline'}`;
+      if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1000) throw invalid(field, `ratio ${ratio} to the baseline is out of range: use a number in (0, 1000]`);
+      return;
+    }
+    if (!('max' in c) && !('min' in c)) return;
     const limit = 'max' in c ? c.max : c.min;
     // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);

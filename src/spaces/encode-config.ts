@@ -18,12 +18,18 @@ export interface EncodeOptions extends PreloadOptions {
    * keeping a default. Use it while validating candidates, not in exported production settings.
    */
   abortOnInvalidConf?: boolean;
+  /**
+   * Emit only these knobs (the config is still validated whole): a minimal export sets only what
+   * differs from what the baseline runs with.
+   */
+  only?: ReadonlySet<string>;
 }
 
 /** Encoded `name -> text` pairs of a validated config, omitting "leave unset" choices, sorted by name. */
-function encodedPairs(space: SearchSpace, config: Config): [string, string][] {
+function encodedPairs(space: SearchSpace, config: Config, only?: ReadonlySet<string>): [string, string][] {
   const pairs: [string, string][] = [];
   for (const p of space.parameters) {
+    if (only && !only.has(p.name)) continue;
     const value = config[p.name];
     if (value === undefined || (p.kind === 'categorical' && p.omit !== undefined && value === p.omit)) continue;
     pairs.push([p.name, formatValue(space.encoding, p, value)]);
@@ -37,8 +43,8 @@ function encodedPairs(space: SearchSpace, config: Config): [string, string][] {
  * jemalloc `MALLOC_CONF=k:v,...`, glibc `GLIBC_TUNABLES=n=v:...`, one variable per knob otherwise.
  * A config that sets nothing gives an empty map.
  */
-export function encodeEnv(space: SearchSpace, config: Readonly<Config>, options: Pick<EncodeOptions, 'abortOnInvalidConf'> = {}): Record<string, string> {
-  const pairs = encodedPairs(space, validateConfig(space, config));
+export function encodeEnv(space: SearchSpace, config: Readonly<Config>, options: Pick<EncodeOptions, 'abortOnInvalidConf' | 'only'> = {}): Record<string, string> {
+  const pairs = encodedPairs(space, validateConfig(space, config), options.only);
   switch (space.encoding.format) {
     case 'malloc-conf': {
       const text = [...(options.abortOnInvalidConf ? ['abort_conf:true'] : []), ...pairs.map(([k, v]) => `${k}:${v}`)].join(',');

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
-import type { TrialJob } from '../../src/core/trial-job.js';
-import { CampaignController } from '../../src/service/campaign-controller.js';
 import { readEventsAfter } from '../../src/store/campaign-events.js';
-import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
-import { smallCampaign } from '../helpers/small-campaign.js';
+import { registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
+import { runScriptedCampaign, scripted } from '../helpers/scripted-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 
 let redis: Redis;
@@ -22,35 +19,8 @@ after(async () => {
   await stopRedis();
 });
 
-/** A tuning-guide style reference that changes 8 knobs, of which only dirty_decay_ms:0 and tcache_max:1024 matter. */
-const GUIDE = 'narenas:2,dirty_decay_ms:0,muzzy_decay_ms:1000,tcache_max:1024,lg_tcache_nslots_mul:0,metadata_thp:auto,thp:never,lg_extent_max_active_fit:8';
-
-/** Scripted objective: RSS falls 40 % with dirty_decay_ms:0 and a further 20 % with tcache_max:1024; nothing else matters. */
-function scripted(extra: (job: TrialJob) => Record<string, number> = () => ({})): FakeMetrics {
-  return (job) => {
-    const set = job.env['MALLOC_CONF'] !== undefined;
-    const decay = set && job.config['dirty_decay_ms'] === 0 ? 0.6 : 1;
-    const tcache = set && job.config['tcache_max'] === 1024 ? 0.8 : 1;
-    return { rss_bytes: 40e6 * decay * tcache, fragmentation_ratio: 2, extra: extra(job) };
-  };
-}
-
-async function runToEnd(controller: CampaignController, queue: FakeTrialQueue, id: string, metrics: FakeMetrics, maxTicks = 120): Promise<void> {
-  for (let i = 0; i < maxTicks; i++) {
-    await controller.tick();
-    if ((await controller.record(id)).state !== 'running') return;
-    for (const job of queue.take(id)) await completeJob(redis, job, 'w1', metrics);
-  }
-  assert.fail(`campaign ${id} still running after ${maxTicks} passes`);
-}
-
-export async function distilledCampaign(name: string, metrics: FakeMetrics, overrides: Parameters<typeof smallCampaign>[0] = {}) {
-  const queue = new FakeTrialQueue();
-  const controller = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000 });
-  const spec = CampaignSpecSchema.parse(smallCampaign({ name, references: [{ name: 'guide', malloc_conf: GUIDE }], distill: { pairs: 3 }, ...overrides }));
-  const { id } = await controller.create(spec);
-  await runToEnd(controller, queue, id, metrics);
-  return { controller, id };
+async function distilledCampaign(name: string, metrics: FakeMetrics, overrides: Parameters<typeof runScriptedCampaign>[3] = {}) {
+  return runScriptedCampaign(redis, name, metrics, overrides);
 }
 
 describe('distillation round (temporary Redis, fake queue and worker)', () => {

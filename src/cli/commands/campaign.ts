@@ -4,6 +4,8 @@ import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, composeExport, type ExportFormat } from '../../api/export/export-formats.js';
 import { fetchExport, type ExportParams } from '../client/fetch-export.js';
 import { stateDir } from '../../proc/repo-paths.js';
+import type { ImportanceResponse } from '../../api/routes/importance-routes.js';
+import { importanceTable } from '../client/importance-table.js';
 import { ServiceClient } from '../client/service-client.js';
 import { watchCampaign } from '../client/watch-campaign.js';
 
@@ -12,9 +14,11 @@ const USAGE = `usage: alloctune campaign start FILE.json [--watch]
        alloctune campaign export ID [--format ${EXPORT_FORMATS.join('|')}]
                 [--with-evidence | --evidence FILE]
                 [--k8s-form patch|env] [--k8s-kind Deployment|StatefulSet] [--k8s-name NAME] [--k8s-container NAME]
-                [--unit SYSTEMD_UNIT]
+                [--unit SYSTEMD_UNIT] [--full]
+       alloctune campaign importance ID
        alloctune campaign list
        alloctune campaign cancel ID
+  --full        export the winner as found, not the minimal (distilled) config
   --url URL     service (default ALLOCTUNE_URL or http://127.0.0.1:7070)
   export        prints the deployable value alone on stdout (default format: the allocator's own,
                 malloc_conf for jemalloc, env otherwise); the evidence goes to stderr, to
@@ -31,7 +35,7 @@ function readToken(): string | undefined {
   return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
 }
 
-/** `alloctune campaign ...`: start, watch, export, list and cancel campaigns of a running service. */
+/** `alloctune campaign ...`: start, watch, export, importance, list and cancel campaigns of a running service. */
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
@@ -47,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
       'k8s-container': { type: 'string' },
       unit: { type: 'string' },
       watch: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -90,6 +95,7 @@ export async function run(argv: string[]): Promise<number> {
           const given = values[flag];
           if (given !== undefined) params[flag.replaceAll('-', '_')] = given;
         }
+        if (values.full) params['variant'] = 'full';
         const parts = await fetchExport(client, needArg('a campaign id'), format as ExportFormat | undefined, params);
         if (values['with-evidence']) {
           process.stdout.write(composeExport({ value: parts.value, evidence: parts.evidence, contentType: parts.content_type }, true));
@@ -98,6 +104,11 @@ export async function run(argv: string[]): Promise<number> {
           if (values.evidence !== undefined) writeFileSync(values.evidence, parts.evidence);
           else process.stderr.write(parts.evidence);
         }
+        return 0;
+      }
+      case 'importance': {
+        const report = await client.json<ImportanceResponse>('GET', `/v1/campaigns/${encodeURIComponent(needArg('a campaign id'))}/importance`);
+        process.stdout.write(`${importanceTable(report)}\n`);
         return 0;
       }
       case 'list': {

@@ -130,6 +130,26 @@ describe('campaign decision (state in, action out)', () => {
     assert.deepEqual([action.worker, action.broken.map((b) => [b.pair_index, b.lost_worker])], ['w1', [[1, 'gone']]]);
     assert.deepEqual(decideNext({ ...view(round, { workers: [] }), record: noted }), { kind: 'wait', reason: 'duel pairs running' }, 'no live worker to move them to');
     const measured = round.map((t) => (t.state === 'queued' ? { ...t, state: 'completed' as const } : t));
-    assert.deepEqual(decideNext({ ...view(measured), record: noted }), { kind: 'finish', reason: 'trial_budget: 4 of 4 trials used' });
+    assert.deepEqual(decideNext({ ...view(measured), record: noted }), { kind: 'start_distill' }, 'the distillation round comes next');
+    const off = { ...noted, spec: { ...noted.spec, distill: { ...noted.spec.distill, enabled: false } } };
+    assert.deepEqual(decideNext({ ...view(measured), record: off }), { kind: 'finish', reason: 'trial_budget: 4 of 4 trials used' }, 'unless it is off');
+  });
+
+  it('walks the distillation round: plan a step, decide it once measured, confirm, finish with its reason', () => {
+    const { record, trial, view } = campaign();
+    const explored = [trial('baseline', 'completed'), trial('placebo', 'completed'), trial('explore', 'completed', { dirty_decay_ms: 0 }, 16e6)];
+    const duels = [{ ...trial('duel', 'completed'), worker: 'w1', duel: { duel_id: 'd1', pair_index: 0, side: 'a' as const, arm: 't3' } }];
+    const base = { ...record, stop_reason: 'trial_budget' };
+    const step = { duel_id: 's1', knob: 'narenas', from: 2, to: 'default', candidate: {}, current: {} };
+    const d = { status: 'stepping' as const, remaining: ['narenas', 'tcache'], importance: {}, steps: [], current: { narenas: 2, tcache: false }, baseline_effective: { narenas: 'default', tcache: true } };
+    assert.deepEqual(decideNext({ ...view([...explored, ...duels]), record: { ...base, distillation: d } }), { kind: 'plan_distill_step', worker: 'w1' });
+    const open = { ...d, steps: [step] };
+    const stepTrial = { ...trial('distill', 'queued'), worker: 'w1', duel: { duel_id: 's1', pair_index: 0, side: 'a' as const, arm: 'candidate' } };
+    assert.equal(decideNext({ ...view([...explored, ...duels, stepTrial]), record: { ...base, distillation: open } }).kind, 'wait', 'its pairs run first');
+    const measured = [...explored, ...duels, { ...stepTrial, state: 'completed' as const }];
+    assert.deepEqual(decideNext({ ...view(measured), record: { ...base, distillation: open } }), { kind: 'decide_distill_step' });
+    assert.deepEqual(decideNext({ ...view(measured), record: { ...base, distillation: { ...d, status: 'confirming' as const } } }), { kind: 'decide_distill_confirm' });
+    const done = decideNext({ ...view(measured), record: { ...base, distillation: { ...d, status: 'done' as const, reason: 'reverted narenas' } } });
+    assert.deepEqual(done, { kind: 'finish', reason: 'trial_budget; distillation done: reverted narenas' });
   });
 });

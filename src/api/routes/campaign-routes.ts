@@ -29,6 +29,7 @@ export function campaignProgress(record: CampaignRecord, trials: readonly TrialR
     completed: count((t) => t.state === 'completed'),
     failed: count((t) => t.state === 'failed'),
     duel_trials: count((t) => t.role === 'duel'),
+    distill_trials: count((t) => t.role === 'distill'),
   };
 }
 

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { readEventsAfter } from '../../src/store/campaign-events.js';
-import { registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
-import { runScriptedCampaign, scripted } from '../helpers/scripted-campaign.js';
+import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
+import { CampaignController } from '../../src/service/campaign-controller.js';
+import { unregisterWorker } from '../../src/store/worker-registry.js';
+import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
+import { GUIDE, runScriptedCampaign, scripted } from '../helpers/scripted-campaign.js';
+import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 
 let redis: Redis;
@@ -71,5 +75,43 @@ describe('distillation round (temporary Redis, fake queue and worker)', () => {
     const d = (await controller.record(id)).distillation;
     assert.equal(d?.steps.length, 3);
     assert.match(d?.reason ?? '', /max_steps \(3\) reached, kept untested/);
+  });
+
+  it('re-plans the pairs of a step whose worker is lost on another worker, and still ends with the two knobs', async () => {
+    await registerFakeWorker(redis, 'w2', 4);
+    const queue = new FakeTrialQueue();
+    const controller = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000 });
+    const spec = CampaignSpecSchema.parse(smallCampaign({ name: 'distill worker lost', references: [{ name: 'guide', malloc_conf: GUIDE }], distill: { pairs: 3 } }));
+    const { id } = await controller.create(spec);
+    const metrics = scripted();
+    let lost: string | undefined;
+    try {
+      for (let i = 0; i < 150 && (await controller.record(id)).state === 'running'; i++) {
+        await controller.tick();
+        const jobs = queue.take(id);
+        const pinned = jobs.find((j) => controller.runtime(id)?.trials.get(j.trial_id)?.role === 'distill');
+        if (pinned && lost === undefined) {
+          // The first step's worker stops heartbeating before any of its pairs ran.
+          lost = pinned.worker_labels['worker'] ?? 'w1';
+          await unregisterWorker(redis, lost);
+          for (const job of jobs) if (controller.runtime(id)?.trials.get(job.trial_id)?.role !== 'distill') await completeJob(redis, job, 'w1', metrics);
+          continue;
+        }
+        for (const job of jobs) await completeJob(redis, job, job.worker_labels['worker'] ?? 'w1', metrics);
+      }
+      const record = await controller.record(id);
+      assert.equal(record.state, 'finished');
+      assert.ok(lost, 'a distillation step was planned');
+      assert.deepEqual(Object.keys(record.distillation?.minimal ?? {}).sort(), ['dirty_decay_ms', 'tcache_max']);
+      const trials = await controller.trials(id);
+      const s1 = trials.filter((t) => t.duel?.duel_id === 's1');
+      assert.equal(s1.filter((t) => t.state === 'failed' && t.error?.code === 'ALLOCTUNE_ERR_WORKER_LOST').length, 6, 'the lost pairs are failed as WORKER_LOST');
+      assert.ok(s1.filter((t) => t.state === 'completed').every((t) => t.role === 'distill' && t.worker !== lost), 're-run as distillation trials elsewhere');
+      const types = (await readEventsAfter(redis, id, '0', 100_000)).map((e) => e.type);
+      assert.ok(types.includes('duels_replanned'));
+    } finally {
+      await registerFakeWorker(redis, 'w1', 4);
+      await unregisterWorker(redis, 'w2');
+    }
   });
 });

@@ -220,7 +220,7 @@ export class CampaignSteps {
     const d = record.distillation;
     if (!d) return;
     const { distill, duel } = record.spec;
-    const planned = d.steps.length < distill.max_steps ? planDistillStep(d, runtime.space, distill.pairs) : undefined;
+    const planned = d.steps.length < distill.max_steps ? planDistillStep(d, runtime.space, distill.pairs, record.baseline_config) : undefined;
     if (planned) {
       const records = await this.duelTrials(runtime, planned.slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
       await this.saveDistillation(runtime, { ...d, worker, steps: [...d.steps, planned.step] });

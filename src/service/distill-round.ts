@@ -7,7 +7,7 @@ import { minimalConfig, nextRevert, recordRevert, startDistillation, type Distil
 import { pairedNonInferiority, type NonInferiorityVerdict } from '../stats/paired-non-inferiority.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 import type { MetricSummary } from '../core/trial-result.js';
-import { validateConfig } from '../spaces/index.js';
+import { completeConfig, isParameterActive, validateConfig } from '../spaces/index.js';
 import { collectDuels } from './duel-plan.js';
 import { minRelativeEffect, type Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
@@ -112,9 +112,27 @@ function slotsOf(duelId: string, configs: Record<string, { config: Config; env?:
   });
 }
 
-/** Plans the next revert step: the step as recorded (undecided) and its interleaved A B / B A pairs, candidate `a` against current `b`. */
-export function planDistillStep(d: DistillationRecord, space: SearchSpace, pairs: number): { step: DistillStep; slots: DistillSlot[] } | undefined {
-  const step = nextRevert(stateOf(d), (c) => validateConfig(space, c));
+/**
+ * A reverted config made whole again: knobs the revert made active (tcache_max once tcache is back
+ * on) take `fallback`'s value (the baseline's config), knobs it made inactive are dropped, and the
+ * rest is validated against the space.
+ */
+export function settleConfig(space: SearchSpace, config: Readonly<Config>, fallback: Readonly<Config>): Config {
+  const merged: Config = {};
+  for (const p of space.parameters) {
+    if (!isParameterActive(p, merged)) continue;
+    const v = config[p.name] ?? fallback[p.name];
+    if (v !== undefined) merged[p.name] = v;
+  }
+  return completeConfig(space, merged);
+}
+
+/**
+ * Plans the next revert step: the step as recorded (undecided) and its interleaved A B / B A pairs,
+ * candidate `a` against current `b`. `fallback` (the baseline's config) fills knobs a revert makes active.
+ */
+export function planDistillStep(d: DistillationRecord, space: SearchSpace, pairs: number, fallback: Readonly<Config>): { step: DistillStep; slots: DistillSlot[] } | undefined {
+  const step = nextRevert(stateOf(d), (c) => settleConfig(space, c, fallback));
   if (!step) return undefined;
   const duelId = `s${d.steps.length + 1}`;
   const current = d.current ?? {};

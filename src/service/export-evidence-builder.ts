@@ -123,7 +123,7 @@ export async function buildExportEvidence(
     const config = { ...baselineSettings(record, space), ...changes };
     // Encoded from the whole config it stands for (validated as such), emitting only these knobs.
     const whole = distilled ? (d.current ?? winner.config) : winner.config;
-    exported = { ...exported, label: distilled ? 'minimal' : winner.arm, config, env: encodeEnv(space, { ...record.baseline_config, ...whole }, { only: new Set(Object.keys(config)) }) };
+    exported = { ...exported, label: distilled ? 'minimal' : winner.arm, config, env: encodeEnv(space, whole, { only: new Set(Object.keys(config)) }) };
     if (distilled) {
       exported.metrics = armMetrics(trials, MINIMAL_DUEL_ID, 'minimal');
       gain = d.confirmation?.relative_effect;

@@ -31,6 +31,8 @@ const spec: CampaignSpecInput = {
   budget: { trials: 6, minutes: 10 },
   repeats: 1,
   duel: { candidates: 1, pairs: 6 },
+  // Few, short distillation steps: the page is checked once the whole campaign has finished.
+  distill: { pairs: 2, max_steps: 3 },
   sampler: 'random',
   seed: 3,
 };

@@ -14,6 +14,8 @@ export function smallCampaign(overrides: Partial<CampaignSpecInput> = {}): Campa
     budget: { trials: 4, minutes: 10 },
     repeats: 1,
     duel: { candidates: 1, pairs: 6 },
+    // Small distillation steps keep tests quick (a real campaign defaults to 4 pairs, 12 steps).
+    distill: { pairs: 3, max_steps: 6 },
     sampler: 'random',
     seed: 11,
     ...overrides,

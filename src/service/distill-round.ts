@@ -37,7 +37,9 @@ function isValid(space: SearchSpace, config: Config): boolean {
  * What the baseline really runs with, for each knob of `config`: the value its trials read back
  * (allocator options) when the space accepts it, else the baseline's config. A knob whose value in
  * `config` equals the baseline's config is unchanged whatever was read back (the read-back may spell
- * a default such as `narenas:default` as the number it resolved to).
+ * a default such as `narenas:default` as the number it resolved to). A knob the baseline leaves
+ * inactive (max_background_threads without background threads) counts as its default there: the
+ * value it takes once active, so restating it is no change and reverting it sets it.
  */
 export function baselineEffective(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], space: SearchSpace, config: Readonly<Config>): Config {
   const readBack = trials.find((t) => t.role === 'baseline' && t.effective_options)?.effective_options ?? {};
@@ -48,6 +50,10 @@ export function baselineEffective(record: ResolvedCampaignRecord, trials: readon
     if (own === v) out[k] = v;
     else if (seen !== undefined && isValid(space, { ...record.baseline_config, [k]: seen })) out[k] = seen;
     else if (own !== undefined) out[k] = own;
+    else {
+      const fallback = space.parameters.find((p) => p.name === k)?.default;
+      if (fallback !== undefined) out[k] = fallback;
+    }
   }
   return out;
 }

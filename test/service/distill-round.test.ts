@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultConfig, loadSpace } from '../../src/spaces/index.js';
-import { deployableChanges, planDistillStep, settleConfig } from '../../src/service/distill-round.js';
+import { baselineEffective, deployableChanges, planDistillStep, settleConfig } from '../../src/service/distill-round.js';
 
 const space = loadSpace('jemalloc');
 const baseline = defaultConfig(space);
@@ -26,5 +26,23 @@ describe('distillation steps on the jemalloc space', () => {
     assert.equal(planned.step.candidate['tcache_max'], baseline['tcache_max'], 'the re-activated child takes the baseline value');
     assert.deepEqual(planned.slots.map((s) => `${s.slot.pair_index}${s.slot.side}`), ['0a', '0b', '1b', '1a']);
     assert.deepEqual(deployableChanges(planned.step.candidate, baseline), { dirty_decay_ms: 0 });
+  });
+});
+
+describe('what the baseline runs with', () => {
+  it('a knob the baseline leaves inactive counts as its default: restating it is no change', () => {
+    const record = { baseline_config: baseline } as Parameters<typeof baselineEffective>[0];
+    const winner = { ...baseline, background_thread: true, max_background_threads: 4, dirty_decay_ms: 0 };
+    const effective = baselineEffective(record, [], space, winner);
+    assert.equal(effective['max_background_threads'], 4);
+    assert.deepEqual(Object.keys(deployableChanges(winner, effective)).sort(), ['background_thread', 'dirty_decay_ms']);
+  });
+
+  it('prefers the value the baseline read back when the space accepts it', () => {
+    const record = { baseline_config: baseline } as Parameters<typeof baselineEffective>[0];
+    const readBack = { trial_id: 't1', campaign_id: 'c1', role: 'baseline' as const, config_key: '(defaults)', config: baseline, env: {}, state: 'completed' as const, proposed_at: '', effective_options: { muzzy_decay_ms: 1000, narenas: 8 } };
+    const effective = baselineEffective(record, [readBack], space, { ...baseline, muzzy_decay_ms: 1000, narenas: 2 });
+    assert.equal(effective['muzzy_decay_ms'], 1000, 'the read-back value: a winner restating it changes nothing');
+    assert.equal(effective['narenas'], 8);
   });
 });

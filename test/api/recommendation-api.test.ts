@@ -84,7 +84,7 @@ describe('recommendations through the API (importance, minimal export, guards, r
     const full = await evidence(ids['plain'] as string, '&variant=full');
     assert.equal(full.variant, 'full');
     assert.ok(Object.keys(full.chosen.config).length > 8, 'the whole winning config');
-    const text = await service.app.inject({ method: 'GET', url: `/v1/campaigns/${ids['plain']}/export?format=env` });
+    const text = await service.app.inject({ method: 'GET', url: `/v1/campaigns/${ids['plain']}/export?format=env&with_evidence=true` });
     assert.match(text.body, /dropped, contributes nothing measurable/);
     assert.match(text.body, /% of the gain/);
     if (process.env['SHOW_EXPORT']) process.stdout.write(text.body);

@@ -11,6 +11,7 @@ import { duelRecords } from '../report-kit/campaign-figures.js';
 import { campaignSection, envText, pickWinner, rowMetric, verdictText } from '../report-kit/campaign-section.js';
 import { mdTable, num, pct } from '../report-kit/markdown.js';
 import { loadRawCampaign } from '../report-kit/raw-campaign.js';
+import { recommendationSection } from '../report-kit/recommendation-section.js';
 import { writeReport, type PlotFile } from '../report-kit/write-report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -73,6 +74,8 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
         ),
         '',
         section.markdown,
+        // Campaigns measured before the distillation round existed have no recommendation record.
+        ...(raw.record.distillation ? ['', recommendationSection(raw)] : []),
       ].join('\n'),
     );
   }

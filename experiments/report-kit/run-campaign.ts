@@ -6,7 +6,8 @@
  *
  * Writes (data first, every file from the service or its store, nothing computed here):
  *   campaign.json (record + progress), trials.jsonl, leaderboard.json, pareto.json,
- *   results.jsonl (every stored TrialResult: all repeats, steal, read-back options), export.json.
+ *   results.jsonl (every stored TrialResult: all repeats, steal, read-back options), export.json (the
+ *   default, distilled export), export-full.json (`?variant=full`: the winner as found), importance.json.
  * With --id ID it does not start a campaign but waits for (and dumps) an existing one.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,9 @@ import { listTrialResults } from '../../src/store/trial-result-store.js';
 import type { CampaignRecord, TrialRecord } from '../../src/core/campaign-record.js';
 
 const POLL_MS = 5000;
+
+/** States after which a campaign changes no more (anything else, e.g. waiting for workers, is polled). */
+const TERMINAL = new Set(['finished', 'cancelled', 'failed']);
 
 interface CampaignReply {
   campaign: CampaignRecord;
@@ -50,7 +54,7 @@ async function main(): Promise<number> {
     process.stderr.write(`started campaign ${id}\n`);
   }
   let reply = await client.json<CampaignReply>('GET', `/v1/campaigns/${id}`);
-  while (reply.campaign.state === 'running') {
+  while (!TERMINAL.has(reply.campaign.state)) {
     await new Promise((r) => setTimeout(r, POLL_MS));
     reply = await client.json<CampaignReply>('GET', `/v1/campaigns/${id}`);
     process.stderr.write(`${new Date().toISOString()} ${id} ${JSON.stringify(reply.progress)}\n`);
@@ -59,6 +63,8 @@ async function main(): Promise<number> {
   const leaderboard = await client.json<unknown>('GET', `/v1/campaigns/${id}/leaderboard`);
   const pareto = await client.json<unknown>('GET', `/v1/campaigns/${id}/pareto`);
   const exported = await client.json<unknown>('GET', `/v1/campaigns/${id}/export?format=json`);
+  const exportedFull = await client.json<unknown>('GET', `/v1/campaigns/${id}/export?format=json&variant=full`);
+  const importance = await client.json<unknown>('GET', `/v1/campaigns/${id}/importance`);
   const redis = new Redis(values.redis, { maxRetriesPerRequest: 2 });
   let results;
   try {
@@ -76,6 +82,8 @@ async function main(): Promise<number> {
   writeFileSync(join(values.out, 'pareto.json'), JSON.stringify(pareto, null, 2) + '\n');
   writeFileSync(join(values.out, 'results.jsonl'), jsonl(results));
   writeFileSync(join(values.out, 'export.json'), JSON.stringify(exported, null, 2) + '\n');
+  writeFileSync(join(values.out, 'export-full.json'), JSON.stringify(exportedFull, null, 2) + '\n');
+  writeFileSync(join(values.out, 'importance.json'), JSON.stringify(importance, null, 2) + '\n');
   process.stderr.write(`campaign ${id} ${reply.campaign.state} (${reply.campaign.stop_reason ?? ''}): ${trials.length} trials, ${results.length} results -> ${values.out}\n`);
   return 0;
 }

@@ -56,29 +56,52 @@ export const DistillStepSchema = z.object({
   constraints_met: z.boolean().optional(),
   objective: PairedEvidenceSchema.optional(),
   reason: z.string().optional(),
+  /** Why the step was tried at this point of the order (guard driver, or least important first). */
+  order_reason: z.string().optional(),
 });
 export type DistillStep = z.infer<typeof DistillStepSchema>;
 
-/** The distillation round's state and record, kept on the campaign record. */
-export const DistillationRecordSchema = z.object({
+/** Progress of one distilled config (the winner, or a confirmed reference): shared by both. */
+const DistillProgressSchema = z.object({
   status: z.enum(['stepping', 'confirming', 'done', 'skipped']),
   /** Why it was skipped, or how it ended. */
   reason: z.string().optional(),
-  /** The confirmed winner's arm and config (what the round starts from). */
-  winner_arm: z.string().optional(),
-  winner_config: ConfigSchema.optional(),
   /** What the baseline really runs with, for the changed knobs: read back by its trials, else its config. */
   baseline_effective: ConfigSchema.optional(),
-  /** The winner with every accepted revert applied. */
+  /** The distilled config with every accepted revert applied. */
   current: ConfigSchema.optional(),
-  /** Knobs still to try, in order (least important first). */
+  /** Knobs still to try, in order (guard drivers first, then least important first). */
   remaining: z.array(z.string()).default([]),
   /** Total-effect importance share of each changed knob on the objective, used for the order. */
   importance: z.record(z.string(), z.number()).default({}),
-  worker: z.string().optional(),
+  /** Why each changed knob was queued where it is (guard driver, or least important first). */
+  order_reasons: z.record(z.string(), z.string()).optional(),
   steps: z.array(DistillStepSchema).default([]),
   /** The minimal config: only the knobs that differ from the baseline's effective values. */
   minimal: ConfigSchema.optional(),
+});
+
+/**
+ * A confirmed reference distilled after the winner, with the same revert steps (duel ids
+ * `r<i>s<n>`) but no final duel: the steps say which of its knobs carry its gain.
+ */
+export const ReferenceDistillationSchema = DistillProgressSchema.extend({
+  /** The reference's name (its leaderboard arm) and config. */
+  arm: z.string(),
+  config: ConfigSchema,
+  /** Knobs whose revert cost more than the margin: they carry the reference's gain. */
+  carries: z.array(z.string()).default([]),
+  /** Knobs whose revert was non-inferior: they contribute nothing measurable. */
+  contributes_nothing: z.array(z.string()).default([]),
+});
+export type ReferenceDistillation = z.infer<typeof ReferenceDistillationSchema>;
+
+/** The distillation round's state and record, kept on the campaign record. */
+export const DistillationRecordSchema = DistillProgressSchema.extend({
+  /** The confirmed winner's arm and config (what the round starts from). */
+  winner_arm: z.string().optional(),
+  winner_config: ConfigSchema.optional(),
+  worker: z.string().optional(),
   /** The final duel of the minimal config against the baseline (duel id `m1`). */
   confirmation: z
     .object({
@@ -90,6 +113,8 @@ export const DistillationRecordSchema = z.object({
       reason: z.string().optional(),
     })
     .optional(),
+  /** Other references confirmed better than the baseline, distilled once the winner is done (same budget). */
+  references: z.array(ReferenceDistillationSchema).optional(),
 });
 export type DistillationRecord = z.infer<typeof DistillationRecordSchema>;
 

@@ -81,26 +81,42 @@ export const ReachEvidenceSchema = z.object({
 export type ReachEvidence = z.infer<typeof ReachEvidenceSchema>;
 
 /** The distillation round behind a minimal export: each revert tried, and the minimal config's confirmation. */
+/** One decided revert step, as the export states it. */
+const DistillStepEvidenceSchema = z.object({
+  knob: z.string(),
+  from: ConfigValueSchema,
+  to: ConfigValueSchema.optional(),
+  kept: z.boolean(),
+  /** Loss of reverting it (relative, positive = worse) with its interval. */
+  loss_pct: Bound,
+  change_low_pct: Bound,
+  change_high_pct: Bound,
+  pairs: z.number().int(),
+  reason: z.string(),
+  /** Why it was tried at that point (regressed guard driver, or least important first). */
+  order_reason: z.string().optional(),
+});
+
 export const DistillEvidenceSchema = z.object({
   status: z.string(),
   reason: z.string(),
-  /** Trials the round spent. */
+  /** Trials the round spent (winner and references). */
   trials: z.number().int(),
-  steps: z.array(
-    z.object({
-      knob: z.string(),
-      from: ConfigValueSchema,
-      to: ConfigValueSchema.optional(),
-      kept: z.boolean(),
-      /** Loss of reverting it (relative, positive = worse) with its interval. */
-      loss_pct: Bound,
-      change_low_pct: Bound,
-      change_high_pct: Bound,
-      pairs: z.number().int(),
-      reason: z.string(),
-    }),
-  ),
+  steps: z.array(DistillStepEvidenceSchema),
   confirmed: z.boolean().optional(),
+  /** Each other confirmed reference, distilled: the knobs that carry its gain and those that contribute nothing. */
+  references: z
+    .array(
+      z.object({
+        arm: z.string(),
+        status: z.string(),
+        reason: z.string(),
+        carries: z.array(z.string()),
+        contributes_nothing: z.array(z.string()),
+        steps: z.array(DistillStepEvidenceSchema),
+      }),
+    )
+    .default([]),
 });
 export type DistillEvidence = z.infer<typeof DistillEvidenceSchema>;
 

@@ -5,7 +5,7 @@ import { brokenDuelPairs, type BrokenPair } from './duel-replan.js';
 import { planConfirmationRound, type ConfirmationRound } from './duel-round.js';
 import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
-import { openStep } from './distill-round.js';
+import { activeReference, openStep } from './distill-round.js';
 
 /** Everything the next step of a running campaign depends on; plain data, read once per step. */
 export interface CampaignView {
@@ -132,15 +132,21 @@ export function decideNext(view: CampaignView): CampaignAction {
 /**
  * The distillation round, once every paired trial so far is measured: start it (or skip it), then
  * one revert step at a time on the least busy worker, each decided once its pairs are in; then the
- * minimal config's duel against the baseline, decided likewise; then finish.
+ * minimal config's duel against the baseline, decided likewise; then each other confirmed
+ * reference's revert steps (no final duel); then finish.
  */
 function distillNext(view: CampaignView, stopReason: string): CampaignAction {
   const { spec, distillation: d } = view.record;
   if (!spec.distill.enabled) return { kind: 'finish', reason: stopReason };
   if (!d) return { kind: 'start_distill' };
-  if (d.status === 'skipped' || d.status === 'done') return { kind: 'finish', reason: `${stopReason}; distillation ${d.status}: ${d.reason ?? ''}` };
   if (d.status === 'confirming') return { kind: 'decide_distill_confirm' };
-  if (openStep(d)) return { kind: 'decide_distill_step' };
+  const ref = activeReference(d);
+  const subject = ref === undefined ? d : d.references?.[ref];
+  if ((d.status === 'skipped' || d.status === 'done') && ref === undefined) {
+    const refs = (d.references ?? []).map((r) => `; reference ${r.reason ?? r.arm}`).join('');
+    return { kind: 'finish', reason: `${stopReason}; distillation ${d.status}: ${d.reason ?? ''}${refs}` };
+  }
+  if (subject && openStep(subject)) return { kind: 'decide_distill_step' };
   const worker = leastBusyWorker(view);
   return worker ? { kind: 'plan_distill_step', worker: worker.name } : { kind: 'wait', reason: 'no live worker for the distillation round' };
 }

@@ -11,7 +11,21 @@ import type { CampaignAction } from './campaign-decision.js';
 import { snapshotOf, teachesSampler, toObservation, type CampaignRuntime } from './campaign-runtime.js';
 import { replacementSlots, type BrokenPair } from './duel-replan.js';
 import { metricImportance } from './campaign-importance.js';
-import { decideDistillStep, decideMinimalConfirmation, finishSteps, MINIMAL_DUEL_ID, planDistillStep, planMinimalConfirmation, startDistill } from './distill-round.js';
+import {
+  activeReference,
+  decideDistillStep,
+  decideMinimalConfirmation,
+  finishReference,
+  finishSteps,
+  MINIMAL_DUEL_ID,
+  planDistillStep,
+  planMinimalConfirmation,
+  referencePrefix,
+  startDistill,
+  stepsTaken,
+  withReference,
+} from './distill-round.js';
+import { guardDrivers } from './distill-guard-order.js';
 import type { ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
 import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
@@ -202,15 +216,26 @@ export class CampaignSteps {
     runtime.version++;
   }
 
-  /** Start the distillation round from the confirmed winner, knobs ordered by their importance on the objective. */
+  /**
+   * Start the distillation round from the confirmed winner (and queue the other confirmed
+   * references): knobs behind a regressed guard first, then by their importance on the objective.
+   */
   private async startDistill(runtime: CampaignRuntime): Promise<void> {
     const { record } = runtime;
     const trials = [...runtime.trials.values()];
     const estimate = metricImportance(trials, runtime.embedding, record.metrics.objective, record.spec.seed);
     const importance = new Map(estimate.knobs.map((k) => [k.name, k.total]));
-    const d = startDistill(record, buildLeaderboard(record, trials), trials, runtime.space, importance);
+    const driversOf = (arm: string, changed: readonly string[]) => guardDrivers(record, trials, runtime.embedding, arm, changed);
+    const d = startDistill(record, buildLeaderboard(record, trials), trials, runtime.space, importance, driversOf);
     await this.saveDistillation(runtime, d);
-    await this.deps.store.appendEvent(record.id, 'distill_started', { status: d.status, reason: d.reason ?? null, winner_arm: d.winner_arm ?? null, knobs: d.remaining });
+    await this.deps.store.appendEvent(record.id, 'distill_started', {
+      status: d.status,
+      reason: d.reason ?? null,
+      winner_arm: d.winner_arm ?? null,
+      knobs: d.remaining,
+      order_reasons: d.order_reasons ?? {},
+      references: (d.references ?? []).map((r) => ({ arm: r.arm, status: r.status, knobs: r.remaining })),
+    });
     this.deps.log(`campaign ${record.id}: distillation ${d.status === 'skipped' ? `skipped (${d.reason ?? ''})` : `of ${d.remaining.length} knobs started`}`);
   }
 
@@ -220,13 +245,15 @@ export class CampaignSteps {
     const d = record.distillation;
     if (!d) return;
     const { distill, duel } = record.spec;
-    const planned = d.steps.length < distill.max_steps ? planDistillStep(d, runtime.space, distill.pairs, record.baseline_config) : undefined;
+    const ref = activeReference(d);
+    if (ref !== undefined) return this.planReferenceStep(runtime, d, ref, worker);
+    const planned = stepsTaken(d) < distill.max_steps ? planDistillStep(d, runtime.space, distill.pairs, record.baseline_config) : undefined;
     if (planned) {
       const records = await this.duelTrials(runtime, planned.slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
       await this.saveDistillation(runtime, { ...d, worker, steps: [...d.steps, planned.step] });
       await this.recordTrials(runtime, records);
       const { step } = planned;
-      await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs });
+      await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: d.winner_arm ?? null, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
       for (const r of records) await this.enqueue(runtime, r);
       return;
     }
@@ -245,13 +272,41 @@ export class CampaignSteps {
     for (const r of records) await this.enqueue(runtime, r);
   }
 
+  /**
+   * The next revert step of confirmed reference `i` on `worker` (the round's budget counts every
+   * subject's steps), or, when none is left or the budget is spent, its end: which knobs carry its gain.
+   */
+  private async planReferenceStep(runtime: CampaignRuntime, d: DistillationRecord, i: number, worker: string): Promise<void> {
+    const { record } = runtime;
+    const { distill } = record.spec;
+    const ref = d.references?.[i];
+    if (!ref) return;
+    const planned = stepsTaken(d) < distill.max_steps ? planDistillStep(ref, runtime.space, distill.pairs, record.baseline_config, referencePrefix(i)) : undefined;
+    if (!planned) {
+      const done = finishReference(ref, distill.max_steps);
+      await this.saveDistillation(runtime, withReference(d, i, done));
+      await this.deps.store.appendEvent(record.id, 'distill_reference_finished', { arm: done.arm, carries: done.carries, contributes_nothing: done.contributes_nothing, minimal: done.minimal ?? null, reason: done.reason ?? null });
+      return;
+    }
+    const records = await this.duelTrials(runtime, planned.slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
+    await this.saveDistillation(runtime, { ...withReference(d, i, { ...ref, steps: [...ref.steps, planned.step] }), worker });
+    await this.recordTrials(runtime, records);
+    const { step } = planned;
+    await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: ref.arm, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
+    for (const r of records) await this.enqueue(runtime, r);
+  }
+
+  /** Decide the open step of the subject being distilled (the winner, else the active reference). */
   private async decideDistillStep(runtime: CampaignRuntime): Promise<void> {
     const d = runtime.record.distillation;
     if (!d) return;
-    const next = decideDistillStep(runtime.record, [...runtime.trials.values()], d);
+    const trials = [...runtime.trials.values()];
+    const i = activeReference(d);
+    const ref = i === undefined ? undefined : d.references?.[i];
+    const next = i !== undefined && ref ? withReference(d, i, decideDistillStep(runtime.record, trials, ref)) : decideDistillStep(runtime.record, trials, d);
     await this.saveDistillation(runtime, next);
-    const step = next.steps.at(-1);
-    if (step) await this.deps.store.appendEvent(runtime.record.id, 'distill_step_decided', { duel_id: step.duel_id, knob: step.knob, kept: step.kept ?? null, reason: step.reason ?? null });
+    const step = (i !== undefined ? next.references?.[i] : next)?.steps.at(-1);
+    if (step) await this.deps.store.appendEvent(runtime.record.id, 'distill_step_decided', { subject: ref?.arm ?? next.winner_arm ?? null, duel_id: step.duel_id, knob: step.knob, kept: step.kept ?? null, reason: step.reason ?? null });
   }
 
   private async decideDistillConfirm(runtime: CampaignRuntime): Promise<void> {

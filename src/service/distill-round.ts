@@ -1,9 +1,9 @@
-import type { DistillationRecord, DistillStep, DuelSlot, PairedEvidence, TrialRecord } from '../core/campaign-record.js';
+import type { DistillationRecord, DistillStep, DuelSlot, PairedEvidence, ReferenceDistillation, TrialRecord } from '../core/campaign-record.js';
 import type { Config, ConfigValue } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { judgeClaims } from '../optimizer/duel/paired-verdict.js';
 import { planDuel } from '../optimizer/duel/duel-schedule.js';
-import { minimalConfig, nextRevert, recordRevert, startDistillation, type DistillationState } from '../optimizer/recommend/distillation.js';
+import { minimalConfig, nextRevert, recordRevert, startDistillation, type DistillationState, type GuardDriver } from '../optimizer/recommend/distillation.js';
 import { pairedNonInferiority, type NonInferiorityVerdict } from '../stats/paired-non-inferiority.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 import type { MetricSummary } from '../core/trial-result.js';
@@ -63,9 +63,55 @@ export function deployableChanges(config: Readonly<Config>, effective: Readonly<
   return Object.fromEntries(Object.entries(config).filter(([k, v]) => !Object.hasOwn(effective, k) || effective[k] !== v));
 }
 
+/** The winner's record or a reference's: what the stepping functions work on. */
+export type DistillSubject = DistillationRecord | ReferenceDistillation;
+
+/** Guard drivers of one subject (see distill-guard-order.ts): its arm and changed knobs in, ordered drivers out. */
+export type GuardDriversOf = (arm: string, changed: readonly string[]) => GuardDriver[];
+
+function started<T extends object>(base: T, state: DistillationState, importance: ReadonlyMap<string, number>) {
+  return {
+    ...base,
+    current: state.current,
+    remaining: state.remaining,
+    importance: Object.fromEntries(state.remaining.map((k) => [k, importance.get(k) ?? 0])),
+    order_reasons: state.order_reasons ?? {},
+    steps: [],
+  };
+}
+
 /**
- * The round's starting record: the confirmed winner's changed knobs queued least important first,
- * or a skipped round with its reason (nothing confirmed, or a single changed knob: nothing to drop).
+ * The confirmed references other than the winner, each queued like the winner (guard drivers
+ * first, then least important first); one changing a single knob is skipped (that knob carries it).
+ */
+function startReferences(
+  record: ResolvedCampaignRecord,
+  board: Leaderboard,
+  trials: readonly TrialRecord[],
+  space: SearchSpace,
+  importance: ReadonlyMap<string, number>,
+  driversOf: GuardDriversOf,
+  winnerArm: string,
+): ReferenceDistillation[] {
+  return board.rows
+    .filter((r) => r.role === 'reference' && r.beats_baseline && r.arm !== winnerArm)
+    .map((row): ReferenceDistillation => {
+      const effective = baselineEffective(record, trials, space, row.config);
+      const changed = Object.keys(deployableChanges(row.config, effective));
+      const state = startDistillation(row.config, effective, importance, driversOf(row.arm, changed));
+      const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [] }, state, importance);
+      const only = state.remaining[0];
+      if (state.remaining.length > 1) return { ...base, status: 'stepping' };
+      const reason = only === undefined ? 'the reference changes no knob' : `the reference changes one knob only (${only}): it carries the gain`;
+      return { ...base, status: 'skipped', reason, minimal: minimalConfig(state), carries: only === undefined ? [] : [only] };
+    });
+}
+
+/**
+ * The round's starting record: the confirmed winner's changed knobs queued (knobs behind a guard
+ * the winner regresses first, see `driversOf`, then least important first), or a skipped round
+ * with its reason (nothing confirmed, or a single changed knob: nothing to drop); and every other
+ * confirmed reference queued likewise, to be distilled after the winner.
  */
 export function startDistill(
   record: ResolvedCampaignRecord,
@@ -73,39 +119,76 @@ export function startDistill(
   trials: readonly TrialRecord[],
   space: SearchSpace,
   importance: ReadonlyMap<string, number>,
+  driversOf: GuardDriversOf = () => [],
 ): DistillationRecord {
   const winner = board.rows.find((r) => r.beats_baseline);
   if (!winner) return { status: 'skipped', reason: 'nothing was confirmed better than the baseline', remaining: [], importance: {}, steps: [] };
   const effective = baselineEffective(record, trials, space, winner.config);
-  const state = startDistillation(winner.config, effective, importance);
-  const base = {
-    winner_arm: winner.arm,
-    winner_config: winner.config,
-    baseline_effective: effective,
-    current: state.current,
-    importance: Object.fromEntries(state.remaining.map((k) => [k, importance.get(k) ?? 0])),
-    steps: [],
-  };
+  const changed = Object.keys(deployableChanges(winner.config, effective));
+  const state = startDistillation(winner.config, effective, importance, driversOf(winner.arm, changed));
+  const base = started({ winner_arm: winner.arm, winner_config: winner.config, baseline_effective: effective }, state, importance);
+  const references = startReferences(record, board, trials, space, importance, driversOf, winner.arm);
+  const withRefs = references.length > 0 ? { ...base, references } : base;
   if (state.remaining.length <= 1) {
     const only = state.remaining[0];
-    return { ...base, status: 'skipped', reason: only === undefined ? 'the winner changes no knob' : `the winner changes one knob only (${only}): nothing to drop`, remaining: state.remaining, minimal: minimalConfig(state) };
+    return { ...withRefs, status: 'skipped', reason: only === undefined ? 'the winner changes no knob' : `the winner changes one knob only (${only}): nothing to drop`, minimal: minimalConfig(state) };
   }
-  return { ...base, status: 'stepping', remaining: state.remaining };
+  return { ...withRefs, status: 'stepping' };
 }
 
-function stateOf(d: DistillationRecord): DistillationState {
+function stateOf(d: DistillSubject): DistillationState {
   return { baseline: d.baseline_effective ?? {}, current: { ...(d.current ?? {}) }, remaining: [...d.remaining], decisions: [] };
 }
 
 /** The revert the round would try next (nothing recorded), or undefined when none is left. */
-export function hasNextRevert(d: DistillationRecord): boolean {
+export function hasNextRevert(d: DistillSubject): boolean {
   return nextRevert(stateOf(d)) !== undefined;
 }
 
 /** The step currently measured: the last one, until it has a decision. */
-export function openStep(d: DistillationRecord): DistillStep | undefined {
+export function openStep(d: DistillSubject): DistillStep | undefined {
   const last = d.steps.at(-1);
   return last && last.kept === undefined ? last : undefined;
+}
+
+/** Revert steps the whole round has taken (winner and references): `distill.max_steps` caps this sum. */
+export function stepsTaken(d: DistillationRecord): number {
+  return d.steps.length + (d.references ?? []).reduce((n, r) => n + r.steps.length, 0);
+}
+
+/** Index of the reference being distilled (the first still stepping), once the winner is over. */
+export function activeReference(d: DistillationRecord): number | undefined {
+  if (d.status === 'stepping' || d.status === 'confirming') return undefined;
+  const i = (d.references ?? []).findIndex((r) => r.status === 'stepping');
+  return i < 0 ? undefined : i;
+}
+
+/** The record with reference `i` replaced. */
+export function withReference(d: DistillationRecord, i: number, ref: ReferenceDistillation): DistillationRecord {
+  return { ...d, references: (d.references ?? []).map((r, j) => (j === i ? ref : r)) };
+}
+
+/** Duel id prefix of reference `i`'s steps (`r1s1`, ...); the winner's are `s1`, ... */
+export function referencePrefix(i: number): string {
+  return `r${i + 1}`;
+}
+
+/**
+ * Ends a reference's stepping: its minimal config, which knobs carry its gain (their revert cost
+ * more than the margin) and which contribute nothing (their revert was non-inferior); knobs left
+ * when the budget ran out are named untested.
+ */
+export function finishReference(ref: ReferenceDistillation, maxSteps: number): ReferenceDistillation {
+  const minimal = minimalConfig(stateOf(ref));
+  const carries = ref.steps.filter((s) => s.kept === true).map((s) => s.knob);
+  const nothing = ref.steps.filter((s) => s.kept === false).map((s) => s.knob);
+  const untested = ref.remaining.filter((k) => Object.hasOwn(minimal, k));
+  const parts = [
+    `${ref.arm}: its gain is carried by ${carries.length > 0 ? carries.join(', ') : 'no single tested knob'}`,
+    `contributes nothing: ${nothing.length > 0 ? nothing.join(', ') : 'none'}`,
+    ...(untested.length > 0 ? [`max_steps (${maxSteps}) reached for the round, untested: ${untested.join(', ')}`] : []),
+  ];
+  return { ...ref, status: 'done', minimal, carries, contributes_nothing: nothing, reason: parts.join('; ') };
 }
 
 function slotsOf(duelId: string, configs: Record<string, { config: Config; env?: Record<string, string> }>, a: string, b: string, pairs: number): DistillSlot[] {
@@ -137,13 +220,21 @@ export function settleConfig(space: SearchSpace, config: Readonly<Config>, fallb
  * Plans the next revert step: the step as recorded (undecided) and its interleaved A B / B A pairs,
  * candidate `a` against current `b`. `fallback` (the baseline's config) fills knobs a revert makes active.
  */
-export function planDistillStep(d: DistillationRecord, space: SearchSpace, pairs: number, fallback: Readonly<Config>): { step: DistillStep; slots: DistillSlot[] } | undefined {
+export function planDistillStep(
+  d: DistillSubject,
+  space: SearchSpace,
+  pairs: number,
+  fallback: Readonly<Config>,
+  prefix = '',
+): { step: DistillStep; slots: DistillSlot[] } | undefined {
   const step = nextRevert(stateOf(d), (c) => settleConfig(space, c, fallback));
   if (!step) return undefined;
-  const duelId = `s${d.steps.length + 1}`;
+  const duelId = `${prefix}s${d.steps.length + 1}`;
   const current = d.current ?? {};
   const recorded: DistillStep = { duel_id: duelId, knob: step.knob, from: step.from, candidate: step.candidate, current };
   if (step.to !== undefined) recorded.to = step.to;
+  const why = d.order_reasons?.[step.knob];
+  if (why !== undefined) recorded.order_reason = why;
   return { step: recorded, slots: slotsOf(duelId, { candidate: { config: step.candidate }, current: { config: current } }, 'candidate', 'current', pairs) };
 }
 
@@ -173,7 +264,7 @@ function pooledArm(trials: readonly TrialRecord[], duelId: string, arm: string):
  * non-inferior to the current one on the objective at the campaign's practical threshold (one-sided
  * paired t test on log ratios) and still meets every constraint. Returns the updated record.
  */
-export function decideDistillStep(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], d: DistillationRecord): DistillationRecord {
+export function decideDistillStep<T extends DistillSubject>(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], d: T): T {
   const step = openStep(d);
   if (!step) return d;
   const { spec } = record;

@@ -11,7 +11,7 @@ import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill
 import { collectDuels } from './duel-plan.js';
 import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence } from './recommendation-evidence.js';
 import { getTrialResult } from '../store/trial-result-store.js';
-import { debianLibraryPath, defaultConfig, encodeEnv, loadSpace } from '../spaces/index.js';
+import { defaultConfig, encodeEnv, loadSpace } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
@@ -217,8 +217,9 @@ export async function buildExportEvidence(
       p_adjusted: d.confirmation.p_value ?? 1,
     });
   }
-  // What the worker reported it preloaded; results of older workers carry none: the Debian path then.
-  const preload = chosenResult?.preload ?? debianLibraryPath(record.spec.allocator);
+  // Only what the worker read back: a guessed distribution path could name a file the target lacks
+  // (a result without a read-back leaves the path unknown, and the export warns so).
+  const preload = chosenResult?.preload;
   if (preload !== undefined) evidence.preload = preload;
   return evidence;
 }

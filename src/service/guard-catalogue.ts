@@ -64,3 +64,11 @@ export function campaignGuards(spec: Pick<CampaignSpec, 'guards' | 'workloads' |
   const seen = new Set<string>([objectiveKey]);
   return guards.filter((g) => !seen.has(g.key) && seen.add(g.key));
 }
+
+/**
+ * jemalloc knobs known to cost throughput when they shrink or disable the thread cache (measured
+ * here: tcache:false costs 18-29 % Redis SET/GET ops/s when CPU-bound, see issue #15). Used only
+ * to order the distillation's reverts when a throughput guard regressed, after the campaign's own
+ * importance estimate.
+ */
+export const THROUGHPUT_COST_KNOBS: readonly string[] = ['tcache', 'tcache_max', 'lg_tcache_max', 'lg_tcache_nslots_mul'];

@@ -1,4 +1,4 @@
-import type { DistillationRecord, TrialRecord } from '../core/campaign-record.js';
+import type { DistillationRecord, DistillStep, TrialRecord } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { DistillEvidence, GuardEvidence, KnobEvidence, ReachEvidence } from '../core/export-evidence.js';
 import { judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
@@ -68,27 +68,41 @@ export function guardVerdicts(record: ResolvedCampaignRecord, trials: readonly T
   return { verdicts, evidence };
 }
 
-/** The distillation round as the export states it. */
+/** The decided steps of one distilled subject as the export states them. */
+function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
+  return steps.flatMap((s) => {
+    if (s.kept === undefined || !s.objective) return [];
+    const step: DistillEvidence['steps'][number] = {
+      knob: s.knob,
+      from: s.from,
+      kept: s.kept,
+      loss_pct: pct(s.objective.loss),
+      change_low_pct: pct(s.objective.change_low),
+      change_high_pct: pct(s.objective.change_high),
+      pairs: s.objective.pairs,
+      reason: s.reason ?? '',
+    };
+    if (s.to !== undefined) step.to = s.to;
+    if (s.order_reason !== undefined) step.order_reason = s.order_reason;
+    return [step];
+  });
+}
+
+/** The distillation round as the export states it: the winner's steps, then each confirmed reference's. */
 export function distillEvidence(d: DistillationRecord, trials: readonly TrialRecord[]): DistillEvidence {
   const e: DistillEvidence = {
     status: d.status,
     reason: d.reason ?? '',
     trials: trials.filter((t) => t.role === 'distill').length,
-    steps: d.steps.flatMap((s) => {
-      if (s.kept === undefined || !s.objective) return [];
-      const step: DistillEvidence['steps'][number] = {
-        knob: s.knob,
-        from: s.from,
-        kept: s.kept,
-        loss_pct: pct(s.objective.loss),
-        change_low_pct: pct(s.objective.change_low),
-        change_high_pct: pct(s.objective.change_high),
-        pairs: s.objective.pairs,
-        reason: s.reason ?? '',
-      };
-      if (s.to !== undefined) step.to = s.to;
-      return [step];
-    }),
+    steps: stepEvidence(d.steps),
+    references: (d.references ?? []).map((r) => ({
+      arm: r.arm,
+      status: r.status,
+      reason: r.reason ?? '',
+      carries: r.carries,
+      contributes_nothing: r.contributes_nothing,
+      steps: stepEvidence(r.steps),
+    })),
   };
   if (d.confirmation?.confirmed !== undefined) e.confirmed = d.confirmation.confirmed;
   return e;

@@ -13,11 +13,14 @@ import { KEYS } from './keys.js';
  *                        because its duel worker was lost
  * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}]}
  * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
- * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs, least important first]}
- * - `distill_step_planned` {worker, duel_id, knob, from, to, pairs}
- * - `distill_step_decided` {duel_id, knob, kept, reason}
+ * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs in the order tried],
+ *                        order_reasons: {knob: why there}, references: [{arm, status, knobs}]}
+ * - `distill_step_planned` {worker, subject: winner or reference arm, duel_id, knob, from, to, pairs, order_reason}
+ * - `distill_step_decided` {subject, duel_id, knob, kept, reason}
  * - `distill_confirm_planned` {worker, duel_id, minimal, pairs}
- * - `distill_finished`   {status: done, minimal, confirmed, reason}
+ * - `distill_finished`   {status: done, minimal, confirmed, reason} (the winner's part)
+ * - `distill_reference_finished` {arm, carries, contributes_nothing, minimal, reason}: a confirmed
+ *                        reference's distillation (after the winner's)
  * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
  */
 export const CAMPAIGN_EVENT_TYPES = [
@@ -33,6 +36,7 @@ export const CAMPAIGN_EVENT_TYPES = [
   'distill_step_decided',
   'distill_confirm_planned',
   'distill_finished',
+  'distill_reference_finished',
   'campaign_finished',
 ] as const;
 export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];

@@ -9,15 +9,18 @@ import { smallCampaign } from './small-campaign.js';
 /** A tuning-guide style reference that changes 8 knobs, of which only dirty_decay_ms:0 and tcache_max:1024 matter. */
 export const GUIDE = 'narenas:2,dirty_decay_ms:0,muzzy_decay_ms:1000,tcache_max:1024,lg_tcache_nslots_mul:0,metadata_thp:auto,thp:never,lg_extent_max_active_fit:8';
 
+/** A tuning guide's reference of 3 knobs whose gain comes from its decay part only (dirty_decay_ms:1000, see {@link scripted}). */
+export const TUNING_GUIDE = 'narenas:2,dirty_decay_ms:1000,metadata_thp:auto';
+
 /**
- * Scripted measurements: RSS falls 40 % with dirty_decay_ms:0 and a further 20 % with
- * tcache_max:1024 (only when a MALLOC_CONF is set: the untouched baseline measures the defaults);
- * nothing else matters. `extra` adds summary keys (guards).
+ * Scripted measurements: RSS falls 40 % with dirty_decay_ms:0 (20 % with dirty_decay_ms:1000) and
+ * a further 20 % with tcache_max:1024 (only when a MALLOC_CONF is set: the untouched baseline
+ * measures the defaults); nothing else matters. `extra` adds summary keys (guards).
  */
 export function scripted(extra: (job: TrialJob) => Record<string, number> = () => ({})): FakeMetrics {
   return (job) => {
     const set = job.env['MALLOC_CONF'] !== undefined;
-    const decay = set && job.config['dirty_decay_ms'] === 0 ? 0.6 : 1;
+    const decay = !set ? 1 : job.config['dirty_decay_ms'] === 0 ? 0.6 : job.config['dirty_decay_ms'] === 1000 ? 0.8 : 1;
     const tcache = set && job.config['tcache_max'] === 1024 ? 0.8 : 1;
     return { rss_bytes: 40e6 * decay * tcache, fragmentation_ratio: 2, extra: extra(job) };
   };

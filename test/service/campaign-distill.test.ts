@@ -6,7 +6,8 @@ import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
 import { unregisterWorker } from '../../src/store/worker-registry.js';
 import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
-import { GUIDE, runScriptedCampaign, scripted } from '../helpers/scripted-campaign.js';
+import { GUIDE, runScriptedCampaign, scripted, TUNING_GUIDE } from '../helpers/scripted-campaign.js';
+import { distillEvidence } from '../../src/service/recommendation-evidence.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 
@@ -113,5 +114,62 @@ describe('distillation round (temporary Redis, fake queue and worker)', () => {
       await registerFakeWorker(redis, 'w1', 4);
       await unregisterWorker(redis, 'w2');
     }
+  });
+
+  it('distils a confirmed reference too: of the tuning guide\'s 3 knobs only its decay part carries the gain', async () => {
+    const references = [{ name: 'guide', malloc_conf: GUIDE }, { name: 'tuning', malloc_conf: TUNING_GUIDE }];
+    const { controller, id } = await distilledCampaign('distill reference', scripted(), { references, duel: { candidates: 2, pairs: 8 }, distill: { pairs: 3, max_steps: 12 } });
+    const record = await controller.record(id);
+    assert.equal(record.state, 'finished');
+    const d = record.distillation;
+    assert.ok(d);
+    assert.equal(d.winner_arm, 'guide');
+    assert.deepEqual(Object.keys(d.minimal ?? {}).sort(), ['dirty_decay_ms', 'tcache_max'], 'the winner\'s part is unchanged');
+    const ref = d.references?.find((r) => r.arm === 'tuning');
+    assert.ok(ref, `the confirmed reference is distilled: ${JSON.stringify(d.references)}`);
+    assert.equal(ref.status, 'done', ref.reason);
+    assert.deepEqual(ref.carries, ['dirty_decay_ms']);
+    assert.deepEqual([...ref.contributes_nothing].sort(), ['metadata_thp', 'narenas']);
+    assert.deepEqual(ref.minimal, { dirty_decay_ms: 1000 });
+    assert.match(ref.reason ?? '', /contributes nothing: .*narenas/);
+    assert.ok(ref.steps.every((s) => /^r1s\d$/.test(s.duel_id) && s.objective?.pairs === 3), 'its own duel ids, 3 pairs each');
+    assert.equal(d.steps.length + ref.steps.length, 11, 'one round: 8 winner steps, then 3 reference steps');
+
+    const trials = await controller.trials(id);
+    const evidence = distillEvidence(d, trials);
+    const exported = evidence.references.find((r) => r.arm === 'tuning');
+    assert.deepEqual(exported?.steps.map((s) => [s.knob, s.kept]).sort(), [['dirty_decay_ms', true], ['metadata_thp', false], ['narenas', false]]);
+    assert.equal(evidence.trials, 11 * 3 * 2 + 8 * 2, '11 steps of 3 pairs, the minimal config\'s 8 pairs');
+
+    const events = await readEventsAfter(redis, id, '0', 100_000);
+    const finished = events.find((e) => e.type === 'distill_reference_finished');
+    assert.deepEqual(finished?.data['contributes_nothing'], ref.contributes_nothing);
+    assert.equal(events.filter((e) => e.type === 'distill_step_planned' && e.data['subject'] === 'tuning').length, 3);
+  });
+
+  it('max_steps is the whole round\'s budget: a reference gets only the steps the winner left', async () => {
+    const references = [{ name: 'guide', malloc_conf: GUIDE }, { name: 'tuning', malloc_conf: TUNING_GUIDE }];
+    const { controller, id } = await distilledCampaign('distill reference capped', scripted(), { references, duel: { candidates: 2, pairs: 8 }, distill: { pairs: 2, max_steps: 9 } });
+    const d = (await controller.record(id)).distillation;
+    const ref = d?.references?.find((r) => r.arm === 'tuning');
+    assert.equal(d?.steps.length, 8);
+    assert.equal(ref?.steps.length, 1);
+    assert.match(ref?.reason ?? '', /max_steps \(9\) reached for the round, untested/);
+  });
+
+  it('a guard regression makes the knob that drives it the first revert tried, with that reason', async () => {
+    // thp:never doubles malloc p99 (a 10 % margin guard); it does nothing to RSS. Without the
+    // guard it would be queued among the least important knobs, after knobs such as narenas.
+    const p99 = scripted((job) => ({ 'harness:fragmentation.malloc_p99_ns': job.env['MALLOC_CONF'] !== undefined && job.config['thp'] === 'never' ? 2000 : 1000 }));
+    const { controller, id } = await distilledCampaign('distill guard first', p99, { budget: { trials: 16, minutes: 10 } });
+    const d = (await controller.record(id)).distillation;
+    assert.ok(d);
+    assert.equal(d.winner_arm, 'guide');
+    const first = d.steps[0];
+    assert.equal(first?.knob, 'thp', `order ${d.steps.map((s) => s.knob).join(', ')}`);
+    assert.match(first?.order_reason ?? '', /regressed guard harness:fragmentation\.malloc_p99_ns/);
+    assert.match(d.steps[1]?.order_reason ?? '', /least important first/);
+    assert.equal(first?.kept, false, 'reverting it costs nothing on the objective');
+    assert.ok(!Object.hasOwn(d.minimal ?? {}, 'thp'));
   });
 });

@@ -39,7 +39,7 @@ export function deployWarnings(e: ExportEvidence, encoding: SpaceEncoding['forma
   } else if (e.preload !== undefined) {
     warnings.push('the worker reported a library path with characters outside letters, digits and _ . , : = / + @ % -, so LD_PRELOAD is left out: set it on the target yourself.');
   } else if (encoding !== 'glibc-tunables') {
-    warnings.push(`the worker reported no preloaded library: set LD_PRELOAD to ${e.allocator}'s shared library on the target yourself.`);
+    warnings.push(`the library path is unknown (the worker reported no preloaded library), so LD_PRELOAD is left out: set it to ${e.allocator}'s shared library on the target yourself.`);
   }
   return warnings;
 }

@@ -45,11 +45,13 @@ function knobLines(e: ExportEvidence): string[] {
 function distillLines(e: ExportEvidence): string[] {
   const d = e.distillation;
   if (!d) return [];
-  const lines = [`distillation (${d.status}, ${d.trials} trials): ${d.reason}`];
-  for (const s of d.steps) {
-    const change = `reverting to ${s.to === undefined ? 'unset' : String(s.to)} costs ${formatPct(s.loss_pct)} (change ${formatPct(s.change_low_pct)}..${formatPct(s.change_high_pct)}, ${s.pairs} pairs)`;
-    lines.push(`  ${s.knob}=${String(s.from)}: ${s.kept ? 'kept' : 'dropped, contributes nothing measurable'}; ${change}`);
-  }
+  const stepLines = (steps: typeof d.steps): string[] =>
+    steps.map((s) => {
+      const change = `reverting to ${s.to === undefined ? 'unset' : String(s.to)} costs ${formatPct(s.loss_pct)} (change ${formatPct(s.change_low_pct)}..${formatPct(s.change_high_pct)}, ${s.pairs} pairs)`;
+      return `  ${s.knob}=${String(s.from)}: ${s.kept ? 'kept' : 'dropped, contributes nothing measurable'}; ${change}`;
+    });
+  const lines = [`distillation (${d.status}, ${d.trials} trials): ${d.reason}`, ...stepLines(d.steps)];
+  for (const r of d.references) lines.push(`reference ${r.arm} distilled (${r.status}): ${r.reason}`, ...stepLines(r.steps));
   return lines;
 }
 

@@ -3,7 +3,8 @@ import type { NonInferiorityVerdict } from '../../stats/paired-non-inferiority.j
 
 /**
  * The distillation round as pure state: start from the confirmed winner, revert its changed knobs
- * to the baseline's effective value one at a time, least important first, and keep every revert
+ * to the baseline's effective value one at a time (knobs behind a regressed guard first, then least
+ * important first), and keep every revert
  * that is non-inferior on the objective with the constraints still met. What is left is the
  * smallest config that still carries the gain. The caller measures each step (interleaved pairs of
  * the candidate against the current config on one worker) and feeds the verdict back.
@@ -16,6 +17,8 @@ export interface DistillationState {
   /** Knobs still to try, in the order they will be tried. */
   remaining: string[];
   decisions: RevertDecision[];
+  /** Why each knob was queued where it is. */
+  order_reasons?: Record<string, string>;
 }
 
 /** One revert to measure: `candidate` is `current` with `knob` set back to the baseline's value. */
@@ -46,14 +49,39 @@ export function changedKnobs(config: Readonly<Config>, baseline: Readonly<Config
     .sort();
 }
 
+/** A changed knob known or estimated to drive a guard the distilled config regresses. */
+export interface GuardDriver {
+  knob: string;
+  /** The guard's summary key. */
+  guard: string;
+  /** Why it counts as a driver, e.g. "importance 0.62 on redis.set_ops_per_s". */
+  why: string;
+}
+
 /**
- * The initial state: every changed knob of `winner` queued, least important first (importance is
- * the knob's total-effect share; a knob with no estimate counts as 0, ties by name) so the knobs
- * most likely to carry nothing are dropped before the ones that carry the gain are tested.
+ * The initial state: every changed knob of `winner` queued. Knobs in `drivers` (in the order given,
+ * each once) go first, so a budget that runs out cannot leave the knob behind a guard's loss
+ * untested; the rest follow least important first (importance is the knob's total-effect share; a
+ * knob with no estimate counts as 0, ties by name) so the knobs most likely to carry nothing are
+ * dropped before the ones that carry the gain are tested. `order_reasons` says why each is where it is.
  */
-export function startDistillation(winner: Readonly<Config>, baseline: Readonly<Config>, importance: ReadonlyMap<string, number>): DistillationState {
-  const remaining = changedKnobs(winner, baseline).sort((a, b) => (importance.get(a) ?? 0) - (importance.get(b) ?? 0) || a.localeCompare(b));
-  return { baseline, current: { ...winner }, remaining, decisions: [] };
+export function startDistillation(
+  winner: Readonly<Config>,
+  baseline: Readonly<Config>,
+  importance: ReadonlyMap<string, number>,
+  drivers: readonly GuardDriver[] = [],
+): DistillationState {
+  const changed = changedKnobs(winner, baseline);
+  const order_reasons: Record<string, string> = {};
+  const first: string[] = [];
+  for (const d of drivers) {
+    if (!changed.includes(d.knob) || first.includes(d.knob)) continue;
+    first.push(d.knob);
+    order_reasons[d.knob] = `first: may drive the regressed guard ${d.guard} (${d.why})`;
+  }
+  const rest = changed.filter((k) => !first.includes(k)).sort((a, b) => (importance.get(a) ?? 0) - (importance.get(b) ?? 0) || a.localeCompare(b));
+  for (const k of rest) order_reasons[k] = `least important first (importance ${(importance.get(k) ?? 0).toFixed(3)} on the objective)`;
+  return { baseline, current: { ...winner }, remaining: [...first, ...rest], decisions: [], order_reasons };
 }
 
 /**

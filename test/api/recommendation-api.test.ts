@@ -136,4 +136,17 @@ describe('recommendations through the API (importance, minimal export, guards, r
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().issues[0].path, 'constraints.0.max_ratio_to_baseline');
   });
+
+  it('a result without the worker\'s library read-back: no guessed path in any export, a warning that it is unknown', async () => {
+    const json = await evidence(ids['plain'] ?? '');
+    assert.equal(json.preload, undefined, 'no library path invented');
+    for (const format of ['env', 'systemd', 'k8s', 'malloc_conf']) {
+      const res = await service.app.inject({ method: 'GET', url: `/v1/campaigns/${ids['plain'] ?? ''}/export?format=${format}&with_evidence=true` });
+      assert.equal(res.statusCode, 200, res.body);
+      assert.doesNotMatch(res.body, /LD_PRELOAD=|name: LD_PRELOAD|\/usr\/lib/, `${format}: no library path`);
+      assert.match(res.body, /library path is unknown/, `${format}: warns that the path is unknown`);
+    }
+    const raw = await service.app.inject({ method: 'GET', url: `/v1/campaigns/${ids['plain'] ?? ''}/export?format=json` });
+    assert.ok((raw.json() as { deploy_warnings: string[] }).deploy_warnings.some((w) => /library path is unknown/.test(w)));
+  });
 });

@@ -90,3 +90,23 @@ test('changed knobs are judged against the baseline\'s effective values; a knob 
   assert.equal(nextRevert(state, validate), undefined);
   assert.deepEqual(minimalConfig(state), {});
 });
+
+test('knobs behind a regressed guard are tried first, in the order given, each with the reason for its place', () => {
+  const winner: Config = { a: 1, b: 2, c: 3, d: 4 };
+  const baseline: Config = { a: 0, b: 0, c: 0, d: 0 };
+  const importance = new Map([['a', 0.5], ['b', 0.1], ['c', 0.9], ['d', 0.2]]);
+  const plain = startDistillation(winner, baseline, importance);
+  assert.deepEqual(plain.remaining, ['b', 'd', 'a', 'c'], 'least important first');
+  const drivers = [
+    { knob: 'c', guard: 'set_ops_per_s', why: 'importance 0.70 on set_ops_per_s' },
+    { knob: 'x', guard: 'set_ops_per_s', why: 'not changed by the winner' },
+    { knob: 'c', guard: 'p99_us', why: 'listed twice' },
+    { knob: 'a', guard: 'p99_us', why: 'importance 0.40 on p99_us' },
+  ];
+  const state = startDistillation(winner, baseline, importance, drivers);
+  assert.deepEqual(state.remaining, ['c', 'a', 'b', 'd'], 'guard drivers first (each once, unchanged knobs ignored), then least important first');
+  assert.match(state.order_reasons?.['c'] ?? '', /regressed guard set_ops_per_s \(importance 0\.70/);
+  assert.match(state.order_reasons?.['a'] ?? '', /regressed guard p99_us/);
+  assert.match(state.order_reasons?.['b'] ?? '', /least important first \(importance 0\.100/);
+  assert.equal(nextRevert(state)?.knob, 'c');
+});

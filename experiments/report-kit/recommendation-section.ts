@@ -35,15 +35,16 @@ function knobTable(ev: ExportEvidence): string {
   );
 }
 
-function stepTable(ev: ExportEvidence, direction: 'min' | 'max'): string {
-  const steps = ev.distillation?.steps ?? [];
+type StepEvidence = NonNullable<ExportEvidence['distillation']>['steps'];
+
+function stepTable(steps: StepEvidence, direction: 'min' | 'max'): string {
   if (steps.length === 0) return 'No revert step was measured.';
   // The evidence states the loss (positive = worse) and the interval of the relative change; a
   // loss is the change itself for a minimised objective and its negation for a maximised one.
   const change = (loss: number | null): number | null => (loss === null ? null : direction === 'min' ? loss : -loss);
   return mdTable(
-    ['step', 'knob', 'winner → baseline value', 'pairs', 'objective change when reverted [95% CI]', 'decision', 'reason'],
-    steps.map((s, i) => [String(i + 1), s.knob, `${value(s.from)} → ${value(s.to)}`, String(s.pairs), `${pc(change(s.loss_pct))} ${pcInterval(s.change_low_pct, s.change_high_pct)}`, s.kept ? 'kept' : 'reverted', s.reason]),
+    ['step', 'knob', 'distilled → baseline value', 'pairs', 'objective change when reverted [95% CI]', 'decision', 'reason', 'tried here because'],
+    steps.map((s, i) => [String(i + 1), s.knob, `${value(s.from)} → ${value(s.to)}`, String(s.pairs), `${pc(change(s.loss_pct))} ${pcInterval(s.change_low_pct, s.change_high_pct)}`, s.kept ? 'kept' : 'reverted', s.reason, s.order_reason ?? '–']),
   );
 }
 
@@ -73,10 +74,13 @@ export function recommendationSection(raw: RawCampaign): string {
     '',
     knobTable(ev),
     '',
-    stepTable(ev, raw.record.spec.objective.direction),
-    '',
-    guardTable(ev),
+    stepTable(ev.distillation?.steps ?? [], raw.record.spec.objective.direction),
   ];
+  // Exports from before references were distilled carry no `references`.
+  for (const r of d?.references ?? []) {
+    lines.push('', `Reference \`${r.arm}\` distilled (${r.status}): carries its gain: ${r.carries.join(', ') || 'none'}; contributes nothing: ${r.contributes_nothing.join(', ') || 'none'}. ${r.reason}`, '', stepTable(r.steps, raw.record.spec.objective.direction));
+  }
+  lines.push('', guardTable(ev));
   for (const r of ev.reachability) lines.push('', `Reachability of \`${r.metric}\` ${r.relation} ${num(r.limit, 2)}: ${r.message}`);
   return lines.join('\n');
 }

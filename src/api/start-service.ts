@@ -8,6 +8,7 @@ import { buildApp } from './app.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { importanceRoutes } from './routes/importance-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { metricsCatalogueRoutes } from './routes/metrics-catalogue-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { EventHub } from './sse/event-hub.js';
@@ -53,7 +54,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     token: options.token,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-    routes: [systemRoutes(deps), campaignRoutes(deps), importanceRoutes(deps), eventRoutes(deps), dashboardRoutes(), ...(options.extraRoutes ?? [])],
+    routes: [systemRoutes(deps), campaignRoutes(deps), importanceRoutes(deps), eventRoutes(deps), metricsCatalogueRoutes(), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
   try {
     await controller.start();

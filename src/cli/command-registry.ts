@@ -13,6 +13,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   campaign: { summary: 'start, watch, export, list and cancel campaigns of a running service', load: () => import('./commands/campaign.js') },
   worker: { summary: 'take trials from the queue and measure them on this host (BullMQ worker)', load: () => import('./commands/worker.js') },
   trial: { summary: 'run one trial in the foreground without the queue and print its result', load: () => import('./commands/trial.js') },
+  metrics: { summary: 'list every metric each workload kind reports, with unit and meaning', load: () => import('./commands/metrics.js') },
   space: { summary: 'list, show, encode and parse allocator search spaces', load: () => import('./commands/space.js') },
   redis: { summary: 'run the embedded Redis in the foreground (for several local processes)', load: () => import('./commands/redis.js') },
   bench: { summary: 'offline benchmarks: replay optimizer campaigns against tables of real measurements', load: () => import('./commands/bench.js') },

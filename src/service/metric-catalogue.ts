@@ -1,32 +1,158 @@
 import type { WorkloadSpec } from '../core/trial-job.js';
 import { workloadLabel } from '../core/trial-job.js';
 
-const LATENCY = ['p50_ns', 'p99_ns', 'p999_ns', 'max_ns'];
+/** Which way a metric improves; absent for metrics that describe the workload rather than judge it. */
+export type MetricBetter = 'lower' | 'higher';
 
-/** Metric names each runner reports (see workers/runners/*): every one of them is a non-negative quantity. */
-const FIXED: Record<WorkloadSpec['kind'], readonly string[]> = {
+/**
+ * One metric (or family of metrics) a runner reports. `name` is the metric's name, or a pattern in
+ * which `<N>` stands for a snapshot offset in ms and `<name>` for a name the worker config chooses.
+ */
+export interface MetricEntry {
+  kind: WorkloadSpec['kind'];
+  name: string;
+  unit: string;
+  meaning: string;
+  better?: MetricBetter;
+  /** When the runner reports it; absent: always. */
+  when?: string;
+}
+
+type Row = Omit<MetricEntry, 'kind'>;
+
+const LATENCY_QUANTILES: readonly { suffix: string; what: string }[] = [
+  { suffix: 'p50', what: 'median' },
+  { suffix: 'p99', what: '99th percentile' },
+  { suffix: 'p999', what: '99.9th percentile' },
+  { suffix: 'max', what: 'maximum' },
+];
+
+const REDIS_LATENCY_QUANTILES: readonly { suffix: string; what: string }[] = [
+  { suffix: 'p50', what: 'median' },
+  { suffix: 'p90', what: '90th percentile' },
+  ...LATENCY_QUANTILES.slice(1, 3),
+  { suffix: 'max', what: 'maximum' },
+  { suffix: 'mean', what: 'mean' },
+];
+
+const SAMPLED = 'latency sampling is on (sample-every > 0, the default)';
+
+function harnessLatency(call: 'malloc' | 'free'): Row[] {
+  return LATENCY_QUANTILES.map(({ suffix, what }) => ({
+    name: `${call}_${suffix}_ns`,
+    unit: 'ns',
+    meaning: `${what} of one ${call}() call (sampled, HDR histogram)`,
+    better: 'lower' as const,
+    when: SAMPLED,
+  }));
+}
+
+const AFTER_FREE = 'the workload is fragmentation: one per snapshot-ms offset';
+
+/**
+ * Every metric each runner reports (workers/runners/*: harness-runner.ts from native/harness's JSON,
+ * redis-runner.ts, command-runner.ts from native/runstat), with unit and meaning. Order is the order
+ * of the README table and of `alloctune metrics`. test/service/metric-catalogue.test.ts runs the real
+ * runners and fails when one reports a metric missing here, or when an entry is never reported.
+ */
+const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
   harness: [
-    'peak_rss_bytes', 'live_requested_bytes', 'minor_faults', 'rss_mean_bytes_after_free', 'user_ms', 'sys_ms', 'fragmentation_ratio', 'ops_per_s', 'ops_per_cpu_s', 'ops', 'run_ms',
-    ...LATENCY.map((m) => `malloc_${m}`), ...LATENCY.map((m) => `free_${m}`),
+    { name: 'ops_per_s', unit: 'ops/s', meaning: 'malloc+free calls per second of wall time in the measured phase', better: 'higher' },
+    { name: 'ops_per_cpu_s', unit: 'ops/CPU-s', meaning: 'malloc+free calls per CPU-second of the workload threads (robust to other load)', better: 'higher' },
+    { name: 'ops', unit: 'count', meaning: 'malloc+free calls in the measured phase' },
+    { name: 'run_ms', unit: 'ms', meaning: 'length of the measured phase (fragmentation: its waits excluded)' },
+    ...harnessLatency('malloc'),
+    ...harnessLatency('free'),
+    { name: 'peak_rss_bytes', unit: 'bytes', meaning: 'peak resident set size of the harness process (VmHWM)', better: 'lower' },
+    { name: 'live_requested_bytes', unit: 'bytes', meaning: 'bytes the workload holds (requested sizes) at the end' },
+    { name: 'fragmentation_ratio', unit: 'ratio', meaning: 'RSS / live requested bytes at the end', better: 'lower', when: 'the workload holds live bytes at the end (not size-sweep or cache-scratch)' },
+    { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'RSS <N> ms after the free burst', better: 'lower', when: AFTER_FREE },
+    { name: 'fragmentation_ratio_at_<N>ms', unit: 'ratio', meaning: 'RSS / live requested bytes <N> ms after the free burst', better: 'lower', when: AFTER_FREE },
+    {
+      name: 'rss_mean_bytes_after_free',
+      unit: 'bytes',
+      meaning: 'time-weighted mean RSS between the first and the last snapshot after the free burst',
+      better: 'lower',
+      when: 'the workload is fragmentation with two or more snapshot-ms offsets',
+    },
+    { name: 'minor_faults', unit: 'count', meaning: 'minor page faults over the run', better: 'lower' },
+    { name: 'user_ms', unit: 'ms', meaning: 'user CPU time over the run', better: 'lower' },
+    { name: 'sys_ms', unit: 'ms', meaning: 'system CPU time over the run', better: 'lower' },
   ],
   redis: [
-    'start_ms', 'load_ms', 'delete_ms', 'stop_ms', 'keys_after_load', 'keys_deleted',
-    'used_memory_bytes_after_load', 'rss_bytes_after_load', 'mem_fragmentation_ratio_after_load', 'allocator_frag_ratio_after_load',
-    'set_ops_per_s', 'get_ops_per_s', 'p50_us', 'p90_us', 'p99_us', 'p999_us', 'max_us', 'mean_us', 'rtt_errors',
+    { name: 'get_ops_per_s', unit: 'ops/s', meaning: 'pipelined GET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled' },
+    { name: 'set_ops_per_s', unit: 'ops/s', meaning: 'pipelined SET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled' },
+    ...REDIS_LATENCY_QUANTILES.map(
+      ({ suffix, what }): Row => ({ name: `${suffix}_us`, unit: 'us', meaning: `${what} round-trip time of one SET or GET (rttprobe, one request at a time)`, better: 'lower', when: 'the latency phase is enabled' }),
+    ),
+    { name: 'rtt_errors', unit: 'count', meaning: 'requests of the latency phase answered with an error', better: 'lower', when: 'the latency phase is enabled' },
+    { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'redis-server RSS (INFO memory used_memory_rss) <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'rss_anon_bytes_at_<N>ms', unit: 'bytes', meaning: 'anonymous part of the RSS (/proc RssAnon) <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'rss_file_bytes_at_<N>ms', unit: 'bytes', meaning: 'file-backed part of the RSS (/proc RssFile) <N> ms after the delete (one per snapshot_offsets_ms offset)' },
+    { name: 'used_memory_bytes_at_<N>ms', unit: 'bytes', meaning: 'bytes Redis has allocated (INFO used_memory) <N> ms after the delete (one per snapshot_offsets_ms offset)' },
+    { name: 'mem_fragmentation_ratio_at_<N>ms', unit: 'ratio', meaning: 'RSS / used_memory <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'allocator_frag_ratio_at_<N>ms', unit: 'ratio', meaning: 'allocator active / allocated bytes <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'allocator_rss_ratio_at_<N>ms', unit: 'ratio', meaning: 'allocator resident / active bytes <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'rss_overhead_ratio_at_<N>ms', unit: 'ratio', meaning: 'RSS / allocator resident bytes <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'used_memory_bytes_after_load', unit: 'bytes', meaning: 'used_memory after the load phase' },
+    { name: 'rss_bytes_after_load', unit: 'bytes', meaning: 'RSS after the load phase', better: 'lower' },
+    { name: 'mem_fragmentation_ratio_after_load', unit: 'ratio', meaning: 'RSS / used_memory after the load phase', better: 'lower' },
+    { name: 'allocator_frag_ratio_after_load', unit: 'ratio', meaning: 'allocator active / allocated bytes after the load phase', better: 'lower' },
+    { name: 'keys_after_load', unit: 'count', meaning: 'keys in the database after the load phase' },
+    { name: 'keys_deleted', unit: 'count', meaning: 'keys removed by the scattered delete' },
+    { name: 'start_ms', unit: 'ms', meaning: 'time from spawning redis-server to its first answer' },
+    { name: 'load_ms', unit: 'ms', meaning: 'length of the load phase' },
+    { name: 'delete_ms', unit: 'ms', meaning: 'length of the scattered delete (Lua script)' },
+    { name: 'stop_ms', unit: 'ms', meaning: 'time redis-server took to shut down' },
   ],
-  command: ['wall_ms', 'user_ms', 'sys_ms', 'max_rss_bytes'],
+  command: [
+    { name: 'wall_ms', unit: 'ms', meaning: 'wall time of the command (runstat)', better: 'lower' },
+    { name: 'user_ms', unit: 'ms', meaning: 'user CPU time of the command and its children', better: 'lower' },
+    { name: 'sys_ms', unit: 'ms', meaning: 'system CPU time of the command and its children', better: 'lower' },
+    { name: 'max_rss_bytes', unit: 'bytes', meaning: 'peak RSS of the largest process (rusage ru_maxrss)', better: 'lower' },
+    { name: 'minor_faults', unit: 'count', meaning: 'minor page faults', better: 'lower' },
+    { name: 'major_faults', unit: 'count', meaning: 'major page faults (read from disk)', better: 'lower' },
+    { name: 'involuntary_ctx', unit: 'count', meaning: 'involuntary context switches (preemptions)', better: 'lower' },
+    {
+      name: '<name>',
+      unit: 'as the command prints it',
+      meaning: "the number the worker config's commands.<command>.metric reads from stdout or stderr (JSON path or regex)",
+      when: 'the worker config defines a metric for the command',
+    },
+  ],
 };
 
-/** Metrics named after a snapshot offset, e.g. `rss_bytes_at_1000ms`; commands may add metrics of their own. */
-const PATTERNS: Record<WorkloadSpec['kind'], RegExp> = {
-  harness: /^(rss_bytes|fragmentation_ratio)_at_\d+ms$/,
-  redis: /^(used_memory_bytes|rss_bytes|rss_anon_bytes|rss_file_bytes|mem_fragmentation_ratio|allocator_frag_ratio|allocator_rss_ratio|rss_overhead_ratio)_at_\d+ms$/,
-  command: /^[a-z][a-z0-9_]{0,63}$/,
-};
+/** The whole catalogue, one entry per metric or metric family, grouped by workload kind. */
+export const METRIC_CATALOGUE: readonly MetricEntry[] = (Object.keys(ROWS) as WorkloadSpec['kind'][]).flatMap((kind) => ROWS[kind].map((row) => ({ kind, ...row })));
+
+/** Names a worker config may give a command's own metric (worker-config.ts validates the same shape). */
+const CONFIGURED_NAME = '[a-z][a-z0-9_]{0,63}';
+
+/** The regular expression an entry's name stands for: `<N>` an offset in ms, `<name>` a configured name. */
+export function entryPattern(entry: Pick<MetricEntry, 'name'>): RegExp {
+  const source = entry.name
+    .split(/(<N>|<name>)/)
+    .map((part) => (part === '<N>' ? '\\d+' : part === '<name>' ? CONFIGURED_NAME : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`);
+}
+
+const PATTERNS = METRIC_CATALOGUE.map((entry) => ({ entry, pattern: entryPattern(entry) }));
+
+/**
+ * The catalogue entry a metric `name` of a `kind` workload falls under: an exact name first, then a
+ * family (`rss_bytes_at_<N>ms`), then (commands) the configured metric.
+ */
+export function catalogueEntry(kind: WorkloadSpec['kind'], name: string): MetricEntry | undefined {
+  const ofKind = PATTERNS.filter((p) => p.entry.kind === kind);
+  const exact = ofKind.find((p) => p.entry.name === name);
+  if (exact) return exact.entry;
+  return ofKind.find((p) => p.entry.name !== '<name>' && p.pattern.test(name))?.entry ?? ofKind.find((p) => p.pattern.test(name))?.entry;
+}
 
 /** True when a workload of `kind` can report a metric called `name`. */
 export function workloadReports(kind: WorkloadSpec['kind'], name: string): boolean {
-  return FIXED[kind].includes(name) || PATTERNS[kind].test(name);
+  return catalogueEntry(kind, name) !== undefined;
 }
 
 /**
@@ -48,4 +174,22 @@ export function metricProblem(metric: string, workloads: readonly WorkloadSpec[]
     return `'${metric}' is reported by ${reporters.map(workloadLabel).join(' and ')}; write it as <label>.${metric}`;
   }
   return undefined;
+}
+
+const KINDS: readonly WorkloadSpec['kind'][] = ['harness', 'redis', 'command'];
+const SUFFIX_UNITS: Readonly<Record<string, string>> = { bytes: 'bytes', ns: 'ns', us: 'us', ms: 'ms', per_s: 'ops/s', pct: '%', ratio: 'ratio' };
+
+/**
+ * The unit of a metric name or summary key (`<label>.<name>`): the catalogue's for a catalogued
+ * name, else the unit its suffix names (`_bytes`, `_ns`, `_us`, `_ms`, `_per_s`, as a command's own
+ * metric should be named), else undefined.
+ */
+export function metricUnit(metric: string): string | undefined {
+  const name = metric.slice(metric.lastIndexOf('.') + 1);
+  for (const kind of KINDS) {
+    const entry = catalogueEntry(kind, name);
+    if (entry !== undefined && entry.name !== '<name>') return entry.unit;
+  }
+  const suffix = /_(bytes|ns|us|ms|per_s|pct|ratio)$/.exec(name)?.[1];
+  return suffix === undefined ? undefined : SUFFIX_UNITS[suffix];
 }

@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { before, describe, it } from 'node:test';
+import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
+import { nativeTool } from '../../src/proc/repo-paths.js';
+import { catalogueEntry, METRIC_CATALOGUE, type MetricEntry } from '../../src/service/metric-catalogue.js';
+import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
+import { buildRunners } from '../../workers/build-runners.js';
+import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-runner.js';
+import { WorkerConfigSchema } from '../../workers/worker-config.js';
+
+// The catalogue is checked against what the real runners report, both ways: a short run of every
+// workload the harness lists, a small Redis trial with both phases on, and an allow-listed command
+// with a metric of its own. A metric reported but not catalogued fails, so does an entry never reported.
+
+const CONFIGURED_METRIC = 'answer_count';
+const runners = buildRunners(
+  WorkerConfigSchema.parse({
+    commands: { echo: { argv: ['/bin/echo', '{"answer":{"count":42}}'], metric: { name: CONFIGURED_METRIC, json_path: 'answer.count' } } },
+  }),
+);
+const ctx: RunContext = {
+  env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: debianLibraryPath('jemalloc') ?? '' },
+  allocator: 'jemalloc', cpus: '1', clientCpus: '0', seed: 3, phaseTimeoutMs: 60_000,
+};
+
+const HARNESS_OFFSETS_MS = [0, 150];
+const REDIS_OFFSETS_MS = [0, 40];
+/** Small arguments per harness workload so that each runs for a fraction of a second. */
+const SHORT_ARGS: Record<string, Record<string, string | number>> = {
+  fragmentation: { 'target-mb': 4, 'snapshot-ms': HARNESS_OFFSETS_MS.join(','), 'heartbeat-us': 0 },
+  'size-sweep': { sizes: '16,256', 'ops-per-size': 2000 },
+};
+
+function harnessWorkloads(): string[] {
+  const list = JSON.parse(execFileSync(nativeTool('allocbench'), ['--list'], { encoding: 'utf8' })) as { workloads: { name: string }[] };
+  return list.workloads.map((w) => w.name);
+}
+
+function specs(): WorkloadSpec[] {
+  return [
+    ...harnessWorkloads().map((workload) => WorkloadSpecSchema.parse({ kind: 'harness', workload, args: SHORT_ARGS[workload] ?? { 'duration-ms': 50 } })),
+    WorkloadSpecSchema.parse({
+      kind: 'redis',
+      options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: REDIS_OFFSETS_MS, throughput: { requests: 2000 }, latency: { requests: 200 } },
+    }),
+    WorkloadSpecSchema.parse({ kind: 'command', name: 'echo' }),
+  ];
+}
+
+/** Metric names reported per workload kind, from real runs. */
+const reported = new Map<WorkloadSpec['kind'], Set<string>>();
+
+describe('metric catalogue against the real runners', () => {
+  before(async () => {
+    for (const spec of specs()) {
+      const runner = runners[spec.kind] as WorkloadRunner | undefined;
+      assert.ok(runner, `a ${spec.kind} runner`);
+      const m = await runner.run(spec as never, ctx);
+      const names = reported.get(spec.kind) ?? new Set<string>();
+      for (const name of Object.keys(m.metrics)) names.add(name);
+      reported.set(spec.kind, names);
+    }
+  });
+
+  it('catalogues every metric a runner reports (a command only adds the metric its config names)', () => {
+    const missing: string[] = [];
+    for (const [kind, names] of reported) {
+      for (const name of names) {
+        const entry = catalogueEntry(kind, name);
+        const configuredOnly = entry?.name === '<name>' && !(kind === 'command' && name === CONFIGURED_METRIC);
+        if (entry === undefined || configuredOnly) missing.push(`${kind}.${name}`);
+      }
+    }
+    assert.deepEqual(missing, [], 'reported but not in src/service/metric-catalogue.ts');
+  });
+
+  it('every catalogue entry is reported by some run', () => {
+    const matched = (e: MetricEntry): boolean => [...(reported.get(e.kind) ?? [])].some((name) => catalogueEntry(e.kind, name) === e);
+    assert.deepEqual(METRIC_CATALOGUE.filter((e) => !matched(e)).map((e) => `${e.kind}.${e.name}`), [], 'in the catalogue but never reported');
+  });
+
+  it('names snapshot families after the requested offsets', () => {
+    for (const ms of HARNESS_OFFSETS_MS) assert.ok(reported.get('harness')?.has(`rss_bytes_at_${ms}ms`), `harness rss_bytes_at_${ms}ms`);
+    for (const ms of REDIS_OFFSETS_MS) assert.ok(reported.get('redis')?.has(`rss_bytes_at_${ms}ms`), `redis rss_bytes_at_${ms}ms`);
+    assert.equal(catalogueEntry('redis', 'rss_bytes_at_12000ms')?.name, 'rss_bytes_at_<N>ms');
+    assert.equal(catalogueEntry('harness', 'rss_bytes_at_ms'), undefined);
+  });
+
+  it('gives every entry a unit and a meaning, and one entry per name and kind', () => {
+    for (const e of METRIC_CATALOGUE) assert.ok(e.unit !== '' && e.meaning !== '', `${e.kind}.${e.name}`);
+    const keys = METRIC_CATALOGUE.map((e) => `${e.kind}.${e.name}`);
+    assert.equal(new Set(keys).size, keys.length);
+  });
+});

@@ -1,29 +1,55 @@
 import type { Leaderboard } from '../../service/leaderboard.js';
-
-function formatValue(x: number | undefined): string {
-  if (x === undefined || !Number.isFinite(x)) return '-';
-  const abs = Math.abs(x);
-  if (abs >= 1e9) return `${(x / 2 ** 30).toFixed(2)}Gi`;
-  if (abs >= 1e6) return `${(x / 2 ** 20).toFixed(1)}Mi`;
-  if (abs >= 1e4) return `${(x / 1e3).toFixed(1)}k`;
-  return Number(x.toPrecision(4)).toString();
-}
+import { configKey } from '../../service/trial-factory.js';
+import { fitLine } from './fit-line.js';
+import { intervalText, metricValueText } from './metric-value-text.js';
 
 function cell(text: string, width: number): string {
-  return text.length > width ? `${text.slice(0, width - 1)}~` : text.padEnd(width);
+  return fitLine(text, width).padEnd(width);
 }
 
-/** The top rows of a leaderboard as a fixed-width text table. */
-export function leaderboardTable(board: Leaderboard, limit = 8): string {
-  const header = `${cell('#', 3)} ${cell('config', 10)} ${cell(board.objective.metric, 26)} ${cell('95% CI', 19)} ${cell('n', 3)} ${cell('feasible', 8)} ${cell('rating', 11)} verdict / config`;
+/** Options of {@link leaderboardTable}. */
+export interface LeaderboardTableOptions {
+  /** Rows shown at most (default 8). */
+  limit?: number;
+  /** Columns each line may take; longer lines end in `…` (default: no limit). */
+  width?: number;
+}
+
+/** Narrower than this, the rating column is left out so that the config keeps some room. */
+const RATING_MIN_WIDTH = 100;
+
+/**
+ * How a row's config is shown: the allocator's own text when one variable carries it all
+ * (`MALLOC_CONF`, `GLIBC_TUNABLES`), else `KEY=value` pairs (mimalloc, tcmalloc, hakmem).
+ */
+export function configText(env: Readonly<Record<string, string>>): string {
+  const entries = Object.entries(env);
+  const [only] = entries;
+  if (entries.length === 1 && only && (only[0] === 'MALLOC_CONF' || only[0] === 'GLIBC_TUNABLES')) return only[1];
+  return configKey(env);
+}
+
+/**
+ * The top rows of a leaderboard as a fixed-width text table, one line per row: the objective's mean
+ * and interval with their unit (no interval from one measurement), trials, feasibility, the rating
+ * once duels gave one (on wide tables), then the verdict or the config.
+ */
+export function leaderboardTable(board: Leaderboard, options: LeaderboardTableOptions = {}): string {
+  const { limit = 8, width = Infinity } = options;
+  const metric = board.objective.metric;
+  const rated = width >= RATING_MIN_WIDTH && board.rows.some((r) => r.rating);
+  const title = `objective ${metric} (${board.objective.direction === 'min' ? 'lower' : 'higher'} is better)`;
+  const header = `${cell('#', 2)} ${cell('config', 8)} ${cell('mean', 12)} ${cell('95% CI', 20)} ${cell('n', 3)} ${cell('ok', 3)} ${rated ? `${cell('rating', 8)} ` : ''}verdict / config`;
   const lines = board.rows.slice(0, limit).map((r) => {
-    const ci = r.objective ? `${formatValue(r.objective.ci_low)}..${formatValue(r.objective.ci_high)}` : '-';
+    const o = r.objective;
+    const ci = o && o.n > 1 ? intervalText(o.ci_low, o.ci_high, metric) : '-';
     const rating = r.rating ? `${r.rating.rating.toFixed(0)}±${r.rating.rating_sd.toFixed(0)}` : '-';
-    const verdict = r.beats_baseline ? 'BEATS BASELINE' : r.verdict ? r.verdict.reason : r.errors[0] ?? Object.values(r.env).join(' ');
-    return `${cell(String(r.rank), 3)} ${cell(r.arm, 10)} ${cell(formatValue(r.objective?.mean), 26)} ${cell(ci, 19)} ${cell(String(r.completed), 3)} ${cell(r.feasible ? 'yes' : 'no', 8)} ${cell(rating, 11)} ${verdict}`;
+    const config = configText(r.env);
+    const verdict = r.beats_baseline ? `BEATS BASELINE ${config}` : (r.verdict?.reason ?? r.errors[0] ?? config);
+    return `${cell(String(r.rank), 2)} ${cell(r.arm, 8)} ${cell(metricValueText(o?.mean, metric), 12)} ${cell(ci, 20)} ${cell(String(r.completed), 3)} ${cell(r.feasible ? 'yes' : 'no', 3)} ${rated ? `${cell(rating, 8)} ` : ''}${verdict}`;
   });
   const alarm = board.placebo_alarm ? ['!! the placebo beat the baseline: measurements too noisy, no claim is made'] : [];
-  return [header, ...lines, ...alarm].join('\n');
+  return [title, header, ...lines, ...alarm].map((line) => fitLine(line, width)).join('\n');
 }
 
 /** A text progress bar: `[#####.....] 5/10`. */

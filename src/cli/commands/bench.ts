@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
@@ -9,6 +9,8 @@ import type { ReplayEmbedding } from '../../optimizer/replay/replay-campaign.js'
 import type { SamplerKind } from '../../optimizer/sampler.js';
 import { REPO_ROOT } from '../../proc/repo-paths.js';
 import { completeConfig, createEmbedding, loadSpace } from '../../spaces/index.js';
+import { readJsonFile } from '../read-json-file.js';
+import { UsageError } from '../usage-error.js';
 
 const USAGE = `usage: alloctune bench optimizer --table FILE --sampler random|gp|ensemble [--sampler ...] [--seeds N] [--budget T]
                                 [--tolerance F] [--pairs N] [--out FILE] [--json]
@@ -20,9 +22,8 @@ const USAGE = `usage: alloctune bench optimizer --table FILE --sampler random|gp
 
 const SAMPLERS: readonly SamplerKind[] = ['random', 'gp', 'ensemble'];
 
-function usageError(reason: string): number {
-  process.stderr.write(`alloctune bench: ${reason}\n\n${USAGE}`);
-  return 2;
+function usageError(reason: string): never {
+  throw new UsageError('bench', 'arguments', reason);
 }
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
@@ -34,12 +35,7 @@ function positiveInt(name: string, text: string | undefined, fallback: number): 
 
 /** Reads and validates a replay table file. */
 export function readReplayTable(file: string): ReplayTable {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: '--table', reason: `${file}: ${(err as Error).message}` });
-  }
+  const raw = readJsonFile(file, '--table');
   const parsed = ReplayTableSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -59,26 +55,21 @@ export function tableEmbedding(table: ReplayTable): ReplayEmbedding {
 }
 
 async function optimizer(argv: string[]): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        table: { type: 'string' },
-        sampler: { type: 'string', multiple: true },
-        seeds: { type: 'string' },
-        budget: { type: 'string' },
-        tolerance: { type: 'string' },
-        pairs: { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    return usageError((err as Error).message);
-  }
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      table: { type: 'string' },
+      sampler: { type: 'string', multiple: true },
+      seeds: { type: 'string' },
+      budget: { type: 'string' },
+      tolerance: { type: 'string' },
+      pairs: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

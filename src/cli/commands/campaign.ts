@@ -8,9 +8,13 @@ import type { ImportanceResponse } from '../../api/routes/importance-routes.js';
 import { importanceTable } from '../client/importance-table.js';
 import { ServiceClient } from '../client/service-client.js';
 import { watchCampaign } from '../client/watch-campaign.js';
+import { readJsonFile } from '../read-json-file.js';
+import { UsageError } from '../usage-error.js';
+
+const ACTIONS = ['start', 'watch', 'export', 'importance', 'list', 'cancel'] as const;
 
 const USAGE = `usage: alloctune campaign start FILE.json [--watch]
-       alloctune campaign watch ID
+       alloctune campaign watch ID [--poll-ms MS]
        alloctune campaign export ID [--format ${EXPORT_FORMATS.join('|')}]
                 [--with-evidence | --evidence FILE]
                 [--k8s-form patch|env] [--k8s-kind Deployment|StatefulSet] [--k8s-name NAME] [--k8s-container NAME]
@@ -19,6 +23,8 @@ const USAGE = `usage: alloctune campaign start FILE.json [--watch]
        alloctune campaign list
        alloctune campaign cancel ID
   --full        export the winner as found, not the minimal (distilled) config
+  watch         on a terminal redraws title, progress and leaderboard in place (fitted to its size);
+                otherwise prints a plain log, one line per change; exit 0 when the campaign finished
   --url URL     service (default ALLOCTUNE_URL or http://127.0.0.1:7070)
   export        prints the deployable value alone on stdout (default format: the allocator's own,
                 malloc_conf for jemalloc, env otherwise); the evidence goes to stderr, to
@@ -51,84 +57,79 @@ export async function run(argv: string[]): Promise<number> {
       'k8s-container': { type: 'string' },
       unit: { type: 'string' },
       watch: { type: 'boolean', default: false },
+      'poll-ms': { type: 'string', default: '1000' },
       full: { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
   });
-  const [action, arg] = positionals;
-  if (values.help || action === undefined) {
+  const [action, arg, extra] = positionals;
+  if (values.help) {
     process.stdout.write(USAGE);
-    return values.help ? 0 : 2;
+    return 0;
   }
+  if (action === undefined) throw new UsageError('campaign', 'action', `missing, one of ${ACTIONS.join(', ')}`);
+  if (!(ACTIONS as readonly string[]).includes(action)) throw new UsageError('campaign', 'action', `unknown action '${action}', one of ${ACTIONS.join(', ')}`);
+  if (extra !== undefined) throw new UsageError('campaign', 'arguments', `unexpected argument '${extra}'`);
+  const pollMs = Number(values['poll-ms']);
+  if (!Number.isInteger(pollMs) || pollMs < 50) throw new UsageError('campaign', '--poll-ms', `'${values['poll-ms']}' is not an integer >= 50`);
   const client = new ServiceClient(values.url ?? process.env['ALLOCTUNE_URL'] ?? 'http://127.0.0.1:7070', readToken());
   const needArg = (what: string): string => {
-    if (arg === undefined) throw Object.assign(new Error(`${action} needs ${what}`), { usage: true });
+    if (arg === undefined) throw new UsageError('campaign', what, `missing (alloctune campaign ${action} ${what})`);
     return arg;
   };
-  try {
-    switch (action) {
-      case 'start': {
-        const spec = JSON.parse(readFileSync(needArg('a campaign file'), 'utf8')) as unknown;
-        const { campaign } = await client.json<{ campaign: { id: string } }>('POST', '/v1/campaigns', spec);
-        process.stdout.write(`${campaign.id}\n`);
-        if (values.watch) await watchCampaign(client, campaign.id);
-        return 0;
-      }
-      case 'watch': {
-        const status = await watchCampaign(client, needArg('a campaign id'));
-        return status.campaign.state === 'finished' ? 0 : 1;
-      }
-      case 'export': {
-        const format = values.format;
-        if (format !== undefined && !(EXPORT_FORMATS as readonly string[]).includes(format)) {
-          process.stderr.write(`alloctune campaign: unknown format '${format}'\n${USAGE}`);
-          return 2;
-        }
-        if (values['with-evidence'] && values.evidence !== undefined) {
-          process.stderr.write(`alloctune campaign: --with-evidence and --evidence FILE exclude each other\n${USAGE}`);
-          return 2;
-        }
-        // The service checks these (a 400 names each bad one); the CLI only forwards what was given.
-        const params: ExportParams = {};
-        for (const flag of ['k8s-form', 'k8s-kind', 'k8s-name', 'k8s-container', 'unit'] as const) {
-          const given = values[flag];
-          if (given !== undefined) params[flag.replaceAll('-', '_')] = given;
-        }
-        if (values.full) params['variant'] = 'full';
-        const parts = await fetchExport(client, needArg('a campaign id'), format as ExportFormat | undefined, params);
-        if (values['with-evidence']) {
-          process.stdout.write(composeExport({ value: parts.value, evidence: parts.evidence, contentType: parts.content_type }, true));
-        } else {
-          process.stdout.write(parts.value);
-          if (values.evidence !== undefined) writeFileSync(values.evidence, parts.evidence);
-          else process.stderr.write(parts.evidence);
-        }
-        return 0;
-      }
-      case 'importance': {
-        const report = await client.json<ImportanceResponse>('GET', `/v1/campaigns/${encodeURIComponent(needArg('a campaign id'))}/importance`);
-        process.stdout.write(`${importanceTable(report)}\n`);
-        return 0;
-      }
-      case 'list': {
-        const { campaigns } = await client.json<{ campaigns: { id: string; state: string; spec: { name: string; allocator: string }; progress: { completed: number } }[] }>('GET', '/v1/campaigns');
-        for (const c of campaigns) process.stdout.write(`${c.id}  ${c.state.padEnd(9)}  ${c.spec.allocator.padEnd(8)}  ${String(c.progress.completed).padStart(4)} trials  ${c.spec.name}\n`);
-        return 0;
-      }
-      case 'cancel': {
-        await client.json('POST', `/v1/campaigns/${encodeURIComponent(needArg('a campaign id'))}/cancel`);
-        return 0;
-      }
-      default:
-        process.stderr.write(`alloctune campaign: unknown action '${action}'\n${USAGE}`);
-        return 2;
+  switch (action) {
+    case 'start': {
+      const spec = readJsonFile(needArg('FILE.json'), 'campaign file');
+      const { campaign } = await client.json<{ campaign: { id: string } }>('POST', '/v1/campaigns', spec);
+      process.stdout.write(`${campaign.id}\n`);
+      if (values.watch) await watchCampaign(client, campaign.id, process.stdout, pollMs);
+      return 0;
     }
-  } catch (err) {
-    if (err instanceof Error && 'usage' in err) {
-      process.stderr.write(`alloctune campaign: ${err.message}\n${USAGE}`);
-      return 2;
+    case 'watch': {
+      const status = await watchCampaign(client, needArg('ID'), process.stdout, pollMs);
+      return status.campaign.state === 'finished' ? 0 : 1;
     }
-    throw err;
+    case 'export': {
+      const format = values.format;
+      if (format !== undefined && !(EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new UsageError('campaign', '--format', `unknown format '${format}', one of ${EXPORT_FORMATS.join(', ')}`);
+      }
+      if (values['with-evidence'] && values.evidence !== undefined) {
+        throw new UsageError('campaign', '--evidence', '--with-evidence and --evidence FILE exclude each other');
+      }
+      // The service checks these (a 400 names each bad one); the CLI only forwards what was given.
+      const params: ExportParams = {};
+      for (const flag of ['k8s-form', 'k8s-kind', 'k8s-name', 'k8s-container', 'unit'] as const) {
+        const given = values[flag];
+        if (given !== undefined) params[flag.replaceAll('-', '_')] = given;
+      }
+      if (values.full) params['variant'] = 'full';
+      const parts = await fetchExport(client, needArg('ID'), format as ExportFormat | undefined, params);
+      if (values['with-evidence']) {
+        process.stdout.write(composeExport({ value: parts.value, evidence: parts.evidence, contentType: parts.content_type }, true));
+      } else {
+        process.stdout.write(parts.value);
+        if (values.evidence !== undefined) writeFileSync(values.evidence, parts.evidence);
+        else process.stderr.write(parts.evidence);
+      }
+      return 0;
+    }
+    case 'importance': {
+      const report = await client.json<ImportanceResponse>('GET', `/v1/campaigns/${encodeURIComponent(needArg('ID'))}/importance`);
+      process.stdout.write(`${importanceTable(report)}\n`);
+      return 0;
+    }
+    case 'list': {
+      const { campaigns } = await client.json<{ campaigns: { id: string; state: string; spec: { name: string; allocator: string }; progress: { completed: number } }[] }>('GET', '/v1/campaigns');
+      for (const c of campaigns) process.stdout.write(`${c.id}  ${c.state.padEnd(9)}  ${c.spec.allocator.padEnd(8)}  ${String(c.progress.completed).padStart(4)} trials  ${c.spec.name}\n`);
+      return 0;
+    }
+    case 'cancel': {
+      await client.json('POST', `/v1/campaigns/${encodeURIComponent(needArg('ID'))}/cancel`);
+      return 0;
+    }
+    default:
+      throw new UsageError('campaign', 'action', `unknown action '${action}'`);
   }
 }

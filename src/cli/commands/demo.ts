@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startService, type RunningService } from '../../api/start-service.js';
+import { AlloctuneError } from '../../core/alloctune-error.js';
 import { serviceToken } from '../../api/service-token.js';
 import { guardedSpawn, type GuardedProcess } from '../../proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../proc/repo-paths.js';
@@ -11,9 +11,19 @@ import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { listWorkers } from '../../store/worker-registry.js';
 import { ServiceClient } from '../client/service-client.js';
 import { watchCampaign } from '../client/watch-campaign.js';
+import { readJsonFile } from '../read-json-file.js';
 import { onShutdown } from '../shutdown-hooks.js';
+import { UsageError } from '../usage-error.js';
 
 const DEFAULT_CAMPAIGN = join(REPO_ROOT, 'experiments', 'demo', 'campaign.json');
+
+const USAGE = `usage: alloctune demo [--campaign FILE.json] [--port 7070] [--keep]
+  Starts an embedded Redis (or uses REDIS_URL), the service and one worker on this machine, runs the
+  campaign (default experiments/demo/campaign.json, about 7 minutes) with a live progress bar and
+  leaderboard, and prints the exported config with its evidence and the dashboard URL.
+  --port   the service's port; a free one when it is taken
+  --keep   leave everything running afterwards (Ctrl-C stops it)
+`;
 
 function say(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -51,14 +61,25 @@ function startWorker(redisUrl: string): { proc: GuardedProcess; cpus: string; cl
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
-    options: { campaign: { type: 'string', default: DEFAULT_CAMPAIGN }, port: { type: 'string', default: '7070' }, keep: { type: 'boolean', default: false } },
+    options: {
+      campaign: { type: 'string', default: DEFAULT_CAMPAIGN },
+      port: { type: 'string', default: '7070' },
+      keep: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
     strict: true,
   });
-  const spec = JSON.parse(readFileSync(values.campaign, 'utf8')) as unknown;
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('demo', '--port', `'${values.port}' is not 0-65535`);
+  const spec = readJsonFile(values.campaign, '--campaign');
   const target = await resolveRedisTarget();
   say(`redis:     ${redactRedisUrl(target.url)} (${target.embedded ? `embedded redis-server, pid ${target.embedded.pid}, data in ${target.embedded.dataDir}` : 'REDIS_URL'})`);
   const token = serviceToken();
-  const service = await startOnPort({ redisUrl: target.endpoint, token: token.token, port: Number(values.port), controllerTickMs: 300 });
+  const service = await startOnPort({ redisUrl: target.endpoint, token: token.token, port, controllerTickMs: 300 });
   say(`service:   ${service.url} (API docs ${service.url}/docs, dashboard ${service.url}/)`);
   say(`token:     ${token.created ? `${token.token} (generated, kept in ${token.file})` : token.file ? `kept in ${token.file}` : 'from ALLOCTUNE_TOKEN'}`);
   const worker = startWorker(target.url);
@@ -76,7 +97,7 @@ export async function run(argv: string[]): Promise<number> {
     while (!(await listWorkers(redis)).some((w) => w.name === 'demo-worker')) {
       if (Date.now() > deadline) {
         worker.proc.kill();
-        throw new Error(`the worker did not register within 30 s:\n${(await worker.proc.done).stderr.slice(-2000)}`);
+        throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `the worker did not register within 30 s: ${(await worker.proc.done).stderr.slice(-2000)}` });
       }
       await new Promise((r) => setTimeout(r, 200));
     }

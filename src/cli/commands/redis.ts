@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { aclRules, type RedisRole } from '../../redis/redis-acl.js';
 import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { onShutdown } from '../shutdown-hooks.js';
+import { UsageError } from '../usage-error.js';
 
 const ROLES: readonly RedisRole[] = ['service', 'worker'];
 
@@ -19,16 +20,12 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals[0] === 'acl') {
     const role = positionals[1] as RedisRole | undefined;
     if (role === undefined || !ROLES.includes(role) || positionals.length > 2) {
-      process.stderr.write(`alloctune redis acl: ROLE must be one of ${ROLES.join(', ')}\n${USAGE}`);
-      return 2;
+      throw new UsageError('redis', 'ROLE', `${role === undefined ? 'missing' : `'${positionals.slice(1).join(' ')}'`}: one of ${ROLES.join(', ')}`);
     }
     process.stdout.write(`${aclRules(role)}\n`);
     return 0;
   }
-  if (positionals.length > 0) {
-    process.stderr.write(`alloctune redis: unknown argument '${positionals[0]}'\n${USAGE}`);
-    return 2;
-  }
+  if (positionals.length > 0) throw new UsageError('redis', 'arguments', `unknown argument '${positionals[0]}'`);
   const target = await resolveRedisTarget('');
   const stop = onShutdown(() => target.close());
   process.stdout.write(`embedded redis ready at ${target.url} (pid ${target.embedded?.pid}); Ctrl-C stops it\n`);

@@ -5,6 +5,7 @@ import { checkRedisConnection, redactRedisUrl, redisConnectionFrom, REDIS_FLAG_O
 import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { DEFAULT_WORKER_TIMEOUT_MS } from '../../store/worker-registry.js';
 import { onShutdown } from '../shutdown-hooks.js';
+import { UsageError } from '../usage-error.js';
 
 const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070] [--worker-timeout-ms 15000]
   Token: ALLOCTUNE_TOKEN, else generated once and kept under the state directory.
@@ -20,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7070' },
       'worker-timeout-ms': { type: 'string', default: String(DEFAULT_WORKER_TIMEOUT_MS) },
-      help: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
   });
@@ -29,14 +30,10 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    process.stderr.write(`alloctune serve: --port must be 0-65535\n${USAGE}`);
-    return 2;
-  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve', '--port', `'${values.port}' is not 0-65535`);
   const workerTimeoutMs = Number(values['worker-timeout-ms']);
   if (!Number.isInteger(workerTimeoutMs) || workerTimeoutMs < 1000) {
-    process.stderr.write(`alloctune serve: --worker-timeout-ms must be an integer >= 1000\n${USAGE}`);
-    return 2;
+    throw new UsageError('serve', '--worker-timeout-ms', `'${values['worker-timeout-ms']}' is not an integer >= 1000`);
   }
   const connection = redisConnectionFrom(values);
   if (connection) await checkRedisConnection(connection);

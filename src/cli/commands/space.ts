@@ -13,6 +13,9 @@ import {
   parseConfigText,
   type AllocatorName,
 } from '../../spaces/index.js';
+import { UsageError } from '../usage-error.js';
+
+const VERBS = ['list', 'show', 'encode', 'parse'] as const;
 
 const USAGE = `usage: alloctune space list [--json]
        alloctune space show NAME [--overrides JSON] [--json]
@@ -24,7 +27,9 @@ const USAGE = `usage: alloctune space list [--json]
 
 function allocatorArg(name: string | undefined): AllocatorName {
   const parsed = AllocatorNameSchema.safeParse(name);
-  if (!parsed.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'NAME', reason: `'${name ?? ''}' is not one of ${AllocatorNameSchema.options.join(', ')}` });
+  if (!parsed.success) {
+    throw new UsageError('space', 'NAME', `${name === undefined ? 'missing' : `'${name}' is not an allocator`}: one of ${AllocatorNameSchema.options.join(', ')}`);
+  }
   return parsed.data;
 }
 
@@ -73,15 +78,18 @@ export async function run(argv: string[]): Promise<number> {
     strict: true,
     options: { json: { type: 'boolean', default: false }, library: { type: 'string' }, overrides: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
-  const [verb, name, text] = positionals;
-  const json = values.json;
-  // Validated by applyOverrides, which names the offending field.
-  const overrides = values.overrides === undefined ? undefined : (parseJson('overrides', values.overrides) as SpaceOverridesInput);
-  const space = (): SearchSpace => loadSpace(allocatorArg(name), overrides);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
   }
+  const [verb, name, text] = positionals;
+  if (verb === undefined || !(VERBS as readonly string[]).includes(verb)) {
+    throw new UsageError('space', 'verb', `${verb === undefined ? 'missing' : `unknown '${verb}'`}: one of ${VERBS.join(', ')}`);
+  }
+  const json = values.json;
+  // Validated by applyOverrides, which names the offending field.
+  const overrides = values.overrides === undefined ? undefined : (parseJson('overrides', values.overrides) as SpaceOverridesInput);
+  const space = (): SearchSpace => loadSpace(allocatorArg(name), overrides);
   switch (verb) {
     case 'list': {
       const spaces = listSpaces();
@@ -103,14 +111,13 @@ export async function run(argv: string[]): Promise<number> {
     }
     case 'parse': {
       const loaded = space();
-      if (text === undefined) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'text', reason: 'missing the setting to parse' });
+      if (text === undefined) throw new UsageError('space', 'text', 'missing the setting to parse');
       const config = parseConfigText(loaded, text);
       const complete = completeConfig(loaded, config);
       print(json, { allocator: loaded.allocator, config, complete_config: complete }, `${JSON.stringify(config)}\n`);
       return 0;
     }
     default:
-      process.stderr.write(USAGE);
-      return 2;
+      throw new UsageError('space', 'verb', `unknown '${verb}'`);
   }
 }

@@ -2,9 +2,13 @@ import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 import type { Config } from '../../core/config.js';
+import { RedisWorkloadOptionsSchema } from '../../core/redis-workload.js';
 import { AllocatorNameSchema, TrialJobSchema, WorkloadSpecSchema, type TrialJob, type WorkloadSpec } from '../../core/trial-job.js';
 import type { TrialResult } from '../../core/trial-result.js';
 import { completeConfig, encodeEnv, loadSpace, parseConfigText } from '../../spaces/index.js';
+import { metricValueText } from '../client/metric-value-text.js';
+import { readJsonFile } from '../read-json-file.js';
+import { UsageError } from '../usage-error.js';
 // The CLI is the composition root: it runs the worker's executor in the foreground.
 import { buildRunners } from '../../../workers/build-runners.js';
 import { availableAllocators, hostIdentity } from '../../../workers/host-info.js';
@@ -14,12 +18,31 @@ import { loadWorkerConfig, workerLibraries } from '../../../workers/worker-confi
 const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or JSON'] [--raw]
                        --workload harness:NAME|redis|command:NAME [--workload ...]
                        [--repeats N] [--seed N] [--cpus LIST] [--client-cpus LIST]
-                       [--worker-config worker.json] [--timeout-ms MS] [--steal-max-pct P] [--json]
+                       [--workload-options FILE.json] [--worker-config worker.json]
+                       [--timeout-ms MS] [--steal-max-pct P] [--json]
   --config  the allocator's own text (MALLOC_CONF, GLIBC_TUNABLES, NAME=value ...) or a JSON object,
             checked against search-spaces/<allocator>.json
   --raw     pass the values to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
             to see how the allocator itself reacts to them; names must still be documented knobs
+  --workload-options  the redis workload's options as JSON (load, delete_fraction, snapshot_offsets_ms,
+            throughput, latency, server_config; see README), e.g. {"load":[{"value_bytes":64,"keys":20000}]}
 `;
+
+/** Trial job fields set from an option, to name the option when its value is refused. */
+const JOB_FIELD_OPTIONS: Readonly<Record<string, 'repeats' | 'seed' | 'timeout-ms' | 'steal-max-pct'>> = {
+  repeats: 'repeats',
+  seed: 'seed',
+  phase_timeout_ms: 'timeout-ms',
+  steal_max_pct: 'steal-max-pct',
+};
+
+/** The redis workload options in `file`, validated; a bad one names the file and the field. */
+function readRedisOptions(file: string): unknown {
+  const parsed = RedisWorkloadOptionsSchema.safeParse(readJsonFile(file, '--workload-options'));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+  throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: '--workload-options', reason: `${file}: ${problems}` });
+}
 
 /** Turn `harness:NAME`, `redis` or `command:NAME` into a workload spec. */
 export function parseWorkloadArg(text: string): WorkloadSpec {
@@ -66,7 +89,7 @@ function configAndEnv(allocator: TrialJob['allocator'], text: string, raw: boole
 function text(result: TrialResult): string {
   const lines = [`trial ${result.trial_id}: ${result.status} in ${result.duration_ms} ms on ${result.worker.host} (cpus ${result.worker.cpus})`];
   if (result.error) lines.push(`  error ${result.error.code}: ${result.error.message}`);
-  for (const [key, s] of Object.entries(result.summary)) lines.push(`  ${key}: mean ${s.mean.toPrecision(6)} sd ${s.sd.toPrecision(3)} n ${s.n}`);
+  for (const [key, s] of Object.entries(result.summary)) lines.push(`  ${key}: mean ${metricValueText(s.mean, key)} sd ${metricValueText(s.sd, key)} n ${s.n}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -85,6 +108,7 @@ export async function run(argv: string[]): Promise<number> {
       cpus: { type: 'string', default: '1' },
       'client-cpus': { type: 'string', default: '0' },
       'worker-config': { type: 'string' },
+      'workload-options': { type: 'string' },
       'timeout-ms': { type: 'string', default: '300000' },
       'steal-max-pct': { type: 'string', default: '2' },
       json: { type: 'boolean', default: false },
@@ -96,26 +120,41 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const allocator = AllocatorNameSchema.safeParse(values.allocator);
-  if (!allocator.success || values.workload.length === 0) {
-    process.stderr.write(`alloctune trial: --allocator (${AllocatorNameSchema.options.join('|')}) and --workload are required\n${USAGE}`);
-    return 2;
+  if (!allocator.success) {
+    const given = values.allocator === undefined ? 'missing' : `'${values.allocator}' is not an allocator`;
+    throw new UsageError('trial', '--allocator', `${given}: one of ${AllocatorNameSchema.options.join(', ')}`);
+  }
+  if (values.workload.length === 0) throw new UsageError('trial', '--workload', 'missing: harness:NAME, redis or command:NAME');
+  const workloads = values.workload.map(parseWorkloadArg);
+  if (values['workload-options'] !== undefined) {
+    if (!workloads.some((w) => w.kind === 'redis')) throw new UsageError('trial', '--workload-options', 'applies to a redis workload (--workload redis)');
+    const options = readRedisOptions(values['workload-options']);
+    for (const w of workloads) if (w.kind === 'redis') Object.assign(w, { options });
   }
   parseCpuList(values.cpus);
   parseCpuList(values['client-cpus']);
   const workerConfig = loadWorkerConfig(values['worker-config']);
   const { config, env } = configAndEnv(allocator.data, values.config, values.raw);
-  const job = TrialJobSchema.parse({
+  const parsed = TrialJobSchema.safeParse({
     campaign_id: 'manual',
     trial_id: `t${Date.now()}`,
     allocator: allocator.data,
     config,
     env,
-    workloads: values.workload.map(parseWorkloadArg),
+    workloads,
     repeats: Number(values.repeats),
     seed: Number(values.seed),
     phase_timeout_ms: Number(values['timeout-ms']),
     steal_max_pct: Number(values['steal-max-pct']),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const option = JOB_FIELD_OPTIONS[String(issue?.path[0])];
+    const field = option === undefined ? issue?.path.join('.') || 'trial' : `--${option}`;
+    const given = option === undefined ? '' : `'${values[option]}': `;
+    throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason: `${given}${issue?.message ?? 'invalid'}` });
+  }
+  const job = parsed.data;
   const libraries = workerLibraries(workerConfig);
   const versions = Object.fromEntries((await availableAllocators(libraries)).map((a) => [a.name, a.version ?? 'unknown']));
   const result = await executeTrial(job, {

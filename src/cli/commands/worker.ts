@@ -8,6 +8,7 @@ import { parseCpuList } from '../../sys/cpu-list.js';
 import { loadWorkerConfig } from '../../../workers/worker-config.js';
 import { WorkerProcess } from '../../../workers/worker-process.js';
 import { onShutdown } from '../shutdown-hooks.js';
+import { UsageError } from '../usage-error.js';
 
 const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
                         [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
@@ -66,10 +67,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const connection = redisConnectionFrom(values);
-  if (connection === undefined) {
-    process.stderr.write(`alloctune worker: --redis URL (or REDIS_URL) is required\n${USAGE}`);
-    return 2;
-  }
+  if (connection === undefined) throw new UsageError('worker', '--redis', 'missing: --redis URL (or REDIS_URL) is required');
   parseCpuList(values.cpus);
   parseCpuList(values['client-cpus']);
   const name = values.name ?? `${hostname()}-${process.pid}`;

@@ -30,6 +30,8 @@ export const DEBIAN_PACKAGES = [
   'python3-yaml',
   // systemd-analyze verify reads the exported systemd drop-in in a test (no systemd runs as PID 1).
   'systemd',
+  // A real terminal for the `campaign watch` test (80x24 pane, capture-pane reads the screen).
+  'tmux',
   // Extra names for tests of the not-root path (a package that cannot be installed).
   ...(process.env.ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES ?? '').split(',').filter(Boolean),
 ];

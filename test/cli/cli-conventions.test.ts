@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/command-registry.js';
+import { METRIC_CATALOGUE } from '../../src/service/metric-catalogue.js';
+import { metricCatalogueMarkdown } from '../../src/service/metric-catalogue-table.js';
 import { runGuarded, type ProcessOutcome } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 
@@ -72,6 +74,15 @@ describe('alloctune CLI conventions (real binary)', () => {
     const viaHelp = await cli(['help', 'campaign']);
     assert.equal(viaHelp.exitCode, 0);
     assert.match(viaHelp.stdout, /^usage: alloctune campaign/);
+  });
+
+  it('metrics prints the catalogue as text, JSON and the README table', async () => {
+    const [text, json, markdown] = await pooled([() => cli(['metrics', 'redis']), () => cli(['metrics', '--json']), () => cli(['metrics', '--markdown'])]);
+    assert.equal(text?.exitCode, 0, text?.stderr);
+    assert.match(text?.stdout ?? '', /^ {2}rss_bytes_at_<N>ms +bytes +lower +redis-server RSS/m);
+    assert.doesNotMatch(text?.stdout ?? '', /^harness/m);
+    assert.deepEqual((JSON.parse(json?.stdout ?? '') as { metrics: unknown[] }).metrics, METRIC_CATALOGUE);
+    assert.equal(markdown?.stdout, `${metricCatalogueMarkdown()}\n`);
   });
 
   it('demo --help prints its usage and starts nothing', async () => {

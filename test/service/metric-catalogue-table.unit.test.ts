@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { buildApp } from '../../src/api/app.js';
+import { MetricsCatalogueResponseSchema, metricsCatalogueRoutes } from '../../src/api/routes/metrics-catalogue-routes.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { catalogueEntry, metricProblem, metricUnit, METRIC_CATALOGUE, workloadReports } from '../../src/service/metric-catalogue.js';
 import { metricCatalogueMarkdown } from '../../src/service/metric-catalogue-table.js';
@@ -14,6 +16,16 @@ describe('metric catalogue table and look-ups', () => {
     assert.ok(table !== undefined, 'README.md has the metrics-catalogue markers');
     assert.equal(table, metricCatalogueMarkdown());
     assert.equal(table.split('\n').length, METRIC_CATALOGUE.length + 2);
+  });
+
+  it('GET /v1/metrics-catalogue serves the catalogue, in its documented response schema', async (t) => {
+    const app = await buildApp({ token: 'unit', routes: [metricsCatalogueRoutes()] });
+    t.after(() => app.close());
+    const res = await app.inject({ url: '/v1/metrics-catalogue' });
+    assert.equal(res.statusCode, 200);
+    const body = MetricsCatalogueResponseSchema.parse(res.json());
+    assert.deepEqual(body.metrics, METRIC_CATALOGUE);
+    assert.ok(body.metrics.some((m) => m.kind === 'redis' && m.name === 'rss_bytes_at_<N>ms' && m.unit === 'bytes' && m.better === 'lower'));
   });
 
   it('resolves families and exact names, and a command only adds names of the configured shape', () => {

@@ -1,6 +1,7 @@
 import type { Leaderboard } from '../../service/leaderboard.js';
 import { fitLine } from './fit-line.js';
-import { leaderboardTable, progressBar } from './leaderboard-table.js';
+import { configText, leaderboardTable, progressBar } from './leaderboard-table.js';
+import { metricValueText } from './metric-value-text.js';
 import type { ServiceClient } from './service-client.js';
 
 interface CampaignStatus {
@@ -90,7 +91,7 @@ export async function watchCampaign(client: ServiceClient, id: string, out: Watc
     } else {
       log(`${status.campaign.state}${status.campaign.stop_reason ? ` (${status.campaign.stop_reason})` : ''}: ${progressLine(status.progress)}`);
       const leader = board.rows[0];
-      if (leader) log(`leader ${leader.arm}: ${leaderboardTable({ ...board, rows: [leader] }).split('\n')[2] ?? ''}`);
+      if (leader?.objective) log(`leader ${leader.arm}: ${board.objective.metric} ${metricValueText(leader.objective.mean, board.objective.metric)} (${leader.completed} trials) ${configText(leader.env)}`);
       if (done) out.write(`\n${leaderboardTable(board)}\n`);
     }
     if (done) return status;

@@ -24,10 +24,11 @@ const ESC = String.fromCharCode(27);
 const LONG_CONF = 'dirty_decay_ms:5000,muzzy_decay_ms:5000,narenas:2,lg_extent_max_active_fit:8,oversize_threshold:1048576';
 
 const dir = mkdtempSync(join(tmpdir(), 'alloctune-watch-'));
-const socket = `alloctune-watch-${process.pid}`;
+// The server's socket lives in the test's own directory, removed with it.
+const socket = join(dir, 'tmux.sock');
 
 function tmux(...args: string[]): string {
-  return execFileSync('tmux', ['-L', socket, ...args], { encoding: 'utf8' });
+  return execFileSync('tmux', ['-S', socket, ...args], { encoding: 'utf8' });
 }
 
 function shellQuote(s: string): string {

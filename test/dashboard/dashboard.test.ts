@@ -29,7 +29,8 @@ const spec: CampaignSpecInput = {
     { metric: 'malloc_p99_ns', max: 10_000_000 },
   ],
   budget: { trials: 6, minutes: 10 },
-  repeats: 1,
+  // Two repeats: the trial detail lists both, and comparing two trials gives an interval.
+  repeats: 2,
   duel: { candidates: 1, pairs: 6 },
   // Few, short distillation steps: the page is checked once the whole campaign has finished.
   distill: { pairs: 2, max_steps: 3 },
@@ -249,6 +250,103 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     await page.locator('#export-copy').click();
     await until('the systemd copy', async () => (await readClipboard()) === systemd, 5_000);
     await shot('04b-export-systemd');
+  });
+
+  it('ranks only dueled configs, names the phase, and shows the decision next to the export', async () => {
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.equal(await page.locator('#campaign-phase').getAttribute('data-phase'), 'finished');
+    assert.match(await page.locator('#campaign-phase').innerText(), /^finished: .*distillation/);
+    const first = page.locator('#leaderboard-table tr[data-rank="1"]');
+    assert.equal(await first.count(), 1);
+    assert.match(await first.innerText(), /games/, 'rank 1 has been dueled');
+    for (const row of await page.locator('#leaderboard-table tr[data-rank="unconfirmed"]').all()) assert.match(await row.innerText(), /not dueled/);
+    const evidence = (await (await api(`/v1/campaigns/${campaignId}/export?format=json`)).json()) as { distillation?: { steps: unknown[] }; guards: { metric: string }[]; reachability: { message: string }[] };
+    assert.equal(await page.locator('#distill-steps tbody tr').count(), evidence.distillation?.steps.length ?? 0);
+    assert.equal(await page.locator('#guard-verdicts tbody tr').count(), evidence.guards.length);
+    assert.deepEqual(await page.locator('#reachability li').allInnerTexts(), evidence.reachability.map((r) => r.message));
+    await page.locator('#decision-panel').screenshot({ path: join(artifacts, '08-decision.png') });
+    await page.locator('#export-format').selectOption('malloc_conf');
+    await until('the malloc_conf export', async () => (await page.locator('#export-text[data-format="malloc_conf"]').count()) === 1);
+    await page.locator('#export-panel').screenshot({ path: join(artifacts, '09-export-malloc-conf.png') });
+  });
+
+  it('draws importance bars in order, one parallel-coordinates line per trial and labelled boolean slices', async () => {
+    const importance = (await chartData('importance-chart'))[0]?.points ?? [];
+    const shares = await page.evaluate(() => {
+      const win = globalThis as unknown as { Chart: { getChart(el: unknown): { data: { labels: string[]; datasets: { data: number[]; intervals: number[][] }[] } } | undefined }; document: { getElementById(i: string): unknown } };
+      const chart = win.Chart.getChart(win.document.getElementById('importance-chart'));
+      return { labels: chart?.data.labels ?? [], values: chart?.data.datasets[0]?.data ?? [], intervals: chart?.data.datasets[0]?.intervals ?? [] };
+    });
+    assert.ok(shares.values.length >= 3 && importance.length === shares.values.length, `importance bars: ${JSON.stringify(shares)}`);
+    for (let i = 1; i < shares.values.length; i++) assert.ok((shares.values[i] ?? 0) <= (shares.values[i - 1] ?? 0), 'largest share first');
+    shares.intervals.forEach(([low, high], i) => assert.ok((low ?? 0) <= (shares.values[i] ?? 0) + 1e-9 && (shares.values[i] ?? 0) <= (high ?? 0) + 1e-9, 'whisker around its bar'));
+    const fromApi = (await (await api(`/v1/campaigns/${campaignId}/importance`)).json()) as { metrics: { role: string; knobs: { name: string }[] }[] };
+    assert.deepEqual(shares.labels, fromApi.metrics.find((m) => m.role === 'objective')?.knobs.map((k) => k.name));
+    await page.locator('#importance-chart').locator('xpath=ancestor::section[1]').screenshot({ path: join(artifacts, '10-importance.png') });
+
+    const trials = ((await (await api(`/v1/campaigns/${campaignId}/trials`)).json()) as { trials: { trial_id: string; state: string; score?: { objective?: number } }[] }).trials;
+    const measured = trials.filter((t) => t.state === 'completed' && t.score?.objective !== undefined).map((t) => t.trial_id).sort();
+    const lines = await page.locator('#parallel-chart polyline').evaluateAll((ls) => ls.map((l) => (l as unknown as { dataset: { trial: string } }).dataset.trial));
+    assert.deepEqual([...lines].sort(), measured, 'one line per measured trial');
+    await page.locator('#parallel-chart').locator('xpath=ancestor::section[1]').screenshot({ path: join(artifacts, '11-parallel-coordinates.png') });
+
+    const options = await page.locator('#effect-parameter option').allInnerTexts();
+    const knob = ['tcache', 'background_thread'].find((k) => options.includes(k));
+    assert.ok(knob, `a boolean knob to slice: ${options.join()}`);
+    await page.selectOption('#effect-parameter', knob);
+    const ticks = await page.evaluate(() => {
+      const win = globalThis as unknown as { Chart: { getChart(el: unknown): { scales: { x: { ticks: { label: string }[] } } } | undefined }; document: { getElementById(i: string): unknown } };
+      return win.Chart.getChart(win.document.getElementById('effect-chart'))?.scales.x.ticks.map((t) => t.label) ?? [];
+    });
+    assert.ok(ticks.length >= 1 && ticks.every((t) => t === 'true' || t === 'false'), `boolean ticks labelled: ${JSON.stringify(ticks)}`);
+    assert.match(await page.locator('#effect-title').innerText(), new RegExp(`against ${knob}`));
+    await page.locator('#effect-chart').locator('xpath=ancestor::section[1]').screenshot({ path: join(artifacts, '12-slice-boolean.png') });
+    await page.locator('#pareto-chart').locator('xpath=ancestor::section[1]').screenshot({ path: join(artifacts, '13-pareto.png') });
+    assert.match(await page.locator('#pareto-title').innerText(), /^Pareto: rss_bytes_at_300ms \(MiB\) against \S+ \(/);
+  });
+
+  it('filters and sorts the trials, shows one in detail and compares two', async () => {
+    const rows = page.locator('#trials-table tbody tr');
+    const all = await rows.count();
+    await page.selectOption('#filter-role', 'explore');
+    const explore = await rows.count();
+    assert.ok(explore >= 3 && explore < all, `filter: ${explore} of ${all}`);
+    assert.deepEqual(new Set(await rows.locator('td:nth-child(2)').allInnerTexts()), new Set(['explore']));
+    await page.selectOption('#trial-sort', 'objective');
+    const objectives = await page.locator('#trials-table tbody tr').evaluateAll((trs) => trs.map((tr) => (tr as unknown as { dataset: { trial: string } }).dataset.trial));
+    const trials = ((await (await api(`/v1/campaigns/${campaignId}/trials`)).json()) as { trials: { trial_id: string; score?: { objective?: number } }[] }).trials;
+    const value = (tid: string): number => trials.find((t) => t.trial_id === tid)?.score?.objective ?? Infinity;
+    for (let i = 1; i < objectives.length; i++) assert.ok(value(objectives[i] ?? '') >= value(objectives[i - 1] ?? ''), 'sorted by objective');
+    await page.locator('#trials-panel').screenshot({ path: join(artifacts, '14-trials-filtered.png') });
+
+    const best = objectives[0] ?? '';
+    await rows.first().locator('.detail-button').click();
+    await until('the trial detail', async () => (await page.locator('#trial-repeats tbody tr[data-repeat]').count()) === 2);
+    assert.match(await page.locator('#trial-detail-title').innerText(), new RegExp(`^Trial ${best}: explore`));
+    const repeats = await page.locator('#trial-repeats tbody tr[data-repeat]').allInnerTexts();
+    for (const r of repeats) assert.match(r, /fragmentation[\s\S]*MiB[\s\S]*%[\s\S]*ms[\s\S]*jemalloc 5\.[\s\S]*:/, r);
+    assert.match(await page.locator('#trial-detail').innerText(), /library preloaded\s+\/\S+libjemalloc/);
+    await page.locator('#trial-detail').screenshot({ path: join(artifacts, '15-trial-detail.png') });
+
+    await rows.nth(0).locator('.compare-box').check();
+    await rows.nth(1).locator('.compare-box').check();
+    await until('the comparison', async () => !(await page.locator('#trial-compare').isHidden()));
+    assert.ok((await page.locator('#compare-settings tr[data-differs="true"]').count()) >= 1, 'two explored configs differ somewhere');
+    const objectiveRow = page.locator('#compare-metrics tr.focus').first();
+    assert.match(await objectiveRow.innerText(), /rss_bytes_at_300ms[\s\S]*n=2[\s\S]*n=2[\s\S]*[+-][\s\S]*\[[^\]]+, [^\]]+\]/);
+    await page.locator('#trial-compare').screenshot({ path: join(artifacts, '16-trial-compare.png') });
+    await page.selectOption('#filter-role', '');
+  });
+
+  it('stays readable on a narrow window', async () => {
+    await page.setViewportSize({ width: 420, height: 800 });
+    await page.waitForTimeout(300);
+    const overflow = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    assert.ok(overflow <= 440, `the page itself does not scroll sideways: ${overflow}px`);
+    await page.screenshot({ path: join(artifacts, '17-narrow-top.png') });
+    await page.locator('#decision-panel').screenshot({ path: join(artifacts, '18-narrow-decision.png') });
+    await page.locator('#export-panel').screenshot({ path: join(artifacts, '19-narrow-export.png') });
+    await page.setViewportSize({ width: 1280, height: 800 });
   });
 
   it('lists failed trials with their reasons', async () => {

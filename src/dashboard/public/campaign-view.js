@@ -1,13 +1,21 @@
 /* global document, EventSource */
-// One campaign, live: header with progress and cancel, leaderboard, convergence, Pareto, parameter
-// effects, trials, export. Server-sent events trigger refreshes; EventSource reconnects by itself
+// One campaign, live: phase and cancel, leaderboard, convergence, Pareto, slices, importance,
+// parallel coordinates, trials (filter, detail, compare), the decision and the export. Server-sent events trigger refreshes; EventSource reconnects by itself
 // and sends Last-Event-ID, so nothing is missed after a drop.
 import { ApiError, describeError, getJson, post } from './api.js';
 import { drawConvergence, drawEffect, drawPareto } from './charts.js';
-import { el } from './dom.js';
+import { decisionPanel } from './decision-panel.js';
+import { axisLabel, el } from './dom.js';
 import { exportPanel } from './export-panel.js';
+import { drawImportance } from './importance-chart.js';
+import { drawParallelCoordinates } from './parallel-coords.js';
+import { paretoAxes, paretoSeries } from './pareto-series.js';
+import { campaignPhase } from './phase.js';
 import { convergenceSeries, effectSeries, parameterNames } from './series.js';
-import { LEADERBOARD_HEADERS, TRIAL_HEADERS, leaderboardRow, trialRow } from './tables.js';
+import { LEADERBOARD_HEADERS, TRIAL_HEADERS, leaderboardRow, shownRanks, trialRow } from './tables.js';
+import { renderCompare } from './trial-compare.js';
+import { trialDetail } from './trial-detail.js';
+import { filterTrials, trialFilterBar } from './trial-filter.js';
 
 // Every event type of src/store/campaign-events.ts changes what the view shows.
 const REFRESH_EVENTS = ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'duels_planned', 'duels_replanned', 'campaign_finished'];
@@ -19,13 +27,21 @@ function table(id, headers) {
   return { tbody, node: el('table', { id, class: 'grid' }, el('thead', {}, el('tr', {}, ...headers.map((h) => el('th', { text: h })))), tbody) };
 }
 
-function chartBox(id) {
-  return el('div', { class: 'chart-box' }, el('canvas', { id }));
+/** A chart box with the note shown instead of it while there is nothing to plot (no empty axes). */
+function chartBox(id, emptyText) {
+  const note = el('p', { class: 'note empty-note', id: `${id}-empty`, text: emptyText });
+  const box = el('div', { class: 'chart-box' }, el('canvas', { id }));
+  return { node: el('div', {}, note, box), show: (hasData) => ((box.hidden = !hasData), (note.hidden = hasData)) };
+}
+
+function labelled(id, label, node) {
+  return [el('label', { for: id, text: label }), node];
 }
 
 /** Render campaign `id` into `root`; returns a stop function (closes the event stream). */
 export function showCampaign(root, id, { onError, onAuthError }) {
   const title = el('h2', { text: id });
+  const phase = el('span', { id: 'campaign-phase', class: 'phase' });
   const summary = el('p', { class: 'note', id: 'campaign-summary' });
   const cancel = el('button', { id: 'cancel-campaign', type: 'button', text: 'cancel campaign' });
   const actionStatus = el('span', { id: 'action-status', class: 'note', role: 'status' });
@@ -34,59 +50,186 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   const board = table('leaderboard-table', LEADERBOARD_HEADERS);
   const trials = table('trials-table', TRIAL_HEADERS);
   const paramSelect = el('select', { id: 'effect-parameter' });
+  const paretoX = el('select', { id: 'pareto-x' });
+  const paretoY = el('select', { id: 'pareto-y' });
+  const paretoTitle = el('h3', { id: 'pareto-title', text: 'Pareto' });
   const paretoNote = el('p', { class: 'note', id: 'pareto-note' });
+  const importanceSelect = el('select', { id: 'importance-metric' });
+  const importanceNote = el('p', { class: 'note', id: 'importance-note' });
+  const pcSvg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
+  pcSvg.id = 'parallel-chart';
+  const pcNote = el('p', { class: 'note', id: 'parallel-note' });
+  const charts = {
+    convergence: chartBox('convergence-chart', 'no explore trial measured yet'),
+    pareto: chartBox('pareto-chart', 'no config measured on both metrics yet'),
+    effect: chartBox('effect-chart', 'no explore trial measured yet'),
+    importance: chartBox('importance-chart', 'importance needs at least 4 measured trials'),
+  };
+  const compareNode = el('section', { class: 'panel', id: 'trial-compare', hidden: true });
+  const compareStatus = el('span', { id: 'compare-status', class: 'note', text: 'tick two trials to compare them' });
+  const filterBar = trialFilterBar(() => renderTrials());
+  const detail = trialDetail(id);
+  const decision = decisionPanel();
   const exporter = exportPanel(id);
 
   root.replaceChildren(
-    el('section', { class: 'panel' }, title, summary, el('div', { class: 'row' }, cancel, actionStatus, live), alarm),
+    el('section', { class: 'panel' }, title, el('p', { class: 'row' }, phase), summary, el('div', { class: 'row' }, cancel, actionStatus, live), alarm),
     el('section', { class: 'panel' }, el('h2', { text: 'Leaderboard' }), el('p', { class: 'note', id: 'leaderboard-note' }), board.node),
     el(
       'div',
       { class: 'charts' },
-      el('section', { class: 'panel' }, el('h3', { text: 'Convergence: best feasible objective vs trial' }), chartBox('convergence-chart')),
-      el('section', { class: 'panel' }, el('h3', { text: 'Pareto: latency vs memory' }), paretoNote, chartBox('pareto-chart')),
-      el('section', { class: 'panel' }, el('h3', { text: 'Parameter effect' }), el('div', { class: 'row' }, el('label', { for: 'effect-parameter', text: 'parameter ' }), paramSelect), chartBox('effect-chart')),
+      el('section', { class: 'panel' }, el('h3', { id: 'convergence-title', text: 'Convergence' }), charts.convergence.node),
+      el('section', { class: 'panel' }, paretoTitle, el('div', { class: 'row' }, ...labelled('pareto-x', 'x ', paretoX), ...labelled('pareto-y', 'y ', paretoY)), paretoNote, charts.pareto.node),
+      el('section', { class: 'panel' }, el('h3', { id: 'effect-title', text: 'Slice' }), el('div', { class: 'row' }, ...labelled('effect-parameter', 'knob ', paramSelect)), charts.effect.node),
+      el('section', { class: 'panel' }, el('h3', { id: 'importance-title', text: 'Knob importance' }), el('div', { class: 'row' }, ...labelled('importance-metric', 'metric ', importanceSelect)), importanceNote, charts.importance.node),
     ),
-    el('section', { class: 'panel' }, el('h2', { text: 'Trials' }), trials.node),
+    el('section', { class: 'panel' }, el('h3', { id: 'parallel-title', text: 'Parallel coordinates: every measured trial' }), pcNote, el('div', { class: 'pc-scroll' }, pcSvg)),
+    el('section', { class: 'panel', id: 'trials-panel' }, el('h2', { text: 'Trials' }), filterBar.node, el('div', { class: 'row' }, compareStatus), trials.node),
+    detail.node,
+    compareNode,
+    decision.node,
     exporter.node,
   );
 
-  let state = { campaign: undefined, coordinates: [], trials: [], board: undefined, pareto: undefined };
+  let state = { campaign: undefined, coordinates: [], trials: [], board: undefined, importance: undefined, evidence: undefined };
   let stopped = false;
   let running = false;
   let again = false;
   let timer;
   let exportedState;
+  let importanceAt;
+  const compared = [];
 
   const renderEffect = () => {
     const { campaign } = state;
-    if (!campaign || !paramSelect.value) return;
-    drawEffect(document.getElementById('effect-chart'), effectSeries(state.trials, paramSelect.value, state.coordinates), paramSelect.value, campaign.spec.objective);
+    if (!campaign || !paramSelect.value) return charts.effect.show(false);
+    const series = effectSeries(state.trials, paramSelect.value, state.coordinates);
+    document.getElementById('effect-title').textContent = `Slice: ${axisLabel(campaign.spec.objective.metric)} against ${paramSelect.value}`;
+    charts.effect.show(series.feasible.length + series.infeasible.length > 0);
+    drawEffect(document.getElementById('effect-chart'), series, paramSelect.value, campaign.spec.objective);
   };
   paramSelect.addEventListener('change', renderEffect);
 
+  const renderPareto = () => {
+    const { campaign, board: lb, evidence } = state;
+    if (!campaign) return;
+    const axes = paretoAxes(campaign, lb, evidence?.guards ?? []);
+    const options = axes.map((a) => [a.metric, `${axisLabel(a.metric)} · ${a.role}`]);
+    for (const [node, fallback] of [[paretoX, axes.find((a) => a.role !== 'objective') ?? axes[0]], [paretoY, axes[0]]]) {
+      if ([...node.options].map((o) => o.value).join() === options.map(([v]) => v).join()) continue;
+      const keep = node.value || fallback?.metric;
+      node.replaceChildren(...options.map(([value, text]) => el('option', { value, text })));
+      node.value = options.some(([v]) => v === keep) ? keep : (fallback?.metric ?? '');
+    }
+    const [x, y] = [axes.find((a) => a.metric === paretoX.value), axes.find((a) => a.metric === paretoY.value)];
+    if (!x || !y) return charts.pareto.show(false);
+    const view = paretoSeries(lb, x, y);
+    paretoTitle.textContent = `Pareto: ${axisLabel(y.metric)} against ${axisLabel(x.metric)}`;
+    paretoNote.textContent = `${view.points.length} configs; orange: the feasible front; shaded: where the constraints on these axes hold`;
+    charts.pareto.show(view.points.length > 0);
+    if (view.points.length > 0) drawPareto(document.getElementById('pareto-chart'), view);
+  };
+  paretoX.addEventListener('change', renderPareto);
+  paretoY.addEventListener('change', renderPareto);
+
+  const renderImportance = () => {
+    const metrics = (state.importance?.metrics ?? []).filter((m) => m.knobs.length > 0);
+    const values = metrics.map((m) => m.metric);
+    if ([...importanceSelect.options].map((o) => o.value).join() !== values.join()) {
+      const keep = importanceSelect.value;
+      importanceSelect.replaceChildren(...metrics.map((m) => el('option', { value: m.metric, text: `${axisLabel(m.metric)} · ${m.role}` })));
+      if (values.includes(keep)) importanceSelect.value = keep;
+    }
+    const entry = metrics.find((m) => m.metric === importanceSelect.value);
+    charts.importance.show(entry !== undefined);
+    if (!entry) return;
+    document.getElementById('importance-title').textContent = `Knob importance for ${axisLabel(entry.metric)}`;
+    importanceNote.textContent = `${entry.method}; ${entry.trials} trials${state.importance.version === -1 ? ', final' : ', live estimate'}`;
+    drawImportance(document.getElementById('importance-chart'), entry);
+  };
+  importanceSelect.addEventListener('change', renderImportance);
+
+  const renderTrials = () => {
+    const { campaign } = state;
+    if (!campaign) return;
+    const shown = filterTrials(state.trials, filterBar.value());
+    filterBar.update(state.trials, shown.length);
+    const handlers = {
+      onDetail: (tid) => void detail.show(tid, campaign.metrics.objective),
+      onCompare: (tid, on) => {
+        const i = compared.indexOf(tid);
+        if (on && i < 0) compared.push(tid);
+        if (!on && i >= 0) compared.splice(i, 1);
+        while (compared.length > 2) compared.shift();
+        renderTrials();
+        renderComparison();
+      },
+    };
+    trials.tbody.replaceChildren(...shown.map((t) => trialRow(t, campaign.spec.objective.metric, campaign.baseline_config, { ...handlers, compared: compared.includes(t.trial_id) })));
+  };
+
+  const renderComparison = () => {
+    const [a, b] = compared.map((tid) => state.trials.find((t) => t.trial_id === tid));
+    if (!a || !b) {
+      compareNode.hidden = true;
+      compareStatus.textContent = compared.length === 1 ? `${compared[0]} ticked: tick one more trial to compare` : 'tick two trials to compare them';
+      return;
+    }
+    compareStatus.textContent = `comparing ${a.trial_id} with ${b.trial_id} (below)`;
+    const focus = [...new Set([state.campaign.metrics.objective, ...state.campaign.metrics.constraints, ...(state.evidence?.guards ?? []).map((g) => g.metric)])];
+    renderCompare(compareNode, a, b, focus);
+  };
+
+  const showDecision = () => {
+    if (state.evidence) decision.show(state.evidence, state.importance?.metrics.find((m) => m.role === 'objective'));
+  };
+
+  const loadEvidence = async () => {
+    try {
+      state.evidence = await getJson(`/v1/campaigns/${encodeURIComponent(id)}/export?format=json`);
+      showDecision();
+      renderPareto();
+    } catch (err) {
+      decision.fail(err instanceof ApiError && err.status === 409 ? `nothing decided yet: ${err.message}` : describeError(err));
+    }
+  };
+
+  const loadImportance = async () => {
+    try {
+      state.importance = await getJson(`/v1/campaigns/${encodeURIComponent(id)}/importance`);
+      renderImportance();
+      showDecision();
+    } catch (err) {
+      importanceNote.textContent = describeError(err);
+    }
+  };
+
   const render = () => {
-    const { campaign, progress, board: lb, pareto } = state;
+    const { campaign, progress, board: lb } = state;
     const spec = campaign.spec;
     title.textContent = `${spec.name} (${campaign.id})`;
-    const stop = campaign.stop_reason ? ` · stopped: ${campaign.stop_reason}` : '';
+    const p = campaignPhase(campaign, progress);
+    phase.textContent = p.text;
+    phase.dataset.phase = p.phase;
+    phase.className = `phase phase-${p.phase}`;
     summary.textContent =
-      `${spec.allocator} · ${campaign.state} · objective ${spec.objective.direction} ${spec.objective.metric}` +
-      (spec.constraints.length ? ` · constraints ${spec.constraints.map((c) => ('max' in c ? `${c.metric} ≤ ${c.max}` : `${c.metric} ≥ ${c.min}`)).join(', ')}` : '') +
-      ` · explored ${progress.explored}/${progress.explore_budget}, ${progress.completed} done, ${progress.failed} failed, ${progress.in_flight} in flight${stop}`;
+      `${spec.allocator} · objective: ${spec.objective.direction} ${spec.objective.metric}` +
+      (spec.constraints.length ? ` · constraints ${spec.constraints.map((c) => ('max' in c ? `${c.metric} ≤ ${c.max}` : 'min' in c ? `${c.metric} ≥ ${c.min}` : c.metric)).join(', ')}` : '') +
+      ` · explored ${progress.explored}/${progress.explore_budget}, ${progress.completed} done, ${progress.failed} failed, ${progress.in_flight} in flight, ${progress.duel_trials} duel and ${progress.distill_trials ?? 0} distillation trials`;
     cancel.disabled = campaign.state !== 'running';
 
-    board.tbody.replaceChildren(...lb.rows.map((r) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config)));
+    const ranks = shownRanks(lb.rows);
+    board.tbody.replaceChildren(...lb.rows.map((r, i) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config, ranks[i])));
     alarm.hidden = !lb.placebo_alarm;
-    document.getElementById('leaderboard-note').textContent = `smallest effect worth claiming: ${lb.min_effect_pct.toFixed(1)}% · ${lb.duels.length} duel(s), ${lb.duels.reduce((n, d) => n + d.pairs_done, 0)} pairs done`;
+    document.getElementById('leaderboard-note').textContent = `rank: place among configs dueled against the baseline; "unconfirmed": explored only · smallest effect worth claiming: ${lb.min_effect_pct.toFixed(1)}% · ${lb.duels.length} duel(s), ${lb.duels.reduce((n, d) => n + d.pairs_done, 0)} pairs done`;
 
     const baselineMean = lb.rows.find((r) => r.arm === 'baseline')?.objective?.mean;
-    drawConvergence(document.getElementById('convergence-chart'), convergenceSeries(state.trials, spec, baselineMean), spec.objective);
+    const conv = convergenceSeries(state.trials, spec, baselineMean);
+    document.getElementById('convergence-title').textContent = `Convergence: best feasible ${axisLabel(spec.objective.metric)} by explore trial`;
+    charts.convergence.show(conv.feasible.length + conv.infeasible.length > 0);
+    drawConvergence(document.getElementById('convergence-chart'), conv, spec.objective);
 
-    if (pareto.x && pareto.y) {
-      paretoNote.textContent = `${pareto.points.length} configs; shaded: where the constraints on these axes hold`;
-      drawPareto(document.getElementById('pareto-chart'), pareto);
-    } else paretoNote.textContent = 'no latency-like and memory-like metric measured yet';
+    renderPareto();
 
     const names = parameterNames(state.trials);
     if (names.join() !== [...paramSelect.options].map((o) => o.value).join()) {
@@ -96,16 +239,24 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     }
     renderEffect();
 
-    const sorted = [...state.trials].sort((a, b) => (b.state === 'failed') - (a.state === 'failed') || Number(/\d+$/.exec(a.trial_id)?.[0]) - Number(/\d+$/.exec(b.trial_id)?.[0]));
-    trials.tbody.replaceChildren(...sorted.map((t) => trialRow(t, spec.objective.metric, campaign.baseline_config)));
+    const pc = drawParallelCoordinates(pcSvg, state.trials, names, spec.objective);
+    pcNote.textContent = `${pc.lines} measured trials, one line each over ${pc.axes - 1} knobs and the objective; colour: blue = best ${spec.objective.metric}, amber = worst; dashed red: infeasible`;
+
+    renderTrials();
+    renderComparison();
+
+    // The importance is a model fit: ask again when more trials are in, at most every few seconds.
+    const now = Date.now();
+    if (importanceAt === undefined || (now - importanceAt > 5000 && state.importance?.version !== -1)) {
+      importanceAt = now;
+      void loadImportance();
+    }
 
     // The export changes with the verdict: load it once the baseline is measured, again when the campaign ends.
-    if (exportedState === undefined && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {
+    if ((exportedState === undefined && lb.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) || (exportedState !== undefined && exportedState !== campaign.state)) {
       exportedState = campaign.state;
       void exporter.load();
-    } else if (exportedState !== undefined && exportedState !== campaign.state) {
-      exportedState = campaign.state;
-      void exporter.load();
+      void loadEvidence();
     }
   };
 
@@ -117,9 +268,9 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     running = true;
     try {
       const base = `/v1/campaigns/${encodeURIComponent(id)}`;
-      const [detail, t, lb, pareto] = await Promise.all([getJson(base), getJson(`${base}/trials`), getJson(`${base}/leaderboard`), getJson(`${base}/pareto`)]);
+      const [record, t, lb] = await Promise.all([getJson(base), getJson(`${base}/trials`), getJson(`${base}/leaderboard`)]);
       if (stopped) return;
-      state = { campaign: detail.campaign, progress: detail.progress, coordinates: detail.search_coordinates ?? [], trials: t.trials, board: lb, pareto };
+      state = { ...state, campaign: record.campaign, progress: record.progress, coordinates: record.search_coordinates ?? [], trials: t.trials, board: lb };
       render();
       root.dataset.refreshes = String(Number(root.dataset.refreshes ?? 0) + 1);
     } catch (err) {

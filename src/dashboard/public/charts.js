@@ -1,7 +1,7 @@
 /* global window */
 // Chart.js (the UMD bundle served from node_modules, global `Chart`) views of the campaign. Charts are
 // created once per canvas and updated in place, so live refreshes do not flicker.
-import { metricValue, num } from './dom.js';
+import { axisLabel, metricValue } from './dom.js';
 
 const COLORS = {
   feasible: 'rgba(37, 99, 235, 0.85)',
@@ -96,7 +96,7 @@ export function drawConvergence(canvas, series, objective) {
     options: {
       scales: {
         x: { type: 'linear', title: { display: true, text: 'explore trial #' }, ticks: { precision: 0 } },
-        y: { title: { display: true, text: `${metric} (${objective.direction})` }, ticks: { callback: (v) => metricValue(metric, v) } },
+        y: { title: { display: true, text: axisLabel(metric) }, ticks: { callback: (v) => metricValue(metric, v) } },
       },
       plugins: { tooltip: { callbacks: { label: tooltipLabel(metric) } } },
     },
@@ -109,8 +109,8 @@ function wideRange(values) {
 }
 
 function axisTitle(axis) {
-  const limit = axis.limit === undefined ? '' : `, ${axis.bound} ${num(axis.limit)}`;
-  return `${axis.metric} (${axis.direction}${limit})`;
+  const limit = axis.limit === undefined ? '' : ` · limit ${axis.bound === 'max' ? '≤' : '≥'} ${metricValue(axis.metric, axis.limit)}`;
+  return `${axisLabel(axis.metric)}${limit}`;
 }
 
 /** Configs in the latency/memory plane: the feasible Pareto front highlighted, the constraint region shaded. */
@@ -154,7 +154,6 @@ export function drawPareto(canvas, view) {
   });
 }
 
-/** The objective against one parameter's value over the completed explore trials. */
 /**
  * Axis over the optimizer's search scale (0..1): no arithmetic on values here, ticks sit at observed
  * points (at most 6, spread out) and show those points' values.
@@ -176,13 +175,24 @@ function scaledAxis(series, parameter) {
   };
 }
 
+/** Booleans and choices: one tick per category, at its index, labelled with the value. */
+function categoryAxis(series, parameter) {
+  return {
+    type: 'linear',
+    min: -0.5,
+    max: Math.max(0.5, series.categories.length - 0.5),
+    title: { display: true, text: `${parameter} (${series.categories.length} values)` },
+    afterBuildTicks: (axis) => {
+      axis.ticks = series.categories.map((_, value) => ({ value }));
+    },
+    ticks: { autoSkip: false, callback: (v) => series.categories[v] ?? '' },
+  };
+}
+
+/** The objective against one parameter's value over the completed explore trials (a slice plot). */
 export function drawEffect(canvas, series, parameter, objective) {
   const metric = objective.metric;
-  const x = series.scaled
-    ? scaledAxis(series, parameter)
-    : series.numeric
-    ? { type: 'linear', title: { display: true, text: parameter } }
-    : { type: 'linear', title: { display: true, text: parameter }, min: -0.5, max: Math.max(0.5, series.categories.length - 0.5), ticks: { stepSize: 1, callback: (v) => series.categories[v] ?? '' } };
+  const x = series.scaled ? scaledAxis(series, parameter) : series.numeric ? { type: 'linear', title: { display: true, text: parameter } } : categoryAxis(series, parameter);
   return upsert(canvas, {
     type: 'scatter',
     data: {
@@ -192,7 +202,7 @@ export function drawEffect(canvas, series, parameter, objective) {
       ],
     },
     options: {
-      scales: { x, y: { title: { display: true, text: metric }, ticks: { callback: (v) => metricValue(metric, v) } } },
+      scales: { x, y: { title: { display: true, text: axisLabel(metric) }, ticks: { callback: (v) => metricValue(metric, v) } } },
       plugins: { tooltip: { callbacks: { label: tooltipLabel(metric) } } },
     },
   });

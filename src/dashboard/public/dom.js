@@ -48,3 +48,23 @@ export function pairs(map) {
     .map(([k, v]) => `${k}=${v}`)
     .join(' ');
 }
+
+/** The unit a metric's values are shown in (see {@link metricValue}), from the suffix its name carries. */
+export function metricUnit(metric) {
+  if (/bytes/.test(metric)) return 'MiB';
+  if (/_ns$/.test(metric)) return 'ns';
+  if (/_us$/.test(metric)) return 'µs';
+  if (/_ms$|_ms_/.test(metric)) return 'ms';
+  if (/ops_per_cpu_s$/.test(metric)) return 'ops per CPU-s';
+  if (/ops_per_s$/.test(metric)) return 'ops/s';
+  if (/_pct$/.test(metric)) return '%';
+  if (/ratio/.test(metric)) return 'ratio';
+  return 'count';
+}
+
+/** An axis title: the metric without its workload prefix, its unit, and which way is better. */
+export function axisLabel(metric, direction) {
+  const name = metric.includes('.') ? metric.slice(metric.lastIndexOf('.') + 1) : metric;
+  const better = direction === undefined ? '' : `, ${direction === 'min' ? 'lower' : 'higher'} is better`;
+  return `${name} (${metricUnit(metric)}${better})`;
+}

@@ -4,6 +4,11 @@
 // the service judges trials once; nothing here resolves metric names or checks constraints.
 const UNSCORED = { feasible: false };
 
+/** Category order: numbers by value ("2" before "12"), words alphabetically after them. */
+export function byValue(a, b) {
+  return a.localeCompare(b, 'en', { numeric: true });
+}
+
 function trialNumber(trial) {
   const m = /(\d+)$/.exec(trial.trial_id);
   return m ? Number(m[1]) : Number.MAX_SAFE_INTEGER;
@@ -61,7 +66,7 @@ export function effectSeries(trials, parameter, coordinates = []) {
   const numeric = rows.every((r) => typeof r.value === 'number');
   const k = coordinates.indexOf(parameter);
   const scaled = numeric && rows.length > 0 && k >= 0 && rows.every((r) => Number.isFinite(r.trial.vector?.[k]));
-  const categories = numeric ? [] : [...new Set(rows.map((r) => String(r.value)))].sort();
+  const categories = numeric ? [] : [...new Set(rows.map((r) => String(r.value)))].sort(byValue);
   const x = (r) => (scaled ? r.trial.vector[k] : numeric ? r.value : categories.indexOf(String(r.value)));
   const point = (r) => ({ x: x(r), y: r.score.objective, trial: r.trial.trial_id, value: String(r.value) });
   return {

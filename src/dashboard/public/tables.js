@@ -37,12 +37,23 @@ function verdictCell(row) {
   return el('td', { class: row.beats_baseline ? 'good' : '', title: v.reason, text: row.beats_baseline ? `better: ${text}` : text });
 }
 
+/** A config has a place on the board once it was dueled (paired measurements); others are only explored. */
+export function isDueled(row) {
+  return row.rating !== undefined || row.verdict !== undefined;
+}
+
+/** Ranks shown on the board: dueled configs numbered in the board's order, the rest `unconfirmed`. */
+export function shownRanks(rows) {
+  let next = 0;
+  return rows.map((r) => (isDueled(r) ? String(++next) : 'unconfirmed'));
+}
+
 /** One leaderboard row: rank, config, objective with its interval, feasibility, rating, verdict, failures. */
-export function leaderboardRow(row, objectiveMetric, baselineConfig) {
+export function leaderboardRow(row, objectiveMetric, baselineConfig, rank = String(row.rank)) {
   return el(
     'tr',
-    { 'data-arm': row.arm, 'data-completed': String(row.completed), class: row.beats_baseline ? 'winner' : row.failed > 0 && row.completed === 0 ? 'failed' : '' },
-    el('td', { text: String(row.rank) }),
+    { 'data-arm': row.arm, 'data-completed': String(row.completed), 'data-rank': rank, class: row.beats_baseline ? 'winner' : row.failed > 0 && row.completed === 0 ? 'failed' : '' },
+    el('td', { class: rank === 'unconfirmed' ? 'note' : 'strong', title: rank === 'unconfirmed' ? 'explored once, never dueled against the baseline: its mean is not confirmed' : 'place among the dueled configs', text: rank }),
     el('td', { class: 'mono', text: row.arm }),
     el('td', { text: row.role }),
     settingCell(row, baselineConfig),
@@ -62,8 +73,8 @@ function trialObjective(trial, metric) {
   return objective === undefined ? '–' : metricValue(metric, objective);
 }
 
-/** One trial: id, role, state, arm or duel slot, worker, steal, objective, error. */
-export function trialRow(trial, objectiveMetric, baselineConfig) {
+/** One trial: id, role, state, arm or duel slot, worker, steal, objective, error, and its detail and compare controls. */
+export function trialRow(trial, objectiveMetric, baselineConfig, { onDetail, onCompare, compared }) {
   const slot = trial.duel ? `${trial.duel.arm} (${trial.duel.duel_id} #${trial.duel.pair_index} ${trial.duel.side})` : '';
   return el(
     'tr',
@@ -77,7 +88,13 @@ export function trialRow(trial, objectiveMetric, baselineConfig) {
     el('td', { text: trial.steal_pct === undefined ? '–' : `${num(trial.steal_pct)}%` }),
     el('td', { text: trialObjective(trial, objectiveMetric) }),
     el('td', { class: 'error-cell', text: trial.error ? `${trial.error.code}: ${trial.error.message}` : '' }),
+    el(
+      'td',
+      { class: 'actions' },
+      el('button', { type: 'button', class: 'detail-button', text: 'detail', onclick: () => onDetail(trial.trial_id) }),
+      el('label', { class: 'note' }, el('input', { type: 'checkbox', class: 'compare-box', checked: compared, onchange: (e) => onCompare(trial.trial_id, e.target.checked) }), ' compare'),
+    ),
   );
 }
 
-export const TRIAL_HEADERS = ['trial', 'role', 'state', 'duel slot', 'setting (vs baseline)', 'worker', 'steal', 'objective', 'failure reason'];
+export const TRIAL_HEADERS = ['trial', 'role', 'state', 'duel slot', 'setting (vs baseline)', 'worker', 'steal', 'objective', 'failure reason', ''];

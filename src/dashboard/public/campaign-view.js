@@ -184,12 +184,18 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     if (state.evidence) decision.show(state.evidence, state.importance?.metrics.find((m) => m.role === 'objective'));
   };
 
+  // Only the newest evidence may paint: the final one (with importance) can take longer than a live one.
+  let evidenceSeq = 0;
   const loadEvidence = async () => {
+    const seq = ++evidenceSeq;
     try {
-      state.evidence = await getJson(`/v1/campaigns/${encodeURIComponent(id)}/export?format=json`);
+      const evidence = await getJson(`/v1/campaigns/${encodeURIComponent(id)}/export?format=json`);
+      if (seq !== evidenceSeq) return;
+      state.evidence = evidence;
       showDecision();
       renderPareto();
     } catch (err) {
+      if (seq !== evidenceSeq) return;
       decision.fail(err instanceof ApiError && err.status === 409 ? `nothing decided yet: ${err.message}` : describeError(err));
     }
   };

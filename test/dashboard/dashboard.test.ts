@@ -89,7 +89,8 @@ before(async () => {
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1400, height: 1000 },
+    // The size the dashboard must be readable at (a narrow window is checked at the end).
+    viewport: { width: 1280, height: 800 },
   });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.url });
   page = context.pages()[0] ?? (await context.newPage());
@@ -256,6 +257,19 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     await page.setViewportSize({ width: 1280, height: 800 });
     assert.equal(await page.locator('#campaign-phase').getAttribute('data-phase'), 'finished');
     assert.match(await page.locator('#campaign-phase').innerText(), /^finished: .*distillation/);
+    // The phase while the duels run (no live campaign stays there long enough to look), from the page's own module.
+    const phases = await page.evaluate(async () => {
+      const url = '/dashboard/assets/phase.js';
+      const { campaignPhase } = (await import(url)) as { campaignPhase(c: unknown, p: unknown): { phase: string; text: string } };
+      const progress = { explored: 6, explore_budget: 6, duel_trials: 4 };
+      return [
+        campaignPhase({ state: 'running' }, { ...progress, explored: 2, duel_trials: 0 }),
+        campaignPhase({ state: 'running', stop_reason: 'trial_budget: 6 of 6 trials used' }, progress),
+        campaignPhase({ state: 'running', stop_reason: 'trial_budget', distillation: { status: 'stepping', steps: [{}], remaining: ['a', 'b'] } }, progress),
+      ];
+    });
+    assert.deepEqual(phases.map((p) => p.phase), ['exploring', 'confirming', 'distilling']);
+    assert.doesNotMatch(phases[1]?.text ?? '', /stopped/, 'confirming is not "stopped"');
     const first = page.locator('#leaderboard-table tr[data-rank="1"]');
     assert.equal(await first.count(), 1);
     assert.match(await first.innerText(), /games/, 'rank 1 has been dueled');
@@ -343,7 +357,9 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
     assert.ok(overflow <= 440, `the page itself does not scroll sideways: ${overflow}px`);
+    await page.evaluate(() => (globalThis as unknown as { scrollTo(x: number, y: number): void }).scrollTo(0, 0));
     await page.screenshot({ path: join(artifacts, '17-narrow-top.png') });
+    await page.locator('.charts').screenshot({ path: join(artifacts, '17b-narrow-charts.png') });
     await page.locator('#decision-panel').screenshot({ path: join(artifacts, '18-narrow-decision.png') });
     await page.locator('#export-panel').screenshot({ path: join(artifacts, '19-narrow-export.png') });
     await page.setViewportSize({ width: 1280, height: 800 });
@@ -364,6 +380,11 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     const trials = ((await (await api(`/v1/campaigns/${id}/trials`)).json()) as { trials: { state: string; error?: { code: string } }[] }).trials;
     const code = trials.find((t) => t.state === 'failed')?.error?.code ?? 'none';
     assert.match(await failed.first().locator('.error-cell').innerText(), new RegExp(`^${code}: .+`));
+    // Nothing measured: each chart says so instead of drawing empty axes.
+    for (const chart of ['convergence-chart', 'effect-chart', 'importance-chart']) {
+      assert.equal(await page.locator(`#${chart}-empty`).isVisible(), true, `${chart}: note shown`);
+      assert.equal(await page.locator(`#${chart}`).isVisible(), false, `${chart}: no empty axes`);
+    }
     await shot('05-failed-trials');
   });
 

@@ -67,6 +67,9 @@ export function drawImportance(canvas, entry) {
     plugins: [whiskers],
   };
   const existing = Chart.getChart(canvas);
-  if (existing) existing.destroy();
-  return new Chart(canvas, config);
+  if (!existing) return new Chart(canvas, config);
+  existing.data = config.data;
+  existing.options = config.options;
+  existing.update('none');
+  return existing;
 }

@@ -1,8 +1,8 @@
 /* global document */
-// Parallel coordinates of every measured trial: one vertical axis per knob and one for the
-// objective, one polyline per trial, coloured by its objective (feasible) or drawn dashed red
+// Parallel coordinates of every measured trial: one vertical axis for the objective and one per
+// knob, one polyline per trial, coloured by its objective (feasible) or drawn dashed red
 // (infeasible). Plain SVG: presentation attributes only, so the page's strict CSP holds.
-import { metricValue, num } from './dom.js';
+import { metricUnit, metricValue, num } from './dom.js';
 import { byValue } from './series.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -29,16 +29,24 @@ function axisFor(name, values, format = num) {
   if (numeric) {
     const lo = Math.min(...present);
     const hi = Math.max(...present);
-    const log = lo > 0 && hi / lo > 100;
-    const f = (v) => (log ? Math.log10(v) : v);
+    // Decay times and sizes span decades and include 0: log(1 + v) keeps 0 on the axis; a negative
+    // value ("never", -1) keeps the axis linear.
+    const smallest = Math.min(...present.filter((v) => v > 0));
+    const log = lo >= 0 && Number.isFinite(smallest) && hi / smallest > 100;
+    const f = (v) => (log ? Math.log10(1 + v) : v);
     const span = f(hi) - f(lo) || 1;
     const pos = (v) => (v === undefined ? UNSET : hi === lo ? 0.5 : (f(v) - f(lo)) / span);
-    const ticks = hi === lo ? [lo] : [lo, ...(log ? [] : [(lo + hi) / 2]), hi];
+    const mid = log ? 10 ** ((f(lo) + f(hi)) / 2) - 1 : (lo + hi) / 2;
+    const ticks = hi === lo ? [lo] : [lo, Number(mid.toPrecision(2)), hi];
     return { name, pos, hasUnset, ticks: ticks.map((v) => ({ at: pos(v), label: format(v) })), scale: log ? 'log' : 'linear' };
   }
   const categories = [...new Set(present.map(String))].sort(byValue);
   const pos = (v) => (v === undefined ? UNSET : categories.length === 1 ? 0.5 : categories.indexOf(String(v)) / (categories.length - 1));
   return { name, pos, hasUnset, ticks: categories.map((c) => ({ at: pos(c), label: c })), scale: 'categories' };
+}
+
+function shortName(metric) {
+  return metric.slice(metric.lastIndexOf('.') + 1);
 }
 
 /** Blue (best) to amber (worst) by rank of the objective. */
@@ -55,9 +63,10 @@ function colourFor(rank) {
 export function drawParallelCoordinates(root, trials, knobs, objective) {
   const rows = trials.filter((t) => t.state === 'completed' && t.score?.objective !== undefined);
   const metric = objective.metric;
+  // The objective comes first, so it stays in view when the knobs scroll sideways.
   const axes = [
+    { ...axisFor(shortName(metric), rows.map((t) => t.score.objective), (v) => metricValue(metric, v)), objective: true, note: `${metricUnit(metric)}, ${objective.direction === 'min' ? 'lower' : 'higher'} is better` },
     ...knobs.map((k) => axisFor(k, rows.map((t) => t.config?.[k]))),
-    { ...axisFor(`${metric} (${objective.direction})`, rows.map((t) => t.score.objective), (v) => metricValue(metric, v)), objective: true },
   ];
   const width = SIDE * 2 + AXIS_GAP * Math.max(1, axes.length - 1);
   root.setAttribute('viewBox', `0 0 ${width} ${HEIGHT}`);
@@ -91,8 +100,8 @@ export function drawParallelCoordinates(root, trials, knobs, objective) {
   axes.forEach((a, i) => {
     frame.append(svg('line', { x1: x(i), x2: x(i), y1: y(0), y2: y(1), stroke: '#374151', 'stroke-width': 1 }));
     // Names alternate between two rows, so long neighbouring names do not overlap.
-    frame.append(svg('text', { x: x(i), y: TOP - (i % 2 === 0 ? 40 : 26), 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 600, fill: '#111827' }, a.name));
-    frame.append(svg('text', { x: x(i), y: TOP - 12, 'text-anchor': 'middle', 'font-size': 9, fill: '#6b7280' }, a.scale === 'categories' ? 'categories' : `${a.scale} scale`));
+    frame.append(svg('text', { x: x(i), y: TOP - (i % 2 === 0 ? 40 : 26), 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 600, fill: a.objective ? '#1d4ed8' : '#111827' }, a.name));
+    frame.append(svg('text', { x: x(i), y: TOP - 12, 'text-anchor': 'middle', 'font-size': 9, fill: '#6b7280' }, a.note ?? (a.scale === 'categories' ? 'categories' : `${a.scale} scale`)));
     const shown = a.ticks.length > 8 ? a.ticks.filter((_, k) => k % Math.ceil(a.ticks.length / 8) === 0) : a.ticks;
     for (const tick of shown) {
       frame.append(svg('line', { x1: x(i) - 3, x2: x(i) + 3, y1: y(tick.at), y2: y(tick.at), stroke: '#374151' }));
@@ -101,5 +110,5 @@ export function drawParallelCoordinates(root, trials, knobs, objective) {
     if (a.hasUnset) frame.append(svg('text', { x: x(i) + 5, y: y(UNSET) + 3.5, 'font-size': 10, fill: '#6b7280', 'font-style': 'italic' }, 'unset'));
   });
   root.replaceChildren(lines, frame);
-  return { lines: rows.length, axes: axes.length, best: ordered[0] ? num(ordered[0].score.objective) : undefined };
+  return { lines: rows.length, axes: axes.length };
 }

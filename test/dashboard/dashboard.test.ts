@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -332,6 +332,11 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     const value = (tid: string): number => trials.find((t) => t.trial_id === tid)?.score?.objective ?? Infinity;
     for (let i = 1; i < objectives.length; i++) assert.ok(value(objectives[i] ?? '') >= value(objectives[i - 1] ?? ''), 'sorted by objective');
     await page.locator('#trials-panel').screenshot({ path: join(artifacts, '14-trials-filtered.png') });
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#trials-csv').click()]);
+    const csv = readFileSync((await download.path()) ?? '', 'utf8').trimEnd().split('\r\n');
+    assert.equal(csv.length, explore + 1, 'a header and the rows shown');
+    assert.match(csv[0] ?? '', /^trial_id,role,state,arm,worker,steal_pct,objective,feasible,.*harness:fragmentation\.rss_bytes_at_300ms\.mean/);
+    assert.deepEqual(csv.slice(1).map((line) => line.split(',')[0]), objectives, 'the rows shown, in their order');
 
     const best = objectives[0] ?? '';
     await rows.first().locator('.detail-button').click();

@@ -62,7 +62,9 @@ export function decisionPanel() {
     const parts = [
       el('p', { id: 'decision-verdict', class: evidence.beats_baseline ? 'good strong' : 'strong', text: evidence.verdict }),
       el('h3', { text: `Deployed knobs (${evidence.variant ?? 'minimal'} config vs the baseline)` }),
-      table('decision-knobs', ['knob', 'value', 'baseline', 'total-effect share on the objective [interval]'], knobRows(evidence, importance)),
+      evidence.knobs?.length
+        ? table('decision-knobs', ['knob', 'value', 'baseline', 'total-effect share on the objective [interval]'], knobRows(evidence, importance))
+        : el('p', { class: 'note', id: 'decision-knobs-none', text: 'no knob differs from the baseline: the export keeps the baseline as it is' }),
     ];
     if (d) {
       parts.push(

@@ -56,7 +56,7 @@ export function drawImportance(canvas, entry) {
       animation: false,
       maintainAspectRatio: false,
       scales: {
-        x: { min: 0, max: 1, title: { display: true, font: { size: 11 }, text: `total-effect share of the variance (whiskers: ${Math.round(100 * entry.level)}% interval)` }, ticks: { callback: pct } },
+        x: { min: 0, max: 1, title: { display: true, font: { size: 11 }, text: `total-effect share (whiskers: ${Math.round(100 * entry.level)}% interval)` }, ticks: { callback: pct } },
         y: { ticks: { autoSkip: false } },
       },
       plugins: {

@@ -1,7 +1,9 @@
 // The trials of a campaign: the filterable, sortable table, one trial's detail and the
 // side-by-side comparison of two ticked trials.
 import { el } from './dom.js';
+import { parameterNames } from './series.js';
 import { TRIAL_HEADERS, trialRow } from './tables.js';
+import { downloadText, trialsCsv } from './trials-csv.js';
 import { renderCompare } from './trial-compare.js';
 import { trialDetail } from './trial-detail.js';
 import { filterTrials, trialFilterBar } from './trial-filter.js';
@@ -18,6 +20,17 @@ export function trialsPanel(campaignId) {
   const detail = trialDetail(campaignId);
   const compared = [];
   let state;
+  let shown = [];
+  const csv = el('button', {
+    id: 'trials-csv',
+    type: 'button',
+    text: 'download CSV (rows shown)',
+    onclick: () => {
+      if (!state) return;
+      const { metrics } = state.campaign;
+      downloadText(`${campaignId}-trials.csv`, trialsCsv(shown, parameterNames(state.trials), [...new Set([metrics.objective, ...metrics.constraints])]));
+    },
+  });
 
   const renderComparison = () => {
     const [a, b] = compared.map((tid) => state.trials.find((t) => t.trial_id === tid));
@@ -34,7 +47,7 @@ export function trialsPanel(campaignId) {
   const renderTable = () => {
     if (!state) return;
     const { campaign } = state;
-    const shown = filterTrials(state.trials, filterBar.value());
+    shown = filterTrials(state.trials, filterBar.value());
     filterBar.update(state.trials, shown.length);
     const handlers = {
       onDetail: (tid) => void detail.show(tid, campaign.metrics.objective),
@@ -53,7 +66,7 @@ export function trialsPanel(campaignId) {
   const filterBar = trialFilterBar(renderTable);
 
   return {
-    nodes: [el('section', { class: 'panel', id: 'trials-panel' }, el('h2', { text: 'Trials' }), filterBar.node, el('div', { class: 'row' }, compareStatus), tableNode), detail.node, compareNode],
+    nodes: [el('section', { class: 'panel', id: 'trials-panel' }, el('h2', { text: 'Trials' }), filterBar.node, el('div', { class: 'row' }, compareStatus, csv), tableNode), detail.node, compareNode],
     render(next) {
       state = next;
       renderTable();

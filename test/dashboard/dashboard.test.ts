@@ -390,6 +390,8 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
       assert.equal(await page.locator(`#${chart}-empty`).isVisible(), true, `${chart}: note shown`);
       assert.equal(await page.locator(`#${chart}`).isVisible(), false, `${chart}: no empty axes`);
     }
+    assert.equal(await page.locator('#parallel-chart').isVisible(), false, 'no empty parallel axes');
+    assert.equal(await page.locator('#parallel-note').innerText(), 'no trial measured yet');
     await shot('05-failed-trials');
   });
 

@@ -122,8 +122,9 @@ export function chartPanels() {
       renderEffect();
 
       const pc = drawParallelCoordinates(pcSvg, state.trials, names, objective);
+      pcSvg.classList.toggle('empty', pc.lines === 0);
       titles.parallel.textContent = `Parallel coordinates: ${axisLabel(objective.metric)} and the ${names.length} knobs of every measured trial`;
-      notes.parallel.textContent = `${pc.lines} measured trials, one line each; colour by ${objective.metric}: blue = best, amber = worst; dashed red: infeasible. Hover a line for its trial.`;
+      notes.parallel.textContent = pc.lines === 0 ? 'no trial measured yet' : `${pc.lines} measured trials, one line each; colour by ${objective.metric}: blue = best, amber = worst; dashed red: infeasible. Hover a line for its trial.`;
       renderImportance();
     },
   };

@@ -346,6 +346,12 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     for (const r of repeats) assert.match(r, /fragmentation[\s\S]*MiB[\s\S]*%[\s\S]*ms[\s\S]*jemalloc 5\.[\s\S]*=/, r);
     assert.match(await page.locator('#trial-detail').innerText(), /library preloaded\s+\/\S+libjemalloc/);
     await page.locator('#trial-detail').screenshot({ path: join(artifacts, '15-trial-detail.png') });
+    const detailBody = (await (await api(`/v1/campaigns/${campaignId}/trials/${best}`)).json()) as { trial: { trial_id: string }; results: { repeats: unknown[] }[] };
+    assert.equal(detailBody.trial.trial_id, best);
+    assert.equal(detailBody.results[0]?.repeats.length, 2, 'the route gives every repeat');
+    const unknown = await api(`/v1/campaigns/${campaignId}/trials/t999999`);
+    assert.equal(unknown.status, 404);
+    assert.equal(((await unknown.json()) as { code: string }).code, 'ALLOCTUNE_ERR_NOT_FOUND');
 
     await rows.nth(0).locator('.compare-box').check();
     await rows.nth(1).locator('.compare-box').check();

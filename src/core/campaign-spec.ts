@@ -33,6 +33,26 @@ export const ReferenceSpecSchema = z.union([
 ]);
 export type ReferenceSpec = z.infer<typeof ReferenceSpecSchema>;
 
+/**
+ * How a confirmation duel decides. `sequential` (default): after `min_pairs` pairs and after each
+ * further pair, claim / stop for futility / continue at the family-wise alpha (repeated p-values with
+ * an alpha-spending function over the looks, Holm over the claims), up to `max_pairs`; a paired t
+ * test on log ratios where the pairs show no outlier, the exact Wilcoxon test otherwise
+ * (src/optimizer/duel/sequential-confirmation.ts). `fixed`: `duel.pairs` pairs, then the exact
+ * Wilcoxon test with Holm.
+ */
+export const ConfirmSettingsSchema = z
+  .object({
+    rule: z.enum(['sequential', 'fixed']).default('sequential'),
+    min_pairs: z.number().int().min(3).max(100).default(3),
+    max_pairs: z.number().int().min(3).max(100).default(12),
+    spending: z.enum(['obrien-fleming', 'pocock']).default('obrien-fleming'),
+    test: z.enum(['auto', 'wilcoxon', 't']).default('auto'),
+  })
+  .strict()
+  .refine((c) => c.min_pairs <= c.max_pairs, { message: 'min_pairs must not exceed max_pairs', path: ['min_pairs'] });
+export type ConfirmSettings = z.infer<typeof ConfirmSettingsSchema>;
+
 /** Paired comparisons that rank noisy candidates and confirm a winner against the baseline. */
 export const DuelSettingsSchema = z
   .object({
@@ -48,6 +68,8 @@ export const DuelSettingsSchema = z
      * metric's measured noise (memory 1%, throughput 3%, latency 10%).
      */
     min_effect_pct: z.number().min(0).max(100).optional(),
+    /** The decision rule of the confirmation duels (sequential by default). */
+    confirm: ConfirmSettingsSchema.prefault({}),
   })
   .strict();
 

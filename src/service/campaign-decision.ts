@@ -1,4 +1,5 @@
-import { isInFlight, type TrialRecord } from '../core/campaign-record.js';
+import { isInFlight, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { extensionSlots } from './confirmation-progress.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
 import { brokenDuelPairs, type BrokenPair } from './duel-replan.js';
@@ -41,6 +42,8 @@ export type CampaignAction =
   | { kind: 'replan_duels'; broken: BrokenPair[]; worker: string }
   /** Record and queue the confirmation round on `worker`. */
   | { kind: 'plan_duels'; round: ConfirmationRound; worker: string }
+  /** The sequential rule left duels undecided: record and queue one more pair of each on `worker`. */
+  | { kind: 'extend_duels'; slots: { source: TrialRecord; slot: DuelSlot }[]; worker: string }
   /** Confirmation is measured: start the distillation round (or record why it is skipped). */
   | { kind: 'start_distill' }
   /** Record and queue the next revert step of the distillation round on `worker`, or end the stepping. */
@@ -118,7 +121,9 @@ export function decideNext(view: CampaignView): CampaignAction {
     const broken = brokenDuelPairs(trials, new Set(view.workers.map((w) => w.name)));
     const worker = broken.length > 0 ? leastBusyWorker(view) : undefined;
     if (worker) return { kind: 'replan_duels', broken, worker: worker.name };
-    return pending > 0 ? { kind: 'wait', reason: 'duel pairs running' } : distillNext(view, stopReason);
+    if (pending > 0) return { kind: 'wait', reason: 'duel pairs running' };
+    const extend = extendConfirmation(view);
+    return extend ?? distillNext(view, stopReason);
   }
   if (pending > 0) return { kind: 'wait', reason: 'exploration and the baseline finish first' };
   if (!spec.duel.enabled) return { kind: 'finish', reason: stopReason };
@@ -127,6 +132,20 @@ export function decideNext(view: CampaignView): CampaignAction {
   const worker = leastBusyWorker(view);
   if (!worker) return { kind: 'wait', reason: 'no live worker for the confirmation round' };
   return { kind: 'plan_duels', round, worker: worker.name };
+}
+
+/**
+ * Under the sequential rule, before distillation starts: one more pair of each confirmation duel
+ * the rule leaves undecided, on the worker that ran the round if it is still live.
+ */
+function extendConfirmation(view: CampaignView): CampaignAction | undefined {
+  const { record, trials } = view;
+  if (record.spec.duel.confirm.rule !== 'sequential' || record.distillation) return undefined;
+  const slots = extensionSlots(record, trials, view.board.duels);
+  if (slots.length === 0) return undefined;
+  const ran = trials.find((t) => t.role === 'duel' && t.worker !== undefined)?.worker;
+  const worker = view.workers.find((w) => w.name === ran) ?? leastBusyWorker(view);
+  return worker ? { kind: 'extend_duels', slots, worker: worker.name } : { kind: 'wait', reason: 'no live worker to extend the confirmation duels' };
 }
 
 /**

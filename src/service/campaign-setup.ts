@@ -83,8 +83,8 @@ export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvaila
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
     if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
   });
-  if (spec.duel.enabled) {
-    // The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
+  if (spec.duel.enabled && spec.duel.confirm.rule === 'fixed') {
+    // The sequential rule's t test is not capped by the number of pairs. The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
     // p by the number of claims (candidates, the placebo, references): fewer pairs could never confirm anything.
     const claims = spec.duel.candidates + 1 + spec.references.length;
     const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;

@@ -26,7 +26,7 @@ import {
   withReference,
 } from './distill-round.js';
 import { guardDrivers } from './distill-guard-order.js';
-import type { ConfirmationRound } from './duel-round.js';
+import { confirmationPairs, type ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
 import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
 import { resolveBaselineLimits } from './trial-evaluation.js';
@@ -128,6 +128,8 @@ export class CampaignSteps {
         return this.replanLostDuels(runtime, action.broken, action.worker);
       case 'plan_duels':
         return this.planDuels(runtime, action.round, action.worker);
+      case 'extend_duels':
+        return this.extendDuels(runtime, action.slots, action.worker);
       case 'start_distill':
         return this.startDistill(runtime);
       case 'plan_distill_step':
@@ -325,9 +327,20 @@ export class CampaignSteps {
     await this.recordTrials(runtime, records);
     await this.deps.store.appendEvent(runtime.record.id, 'duels_planned', {
       worker,
-      duels: round.plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: spec.duel.pairs })),
+      duels: round.plans.map((p, i) => ({ duel_id: `d${i + 1}`, a: p.a, b: p.b, pairs: confirmationPairs(spec) })),
+      rule: spec.duel.confirm.rule,
     });
-    this.deps.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${spec.duel.pairs} pairs on ${worker} (${WORKER_LABEL} queue)`);
+    this.deps.log(`campaign ${runtime.record.id}: ${round.plans.length} duels x ${confirmationPairs(spec)} pairs on ${worker} (${WORKER_LABEL} queue)`);
+    for (const r of records) await this.enqueue(runtime, r);
+  }
+
+  /** One more pair of each duel the sequential rule left undecided, on `worker`. */
+  private async extendDuels(runtime: CampaignRuntime, slots: readonly { source: TrialRecord; slot: DuelSlot }[], worker: string): Promise<void> {
+    const records = await this.duelTrials(runtime, slots, worker);
+    await this.recordTrials(runtime, records);
+    const pairs = [...new Map(slots.map((s) => [s.slot.duel_id, { duel_id: s.slot.duel_id, pair_index: s.slot.pair_index }])).values()];
+    await this.deps.store.appendEvent(runtime.record.id, 'duels_extended', { worker, pairs });
+    this.deps.log(`campaign ${runtime.record.id}: sequential confirmation: ${pairs.length} undecided duels get one more pair on ${worker}`);
     for (const r of records) await this.enqueue(runtime, r);
   }
 

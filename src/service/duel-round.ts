@@ -9,6 +9,11 @@ export interface ConfirmationRound {
   slots: { source: TrialRecord; slot: DuelSlot }[];
 }
 
+/** Pairs each duel of the round starts with: all of them (fixed rule) or the first look's (sequential). */
+export function confirmationPairs(spec: CampaignRecord['spec']): number {
+  return spec.duel.confirm.rule === 'sequential' ? spec.duel.confirm.min_pairs : spec.duel.pairs;
+}
+
 /**
  * Plans the confirmation round from the leaderboard: the leading feasible explored configs (up to
  * `duel.candidates`), the placebo and each reference against the baseline, neighbouring leaders
@@ -23,11 +28,13 @@ export function planConfirmationRound(record: CampaignRecord, board: Leaderboard
   const references = record.reference_configs.map((r) => r.name);
   if ((leaders.length === 0 && references.length === 0) || !baseline?.objective) return undefined;
   const leader = leaders[0]?.arm;
+  // The sequential rule starts with its first look's pairs and extends undecided duels pair by pair (confirmation-progress.ts).
+  const pairs = confirmationPairs(spec);
   const plans = [
-    ...planDuelRound(leaders.map((r) => r.arm), 'baseline', 'placebo', spec.duel.pairs),
-    ...references.map((name) => planDuel(name, 'baseline', spec.duel.pairs)),
+    ...planDuelRound(leaders.map((r) => r.arm), 'baseline', 'placebo', pairs),
+    ...references.map((name) => planDuel(name, 'baseline', pairs)),
     // Does the search beat the setting the user already knew? The leader meets each reference head on.
-    ...(leader === undefined ? [] : references.map((name) => planDuel(leader, name, spec.duel.pairs))),
+    ...(leader === undefined ? [] : references.map((name) => planDuel(leader, name, pairs))),
   ];
   const labels = exploreLabels(trials);
   const sourceOf = (arm: string): TrialRecord | undefined =>
@@ -35,7 +42,7 @@ export function planConfirmationRound(record: CampaignRecord, board: Leaderboard
       arm === 'baseline' || arm === 'placebo' ? t.role === arm : t.role === 'reference' ? t.reference === arm : t.role === 'explore' && labels.get(t.config_key) === arm,
     );
   const slots: ConfirmationRound['slots'] = [];
-  for (let pair = 0; pair < spec.duel.pairs; pair++) {
+  for (let pair = 0; pair < pairs; pair++) {
     for (const [d, plan] of plans.entries()) {
       for (const slot of plan.slots.filter((s) => s.pair === pair)) {
         const source = sourceOf(slot.config_id);

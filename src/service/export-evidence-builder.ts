@@ -164,7 +164,7 @@ export async function buildExportEvidence(
           metric: objective.metric,
           direction: objective.direction,
           improvement_pct: 100 * winner.verdict.relative_effect,
-          test: 'one-sided Wilcoxon signed-rank on paired measurements',
+          test: winner.verdict.test,
           pairs: winner.verdict.pairs,
           wins: board.duels.filter((d) => d.a === winner.arm && d.b === 'baseline').reduce((s, d) => s + pairWins(d, objective.direction), 0),
           p_value: winner.verdict.p_value,

@@ -1,10 +1,11 @@
-import type { CampaignRecord, TrialRecord } from '../core/campaign-record.js';
+import type { TrialRecord } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { MetricEvidence } from '../core/export-evidence.js';
 import type { MetricSummary } from '../core/trial-result.js';
 import { BradleyTerry, type Rating } from '../optimizer/duel/bradley-terry.js';
 import { judgeClaims, type ClaimVerdict } from '../optimizer/duel/paired-verdict.js';
-import { defaultMinRelativeEffect } from '../optimizer/duel/practical-threshold.js';
+import { minRelativeEffect } from './min-relative-effect.js';
+import { confirmationProgress, type DuelProgress } from './confirmation-progress.js';
 import { recordPairs } from '../optimizer/duel/score-pairs.js';
 import { collectDuels, type DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
@@ -75,10 +76,23 @@ function evidence(s: MetricSummary): MetricEvidence {
   return meanInterval(s.mean, s.sd, s.n);
 }
 
-/** Minimum relative effect (fraction) a claim must reach for this campaign. */
-export function minRelativeEffect(record: CampaignRecord): number {
-  const pct = record.spec.duel.min_effect_pct;
-  return pct === undefined ? defaultMinRelativeEffect(record.spec.objective.metric) : pct / 100;
+export { minRelativeEffect } from './min-relative-effect.js';
+
+/** A sequential duel's state as the claim verdict of its challenger. */
+function sequentialVerdict(p: DuelProgress): ClaimVerdict {
+  return {
+    id: p.a,
+    pairs: p.pairs,
+    relative_effect: p.relative_effect,
+    p_value: p.p_unadjusted,
+    p_adjusted: p.p,
+    better_than_baseline: p.action === 'claim',
+    reason: p.reason,
+    test: `sequential (${p.test === 't' ? 'paired t on log ratios' : 'Wilcoxon signed-rank'} at the last look, alpha spent over looks, Holm over claims)`,
+    rule: 'sequential',
+    action: p.action,
+    look: p.look,
+  };
 }
 
 /**
@@ -106,10 +120,12 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
   const rated = new Map(duels.length > 0 ? ratings.ratings('baseline').map((r) => [r.id, r]) : []);
   const againstBaseline = duels.filter((d) => d.b === 'baseline' && d.a_values.length > 0);
   const verdicts = new Map(
-    judgeClaims(
-      againstBaseline.map((d) => ({ id: d.a, candidate: d.a_values, baseline: d.b_values })),
-      { objective: spec.objective, alpha: spec.duel.alpha, min_relative_effect: minEffect },
-    ).map((v) => [v.id, v]),
+    spec.duel.confirm.rule === 'sequential'
+      ? confirmationProgress(record, againstBaseline).map((p): [string, ClaimVerdict] => [p.a, sequentialVerdict(p)])
+      : judgeClaims(
+          againstBaseline.map((d) => ({ id: d.a, candidate: d.a_values, baseline: d.b_values })),
+          { objective: spec.objective, alpha: spec.duel.alpha, min_relative_effect: minEffect },
+        ).map((v) => [v.id, v]),
   );
   const placeboAlarm = verdicts.get('placebo')?.better_than_baseline === true;
 

@@ -11,7 +11,8 @@ import { KEYS } from './keys.js';
  *                        (the leaderboard changes with it; there is no separate leaderboard event)
  * - `trial_failed`       {trial_id, role, worker, config_key, error}: failed on the worker, or withdrawn
  *                        because its duel worker was lost
- * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}]}
+ * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}], rule: sequential | fixed}
+ * - `duels_extended`     {worker, pairs: [{duel_id, pair_index}]}: the sequential rule left these duels undecided
  * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
  * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs in the order tried],
  *                        order_reasons: {knob: why there}, references: [{arm, status, knobs}]}
@@ -30,6 +31,7 @@ export const CAMPAIGN_EVENT_TYPES = [
   'trial_completed',
   'trial_failed',
   'duels_planned',
+  'duels_extended',
   'duels_replanned',
   'distill_started',
   'distill_step_planned',

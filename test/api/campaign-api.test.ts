@@ -79,7 +79,7 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
   });
 
   it('too few duel pairs to ever confirm a win is a 400', async () => {
-    const res = await post(smallCampaign({ duel: { candidates: 1, pairs: 4 } }));
+    const res = await post(smallCampaign({ duel: { candidates: 1, pairs: 4, confirm: { rule: 'fixed' } } }));
     assert.equal(res.statusCode, 400);
     assert.equal(res.json().issues[0].path, 'duel.pairs');
   });

@@ -67,14 +67,25 @@ describe('campaign controller against a temporary Redis and a fake queue', () =>
     assert.match(record.stop_reason ?? '', /^trial_budget: 4 of 4 trials used/);
     const trials = await controller.trials(id);
     assert.equal(trials.filter((t) => t.role === 'explore').length, 4, 'the trial budget');
-    assert.equal(trials.filter((t) => t.role === 'duel').length, 2 * 2 * 6, 'leader and placebo against the baseline, 6 pairs each');
+    // Sequential confirmation: the placebo (identical values) is futile at the first look (3 pairs); the
+    // leader's noise-free 40% gain can only pass the rank test (t needs spread), which needs more pairs.
+    const pairsOf = (duelId: string) => new Set(trials.filter((t) => t.role === 'duel' && t.duel?.duel_id === duelId).map((t) => t.duel?.pair_index)).size;
+    assert.equal(pairsOf('d1'), 3, 'the placebo (d1) stops for futility at the first look');
+    const leaderPairs = pairsOf('d2');
+    assert.ok(leaderPairs > 3 && leaderPairs <= 12, `the leader's duel (d2) was extended past the first look, within max_pairs: ${leaderPairs}`);
+    const board = await controller.leaderboard(id);
+    const leader = board.rows.find((r) => r.role === 'explore' && r.verdict);
+    assert.equal(leader?.verdict?.rule, 'sequential');
+    assert.equal(leader?.verdict?.action, 'claim', leader?.verdict?.reason);
+    assert.equal(leader?.verdict?.pairs, leaderPairs);
+    const extended = (await events(id)).filter((e) => e.type === 'duels_extended');
+    assert.equal(extended.length, leaderPairs - 3, 'one extension per pair past the first look');
     assert.ok(trials.every((t) => t.state === 'completed'));
     const types = (await events(id)).map((e) => e.type);
     assert.equal(types.filter((t) => t === 'duels_planned').length, 1);
     assert.equal(types.filter((t) => t === 'trial_completed').length, trials.length, 'one completion event per trial');
     assert.equal(types.filter((t) => t === 'trial_started').length, trials.length, 'each start relayed once');
     assert.equal(types.at(-1), 'campaign_finished');
-    const board = await controller.leaderboard(id);
     assert.ok(board.rows.find((r) => r.arm === 'baseline')?.objective, 'the leaderboard reads the resolved objective key');
   });
 

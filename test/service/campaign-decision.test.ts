@@ -114,8 +114,47 @@ describe('campaign decision (state in, action out)', () => {
     assert.deepEqual(decideNext({ ...off.view(good), record: { ...off.record, stop_reason: 'trial_budget: x' } }), { kind: 'finish', reason: 'trial_budget: x' });
   });
 
-  it('during the round re-plans pairs of a lost worker, waits for the rest, and finishes once measured', () => {
+  it('under the sequential rule, extends the undecided duels one pair at a time on the round\'s worker, then distils', () => {
     const { record, trial, view } = campaign();
+    const explored = [trial('baseline', 'completed'), trial('placebo', 'completed'), ...[0, 1, 2, 3].map(() => trial('explore', 'completed', { dirty_decay_ms: 0 }, 16e6))];
+    const noise = [1.001, 0.998, 1.002, 0.999, 1.0015, 0.9985, 1.0005, 0.9995];
+    const pairTrials = (duelId: string, arm: string, pair: number, candidateRss: number, baselineRss: number): TrialRecord[] =>
+      (['a', 'b'] as const).map((side) => ({
+        ...trial('duel', 'completed', side === 'a' ? { dirty_decay_ms: 0 } : {}, side === 'a' ? candidateRss : baselineRss),
+        worker: 'w1',
+        duel: { duel_id: duelId, pair_index: pair, side, arm: side === 'a' ? arm : 'baseline' },
+      }));
+    const noted = { ...record, stop_reason: 'trial_budget: 4 of 4 trials used' };
+    const workers = [fakeWorker('w2', 4), fakeWorker('w1', 4)];
+    // The placebo is flat (futile after 3 pairs); t3 is 3% better with 0.2% noise: clear, but the first look of an O'Brien-Fleming design needs more.
+    const round = (pairs: number): TrialRecord[] => [
+      ...explored,
+      ...Array.from({ length: pairs }, (_, p) => [
+        ...pairTrials('d1', 'placebo', p, 40e6 * (noise[p] ?? 1), 40e6 * (noise[7 - p] ?? 1)),
+        ...pairTrials('d2', 't3', p, 38.8e6 * (noise[p] ?? 1), 40e6 * (noise[(p + 3) % 8] ?? 1)),
+      ]).flat(),
+    ];
+    const first = decideNext({ ...view(round(2), { workers }), record: noted });
+    assert.equal(first.kind, 'extend_duels', 'two pairs are short of the first look');
+    const action = decideNext({ ...view(round(3), { workers }), record: noted });
+    assert.ok(action.kind === 'extend_duels', `${action.kind}`);
+    assert.equal(action.worker, 'w1', 'the worker that ran the round');
+    assert.deepEqual(action.slots.map((s) => [s.slot.duel_id, s.slot.pair_index, s.slot.side]), [['d2', 3, 'b'], ['d2', 3, 'a']], 'only the undecided duel, B A on an odd pair');
+    assert.equal(action.slots[1]?.source.config['dirty_decay_ms'], 0, 'each side runs its arm\'s config');
+    let pairs = 4;
+    while (decideNext({ ...view(round(pairs), { workers }), record: noted }).kind === 'extend_duels') pairs++;
+    assert.ok(pairs <= 6, `decided after ${pairs} pairs`);
+    const board = buildLeaderboard(noted, round(pairs));
+    const t3 = board.rows.find((r) => r.arm === 't3');
+    assert.equal(t3?.verdict?.rule, 'sequential');
+    assert.equal(t3?.verdict?.action, 'claim', t3?.verdict?.reason);
+    assert.equal(t3?.verdict?.look, pairs - 2);
+    assert.equal(board.rows.find((r) => r.arm === 'placebo')?.verdict?.action, 'futile');
+    assert.deepEqual(decideNext({ ...view(round(pairs), { workers }), record: noted }), { kind: 'start_distill' });
+  });
+
+  it('during the round re-plans pairs of a lost worker, waits for the rest, and finishes once measured', () => {
+    const { record, trial, view } = campaign({ duel: { confirm: { rule: 'fixed' } } });
     const explored = [trial('baseline', 'completed'), trial('placebo', 'completed'), ...[0, 1, 2, 3].map(() => trial('explore', 'completed', { dirty_decay_ms: 0 }, 16e6))];
     const duel = (pair: number, side: 'a' | 'b', state: TrialRecord['state'], worker: string): TrialRecord => ({
       ...trial('duel', state),

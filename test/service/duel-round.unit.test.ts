@@ -13,8 +13,8 @@ import { smallCampaign } from '../helpers/small-campaign.js';
 const RSS = 'harness:fragmentation.rss_bytes_at_300ms';
 const FRAG = 'harness:fragmentation.fragmentation_ratio_at_300ms';
 
-function setup(references: { name: string; malloc_conf: string }[]): { record: ResolvedCampaignRecord; trials: TrialRecord[] } {
-  const prepared = prepareCampaign(CampaignSpecSchema.parse(smallCampaign({ references, duel: { candidates: 2, pairs: 8 } })));
+function setup(references: { name: string; malloc_conf: string }[], rule: 'fixed' | 'sequential' = 'fixed'): { record: ResolvedCampaignRecord; trials: TrialRecord[] } {
+  const prepared = prepareCampaign(CampaignSpecSchema.parse(smallCampaign({ references, duel: { candidates: 2, pairs: 8, confirm: { rule } } })));
   const record: ResolvedCampaignRecord = {
     metrics: prepared.metrics,
     id: 'c1', spec: prepared.spec, state: 'running', created_at: '2026-11-22T00:00:00.000Z', updated_at: '2026-11-22T00:00:00.000Z',
@@ -57,6 +57,13 @@ describe('confirmation round', () => {
     assert.deepEqual(d2.map((s) => s.slot.side).join(''), 'abbaabbaabbaabba');
     for (const s of round.slots) if (s.slot.arm === 't10') assert.equal(s.source.config['dirty_decay_ms'], 0);
     assert.ok(!round.slots.some((s) => s.slot.arm === 't12'), 'an infeasible config is never dueled');
+  });
+
+  it('under the sequential rule starts every duel with the first look\'s pairs', () => {
+    const { record, trials } = setup([{ name: 'seed', malloc_conf: 'dirty_decay_ms:1000' }], 'sequential');
+    const round = planConfirmationRound(record, buildLeaderboard(record, trials), trials);
+    assert.ok(round);
+    assert.equal(round.slots.length, 6 * 3 * 2, 'six duels x min_pairs (3) x two sides');
   });
 
   it('has nothing to confirm without a feasible leader or a reference', () => {

@@ -36,7 +36,7 @@ describe('the duel worker is killed in the middle of the confirmation round', ()
     const res = await fetch(`${url}/v1/campaigns`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
-      body: JSON.stringify(smallCampaign({ budget: { trials: 4, minutes: 10 }, duel: { candidates: 1, pairs: PAIRS } })),
+      body: JSON.stringify(smallCampaign({ budget: { trials: 4, minutes: 10 }, duel: { candidates: 1, pairs: PAIRS, confirm: { rule: 'fixed' } } })),
     });
     assert.equal(res.status, 201);
     const id = ((await res.json()) as { campaign: { id: string } }).campaign.id;

@@ -31,6 +31,13 @@ export interface ClaimVerdict {
   p_adjusted: number;
   better_than_baseline: boolean;
   reason: string;
+  /** The test, named for the record. */
+  test: string;
+  /** Which rule decided: a fixed number of pairs (this function) or the sequential rule (sequential-confirmation.ts). */
+  rule: 'fixed' | 'sequential';
+  /** Sequential rule only: claim / futile / continue, and the look it stands at (1 = after min_pairs pairs). */
+  action?: 'claim' | 'futile' | 'continue';
+  look?: number;
 }
 
 function median(xs: readonly number[]): number {
@@ -74,6 +81,7 @@ export function judgeClaims(claims: readonly PairedClaim[], opts: VerdictOptions
       : !significant
         ? `not significant: p_adjusted ${pAdj.toPrecision(3)} >= ${alpha} over ${p.pairs} pairs`
         : `below the practical threshold: median improvement ${(100 * p.relative_effect).toFixed(2)}% < ${(100 * opts.min_relative_effect).toFixed(2)}%`;
-    return { id: p.id, pairs: p.pairs, relative_effect: p.relative_effect, p_value: p.p_value, p_adjusted: pAdj, better_than_baseline: better, reason };
+    const test = `one-sided ${opts.test === 'sign' ? 'sign test' : 'Wilcoxon signed-rank'} on paired measurements`;
+    return { id: p.id, pairs: p.pairs, relative_effect: p.relative_effect, p_value: p.p_value, p_adjusted: pAdj, better_than_baseline: better, reason, test, rule: 'fixed' };
   });
 }

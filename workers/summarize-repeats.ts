@@ -1,8 +1,9 @@
 import type { MetricSummary, RepeatRecord } from '../src/core/trial-result.js';
 import { meanSd } from '../src/stats/mean-interval.js';
+import { medianOf } from '../src/stats/robust-center.js';
 
 /**
- * Mean, sample standard deviation (n-1; 0 for a single value), count, min and max of every metric
+ * Mean, sample standard deviation (n-1; 0 for a single value), count, min, max and median of every metric
  * over the kept repeats, keyed `<workload label>.<metric>`. Non-finite values are left out.
  */
 export function summarizeRepeats(repeats: readonly RepeatRecord[]): Record<string, MetricSummary> {
@@ -21,7 +22,7 @@ export function summarizeRepeats(repeats: readonly RepeatRecord[]): Record<strin
   const summary: Record<string, MetricSummary> = {};
   for (const key of [...values.keys()].sort()) {
     const list = values.get(key) ?? [];
-    summary[key] = { ...meanSd(list), min: Math.min(...list), max: Math.max(...list) };
+    summary[key] = { ...meanSd(list), min: Math.min(...list), max: Math.max(...list), median: medianOf(list) };
   }
   return summary;
 }

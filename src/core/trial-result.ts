@@ -50,13 +50,15 @@ export const WorkerIdentitySchema = z.object({
 });
 export type WorkerIdentity = z.infer<typeof WorkerIdentitySchema>;
 
-/** Mean, sample standard deviation, count and range of one metric over the repeats. */
+/** Mean, sample standard deviation, count, range and median of one metric over the repeats. */
 export const MetricSummarySchema = z.object({
   mean: z.number(),
   sd: z.number(),
   n: z.number().int(),
   min: z.number(),
   max: z.number(),
+  /** Median of the repeats: what tail-latency metrics are judged on (src/stats/robust-center.ts). Absent in results stored before it was recorded. */
+  median: z.number().optional(),
 });
 export type MetricSummary = z.infer<typeof MetricSummarySchema>;
 

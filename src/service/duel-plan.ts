@@ -1,5 +1,6 @@
 import type { TrialRecord } from '../core/campaign-record.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { centralValue } from '../stats/robust-center.js';
 import { evaluateSummary } from './trial-evaluation.js';
 
 /** The two arms of a duel and the objective values of its completed pairs, in pair order. */
@@ -17,7 +18,7 @@ export interface DuelMeasurements {
 export interface CollectOptions {
   /** Confirmation duels (default) or distillation steps. */
   role?: 'duel' | 'distill';
-  /** A summary key to read instead of the objective (guards); its mean. */
+  /** A summary key to read instead of the objective (guards); its mean (median of repeats for tail latency). */
   key?: string;
 }
 
@@ -30,7 +31,7 @@ export function collectDuels(record: Pick<ResolvedCampaignRecord, 'spec' | 'metr
   const read = (t: TrialRecord): number | undefined => {
     if (options.key === undefined) return evaluateSummary(record.spec, record.metrics, t.summary).objective?.mean;
     const s = t.summary?.[options.key];
-    return s && s.n >= 1 && Number.isFinite(s.mean) ? s.mean : undefined;
+    return s && s.n >= 1 && Number.isFinite(s.mean) ? centralValue(options.key, s) : undefined;
   };
   type Pending = { a?: string; b?: string; planned: Set<number>; sides: Map<number, { a?: number; b?: number }> };
   const duels = new Map<string, Pending>();

@@ -2,6 +2,7 @@ import type { ResolvedMetrics, TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { baselineRatio, constraintBound, type AbsoluteConstraintSpec, type ConstraintSpec } from '../core/optimizer-observation.js';
 import type { MetricSummary } from '../core/trial-result.js';
+import { judgedSummary } from '../stats/robust-center.js';
 
 /** A constraint of the campaign as met (or not) by one measurement. */
 export interface ConstraintCheck {
@@ -28,6 +29,12 @@ export interface Evaluation {
 
 function usable(s: MetricSummary | undefined): MetricSummary | undefined {
   return s && s.n >= 1 && Number.isFinite(s.mean) ? s : undefined;
+}
+
+/** The summary of `key` as judged (tail latency on the median of repeats), if usable. */
+function judged(summary: Readonly<Record<string, MetricSummary>> | undefined, key: string): MetricSummary | undefined {
+  const s = usable(summary?.[key]);
+  return s && judgedSummary(key, s);
 }
 
 /**
@@ -67,7 +74,7 @@ export function resolveBaselineLimits(
   return spec.constraints.map((c, i) => {
     const ratio = baselineRatio(c);
     if (ratio === undefined) return null;
-    const mean = usable(baseline?.[metrics.constraints[i] ?? c.metric])?.mean;
+    const mean = judged(baseline, metrics.constraints[i] ?? c.metric)?.mean;
     return mean === undefined ? null : ratio * mean;
   });
 }
@@ -76,17 +83,19 @@ export function resolveBaselineLimits(
  * The one judgement of a measurement against the campaign's goal, used by the sampler feed
  * (toObservation), the leaderboard, the duel record, distillation and the export: looks the resolved
  * keys up in `summary` (missing or non-finite values count as not measured; a constraint not
- * measured is not met, nor is a relative one before the baseline has been measured).
+ * measured is not met, nor is a relative one before the baseline has been measured). Tail-latency
+ * metrics are judged on the median of their repeats (the returned summary's `mean`; see
+ * src/stats/robust-center.ts), everything else on the mean.
  */
 export function evaluateSummary(
   spec: Pick<CampaignSpec, 'constraints'>,
   metrics: ResolvedMetrics,
   summary: Readonly<Record<string, MetricSummary>> | undefined,
 ): Evaluation {
-  const objective = usable(summary?.[metrics.objective]);
+  const objective = judged(summary, metrics.objective);
   const constraints = spec.constraints.map((c, i): ConstraintCheck => {
     const key = metrics.constraints[i] ?? c.metric;
-    const value = usable(summary?.[key]);
+    const value = judged(summary, key);
     const bound = constraintBound(c);
     const limit = constraintLimit(c, i, metrics);
     const met = value !== undefined && limit !== undefined && (bound === 'max' ? value.mean <= limit : value.mean >= limit);

@@ -13,7 +13,7 @@ function repeat(index: number, metrics: Record<string, number>, label = 'harness
 }
 
 describe('summarizeRepeats', () => {
-  it('gives mean, sample sd, n, min and max per label.metric (golden values)', () => {
+  it('gives mean, sample sd, n, min, max and median per label.metric (golden values)', () => {
     const summary = summarizeRepeats([repeat(0, { ops_per_s: 2 }), repeat(1, { ops_per_s: 4 }), repeat(2, { ops_per_s: 9 })]);
     const s = summary['harness:larson.ops_per_s'];
     assert.ok(s);
@@ -23,11 +23,12 @@ describe('summarizeRepeats', () => {
     assert.ok(Math.abs(s.sd - Math.sqrt(13)) < 1e-12);
     assert.equal(s.min, 2);
     assert.equal(s.max, 9);
+    assert.equal(s.median, 4);
   });
 
   it('reports sd 0 for one value and leaves out non-finite values', () => {
     const summary = summarizeRepeats([repeat(0, { rss_bytes: 100, ratio: Number.NaN }), repeat(1, { ratio: 1.5 }, 'redis')]);
-    assert.deepEqual(summary['harness:larson.rss_bytes'], { mean: 100, sd: 0, n: 1, min: 100, max: 100 });
+    assert.deepEqual(summary['harness:larson.rss_bytes'], { mean: 100, sd: 0, n: 1, min: 100, max: 100, median: 100 });
     assert.equal(summary['harness:larson.ratio'], undefined);
     assert.equal(summary['redis.ratio']?.n, 1);
   });

@@ -2,6 +2,7 @@ import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js
 import type { TrialJob, WorkloadSpec } from '../src/core/trial-job.js';
 import { workloadLabel } from '../src/core/trial-job.js';
 import { TrialResultSchema, type RepeatRecord, type TrialResult, type WorkerIdentity, type WorkloadMeasurement } from '../src/core/trial-result.js';
+import type { InterferenceGate } from './interference-gate.js';
 import { summarizeRepeats } from './summarize-repeats.js';
 import { targetEnv, type LibraryOverrides } from './target-env.js';
 import type { RunContext, WorkloadRunner } from './runners/workload-runner.js';
@@ -15,6 +16,11 @@ export interface ExecuteOptions {
   libraries?: LibraryOverrides;
   /** Aborting stops the trial between measurements and rejects with a retryable WORKER_LOST. */
   signal?: AbortSignal;
+  /**
+   * The interference gate of this worker's target CPUs (calibrated once, on first use); used when
+   * the job sets `interference_max_slowdown_pct`.
+   */
+  gate?: () => Promise<InterferenceGate>;
   /** Called after each kept or discarded measurement (progress reporting). */
   onMeasurement?: (event: { repeat: number; label: string; kept: boolean; steal_pct: number }) => void;
 }
@@ -41,7 +47,10 @@ function checkAborted(signal: AbortSignal | undefined, worker: string): void {
  * Run one trial: every workload, `repeats` times, under the job's allocator configuration.
  * A measurement whose CPU steal exceeds `steal_max_pct` is recorded in `discarded` and re-run, at
  * most `steal_max_reruns` times per workload and repeat (the last one is then kept, its steal on
- * record). A non-retryable error (bad config, crash, timeout) ends the trial with a `failed` result
+ * record). When the job sets `interference_max_slowdown_pct` and the worker has a gate, the gate's
+ * spin probe runs on the target CPUs before and after each measurement; one whose slower probe
+ * exceeds the reference by more than that is discarded and re-run the same way (reason
+ * `interference: ...`, within the same re-run budget). A non-retryable error (bad config, crash, timeout) ends the trial with a `failed` result
  * that keeps the repeats measured so far; a retryable one (Redis gone, worker shutting down) is
  * thrown so that the queue runs the trial again.
  */
@@ -69,16 +78,20 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
           worker: options.identity.name,
         };
         if (options.signal) ctx.signal = options.signal;
+        const limit = job.interference_max_slowdown_pct;
+        const gate = limit !== undefined && options.gate ? await options.gate() : undefined;
         for (let attempt = 0; ; attempt++) {
           checkAborted(options.signal, options.identity.name);
+          const before = gate ? await gate.probe() : 0;
           const measurement = await runnerFor(options.runners, spec, ctx);
-          const noisy = measurement.steal_pct > job.steal_max_pct;
-          if (noisy && attempt < job.steal_max_reruns) {
-            record.discarded.push({
-              label,
-              reason: `steal ${measurement.steal_pct.toFixed(2)}% > ${job.steal_max_pct}% (attempt ${attempt + 1})`,
-              steal_pct: measurement.steal_pct,
-            });
+          const slowdown = gate ? gate.slowdownPct(Math.max(before, await gate.probe())) : 0;
+          const stolen = measurement.steal_pct > job.steal_max_pct;
+          const disturbed = limit !== undefined && slowdown > limit;
+          if ((stolen || disturbed) && attempt < job.steal_max_reruns) {
+            const reason = stolen
+              ? `steal ${measurement.steal_pct.toFixed(2)}% > ${job.steal_max_pct}% (attempt ${attempt + 1})`
+              : `interference: the spin probe on CPUs ${ctx.cpus} ran ${slowdown.toFixed(0)}% slower than the worker's reference > ${String(limit)}% (attempt ${attempt + 1})`;
+            record.discarded.push({ label, reason, steal_pct: measurement.steal_pct, ...(gate ? { probe_slowdown_pct: slowdown } : {}) });
             options.onMeasurement?.({ repeat: index, label, kept: false, steal_pct: measurement.steal_pct });
             continue;
           }

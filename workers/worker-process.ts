@@ -15,6 +15,7 @@ import { buildRunners } from './build-runners.js';
 import { availableAllocators, hostIdentity } from './host-info.js';
 import { rejectedJobResult } from './rejected-job.js';
 import { executeTrial } from './trial-executor.js';
+import { InterferenceGate } from './interference-gate.js';
 import { workerLibraries, type WorkerConfig } from './worker-config.js';
 
 export interface WorkerProcessOptions {
@@ -51,6 +52,7 @@ export class WorkerProcess {
   private readonly heartbeat: NodeJS.Timeout;
   private readonly abort = new AbortController();
   private closing: Promise<void> | undefined;
+  private gate: Promise<InterferenceGate> | undefined;
 
   private constructor(
     readonly info: WorkerInfo,
@@ -73,7 +75,7 @@ export class WorkerProcess {
       stalledIntervalMs: options.stalledIntervalMs,
       maxStalledCount: options.maxStalledCount,
       onError: (err) => options.log(`bullmq: ${err.message}`),
-      handler: (job, meta) => this.handle(job, meta, { runners, identity, libraries }),
+      handler: (job, meta) => this.handle(job, meta, { runners, identity, libraries, gate: () => this.interferenceGate(identity.cpus) }),
       onInvalidJob: (rejected) => this.reject(rejected, identity),
     });
     this.info.queues = this.worker.queues;
@@ -130,10 +132,19 @@ export class WorkerProcess {
     }
   }
 
+  /** The interference gate of the target CPUs, calibrated on first use (again after a failed calibration). */
+  private interferenceGate(cpus: string): Promise<InterferenceGate> {
+    this.gate ??= InterferenceGate.calibrate(cpus).catch((err: unknown) => {
+      this.gate = undefined;
+      throw err;
+    });
+    return this.gate;
+  }
+
   private async handle(
     job: TrialJob,
     meta: { jobId: string; attempt: number },
-    deps: Pick<Parameters<typeof executeTrial>[1], 'runners' | 'identity' | 'libraries'>,
+    deps: Pick<Parameters<typeof executeTrial>[1], 'runners' | 'identity' | 'libraries' | 'gate'>,
   ): Promise<void> {
     // A recovered job whose first run got as far as storing must not be measured again.
     const existing = await getTrialResult(this.redis, job.campaign_id, job.trial_id);

@@ -116,6 +116,13 @@ export const NoiseSettingsSchema = z
   .object({
     steal_max_pct: z.number().min(0).max(100).default(2),
     steal_max_reruns: z.number().int().min(0).max(10).default(3),
+    /**
+     * Interference gate: re-run a measurement when the worker's spin probe, timed on the target CPUs
+     * before and after it, ran more than this many percent slower than the worker's calibrated
+     * reference (same re-run budget as steal). Absent: off (on a shared VM the probe itself varies
+     * 2x under co-tenant load; set it on dedicated benchmark hosts, e.g. 30).
+     */
+    interference_max_slowdown_pct: z.number().min(1).max(1000).optional(),
   })
   .strict();
 

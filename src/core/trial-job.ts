@@ -63,6 +63,8 @@ export const TrialJobSchema = z.strictObject({
   /** A repeat measured with more CPU steal than this is re-run (at most `steal_max_reruns` times). */
   steal_max_pct: z.number().min(0).max(100).default(2),
   steal_max_reruns: z.number().int().min(0).max(10).default(3),
+  /** Interference gate (workers/interference-gate.ts): re-run a repeat whose spin probe before or after it ran more than this many percent slower than the calibrated reference. Absent: off. */
+  interference_max_slowdown_pct: z.number().min(1).max(1000).optional(),
   /** Worker routing: every label listed must match the worker's labels. */
   worker_labels: z.record(z.string(), z.string()).default({}),
 });

@@ -30,6 +30,8 @@ export const DiscardedMeasurementSchema = z.object({
   label: z.string(),
   reason: z.string(),
   steal_pct: z.number(),
+  /** Interference gate: how much slower than the worker's reference its spin probe ran (the worse of before and after), percent. */
+  probe_slowdown_pct: z.number().optional(),
 });
 
 export const RepeatRecordSchema = z.object({

@@ -63,6 +63,7 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInp
     seed: (spec.seed + index) % 2 ** 31,
     steal_max_pct: spec.noise.steal_max_pct,
     steal_max_reruns: spec.noise.steal_max_reruns,
+    ...(spec.noise.interference_max_slowdown_pct === undefined ? {} : { interference_max_slowdown_pct: spec.noise.interference_max_slowdown_pct }),
     worker_labels: labels,
   };
   return job;

@@ -45,6 +45,8 @@ export interface ReplayCampaignResult {
    * trials-to-target keeps the issue's definition.
    */
   stop: { after_trials: number; reason: StopReason; target_found: boolean; pick_is_target: boolean };
+  /** The table row the campaign would confirm (its pick when the stopping rule ended exploration); absent when nothing feasible was seen. */
+  pick_row?: number;
 }
 
 function observationFromSample(vector: number[], sample: Record<string, number>, table: ReplayTable): Observation {
@@ -123,11 +125,13 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
   const claims = [{ id: 'placebo', candidate: draw(table.baseline_row), baseline: draw(table.baseline_row) }];
   if (pick !== undefined) claims.push({ id: 'best', candidate: draw(pick), baseline: draw(table.baseline_row) });
   const verdicts = judgeClaims(claims, { objective: table.objective, min_relative_effect: opts.min_relative_effect });
-  return {
+  const result: ReplayCampaignResult = {
     seed: opts.seed,
     trials_to_target: hit,
     placebo_false_win: verdicts.find((v) => v.id === 'placebo')?.better_than_baseline ?? false,
     best_confirmed: verdicts.find((v) => v.id === 'best')?.better_than_baseline ?? false,
     stop,
   };
+  if (pick !== undefined) result.pick_row = pick;
+  return result;
 }

@@ -4,6 +4,7 @@ import { baselineRatio } from '../core/optimizer-observation.js';
 import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
+import { lookWeights } from '../optimizer/duel/alpha-spending.js';
 import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
 import { campaignGuards } from './guard-catalogue.js';
 import { resolveCampaignMetrics } from './metric-resolver.js';
@@ -83,13 +84,28 @@ export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvaila
     if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
     if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
   });
-  if (spec.duel.enabled && spec.duel.confirm.rule === 'fixed') {
-    // The sequential rule's t test is not capped by the number of pairs. The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
-    // p by the number of claims (candidates, the placebo, references): fewer pairs could never confirm anything.
+  if (spec.duel.enabled) {
+    // The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
+    // p by the number of claims (candidates, the placebo, references): fewer pairs could never confirm
+    // anything. The sequential rule falls back to that test on outliers, at its last look with that
+    // look's share of alpha; its t test is not capped by the number of pairs.
     const claims = spec.duel.candidates + 1 + spec.references.length;
-    const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;
-    if (spec.duel.pairs < needed) {
-      throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
+    const { confirm } = spec.duel;
+    if (confirm.rule === 'fixed') {
+      const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;
+      if (spec.duel.pairs < needed) {
+        throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
+      }
+    } else {
+      const reachable = (maxPairs: number): boolean => {
+        const last = lookWeights(Math.min(confirm.min_pairs, maxPairs), maxPairs, confirm.spending).at(-1) ?? 0;
+        return (2 ** -maxPairs / last) * claims < spec.duel.alpha;
+      };
+      if (!reachable(confirm.max_pairs)) {
+        let needed = confirm.max_pairs;
+        while (needed < 100 && !reachable(needed)) needed++;
+        throw invalid('duel.confirm.max_pairs', `${confirm.max_pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims with the rank test the rule falls back to on outliers; use at least ${needed}`);
+      }
     }
   }
   if (spec.allocator === 'hakmem' && !options.hakmemAvailableOnWorkers) {

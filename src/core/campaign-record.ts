@@ -37,21 +37,43 @@ export const PairedEvidenceSchema = z.object({
   p_value: LooseNumber,
   non_inferior: z.boolean(),
   method: z.string(),
+  /** One-sided lower bound of the loss: above the margin, the change is shown worse than it allows. */
+  loss_lower: LooseNumber.optional(),
+  /** Standard deviation of the per-pair log ratios: the per-pair noise the verdict rests on. */
+  log_sd: LooseNumber.optional(),
+  /** The margin judged at (relative loss). */
+  margin: z.number().optional(),
 });
 export type PairedEvidence = z.infer<typeof PairedEvidenceSchema>;
+
+/**
+ * What a revert step showed: `reverted` (non-inferior within the margin, constraints met: taken),
+ * `carries_gain` (shown worse than the margin allows, or breaks a constraint), `inconclusive`
+ * (neither could be shown with the pairs spent: kept, because the noise was too large).
+ */
+export const RevertOutcomeSchema = z.enum(['reverted', 'carries_gain', 'inconclusive']);
+export type RevertOutcome = z.infer<typeof RevertOutcomeSchema>;
 
 /** One revert step of the distillation round: what was tried, on which duel, what was decided. */
 export const DistillStepSchema = z.object({
   /** Duel id of the step's pairs (`s1`, `s2`, ...). */
   duel_id: z.string(),
+  /** The knob reverted, or for a group step its knobs joined by `+` (see `knobs`). */
   knob: z.string(),
+  /** Every knob the step reverts: one, or the group of least important knobs tried together. Absent in older records: `[knob]`. */
+  knobs: z.array(z.string()).optional(),
+  /** The (first) knob's value in `current`; a group's others are read from `current` and `candidate`. */
   from: ConfigValueSchema,
-  /** The baseline's value; absent when the revert removes the knob. */
+  /** The baseline's value of the (first) knob; absent when the revert removes it. */
   to: ConfigValueSchema.optional(),
-  /** The config measured (current with the knob reverted) against `current`. */
+  /** The config measured (current with the knobs reverted) against `current`. */
   candidate: ConfigSchema,
   current: ConfigSchema,
-  /** Set once measured: true when the knob stays at the winner's value. */
+  /** Pairs scheduled so far: `distill.pairs`, more while inconclusive (up to `distill.max_pairs`). */
+  pairs_planned: z.number().int().optional(),
+  /** Set once decided (see RevertOutcomeSchema). */
+  outcome: RevertOutcomeSchema.optional(),
+  /** Set once decided: true when the knobs stay at the winner's values (outcome carries_gain or inconclusive). */
   kept: z.boolean().optional(),
   constraints_met: z.boolean().optional(),
   objective: PairedEvidenceSchema.optional(),
@@ -76,6 +98,8 @@ const DistillProgressSchema = z.object({
   importance: z.record(z.string(), z.number()).default({}),
   /** Why each changed knob was queued where it is (guard driver, or least important first). */
   order_reasons: z.record(z.string(), z.string()).optional(),
+  /** The least important knobs, to be reverted together before the single steps (cleared once tried). */
+  group: z.array(z.string()).optional(),
   steps: z.array(DistillStepSchema).default([]),
   /** The minimal config: only the knobs that differ from the baseline's effective values. */
   minimal: ConfigSchema.optional(),
@@ -93,6 +117,8 @@ export const ReferenceDistillationSchema = DistillProgressSchema.extend({
   carries: z.array(z.string()).default([]),
   /** Knobs whose revert was non-inferior: they contribute nothing measurable. */
   contributes_nothing: z.array(z.string()).default([]),
+  /** Knobs kept because neither could be shown (the per-pair noise too large for the margin). */
+  inconclusive: z.array(z.string()).default([]),
 });
 export type ReferenceDistillation = z.infer<typeof ReferenceDistillationSchema>;
 

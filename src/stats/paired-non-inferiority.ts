@@ -19,12 +19,22 @@ export interface NonInferiorityVerdict {
   /** Two-sided (1 - 2 alpha) interval of that change. */
   change_low: number;
   change_high: number;
-  /** Relative loss (changed/reference - 1 for 'min', 1 - changed/reference for 'max'; positive = worse) and its one-sided upper bound. */
+  /** Relative loss (changed/reference - 1 for 'min', 1 - changed/reference for 'max'; positive = worse) and its one-sided bounds at 1 - alpha. */
   loss: number;
   loss_upper: number;
+  /** Above the margin: the change is shown worse than the margin allows (the mirror test of non-inferiority). */
+  loss_lower: number;
+  /** Mean per-pair log ratio signed so that positive is a loss, and the margin on that scale. */
+  loss_log: number;
+  margin_log: number;
+  /** Sample standard deviation of the per-pair log ratios (the per-pair noise; NaN below 2 pairs). */
+  log_sd: number;
   /** p of H0 "the loss is at least the margin". */
   p_value: number;
   non_inferior: boolean;
+  /** The margin the verdict was judged at (relative loss) and its one-sided error rate. */
+  margin: number;
+  alpha: number;
   /** The test, named for the record. */
   method: string;
 }
@@ -55,7 +65,7 @@ export function pairedNonInferiority(changed: readonly number[], reference: read
   const lossOf = (signedLog: number): number => (sign === 1 ? Math.expm1(signedLog) : -Math.expm1(-signedLog));
   if (logs.length < 2) {
     const m = logs[0] ?? 0;
-    return { pairs: logs.length, relative_change: Math.expm1(m), change_low: Number.NaN, change_high: Number.NaN, loss: lossOf(sign * m), loss_upper: Number.POSITIVE_INFINITY, p_value: 1, non_inferior: false, method };
+    return { pairs: logs.length, relative_change: Math.expm1(m), change_low: Number.NaN, change_high: Number.NaN, loss: lossOf(sign * m), loss_upper: Number.POSITIVE_INFINITY, loss_lower: Number.NEGATIVE_INFINITY, loss_log: sign * m, margin_log: bound, log_sd: Number.NaN, p_value: 1, non_inferior: false, margin: opts.margin, alpha, method };
   }
   const { mean, sd } = meanSd(logs);
   const df = logs.length - 1;
@@ -79,8 +89,14 @@ export function pairedNonInferiority(changed: readonly number[], reference: read
     change_high: Math.expm1(mean + half),
     loss: lossOf(lossLog),
     loss_upper: lossOf(upper),
+    loss_lower: lossOf(lossLog - half),
+    loss_log: lossLog,
+    margin_log: bound,
+    log_sd: sd,
     p_value: p,
     non_inferior: p < alpha,
+    margin: opts.margin,
+    alpha,
     method,
   };
 }

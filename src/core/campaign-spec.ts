@@ -75,15 +75,32 @@ export const DuelSettingsSchema = z
 
 /**
  * The distillation round after confirmation: the confirmed winner's changed knobs are reverted to
- * the baseline's effective value one at a time (least important first), each revert checked in
- * `pairs` interleaved pairs against the config it came from; reverts that cost nothing are kept,
- * and the smallest config is then confirmed against the baseline.
+ * the baseline's effective value (the least important ones together first, then one at a time,
+ * least important first), each revert checked in interleaved pairs against the config it came
+ * from; reverts that cost nothing are kept, and the smallest config is then confirmed against the
+ * baseline.
  */
 export const DistillSettingsSchema = z
   .object({
     enabled: z.boolean().default(true),
-    /** A/B pairs per revert step (the non-inferiority t test needs at least 2). */
+    /** A/B pairs each revert step starts with (the non-inferiority t test needs at least 2). */
     pairs: z.number().int().min(2).max(50).default(4),
+    /**
+     * Most pairs a step may grow to while it cannot tell (2 more at a time; it stops early when the
+     * measured spread says even this many would not decide). Below `pairs`: `pairs`.
+     */
+    max_pairs: z.number().int().min(2).max(100).default(12),
+    /**
+     * Largest loss on the objective, in percent, a revert may cost and still be taken (e.g. 3:
+     * "keep reverts that cost under 3 %"). Absent: the practical threshold (`duel.min_effect_pct`
+     * or the metric's default).
+     */
+    margin_pct: z.number().gt(0).max(50).optional(),
+    /**
+     * Before the single steps, the least important changed knobs whose importance shares sum to
+     * under this percent of the total (at least 2 knobs) are reverted together in one step; 0: never.
+     */
+    group_share_pct: z.number().min(0).max(50).default(10),
     /** Most revert steps the round takes (knobs beyond are kept untested, with that reason). */
     max_steps: z.number().int().min(1).max(64).default(12),
   })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
+import { RevertOutcomeSchema } from './campaign-record.js';
 import { EnvMapSchema } from './safe-text.js';
 
 /** A metric of one config: mean with a confidence interval over its measurements. */
@@ -48,6 +49,12 @@ export const KnobEvidenceSchema = z.object({
   share: z.number().optional(),
   share_low: Bound.optional(),
   share_high: Bound.optional(),
+  /**
+   * Why the distillation kept it: `carries_gain` (reverting it was shown to cost more than the
+   * margin), `inconclusive` (the noise was too large to tell), `untested` (the step budget ran out).
+   */
+  distill_outcome: z.enum(['carries_gain', 'inconclusive', 'untested']).optional(),
+  distill_summary: z.string().optional(),
 });
 export type KnobEvidence = z.infer<typeof KnobEvidenceSchema>;
 
@@ -83,7 +90,11 @@ export type ReachEvidence = z.infer<typeof ReachEvidenceSchema>;
 /** The distillation round behind a minimal export: each revert tried, and the minimal config's confirmation. */
 /** One decided revert step, as the export states it. */
 const DistillStepEvidenceSchema = z.object({
+  /** The knob, or a group's knobs joined by `+`. */
   knob: z.string(),
+  /** Every knob the step reverted together (one for a single step). */
+  knobs: z.array(z.string()),
+  outcome: RevertOutcomeSchema,
   from: ConfigValueSchema,
   to: ConfigValueSchema.optional(),
   kept: z.boolean(),
@@ -92,6 +103,9 @@ const DistillStepEvidenceSchema = z.object({
   change_low_pct: Bound,
   change_high_pct: Bound,
   pairs: z.number().int(),
+  /** One standard deviation of the per-pair ratio, in percent (the noise the step had to see through), and the margin. */
+  spread_pct: Bound.optional(),
+  margin_pct: z.number().optional(),
   reason: z.string(),
   /** Why it was tried at that point (regressed guard driver, or least important first). */
   order_reason: z.string().optional(),
@@ -103,6 +117,10 @@ export const DistillEvidenceSchema = z.object({
   /** Trials the round spent (winner and references). */
   trials: z.number().int(),
   steps: z.array(DistillStepEvidenceSchema),
+  /** What the round concluded for each changed knob of the winner (reverted, carries_gain, inconclusive, untested). */
+  knobs: z.array(z.object({ knob: z.string(), outcome: z.enum(['reverted', 'carries_gain', 'inconclusive', 'untested']), step: z.string().optional(), summary: z.string() })).default([]),
+  /** Set when some kept knobs were never shown to carry gain: "not fully distilled: 2 knobs kept inconclusive (a, b)". */
+  not_fully_distilled: z.string().optional(),
   confirmed: z.boolean().optional(),
   /** Each other confirmed reference, distilled: the knobs that carry its gain and those that contribute nothing. */
   references: z
@@ -113,6 +131,7 @@ export const DistillEvidenceSchema = z.object({
         reason: z.string(),
         carries: z.array(z.string()),
         contributes_nothing: z.array(z.string()),
+        inconclusive: z.array(z.string()).default([]),
         steps: z.array(DistillStepEvidenceSchema),
       }),
     )

@@ -20,6 +20,7 @@ import {
   MINIMAL_DUEL_ID,
   planDistillStep,
   planMinimalConfirmation,
+  planStepExtension,
   referencePrefix,
   startDistill,
   stepsTaken,
@@ -255,7 +256,7 @@ export class CampaignSteps {
       await this.saveDistillation(runtime, { ...d, worker, steps: [...d.steps, planned.step] });
       await this.recordTrials(runtime, records);
       const { step } = planned;
-      await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: d.winner_arm ?? null, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
+      await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: d.winner_arm ?? null, duel_id: step.duel_id, knob: step.knob, knobs: step.knobs ?? [step.knob], from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
       for (const r of records) await this.enqueue(runtime, r);
       return;
     }
@@ -287,28 +288,44 @@ export class CampaignSteps {
     if (!planned) {
       const done = finishReference(ref, distill.max_steps);
       await this.saveDistillation(runtime, withReference(d, i, done));
-      await this.deps.store.appendEvent(record.id, 'distill_reference_finished', { arm: done.arm, carries: done.carries, contributes_nothing: done.contributes_nothing, minimal: done.minimal ?? null, reason: done.reason ?? null });
+      await this.deps.store.appendEvent(record.id, 'distill_reference_finished', { arm: done.arm, carries: done.carries, contributes_nothing: done.contributes_nothing, inconclusive: done.inconclusive, minimal: done.minimal ?? null, reason: done.reason ?? null });
       return;
     }
     const records = await this.duelTrials(runtime, planned.slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
     await this.saveDistillation(runtime, { ...withReference(d, i, { ...ref, steps: [...ref.steps, planned.step] }), worker });
     await this.recordTrials(runtime, records);
     const { step } = planned;
-    await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: ref.arm, duel_id: step.duel_id, knob: step.knob, from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
+    await this.deps.store.appendEvent(record.id, 'distill_step_planned', { worker, subject: ref.arm, duel_id: step.duel_id, knob: step.knob, knobs: step.knobs ?? [step.knob], from: step.from, to: step.to ?? null, pairs: distill.pairs, order_reason: step.order_reason ?? null });
     for (const r of records) await this.enqueue(runtime, r);
   }
 
-  /** Decide the open step of the subject being distilled (the winner, else the active reference). */
+  /**
+   * Decide the open step of the subject being distilled (the winner, else the active reference),
+   * or, while it cannot tell and more pairs still can, queue more pairs on the step's worker.
+   */
   private async decideDistillStep(runtime: CampaignRuntime): Promise<void> {
     const d = runtime.record.distillation;
     if (!d) return;
     const trials = [...runtime.trials.values()];
     const i = activeReference(d);
     const ref = i === undefined ? undefined : d.references?.[i];
-    const next = i !== undefined && ref ? withReference(d, i, decideDistillStep(runtime.record, trials, ref)) : decideDistillStep(runtime.record, trials, d);
+    const judged = i !== undefined && ref ? decideDistillStep(runtime.record, trials, ref) : decideDistillStep(runtime.record, trials, d);
+    const next = i !== undefined && ref ? withReference(d, i, judged.next as typeof ref) : (judged.next as DistillationRecord);
+    const subject = i !== undefined ? next.references?.[i] : next;
+    const step = subject?.steps.at(-1);
+    const name = ref?.arm ?? next.winner_arm ?? null;
+    if (judged.more_pairs > 0 && subject && step) {
+      const worker = d.worker ?? trials.find((t) => t.duel?.duel_id === step.duel_id)?.worker ?? '';
+      const slots = planStepExtension(subject, trials, judged.more_pairs);
+      const records = await this.duelTrials(runtime, slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
+      await this.saveDistillation(runtime, next);
+      await this.recordTrials(runtime, records);
+      await this.deps.store.appendEvent(runtime.record.id, 'distill_step_extended', { worker, subject: name, duel_id: step.duel_id, knob: step.knob, pairs: judged.more_pairs, pairs_planned: step.pairs_planned ?? null, reason: step.reason ?? null });
+      for (const r of records) await this.enqueue(runtime, r);
+      return;
+    }
     await this.saveDistillation(runtime, next);
-    const step = (i !== undefined ? next.references?.[i] : next)?.steps.at(-1);
-    if (step) await this.deps.store.appendEvent(runtime.record.id, 'distill_step_decided', { subject: ref?.arm ?? next.winner_arm ?? null, duel_id: step.duel_id, knob: step.knob, kept: step.kept ?? null, reason: step.reason ?? null });
+    if (step) await this.deps.store.appendEvent(runtime.record.id, 'distill_step_decided', { subject: name, duel_id: step.duel_id, knob: step.knob, knobs: step.knobs ?? [step.knob], outcome: step.outcome ?? null, kept: step.kept ?? null, reason: step.reason ?? null });
   }
 
   private async decideDistillConfirm(runtime: CampaignRuntime): Promise<void> {

@@ -4,6 +4,10 @@ import type { SearchSpace } from '../core/search-space.js';
 import { judgeClaims } from '../optimizer/duel/paired-verdict.js';
 import { planDuel } from '../optimizer/duel/duel-schedule.js';
 import { minimalConfig, nextRevert, recordRevert, startDistillation, type DistillationState, type GuardDriver } from '../optimizer/recommend/distillation.js';
+import { knobVerdicts, knobsWith, stepKnobs, verdictLine } from '../optimizer/recommend/distill-knob-verdicts.js';
+import { judgeRevert } from '../optimizer/recommend/revert-outcome.js';
+import { DEFAULT_GROUP_POLICY, type GroupPolicy } from '../optimizer/recommend/revert-groups.js';
+import type { DistillSettings } from '../core/campaign-spec.js';
 import { pairedNonInferiority, type NonInferiorityVerdict } from '../stats/paired-non-inferiority.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 import type { MetricSummary } from '../core/trial-result.js';
@@ -63,6 +67,12 @@ export function deployableChanges(config: Readonly<Config>, effective: Readonly<
   return Object.fromEntries(Object.entries(config).filter(([k, v]) => !Object.hasOwn(effective, k) || effective[k] !== v));
 }
 
+/** The campaign's joint-revert policy (`distill.group_share_pct`, 0: no group step). */
+function groupPolicy(record: ResolvedCampaignRecord): GroupPolicy | null {
+  const pct = record.spec.distill.group_share_pct;
+  return pct > 0 ? { ...DEFAULT_GROUP_POLICY, max_share: pct / 100 } : null;
+}
+
 /** The winner's record or a reference's: what the stepping functions work on. */
 export type DistillSubject = DistillationRecord | ReferenceDistillation;
 
@@ -76,6 +86,7 @@ function started<T extends object>(base: T, state: DistillationState, importance
     remaining: state.remaining,
     importance: Object.fromEntries(state.remaining.map((k) => [k, importance.get(k) ?? 0])),
     order_reasons: state.order_reasons ?? {},
+    ...(state.group && state.group.length > 0 ? { group: state.group } : {}),
     steps: [],
   };
 }
@@ -98,8 +109,8 @@ function startReferences(
     .map((row): ReferenceDistillation => {
       const effective = baselineEffective(record, trials, space, row.config);
       const changed = Object.keys(deployableChanges(row.config, effective));
-      const state = startDistillation(row.config, effective, importance, driversOf(row.arm, changed));
-      const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [] }, state, importance);
+      const state = startDistillation(row.config, effective, importance, driversOf(row.arm, changed), groupPolicy(record));
+      const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [], inconclusive: [] }, state, importance);
       const only = state.remaining[0];
       if (state.remaining.length > 1) return { ...base, status: 'stepping' };
       const reason = only === undefined ? 'the reference changes no knob' : `the reference changes one knob only (${only}): it carries the gain`;
@@ -125,7 +136,7 @@ export function startDistill(
   if (!winner) return { status: 'skipped', reason: 'nothing was confirmed better than the baseline', remaining: [], importance: {}, steps: [] };
   const effective = baselineEffective(record, trials, space, winner.config);
   const changed = Object.keys(deployableChanges(winner.config, effective));
-  const state = startDistillation(winner.config, effective, importance, driversOf(winner.arm, changed));
+  const state = startDistillation(winner.config, effective, importance, driversOf(winner.arm, changed), groupPolicy(record));
   const base = started({ winner_arm: winner.arm, winner_config: winner.config, baseline_effective: effective }, state, importance);
   const references = startReferences(record, board, trials, space, importance, driversOf, winner.arm);
   const withRefs = references.length > 0 ? { ...base, references } : base;
@@ -137,7 +148,7 @@ export function startDistill(
 }
 
 function stateOf(d: DistillSubject): DistillationState {
-  return { baseline: d.baseline_effective ?? {}, current: { ...(d.current ?? {}) }, remaining: [...d.remaining], decisions: [] };
+  return { baseline: d.baseline_effective ?? {}, current: { ...(d.current ?? {}) }, remaining: [...d.remaining], decisions: [], group: [...(d.group ?? [])] };
 }
 
 /** The revert the round would try next (nothing recorded), or undefined when none is left. */
@@ -149,6 +160,15 @@ export function hasNextRevert(d: DistillSubject): boolean {
 export function openStep(d: DistillSubject): DistillStep | undefined {
   const last = d.steps.at(-1);
   return last && last.kept === undefined ? last : undefined;
+}
+
+/**
+ * The largest loss a revert may cost and still be taken: `distill.margin_pct` when the user set it
+ * ("keep reverts that cost under 3 %"), else the campaign's practical threshold.
+ */
+export function distillMargin(record: ResolvedCampaignRecord): number {
+  const pct = record.spec.distill.margin_pct;
+  return pct === undefined ? minRelativeEffect(record) : pct / 100;
 }
 
 /** Revert steps the whole round has taken (winner and references): `distill.max_steps` caps this sum. */
@@ -180,15 +200,18 @@ export function referencePrefix(i: number): string {
  */
 export function finishReference(ref: ReferenceDistillation, maxSteps: number): ReferenceDistillation {
   const minimal = minimalConfig(stateOf(ref));
-  const carries = ref.steps.filter((s) => s.kept === true).map((s) => s.knob);
-  const nothing = ref.steps.filter((s) => s.kept === false).map((s) => s.knob);
   const untested = ref.remaining.filter((k) => Object.hasOwn(minimal, k));
+  const verdicts = knobVerdicts(ref.steps, untested);
+  const carries = knobsWith(verdicts, 'carries_gain');
+  const nothing = knobsWith(verdicts, 'reverted');
+  const unsure = knobsWith(verdicts, 'inconclusive');
   const parts = [
     `${ref.arm}: its gain is carried by ${carries.length > 0 ? carries.join(', ') : 'no single tested knob'}`,
     `contributes nothing: ${nothing.length > 0 ? nothing.join(', ') : 'none'}`,
+    ...(unsure.length > 0 ? [`could not tell (per-pair noise too large for the margin): ${unsure.join(', ')}`] : []),
     ...(untested.length > 0 ? [`max_steps (${maxSteps}) reached for the round, untested: ${untested.join(', ')}`] : []),
   ];
-  return { ...ref, status: 'done', minimal, carries, contributes_nothing: nothing, reason: parts.join('; ') };
+  return { ...ref, status: 'done', minimal, carries, contributes_nothing: nothing, inconclusive: unsure, reason: parts.join('; ') };
 }
 
 function slotsOf(duelId: string, configs: Record<string, { config: Config; env?: Record<string, string> }>, a: string, b: string, pairs: number): DistillSlot[] {
@@ -231,17 +254,50 @@ export function planDistillStep(
   if (!step) return undefined;
   const duelId = `${prefix}s${d.steps.length + 1}`;
   const current = d.current ?? {};
-  const recorded: DistillStep = { duel_id: duelId, knob: step.knob, from: step.from, candidate: step.candidate, current };
+  const recorded: DistillStep = { duel_id: duelId, knob: step.knob, knobs: step.knobs, from: step.from, candidate: step.candidate, current, pairs_planned: pairs };
   if (step.to !== undefined) recorded.to = step.to;
-  const why = d.order_reasons?.[step.knob];
+  const why = step.knobs.length > 1 ? groupReason(d, step.knobs) : d.order_reasons?.[step.knob];
   if (why !== undefined) recorded.order_reason = why;
   return { step: recorded, slots: slotsOf(duelId, { candidate: { config: step.candidate }, current: { config: current } }, 'candidate', 'current', pairs) };
+}
+
+/** Why a group is reverted together first: its knobs' share of the importance. */
+function groupReason(d: DistillSubject, knobs: readonly string[]): string {
+  const share = (k: string): number => Math.max(0, d.importance[k] ?? 0);
+  const total = Object.keys(d.importance).reduce((s, k) => s + share(k), 0);
+  const part = total > 0 ? knobs.reduce((s, k) => s + share(k), 0) / total : 0;
+  return `first, together: the ${knobs.length} least important knobs hold ${(100 * part).toFixed(1)}% of the importance; one step drops them all if the joint revert holds`;
+}
+
+/**
+ * More pairs for the open step: `pairs` pairs after the highest pair index its duel has (a lost
+ * worker's re-run pairs included), alternating A B / B A as the first ones did.
+ */
+export function planStepExtension(d: DistillSubject, trials: readonly TrialRecord[], pairs: number): DistillSlot[] {
+  const step = openStep(d);
+  if (!step) return [];
+  const start = trials.reduce((m, t) => (t.duel?.duel_id === step.duel_id ? Math.max(m, t.duel.pair_index + 1) : m), 0);
+  const all = slotsOf(step.duel_id, { candidate: { config: step.candidate }, current: { config: step.current } }, 'candidate', 'current', start + pairs);
+  return all.filter((s) => s.slot.pair_index >= start);
 }
 
 /** JSON keeps no infinities: non-finite numbers are stored as null. */
 function stored(v: NonInferiorityVerdict): PairedEvidence {
   const f = (x: number): number | null => (Number.isFinite(x) ? x : null);
-  return { pairs: v.pairs, relative_change: f(v.relative_change), change_low: f(v.change_low), change_high: f(v.change_high), loss: f(v.loss), loss_upper: f(v.loss_upper), p_value: f(v.p_value), non_inferior: v.non_inferior, method: v.method };
+  return {
+    pairs: v.pairs,
+    relative_change: f(v.relative_change),
+    change_low: f(v.change_low),
+    change_high: f(v.change_high),
+    loss: f(v.loss),
+    loss_upper: f(v.loss_upper),
+    loss_lower: f(v.loss_lower),
+    log_sd: f(v.log_sd),
+    margin: v.margin,
+    p_value: f(v.p_value),
+    non_inferior: v.non_inferior,
+    method: v.method,
+  };
 }
 
 /** Pooled summaries of the completed trials of one arm of one paired duel. */
@@ -259,23 +315,41 @@ function pooledArm(trials: readonly TrialRecord[], duelId: string, arm: string):
   return out;
 }
 
+/** Pairs an undecided step adds at a time (see judgeRevert): small batches stop soon after the answer is clear. */
+export const DISTILL_PAIRS_BATCH = 2;
+
 /**
- * Decides the open step from its pairs: the revert is kept when the reverted config is
- * non-inferior to the current one on the objective at the campaign's practical threshold (one-sided
- * paired t test on log ratios) and still meets every constraint. Returns the updated record.
+ * Judges the open step from its pairs: `reverted` when the reverted config is non-inferior to the
+ * current one on the objective within the margin (see distillMargin; one-sided paired t test on log
+ * ratios) and still meets every constraint, `carries_gain` when it is shown worse than the margin
+ * or breaks a constraint, else more pairs (`more_pairs`, the step stays open with `pairs_planned`
+ * raised) while `distill.max_pairs` can still decide, else `inconclusive`. Returns the updated record.
  */
-export function decideDistillStep<T extends DistillSubject>(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], d: T): T {
+export function decideDistillStep<T extends DistillSubject>(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], d: T): { next: T; more_pairs: number } {
   const step = openStep(d);
-  if (!step) return d;
+  if (!step) return { next: d, more_pairs: 0 };
   const { spec } = record;
   const duel = collectDuels(record, trials, { role: 'distill' }).find((x) => x.duel_id === step.duel_id);
-  const verdict = pairedNonInferiority(duel?.a_values ?? [], duel?.b_values ?? [], { direction: spec.objective.direction, margin: minRelativeEffect(record), alpha: spec.duel.alpha });
+  const verdict = pairedNonInferiority(duel?.a_values ?? [], duel?.b_values ?? [], { direction: spec.objective.direction, margin: distillMargin(record), alpha: spec.duel.alpha });
   const constraintsMet = evaluateSummary(spec, record.metrics, pooledArm(trials, step.duel_id, 'candidate')).constraints.every((c) => c.met);
+  const planned = step.pairs_planned ?? spec.distill.pairs;
+  const judged = judgeRevert(verdict, constraintsMet, budgetOf(spec.distill, planned));
+  if (judged.kind === 'more_pairs') {
+    const grown: DistillStep = { ...step, pairs_planned: planned + judged.pairs, objective: stored(verdict), reason: `${judged.reason}; ${judged.pairs} more pairs` };
+    return { next: { ...d, steps: [...d.steps.slice(0, -1), grown] }, more_pairs: judged.pairs };
+  }
   const state = stateOf(d);
-  const revert = { knob: step.knob, from: step.from, to: step.to, candidate: step.candidate };
-  const decision = recordRevert(state, revert, verdict, constraintsMet);
-  const decided: DistillStep = { ...step, kept: decision.kept, constraints_met: constraintsMet, objective: stored(verdict), reason: decision.reason };
-  return { ...d, current: state.current, remaining: state.remaining, steps: [...d.steps.slice(0, -1), decided] };
+  const revert = { knob: step.knob, knobs: stepKnobs(step), from: step.from, to: step.to, candidate: step.candidate };
+  const decision = recordRevert(state, revert, verdict, constraintsMet, judged);
+  const decided: DistillStep = { ...step, outcome: decision.outcome, kept: decision.kept, constraints_met: constraintsMet, objective: stored(verdict), reason: decision.reason };
+  const next = { ...d, current: state.current, remaining: state.remaining, steps: [...d.steps.slice(0, -1), decided] };
+  if (state.group && state.group.length > 0) next.group = state.group;
+  else delete next.group;
+  return { next, more_pairs: 0 };
+}
+
+function budgetOf(settings: DistillSettings, planned: number): { planned: number; max_pairs: number; batch: number } {
+  return { planned, max_pairs: Math.max(settings.max_pairs, settings.pairs), batch: DISTILL_PAIRS_BATCH };
 }
 
 /** Ends the stepping: the minimal config, and either its confirmation duel against the baseline or (no revert held) done. */
@@ -286,12 +360,14 @@ export function finishSteps(
   const state = stateOf(d);
   const minimal = minimalConfig(state);
   const untested = d.remaining.filter((k) => Object.hasOwn(minimal, k));
-  const capped = untested.length > 0 ? `; max_steps (${maxSteps}) reached, kept untested: ${untested.join(', ')}` : '';
-  const reverted = d.steps.filter((s) => s.kept === false).map((s) => s.knob);
-  if (reverted.length === 0) {
-    return { next: { ...d, status: 'done', minimal, reason: `no revert held: every changed knob carries part of the gain; the confirmed winner is already minimal${capped}` }, confirm: false };
+  const verdicts = knobVerdicts(d.steps, untested);
+  const line = verdictLine(verdicts, maxSteps);
+  if (knobsWith(verdicts, 'reverted').length === 0) {
+    const all = knobsWith(verdicts, 'carries_gain').length === verdicts.length;
+    const why = all ? 'every changed knob is shown to carry part of the gain; the confirmed winner is already minimal' : 'the confirmed winner is kept whole';
+    return { next: { ...d, status: 'done', minimal, reason: `${line}: ${why}` }, confirm: false };
   }
-  return { next: { ...d, status: 'confirming', minimal, reason: `reverted ${reverted.join(', ')}${capped}`, confirmation: { duel_id: MINIMAL_DUEL_ID } }, confirm: true };
+  return { next: { ...d, status: 'confirming', minimal, reason: line, confirmation: { duel_id: MINIMAL_DUEL_ID } }, confirm: true };
 }
 
 /** Slots of the minimal config (side a, run as `current`) against the baseline (its own trial's environment). */
@@ -349,7 +425,8 @@ export function knobShares(d: DistillationRecord, direction: 'min' | 'max'): Kno
   if (gain === undefined || !(gain > 0)) return [];
   const scale = (direction === 'min' ? 1 - gain : 1 + gain) / gain;
   return d.steps.flatMap((s): KnobShare[] => {
-    if (s.kept !== true || !s.objective) return [];
+    // A group that did not hold decided nothing about its knobs (they were tried one at a time).
+    if (s.kept !== true || !s.objective || stepKnobs(s).length > 1) return [];
     const value = d.minimal?.[s.knob] ?? s.from;
     const e = s.objective;
     const loss = e.loss ?? 0;

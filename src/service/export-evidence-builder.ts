@@ -9,7 +9,8 @@ import { poolSummaries } from '../stats/pool-summaries.js';
 import type { CampaignImportance } from './campaign-importance.js';
 import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
-import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence } from './recommendation-evidence.js';
+import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence, winnerVerdicts } from './recommendation-evidence.js';
+import { notFullyDistilled } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { defaultConfig, encodeEnv, loadSpace } from '../spaces/index.js';
 import type { DuelMeasurements } from './duel-plan.js';
@@ -137,6 +138,11 @@ export async function buildExportEvidence(
     }
   }
 
+  // Knobs the round kept without showing they carry gain are said so up front, not left to the steps.
+  const verdicts = d && winner && variant === 'minimal' ? winnerVerdicts(d) : [];
+  const partial = d?.status === 'done' ? notFullyDistilled(verdicts) : undefined;
+  if (partial !== undefined) notes.push(partial);
+
   const guards = winner ? guardVerdicts(record, trials, pairedArm, pairedRole) : undefined;
   const reach = campaignReachability(record, board);
   const unreachable = reach.filter((r) => r.measured > 0 && r.met_by === 0);
@@ -145,9 +151,9 @@ export async function buildExportEvidence(
   if (winner && guards) {
     const gainText = `${signedPct(objective.direction === 'min' ? -(gain ?? 0) : (gain ?? 0))} ${objective.metric}`;
     const presented = presentRecommendation(gainText, guards.verdicts);
-    recommendation = { kind: presented.kind, headline: presented.headline };
+    recommendation = { kind: presented.kind, headline: partial === undefined ? presented.headline : `${presented.headline}; ${partial}` };
     const how = distilled ? `the minimal config (${Object.keys(d.minimal ?? {}).length} of ${Object.keys(deployableChanges(winner.config, effective)).length} changed knobs of ${winner.arm})` : winner.arm;
-    verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${presented.headline}`;
+    verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${recommendation.headline}`;
   } else if (unreachable.length > 0) {
     verdict = `no measured config, the baseline included, meets ${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
   } else if (board.placebo_alarm) {
@@ -193,7 +199,7 @@ export async function buildExportEvidence(
     generated_at: now.toISOString(),
     variant,
     recommendation,
-    knobs: winner ? knobEvidence(exported.config, effective, distilled ? d : undefined, objective.direction) : [],
+    knobs: winner ? knobEvidence(exported.config, effective, distilled ? d : undefined, objective.direction, verdicts) : [],
     guards: guards?.evidence ?? [],
     reachability: reachEvidence(reach),
     importance: (options.importance?.metrics ?? []).filter((m) => m.role === 'objective' && m.knobs.length > 0).map((m) => ({

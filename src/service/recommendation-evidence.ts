@@ -3,6 +3,8 @@ import type { Config } from '../core/config.js';
 import type { DistillEvidence, GuardEvidence, KnobEvidence, ReachEvidence } from '../core/export-evidence.js';
 import { judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
 import { assessReachability, type ConstraintReach } from '../optimizer/recommend/reachability.js';
+import { knobVerdicts, notFullyDistilled, stepKnobs, stepOutcome, type KnobVerdict } from '../optimizer/recommend/distill-knob-verdicts.js';
+import { minimalConfig } from '../optimizer/recommend/distillation.js';
 import { knobShares } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
 import { campaignGuards } from './guard-catalogue.js';
@@ -71,9 +73,12 @@ export function guardVerdicts(record: ResolvedCampaignRecord, trials: readonly T
 /** The decided steps of one distilled subject as the export states them. */
 function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
   return steps.flatMap((s) => {
-    if (s.kept === undefined || !s.objective) return [];
+    const outcome = stepOutcome(s);
+    if (s.kept === undefined || outcome === undefined || !s.objective) return [];
     const step: DistillEvidence['steps'][number] = {
       knob: s.knob,
+      knobs: stepKnobs(s),
+      outcome,
       from: s.from,
       kept: s.kept,
       loss_pct: pct(s.objective.loss),
@@ -82,6 +87,9 @@ function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
       pairs: s.objective.pairs,
       reason: s.reason ?? '',
     };
+    const sd = s.objective.log_sd;
+    if (sd !== undefined) step.spread_pct = sd === null ? null : pct(Math.expm1(sd));
+    if (s.objective.margin !== undefined) step.margin_pct = 100 * s.objective.margin;
     if (s.to !== undefined) step.to = s.to;
     if (s.order_reason !== undefined) step.order_reason = s.order_reason;
     return [step];
@@ -90,6 +98,7 @@ function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
 
 /** The distillation round as the export states it: the winner's steps, then each confirmed reference's. */
 export function distillEvidence(d: DistillationRecord, trials: readonly TrialRecord[]): DistillEvidence {
+  const verdicts = winnerVerdicts(d);
   const e: DistillEvidence = {
     status: d.status,
     reason: d.reason ?? '',
@@ -101,16 +110,41 @@ export function distillEvidence(d: DistillationRecord, trials: readonly TrialRec
       reason: r.reason ?? '',
       carries: r.carries,
       contributes_nothing: r.contributes_nothing,
+      inconclusive: r.inconclusive,
       steps: stepEvidence(r.steps),
     })),
+    knobs: verdicts.map((v) => (v.step === undefined ? { knob: v.knob, outcome: v.outcome, summary: v.summary } : { ...v, step: v.step })),
   };
+  const partial = notFullyDistilled(verdicts);
+  if (partial !== undefined && d.status === 'done') e.not_fully_distilled = partial;
   if (d.confirmation?.confirmed !== undefined) e.confirmed = d.confirmation.confirmed;
   return e;
 }
 
-/** Each knob of the exported config with the baseline's value and (after distillation) its share of the gain. */
-export function knobEvidence(config: Readonly<Config>, effective: Readonly<Config>, d: DistillationRecord | undefined, direction: 'min' | 'max'): KnobEvidence[] {
+/**
+ * What the round concluded for each changed knob of the winner (knobs still queued once the round
+ * is over are untested; while it runs, they are simply not reported yet).
+ */
+export function winnerVerdicts(d: DistillationRecord): KnobVerdict[] {
+  const over = d.status === 'done' || d.status === 'confirming';
+  const current = minimalConfig({ baseline: d.baseline_effective ?? {}, current: d.current ?? {}, remaining: [], decisions: [] });
+  return knobVerdicts(d.steps, over ? d.remaining.filter((k) => Object.hasOwn(current, k)) : []);
+}
+
+/**
+ * Each knob of the exported config with the baseline's value, (after distillation, `d`) its share
+ * of the gain, and (`verdicts`, see winnerVerdicts) why the round kept it: shown to carry gain,
+ * inconclusive (noise too large to tell) or untested.
+ */
+export function knobEvidence(
+  config: Readonly<Config>,
+  effective: Readonly<Config>,
+  d: DistillationRecord | undefined,
+  direction: 'min' | 'max',
+  verdicts: readonly KnobVerdict[] = d ? winnerVerdicts(d) : [],
+): KnobEvidence[] {
   const shares = new Map((d ? knobShares(d, direction) : []).map((s) => [s.knob, s]));
+  const kept = new Map(verdicts.map((v) => [v.knob, v]));
   return Object.entries(config)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([knob, value]) => {
@@ -122,6 +156,11 @@ export function knobEvidence(config: Readonly<Config>, effective: Readonly<Confi
         e.share = share.share;
         e.share_low = Number.isFinite(share.share_low) ? share.share_low : null;
         e.share_high = Number.isFinite(share.share_high) ? share.share_high : null;
+      }
+      const v = kept.get(knob);
+      if (v && v.outcome !== 'reverted') {
+        e.distill_outcome = v.outcome;
+        e.distill_summary = v.summary;
       }
       return e;
     });

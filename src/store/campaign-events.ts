@@ -16,11 +16,13 @@ import { KEYS } from './keys.js';
  * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
  * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs in the order tried],
  *                        order_reasons: {knob: why there}, references: [{arm, status, knobs}]}
- * - `distill_step_planned` {worker, subject: winner or reference arm, duel_id, knob, from, to, pairs, order_reason}
- * - `distill_step_decided` {subject, duel_id, knob, kept, reason}
+ * - `distill_step_planned` {worker, subject: winner or reference arm, duel_id, knob, knobs, from, to, pairs, order_reason}
+ * - `distill_step_extended` {worker, subject, duel_id, knob, pairs: added, pairs_planned, reason}: the step could not
+ *                        tell yet and the spread says more pairs can (up to distill.max_pairs)
+ * - `distill_step_decided` {subject, duel_id, knob, knobs, outcome: reverted | carries_gain | inconclusive, kept, reason}
  * - `distill_confirm_planned` {worker, duel_id, minimal, pairs}
  * - `distill_finished`   {status: done, minimal, confirmed, reason} (the winner's part)
- * - `distill_reference_finished` {arm, carries, contributes_nothing, minimal, reason}: a confirmed
+ * - `distill_reference_finished` {arm, carries, contributes_nothing, inconclusive, minimal, reason}: a confirmed
  *                        reference's distillation (after the winner's)
  * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
  */
@@ -35,6 +37,7 @@ export const CAMPAIGN_EVENT_TYPES = [
   'duels_replanned',
   'distill_started',
   'distill_step_planned',
+  'distill_step_extended',
   'distill_step_decided',
   'distill_confirm_planned',
   'distill_finished',

@@ -33,7 +33,9 @@ function randomTrial(rng: SeededRng): { config: Config; vector: number[] } {
   return { config, vector };
 }
 
-test('distillation on a scripted objective where 2 of 8 knobs matter keeps exactly those two', () => {
+for (const grouped of [true, false])
+test(`distillation on a scripted objective where 2 of 8 knobs matter keeps exactly those two (${grouped ? 'group revert first' : 'one at a time'})`, () => {
+  let held = 0;
   for (const seed of [1, 2, 3, 4, 5]) {
     const rng = new SeededRng(seed);
     const trials = Array.from({ length: 30 }, () => randomTrial(rng)).map((t) => ({ ...t, value: rssMb(t.config, rng) }));
@@ -45,7 +47,7 @@ test('distillation on a scripted objective where 2 of 8 knobs matter keeps exact
     const winner: Config = { ...randomTrial(rng).config, dirty_decay_ms: 0, muzzy_decay_ms: 0 };
     for (const k of KNOBS) if (winner[k] === BASELINE[k]) winner[k] = k === 'retain' ? !BASELINE[k] : k === 'metadata_thp' ? 'auto' : (BASELINE[k] as number) + 1;
     winner['muzzy_decay_ms'] = 0;
-    const state = startDistillation(winner, { ...BASELINE, muzzy_decay_ms: 5000 }, new Map(importance.knobs.map((k) => [k.name, k.total])));
+    const state = startDistillation(winner, { ...BASELINE, muzzy_decay_ms: 5000 }, new Map(importance.knobs.map((k) => [k.name, k.total])), [], grouped ? undefined : null);
     assert.equal(state.remaining.length, 8);
     // The least important knobs go first: the two carriers are tried last.
     assert.deepEqual(state.remaining.slice(6).sort(), ['dirty_decay_ms', 'muzzy_decay_ms'], `seed ${seed}: order ${state.remaining.join(',')}`);
@@ -60,9 +62,26 @@ test('distillation on a scripted objective where 2 of 8 knobs matter keeps exact
       recordRevert(state, step, pairedNonInferiority(candidate, reference, { direction: 'min', margin: 0.01 }), true);
     }
     assert.deepEqual(Object.keys(minimalConfig(state)).sort(), ['dirty_decay_ms', 'muzzy_decay_ms'], `seed ${seed}`);
-    assert.equal(state.decisions.length, 8);
-    for (const d of state.decisions.filter((x) => x.kept)) assert.ok(d.objective.loss > 0.05, `${d.knob} kept for a loss of ${d.objective.loss}`);
+    const [first] = state.decisions;
+    if (grouped) {
+      // The six knobs that carry nothing hold almost none of the importance: one joint step drops them.
+      assert.ok(first && first.knobs.length >= 2, `seed ${seed}: a group step first (${first?.knob})`);
+      // Whether it holds depends on what the estimate put in it (muzzy_decay_ms, 8 % of the
+      // importance for one seed, matters): when it does not, the single steps still find the two.
+      const rest = first.outcome === 'reverted' ? 8 - first.knobs.length : 8;
+      if (first.outcome === 'reverted') held++;
+      if (first.outcome === 'reverted') assert.ok(!first.knobs.includes('dirty_decay_ms') && !first.knobs.includes('muzzy_decay_ms'), `seed ${seed}: ${first.knob}`);
+      assert.equal(state.decisions.length, 1 + rest, 'the group, then the others one at a time');
+    } else {
+      assert.equal(state.decisions.length, 8);
+      assert.ok(state.decisions.every((d) => d.knobs.length === 1));
+    }
+    for (const d of state.decisions.filter((x) => x.kept)) {
+      assert.ok(d.objective.loss > 0.05, `${d.knob} kept for a loss of ${d.objective.loss}`);
+      assert.equal(d.outcome, 'carries_gain', `${d.knob}: shown beyond the margin, not merely not shown within it`);
+    }
   }
+  if (grouped) assert.ok(held >= 3, `the joint revert of the small knobs held for ${held} of 5 seeds`);
 });
 
 test('a revert that breaks a constraint is not taken, even when the objective is non-inferior', () => {
@@ -74,6 +93,7 @@ test('a revert that breaks a constraint is not taken, even when the objective is
   assert.equal(verdict.non_inferior, true);
   const decision = recordRevert(state, step, verdict, false);
   assert.equal(decision.kept, true);
+  assert.equal(decision.outcome, 'carries_gain');
   assert.match(decision.reason, /constraint/);
   assert.deepEqual(minimalConfig(state), { a: 1, b: 2 });
 });
@@ -109,4 +129,49 @@ test('knobs behind a regressed guard are tried first, in the order given, each w
   assert.match(state.order_reasons?.['a'] ?? '', /regressed guard p99_us/);
   assert.match(state.order_reasons?.['b'] ?? '', /least important first \(importance 0\.100/);
   assert.equal(nextRevert(state)?.knob, 'c');
+});
+
+/** Per-pair ratios with ~10 % noise around `loss` (deterministic: a fixed zig-zag), as candidate/reference arrays. */
+function noisyPairs(n: number, loss: number, noise: number): { candidate: number[]; reference: number[] } {
+  const rng = new SeededRng(7);
+  const reference = Array.from({ length: n }, () => 1000);
+  const candidate = reference.map((r) => r * (1 - loss) * Math.exp(rng.normal(0, noise)));
+  return { candidate, reference };
+}
+
+test('a single revert that cannot be told apart within the margin is kept as inconclusive, not as carrying gain', () => {
+  const state = startDistillation({ a: 1, b: 2 }, { a: 0, b: 0 }, new Map([['a', 0.1], ['b', 0.9]]));
+  const step = nextRevert(state);
+  if (!step) return assert.fail('a step');
+  const { candidate, reference } = noisyPairs(4, 0.0, 0.1);
+  const decision = recordRevert(state, step, pairedNonInferiority(candidate, reference, { direction: 'max', margin: 0.01 }), true);
+  assert.equal(decision.outcome, 'inconclusive');
+  assert.equal(decision.kept, true, 'readers of kept still see the knob stay');
+  assert.match(decision.reason, /could not tell with 4 pairs: .*per-pair spread ±\d+\.\d%, margin 1%/);
+  assert.deepEqual(state.remaining, ['b'], 'decided: the round moves on');
+});
+
+test('a group that does not hold leaves its knobs queued for single steps; one that holds drops them all at once', () => {
+  const importance = new Map([['a', 0.01], ['b', 0.02], ['c', 0.03], ['d', 0.94]]);
+  const failing = startDistillation({ a: 1, b: 1, c: 1, d: 1 }, { a: 0, b: 0, c: 0, d: 0 }, importance);
+  assert.deepEqual(failing.group, ['a', 'b', 'c'], 'shares 1 + 2 + 3 = 6 % < 10 %');
+  const group = nextRevert(failing);
+  assert.deepEqual(group?.knobs, ['a', 'b', 'c']);
+  assert.equal(group?.knob, 'a+b+c');
+  assert.deepEqual(group?.candidate, { a: 0, b: 0, c: 0, d: 1 });
+  if (!group) return;
+  const worse = pairedNonInferiority([80, 81, 79], [100, 100, 100], { direction: 'max', margin: 0.01 });
+  const no = recordRevert(failing, group, worse, true);
+  assert.equal(no.outcome, 'carries_gain');
+  assert.deepEqual(failing.remaining, ['a', 'b', 'c', 'd'], 'every knob is still to be tried on its own');
+  assert.deepEqual(failing.current, { a: 1, b: 1, c: 1, d: 1 });
+  assert.deepEqual(nextRevert(failing)?.knobs, ['a'], 'then one at a time, least important first');
+
+  const holding = startDistillation({ a: 1, b: 1, c: 1, d: 1 }, { a: 0, b: 0, c: 0, d: 0 }, importance);
+  const joint = nextRevert(holding);
+  if (!joint) return assert.fail('a group step');
+  const same = recordRevert(holding, joint, pairedNonInferiority([100, 100.1, 99.9], [100, 100, 100], { direction: 'max', margin: 0.01 }), true);
+  assert.equal(same.outcome, 'reverted');
+  assert.deepEqual(holding.remaining, ['d']);
+  assert.deepEqual(minimalConfig(holding), { d: 1 });
 });

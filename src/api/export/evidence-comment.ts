@@ -1,4 +1,4 @@
-import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../../core/export-evidence.js';
+import type { ConfigEvidence, DistillEvidence, ExportEvidence, MetricEvidence } from '../../core/export-evidence.js';
 import { escapeUnprintable } from '../../core/safe-text.js';
 
 function formatNumber(x: number): string {
@@ -37,9 +37,16 @@ function knobLines(e: ExportEvidence): string[] {
       k.share === undefined
         ? ''
         : `, ${(100 * k.share).toFixed(0)}% of the gain [${k.share_low === null || k.share_low === undefined ? '?' : (100 * k.share_low).toFixed(0)}%, ${k.share_high === null || k.share_high === undefined ? '?' : (100 * k.share_high).toFixed(0)}%]`;
-    return `knob ${k.knob}=${String(k.value)} (${base}${share})`;
+    const why = k.distill_summary === undefined ? '' : `; kept, ${k.distill_outcome ?? ''}: ${k.distill_summary}`;
+    return `knob ${k.knob}=${String(k.value)} (${base}${share}${why})`;
   });
 }
+
+const OUTCOME_TEXT: Record<DistillEvidence['steps'][number]['outcome'], string> = {
+  reverted: 'dropped, contributes nothing measurable',
+  carries_gain: 'kept, carries gain',
+  inconclusive: 'kept, could not tell (noise too large)',
+};
 
 /** The distillation round's decisions: what was dropped as contributing nothing, and what was kept. */
 function distillLines(e: ExportEvidence): string[] {
@@ -47,8 +54,12 @@ function distillLines(e: ExportEvidence): string[] {
   if (!d) return [];
   const stepLines = (steps: typeof d.steps): string[] =>
     steps.map((s) => {
-      const change = `reverting to ${s.to === undefined ? 'unset' : String(s.to)} costs ${formatPct(s.loss_pct)} (change ${formatPct(s.change_low_pct)}..${formatPct(s.change_high_pct)}, ${s.pairs} pairs)`;
-      return `  ${s.knob}=${String(s.from)}: ${s.kept ? 'kept' : 'dropped, contributes nothing measurable'}; ${change}`;
+      const group = s.knobs.length > 1;
+      const target = group ? 'reverting them together' : `reverting to ${s.to === undefined ? 'unset' : String(s.to)}`;
+      const change = `${target} costs ${formatPct(s.loss_pct)} (change ${formatPct(s.change_low_pct)}..${formatPct(s.change_high_pct)}, ${s.pairs} pairs)`;
+      const what = group ? `group ${s.knobs.join(', ')}` : `${s.knob}=${String(s.from)}`;
+      const outcome = group && s.outcome !== 'reverted' ? 'the joint revert did not hold, tried one at a time' : OUTCOME_TEXT[s.outcome];
+      return `  ${what}: ${outcome}; ${change}; ${s.reason}`;
     });
   const lines = [`distillation (${d.status}, ${d.trials} trials): ${d.reason}`, ...stepLines(d.steps)];
   for (const r of d.references) lines.push(`reference ${r.arm} distilled (${r.status}): ${r.reason}`, ...stepLines(r.steps));

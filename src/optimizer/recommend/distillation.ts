@@ -1,11 +1,13 @@
 import type { Config, ConfigValue } from '../../core/config.js';
 import type { NonInferiorityVerdict } from '../../stats/paired-non-inferiority.js';
+import { DEFAULT_GROUP_POLICY, smallKnobGroup, type GroupPolicy } from './revert-groups.js';
+import { judgeRevert, type RevertOutcome } from './revert-outcome.js';
 
 /**
  * The distillation round as pure state: start from the confirmed winner, revert its changed knobs
- * to the baseline's effective value one at a time (knobs behind a regressed guard first, then least
- * important first), and keep every revert
- * that is non-inferior on the objective with the constraints still met. What is left is the
+ * to the baseline's effective value (the least important ones together first, see revert-groups.ts;
+ * then one at a time, knobs behind a regressed guard first, then least important first), and keep
+ * every revert that is non-inferior on the objective with the constraints still met. What is left is the
  * smallest config that still carries the gain. The caller measures each step (interleaved pairs of
  * the candidate against the current config on one worker) and feeds the verdict back.
  */
@@ -19,23 +21,32 @@ export interface DistillationState {
   decisions: RevertDecision[];
   /** Why each knob was queued where it is. */
   order_reasons?: Record<string, string>;
+  /** Knobs to revert together in the next step (cleared once it is decided; empty: none). */
+  group?: string[];
 }
 
-/** One revert to measure: `candidate` is `current` with `knob` set back to the baseline's value. */
+/**
+ * One revert to measure: `candidate` is `current` with `knobs` set back to the baseline's values.
+ * `knob` names the step: the knob itself, or for a group its knobs joined by `+`.
+ */
 export interface RevertStep {
   knob: string;
+  knobs: string[];
+  /** The (first) knob's value in `current`. */
   from: ConfigValue;
-  /** The baseline's value; undefined when the baseline does not set the knob (the revert removes it). */
+  /** The baseline's value of the (first) knob; undefined when the baseline does not set it (the revert removes it). */
   to: ConfigValue | undefined;
   candidate: Config;
 }
 
-/** What was decided for one knob, and on what evidence. */
+/** What was decided for one step, and on what evidence. */
 export interface RevertDecision {
   knob: string;
+  knobs: string[];
   from: ConfigValue;
   to: ConfigValue | undefined;
-  /** True when the knob stays at the winner's value (reverting it cost too much). */
+  outcome: RevertOutcome;
+  /** True when the knobs stay at the winner's values (the revert was not taken: it carries gain, or could not be told). */
   kept: boolean;
   objective: NonInferiorityVerdict;
   constraints_met: boolean;
@@ -64,12 +75,14 @@ export interface GuardDriver {
  * untested; the rest follow least important first (importance is the knob's total-effect share; a
  * knob with no estimate counts as 0, ties by name) so the knobs most likely to carry nothing are
  * dropped before the ones that carry the gain are tested. `order_reasons` says why each is where it is.
+ * Before them, the least important non-driver knobs are tried together once (`groupPolicy`, null: never).
  */
 export function startDistillation(
   winner: Readonly<Config>,
   baseline: Readonly<Config>,
   importance: ReadonlyMap<string, number>,
   drivers: readonly GuardDriver[] = [],
+  groupPolicy: GroupPolicy | null = DEFAULT_GROUP_POLICY,
 ): DistillationState {
   const changed = changedKnobs(winner, baseline);
   const order_reasons: Record<string, string> = {};
@@ -81,43 +94,66 @@ export function startDistillation(
   }
   const rest = changed.filter((k) => !first.includes(k)).sort((a, b) => (importance.get(a) ?? 0) - (importance.get(b) ?? 0) || a.localeCompare(b));
   for (const k of rest) order_reasons[k] = `least important first (importance ${(importance.get(k) ?? 0).toFixed(3)} on the objective)`;
-  return { baseline, current: { ...winner }, remaining: [...first, ...rest], decisions: [], order_reasons };
+  const group = groupPolicy ? smallKnobGroup(rest, changed, importance, groupPolicy) : [];
+  return { baseline, current: { ...winner }, remaining: [...first, ...rest], decisions: [], order_reasons, group };
+}
+
+function isChanged(state: DistillationState, knob: string): boolean {
+  const from = state.current[knob];
+  return from !== undefined && !(Object.hasOwn(state.baseline, knob) && state.baseline[knob] === from);
+}
+
+function revertOf(state: DistillationState, knobs: readonly string[], validate: (c: Config) => Config): RevertStep {
+  const raw: Config = { ...state.current };
+  for (const k of knobs) {
+    if (Object.hasOwn(state.baseline, k)) raw[k] = state.baseline[k] as ConfigValue;
+    else delete raw[k];
+  }
+  const first = knobs[0] as string;
+  return { knob: knobs.join('+'), knobs: [...knobs], from: state.current[first] as ConfigValue, to: state.baseline[first], candidate: validate(raw) };
 }
 
 /**
- * The next revert to measure, or undefined when the round is over. `validate` (the search space's
+ * The next revert to measure, or undefined when the round is over: the pending group (its knobs
+ * still changed, at least 2) first, then the first remaining knob. `validate` (the search space's
  * config validation) turns the candidate into a config the allocator can take, e.g. dropping a
  * child knob that the revert of its parent made inactive; a revert that changes nothing is skipped.
  */
 export function nextRevert(state: DistillationState, validate: (c: Config) => Config = (c) => c): RevertStep | undefined {
+  const group = (state.group ?? []).filter((k) => isChanged(state, k));
+  if (group.length >= 2) return revertOf(state, group, validate);
+  state.group = [];
   while (state.remaining.length > 0) {
     const knob = state.remaining[0] as string;
-    const from = state.current[knob];
-    if (from === undefined || (Object.hasOwn(state.baseline, knob) && state.baseline[knob] === from)) {
+    if (!isChanged(state, knob)) {
       state.remaining.shift(); // an earlier revert already made it inactive or equal
       continue;
     }
-    const to = Object.hasOwn(state.baseline, knob) ? state.baseline[knob] : undefined;
-    const raw: Config = { ...state.current };
-    if (to === undefined) delete raw[knob];
-    else raw[knob] = to;
-    return { knob, from, to, candidate: validate(raw) };
+    return revertOf(state, [knob], validate);
   }
   return undefined;
 }
 
-/** Applies the measured verdict of `step`: the revert is kept when non-inferior with constraints met. */
-export function recordRevert(state: DistillationState, step: RevertStep, objective: NonInferiorityVerdict, constraintsMet: boolean): RevertDecision {
-  const accepted = objective.non_inferior && constraintsMet;
-  const pct = (v: number): string => `${(v * 100).toFixed(2)}%`;
-  const reason = accepted
-    ? `reverting costs ${pct(objective.loss)} (upper bound ${pct(objective.loss_upper)}), within the margin, constraints met`
-    : !constraintsMet
-      ? 'reverting breaks a constraint'
-      : `reverting costs ${pct(objective.loss)} (upper bound ${pct(objective.loss_upper)}), beyond the margin or not shown (p ${objective.p_value.toPrecision(2)})`;
-  const decision: RevertDecision = { knob: step.knob, from: step.from, to: step.to, kept: !accepted, objective, constraints_met: constraintsMet, reason };
+/**
+ * Applies the measured verdict of `step` (`judged`: its outcome and reason, see judgeRevert; absent:
+ * judged from the verdict alone). A `reverted` step is taken and its knobs leave the queue; a
+ * single knob that carries gain or is inconclusive stays at the winner's value and leaves the
+ * queue; a group that did not revert leaves its knobs queued, to be tried one at a time.
+ */
+export function recordRevert(
+  state: DistillationState,
+  step: RevertStep,
+  objective: NonInferiorityVerdict,
+  constraintsMet: boolean,
+  judged?: { outcome: RevertOutcome; reason: string },
+): RevertDecision {
+  const j = judged ?? judgeRevert(objective, constraintsMet);
+  const outcome = 'outcome' in j ? j.outcome : 'inconclusive';
+  const accepted = outcome === 'reverted';
+  const decision: RevertDecision = { knob: step.knob, knobs: step.knobs, from: step.from, to: step.to, outcome, kept: !accepted, objective, constraints_met: constraintsMet, reason: j.reason };
   if (accepted) state.current = step.candidate;
-  state.remaining = state.remaining.filter((k) => k !== step.knob);
+  if (accepted || step.knobs.length === 1) state.remaining = state.remaining.filter((k) => !step.knobs.includes(k));
+  if (step.knobs.length > 1) state.group = [];
   state.decisions.push(decision);
   return decision;
 }

@@ -114,21 +114,22 @@ function revertOf(state: DistillationState, knobs: readonly string[], validate: 
 }
 
 /**
- * The next revert to measure, or undefined when the round is over: the pending group (its knobs
- * still changed, at least 2) first, then the first remaining knob. `validate` (the search space's
+ * The next revert to measure, or undefined when the round is over: the first remaining knob, or
+ * the pending group (its knobs still changed, at least 2) once the first remaining knob is in it. `validate` (the search space's
  * config validation) turns the candidate into a config the allocator can take, e.g. dropping a
  * child knob that the revert of its parent made inactive; a revert that changes nothing is skipped.
  */
 export function nextRevert(state: DistillationState, validate: (c: Config) => Config = (c) => c): RevertStep | undefined {
-  const group = (state.group ?? []).filter((k) => isChanged(state, k));
-  if (group.length >= 2) return revertOf(state, group, validate);
-  state.group = [];
   while (state.remaining.length > 0) {
     const knob = state.remaining[0] as string;
     if (!isChanged(state, knob)) {
       state.remaining.shift(); // an earlier revert already made it inactive or equal
       continue;
     }
+    // The group comes once the knobs queued before it (guard drivers) have had their own steps.
+    const group = (state.group ?? []).filter((k) => isChanged(state, k));
+    if (group.includes(knob) && group.length >= 2) return revertOf(state, group, validate);
+    if (group.length < 2) state.group = [];
     return revertOf(state, [knob], validate);
   }
   return undefined;

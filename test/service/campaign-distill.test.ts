@@ -8,6 +8,8 @@ import { unregisterWorker } from '../../src/store/worker-registry.js';
 import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
 import { GUIDE, runScriptedCampaign, scripted, TUNING_GUIDE } from '../helpers/scripted-campaign.js';
 import { distillEvidence } from '../../src/service/recommendation-evidence.js';
+import { SeededRng } from '../../src/core/seeded-rng.js';
+import { buildExportEvidence } from '../../src/service/export-evidence-builder.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 
@@ -181,5 +183,59 @@ describe('distillation round (temporary Redis, fake queue and worker)', () => {
     assert.match(d.steps[1]?.order_reason ?? '', /least important (first|knobs hold)/, 'then the small knobs together, or one at a time');
     assert.equal(first?.kept, false, 'reverting it costs nothing on the objective');
     assert.ok(!Object.hasOwn(d.minimal ?? {}, 'thp'));
+  });
+
+  it('under per-pair noise: steps grow by 2 pairs while more can decide, stop early when they cannot, and the round and export say which knobs could not be told', async () => {
+    // 4 % noise per trial (~6 % per pair) on every configured run; metadata_thp:auto saves 6 % RSS.
+    const rng = new SeededRng(5);
+    const base = scripted();
+    const noisy: FakeMetrics = (job) => {
+      const m = base(job);
+      const set = job.env['MALLOC_CONF'] !== undefined;
+      const thp = set && job.config['metadata_thp'] === 'auto' ? 0.94 : 1;
+      return { ...m, rss_bytes: m.rss_bytes * thp * (set ? Math.exp(rng.normal(0, 0.04)) : 1) };
+    };
+    const { controller, id } = await distilledCampaign('distill noisy', noisy, { distill: { pairs: 3, max_pairs: 12, max_steps: 10, margin_pct: 2 } });
+    const record = await controller.record(id);
+    const d = record.distillation;
+    assert.ok(d && d.status === 'done', d?.reason);
+    const decided = d.steps.filter((s) => s.outcome !== undefined);
+    assert.equal(decided.length, d.steps.length);
+    const trace = d.steps.map((s) => `${s.knob} ${s.outcome} ${s.pairs_planned}: ${s.reason}`).join('\n');
+    for (const s of decided) {
+      assert.equal(s.objective?.margin, 0.02, 'distill.margin_pct is the margin');
+      assert.ok((s.pairs_planned ?? 0) >= 3 && (s.pairs_planned ?? 0) <= 12, trace);
+      assert.equal(s.objective?.pairs, s.pairs_planned, 'every planned pair was measured and used');
+      assert.equal(s.kept, s.outcome !== 'reverted');
+    }
+    const grown = decided.filter((s) => (s.pairs_planned ?? 0) > 3);
+    assert.ok(grown.length > 0, `some step needed more pairs:\n${trace}`);
+    assert.ok(grown.every((s) => ((s.pairs_planned ?? 0) - 3) % 2 === 0 || s.pairs_planned === 12), 'in batches of 2');
+    const unsure = decided.filter((s) => s.outcome === 'inconclusive');
+    assert.ok(unsure.length > 0, `some zero-effect knob cannot be told within 2 % at this noise:\n${trace}`);
+    for (const s of unsure) assert.match(s.reason ?? '', /^could not tell with \d+ pairs: .*per-pair spread ±\d+\.\d%, margin 2%; (stopped early: even max_pairs \(12\)|max_pairs \(12\) spent)/);
+    assert.ok(unsure.some((s) => s.pairs_planned === 3 && /stopped early/.test(s.reason ?? '')), `a hopeless step stops at its first pairs:\n${trace}`);
+    const dirty = decided.find((s) => s.knob === 'dirty_decay_ms');
+    assert.equal(dirty?.outcome, 'carries_gain', 'a 67 % loss is shown whatever the noise');
+    assert.match(d.reason ?? '', /kept, could not tell \(per-pair noise too large for the margin\): /);
+    assert.doesNotMatch(d.reason ?? '', /every changed knob carries/);
+
+    const types = (await readEventsAfter(redis, id, '0', 100_000)).filter((e) => e.type === 'distill_step_extended');
+    assert.equal(types.length, grown.reduce((n, s) => n + Math.ceil(((s.pairs_planned ?? 3) - 3) / 2), 0), 'one event per batch');
+    const trials = await controller.trials(id);
+    for (const s of grown) {
+      const own = trials.filter((t) => t.duel?.duel_id === s.duel_id).map((t) => t.duel?.pair_index ?? -1);
+      assert.deepEqual([...new Set(own)].sort((a, b) => a - b), Array.from({ length: s.pairs_planned ?? 0 }, (_, i) => i), `${s.duel_id}: pairs 0..n-1, each A and B`);
+    }
+
+    const evidence = await buildExportEvidence(redis, record, await controller.leaderboard(id), trials);
+    const partial = evidence.distillation?.not_fully_distilled ?? '';
+    assert.match(partial, new RegExp(`^not fully distilled: ${unsure.length} knobs? kept ${unsure.length} inconclusive`));
+    assert.ok(evidence.notes.includes(partial), 'said in the notes');
+    assert.ok(evidence.recommendation?.headline.endsWith(partial), evidence.recommendation?.headline);
+    const perKnob = new Map(evidence.distillation?.knobs.map((k) => [k.knob, k]) ?? []);
+    for (const s of unsure) assert.equal(perKnob.get(s.knob)?.outcome, 'inconclusive');
+    for (const k of evidence.knobs.filter((x) => unsure.some((s) => s.knob === x.knob))) assert.equal(k.distill_outcome, 'inconclusive', k.knob);
+    assert.ok(evidence.distillation?.steps.every((s) => s.margin_pct === 2 && typeof s.spread_pct === 'number'));
   });
 });

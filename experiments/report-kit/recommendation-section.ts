@@ -30,12 +30,26 @@ function winnerChanges(raw: RawCampaign): number | undefined {
 function knobTable(ev: ExportEvidence): string {
   if (ev.knobs.length === 0) return 'The export sets no knob.';
   return mdTable(
-    ['knob', 'exported value', 'baseline runs with', 'share of the gain [95% CI]'],
-    ev.knobs.map((k) => [k.knob, value(k.value), value(k.baseline_value), k.share === undefined ? '–' : `${pc(k.share * 100, 0)} ${pcInterval(asPct(k.share_low), asPct(k.share_high))}`]),
+    ['knob', 'exported value', 'baseline runs with', 'share of the gain [95% CI]', 'why distillation kept it'],
+    ev.knobs.map((k) => [
+      k.knob,
+      value(k.value),
+      value(k.baseline_value),
+      k.share === undefined ? '–' : `${pc(k.share * 100, 0)} ${pcInterval(asPct(k.share_low), asPct(k.share_high))}`,
+      k.distill_outcome === undefined ? '–' : `${k.distill_outcome.replace('_', ' ')}: ${k.distill_summary ?? ''}`,
+    ]),
   );
 }
 
 type StepEvidence = NonNullable<ExportEvidence['distillation']>['steps'];
+
+/** The step's outcome; evidence recorded before outcomes existed says kept or reverted only. */
+function decision(s: StepEvidence[number]): string {
+  const outcome = (s as Partial<StepEvidence[number]>).outcome;
+  if (outcome === undefined) return s.kept ? 'kept' : 'reverted';
+  const group = (s.knobs ?? []).length > 1 ? ` (group of ${s.knobs.length})` : '';
+  return `${outcome.replace('_', ' ')}${group}`;
+}
 
 function stepTable(steps: StepEvidence, direction: 'min' | 'max'): string {
   if (steps.length === 0) return 'No revert step was measured.';
@@ -44,7 +58,7 @@ function stepTable(steps: StepEvidence, direction: 'min' | 'max'): string {
   const change = (loss: number | null): number | null => (loss === null ? null : direction === 'min' ? loss : -loss);
   return mdTable(
     ['step', 'knob', 'distilled → baseline value', 'pairs', 'objective change when reverted [95% CI]', 'decision', 'reason', 'tried here because'],
-    steps.map((s, i) => [String(i + 1), s.knob, `${value(s.from)} → ${value(s.to)}`, String(s.pairs), `${pc(change(s.loss_pct))} ${pcInterval(s.change_low_pct, s.change_high_pct)}`, s.kept ? 'kept' : 'reverted', s.reason, s.order_reason ?? '–']),
+    steps.map((s, i) => [String(i + 1), s.knob, `${value(s.from)} → ${value(s.to)}`, String(s.pairs), `${pc(change(s.loss_pct))} ${pcInterval(s.change_low_pct, s.change_high_pct)}`, decision(s), s.reason, s.order_reason ?? '–']),
   );
 }
 
@@ -70,7 +84,7 @@ export function recommendationSection(raw: RawCampaign): string {
     '',
     `- Headline: ${ev.recommendation?.headline ?? ev.verdict}`,
     `- Variant: ${ev.variant}; exported knobs: ${ev.knobs.length}${before === undefined ? '' : ` (the confirmed winner changed ${before} against what the baseline runs with)`}.`,
-    `- Distillation: ${d ? `${d.status}${d.reason ? `: ${d.reason}` : ''}; ${d.trials} trials (${distillTrials(raw)} distill-role trials in the trial list)${d.confirmed === undefined ? '' : `; minimal config ${d.confirmed ? 'confirmed' : 'not confirmed'} against the baseline`}` : 'not run'}.`,
+    `- Distillation: ${d ? `${d.status}${d.reason ? `: ${d.reason}` : ''}; ${d.trials} trials (${distillTrials(raw)} distill-role trials in the trial list)${d.confirmed === undefined ? '' : `; minimal config ${d.confirmed ? 'confirmed' : 'not confirmed'} against the baseline`}${d.not_fully_distilled === undefined ? '' : `; **${d.not_fully_distilled}**`}` : 'not run'}.`,
     '',
     knobTable(ev),
     '',

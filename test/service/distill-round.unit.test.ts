@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultConfig, loadSpace } from '../../src/spaces/index.js';
-import { baselineEffective, deployableChanges, planDistillStep, settleConfig } from '../../src/service/distill-round.js';
+import { baselineEffective, deployableChanges, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
+import type { TrialRecord } from '../../src/core/campaign-record.js';
 
 const space = loadSpace('jemalloc');
 const baseline = defaultConfig(space);
@@ -44,5 +45,20 @@ describe('what the baseline runs with', () => {
     const effective = baselineEffective(record, [readBack], space, { ...baseline, muzzy_decay_ms: 1000, narenas: 2 });
     assert.equal(effective['muzzy_decay_ms'], 1000, 'the read-back value: a winner restating it changes nothing');
     assert.equal(effective['narenas'], 8);
+  });
+});
+
+describe('more pairs for an undecided step', () => {
+  it('continue after the highest pair index of its duel (a lost pair\'s re-run included), alternating as before', () => {
+    const step = { duel_id: 's2', knob: 'narenas', knobs: ['narenas'], from: 2, candidate: { narenas: 8 }, current: { narenas: 2 }, pairs_planned: 4 };
+    const d = { status: 'stepping' as const, remaining: ['narenas'], importance: {}, steps: [step] };
+    const trial = (pair: number, side: 'a' | 'b'): TrialRecord => ({ trial_id: `t${pair}${side}`, campaign_id: 'c1', role: 'distill', config_key: '', config: {}, env: {}, state: 'completed', proposed_at: '', duel: { duel_id: 's2', pair_index: pair, side, arm: side === 'a' ? 'candidate' : 'current' } });
+    // Pairs 0..3 planned, pair 1 lost and re-run as pair 4.
+    const trials = [0, 1, 2, 3, 4].flatMap((p) => [trial(p, 'a'), trial(p, 'b')]);
+    const slots = planStepExtension(d, trials, 2);
+    assert.deepEqual(slots.map((s) => `${s.slot.pair_index}${s.slot.side}`), ['5b', '5a', '6a', '6b']);
+    assert.ok(slots.every((s) => s.slot.duel_id === 's2'));
+    assert.deepEqual(slots.find((s) => s.slot.side === 'a')?.config, { narenas: 8 }, 'side a is the candidate');
+    assert.deepEqual(planStepExtension({ ...d, steps: [{ ...step, kept: true, outcome: 'inconclusive' as const }] }, trials, 2), [], 'a decided step gets none');
   });
 });

@@ -155,7 +155,7 @@ export async function buildExportEvidence(
     const how = distilled ? `the minimal config (${Object.keys(d.minimal ?? {}).length} of ${Object.keys(deployableChanges(winner.config, effective)).length} changed knobs of ${winner.arm})` : winner.arm;
     verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${recommendation.headline}`;
   } else if (unreachable.length > 0) {
-    verdict = `no measured config, the baseline included, meets ${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
+    verdict = `${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
   } else if (board.placebo_alarm) {
     verdict = 'the placebo (a copy of the baseline) won its duel: the measurements are too noisy to trust; exporting the baseline';
   } else if (record.state === 'running') {

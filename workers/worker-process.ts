@@ -94,6 +94,7 @@ export class WorkerProcess {
       concurrency: options.concurrency,
       queues: [],
       allocators: await availableAllocators(workerLibraries(options.config)),
+      commands: Object.keys(options.config.commands).sort(),
       started_at: new Date().toISOString(),
       last_seen_ms: Date.now(),
       active_trials: [],

@@ -1,8 +1,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
+import { InputProblemsError } from '../core/input-problems-error.js';
 import { truncateForMessage } from '../core/safe-text.js';
 import { innermostIssue, type ZodIssueLike } from './zod-issue-detail.js';
+
+/** Longest message of one pre-flight problem in a 400. */
+const PROBLEM_MESSAGE_CHARS = 1500;
 
 /** JSON body of every error answer. */
 export interface ErrorBody {
@@ -45,7 +49,7 @@ export function sendCatalogueError(reply: FastifyReply, err: AlloctuneError, iss
 
 /**
  * Maps every error to a JSON answer built from the error catalogue: zod validation -> 400 naming the
- * field path, AlloctuneError (also the rate limit's 429) -> its catalogue status, fastify's own
+ * field path, a pre-flight {@link InputProblemsError} -> 400 listing every problem, AlloctuneError (also the rate limit's 429) -> its catalogue status, fastify's own
  * client errors (body too large -> 413, bad JSON, wrong content type) -> a catalogue code, anything
  * else -> 500 without internals.
  */
@@ -57,6 +61,10 @@ export function errorReplyFor(limits: { bodyLimitBytes: number }) {
       const first = issues[0];
       const invalid = new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: first?.path ?? context, reason: first?.message ?? 'invalid request' });
       return sendCatalogueError(reply, invalid, issues);
+    }
+    if (err instanceof InputProblemsError) {
+      // Pre-flight messages quote inputs zod has already bounded; they also list what is available, hence the longer limit.
+      return sendCatalogueError(reply, err, err.problems.map((p) => ({ path: truncateForMessage(p.path), message: truncateForMessage(p.message, PROBLEM_MESSAGE_CHARS) })));
     }
     if (isAlloctuneError(err)) {
       const field = err.params['field'];

@@ -4,8 +4,34 @@ import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
 import { MetricSummarySchema, TrialErrorSchema } from './trial-result.js';
 
-export const CampaignStateSchema = z.enum(['running', 'finished', 'cancelled', 'failed']);
+/**
+ * Where a campaign stands. `running`, `waiting_for_workers` (no live worker matches its needs: see
+ * `waiting_for`) and `cancelling` (a cancel waits for trials already running) are live; the others
+ * are final.
+ */
+export const CampaignStateSchema = z.enum(['running', 'waiting_for_workers', 'cancelling', 'finished', 'cancelled', 'failed']);
 export type CampaignState = z.infer<typeof CampaignStateSchema>;
+
+/** The states a campaign never leaves. */
+export type FinalCampaignState = Extract<CampaignState, 'finished' | 'cancelled' | 'failed'>;
+
+/** True once a campaign has stopped for good (finished, cancelled, failed): its record never changes again. */
+export function isFinalState(state: CampaignState): state is FinalCampaignState {
+  return state === 'finished' || state === 'cancelled' || state === 'failed';
+}
+
+/** What a campaign in `waiting_for_workers` waits for: a live worker with all of these. */
+export const WorkerNeedsSchema = z.object({
+  /** Labels the worker must carry (the spec's `worker_labels`). */
+  worker_labels: z.record(z.string(), z.string()),
+  /** Allow-listed command names the worker must advertise. */
+  commands: z.array(z.string()),
+  /** Allocator the worker must be able to preload. */
+  allocator: z.string(),
+  /** Why no live worker fits, e.g. "no live worker" or "worker w1 lacks label zone=b". */
+  reason: z.string(),
+});
+export type WorkerNeeds = z.infer<typeof WorkerNeedsSchema>;
 
 /**
  * The summary keys (`<workload label>.<metric>`) of the objective and of each constraint (in spec
@@ -154,6 +180,10 @@ export const CampaignRecordSchema = z.object({
   finished_at: z.string().optional(),
   /** Why the campaign stopped (stopping rule, budget, cancel, error). */
   stop_reason: z.string().optional(),
+  /** Set while the state is `waiting_for_workers`: the worker it waits for. */
+  waiting_for: WorkerNeedsSchema.optional(),
+  /** When a cancel was asked for (state `cancelling`, then `cancelled`). */
+  cancel_requested_at: z.string().optional(),
   /** The baseline config after parsing and validation against the space. */
   baseline_config: ConfigSchema,
   /** Reference configs (spec `references`), parsed and validated, in spec order. */
@@ -193,7 +223,8 @@ export const TrialRecordSchema = z.object({
   config: ConfigSchema,
   env: EnvMapSchema,
   vector: z.array(z.number()).optional(),
-  state: z.enum(['proposed', 'queued', 'completed', 'failed']),
+  /** `withdrawn`: taken back before any worker ran it (campaign stopped, or cancelled while it waited). */
+  state: z.enum(['proposed', 'queued', 'completed', 'failed', 'withdrawn']),
   queue: z.string().optional(),
   /** Worker the trial must run on (duels) or ran on. */
   worker: z.string().optional(),

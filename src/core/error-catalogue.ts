@@ -30,3 +30,10 @@ export const ERROR_CATALOGUE = {
 
 /** A code from {@link ERROR_CATALOGUE}. */
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/**
+ * Codes that blame the input rather than the machine: the config, a workload argument or the
+ * allocator's refusal of them. A baseline trial failing with one of these fails its campaign at once,
+ * since every other trial would fail the same way.
+ */
+export const INPUT_ERROR_CODES: readonly ErrorCode[] = ['ALLOCTUNE_ERR_INVALID_INPUT', 'ALLOCTUNE_ERR_CONFIG_VALUE', 'ALLOCTUNE_ERR_ALLOCATOR_REJECTED'];

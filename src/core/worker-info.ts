@@ -16,6 +16,8 @@ export const WorkerInfoSchema = WorkerIdentitySchema.extend({
   /** BullMQ queues the worker takes trials from (one per subset of its labels). */
   queues: z.array(z.string()),
   allocators: z.array(AvailableAllocatorSchema),
+  /** Names of the commands its config allow-lists (never their command lines); absent from workers older than this field. */
+  commands: z.array(z.string()).optional(),
   started_at: z.string(),
   /** Milliseconds since the epoch of the last heartbeat. */
   last_seen_ms: z.number(),

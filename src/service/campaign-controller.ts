@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { isInFlight, type CampaignRecord, type CampaignState, type TrialRecord } from '../core/campaign-record.js';
+import { isFinalState, isInFlight, type CampaignRecord, type FinalCampaignState, type TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { trialJobId } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
@@ -11,7 +11,8 @@ import type { TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { listWorkers } from '../store/worker-registry.js';
 import { createEmbedding, loadSpace } from '../spaces/index.js';
-import { continuesPass, decideNext } from './campaign-decision.js';
+import { readHarnessList } from '../harness/read-harness-list.js';
+import { continuesPass, decideNext, wallTimeUsed } from './campaign-decision.js';
 import { campaignImportance, type CampaignImportance } from './campaign-importance.js';
 import { loadRuntime, snapshotOf, type CampaignRuntime } from './campaign-runtime.js';
 import { CampaignSteps, type ControllerQueue } from './campaign-steps.js';
@@ -21,6 +22,7 @@ import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
 import { withResolvedMetrics, type ResolvedCampaignRecord } from './metric-resolver.js';
 import { ReportFeed } from './report-feed.js';
 import { trialJobFor } from './trial-factory.js';
+import { unmetNeeds } from './worker-needs.js';
 
 export interface ControllerOptions {
   redis: Redis;
@@ -33,6 +35,11 @@ export interface ControllerOptions {
   now?: () => Date;
   /** How long the controller lease outlives its holder's last renewal (default 10 s). */
   leaseTtlMs?: number;
+  /**
+   * How long a cancel waits before taking back a trial that no live worker reports running (a
+   * worker publishes its running trials with each heartbeat; default 6 s, just over one).
+   */
+  cancelGraceMs?: number;
 }
 
 /** Cache version of a stopped campaign's leaderboard: it never changes again. */
@@ -162,7 +169,7 @@ export class CampaignController {
   /** Load every running campaign (no loop); `start` does this first. Public for tests. */
   async resumeAll(): Promise<void> {
     for (const record of await this.store.list()) {
-      if (record.state !== 'running') continue;
+      if (isFinalState(record.state)) continue;
       await this.serial.run(record.id, () => this.guarded(record.id, () => this.resume(record)));
     }
     if (await this.reports.mayHaveMissed()) {
@@ -213,22 +220,30 @@ export class CampaignController {
     }
   }
 
-  /** Validate, store and start a campaign. */
+  /**
+   * Pre-flight, store and start a campaign: every problem of the spec (against its space, the
+   * harness's description and the live workers) is one 400 and nothing is stored. Without a live
+   * worker that fits, it starts in `waiting_for_workers`.
+   */
   async create(spec: CampaignSpec): Promise<CampaignRecord> {
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const hakmem = workers.some((w) => w.allocators.some((a) => a.name === 'hakmem' && a.path !== null));
-    const prepared = prepareCampaign(spec, { hakmemAvailableOnWorkers: hakmem });
+    const harness = spec.workloads.some((w) => w.kind === 'harness') ? await readHarnessList() : undefined;
+    if (harness && !harness.ok) this.log(`harness arguments not checked before the run: ${harness.reason}`);
+    const prepared = prepareCampaign(spec, { hakmemAvailableOnWorkers: hakmem, workers, ...(harness?.ok ? { harness: harness.list } : {}) });
     const now = this.now().toISOString();
+    const waiting = unmetNeeds(prepared.spec, workers);
     const record: ResolvedCampaignRecord = {
       id: newCampaignId(),
       spec: prepared.spec,
-      state: 'running',
+      state: waiting ? 'waiting_for_workers' : 'running',
       created_at: now,
       updated_at: now,
       baseline_config: prepared.baselineConfig,
       reference_configs: prepared.referenceConfigs,
       metrics: prepared.metrics,
     };
+    if (waiting) record.waiting_for = waiting;
     if (prepared.notes.length > 0) record.notes = prepared.notes;
     const runtime = await loadRuntime(record, [], undefined);
     if (runtime.embedding.dimension === 0) {
@@ -244,14 +259,106 @@ export class CampaignController {
     });
   }
 
-  /** Cancel a running campaign once any step in progress is done: withdraw its waiting trials and record why it stopped. */
+  /**
+   * Cancel a live campaign once any step in progress is done: trials no worker has taken are
+   * withdrawn (state `withdrawn`); while trials already running finish, the campaign is
+   * `cancelling`, then `cancelled`. A campaign already stopped or cancelling is a CONFLICT (409).
+   */
   async cancel(id: string): Promise<CampaignRecord> {
     return this.serial.run(id, async () => {
       const runtime = this.runtimes.get(id);
-      if (!runtime) return this.record(id);
-      await this.finish(runtime.record, [...runtime.trials.values()], 'cancelled', 'cancelled by request');
-      return runtime.record;
+      if (!runtime) {
+        const record = await this.record(id);
+        throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${id} is already ${record.state}${record.stop_reason ? ` (${record.stop_reason})` : ''}: nothing to cancel` });
+      }
+      const { record } = runtime;
+      if (record.state === 'cancelling') {
+        const running = [...runtime.trials.values()].filter(isInFlight).length;
+        throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${id} is already cancelling: ${running} running trial(s) finish first` });
+      }
+      const now = this.now().toISOString();
+      const running = await this.withdrawInFlight(runtime.record, [...runtime.trials.values()], false);
+      if (running === 0) {
+        await this.finish(record, [], 'cancelled', 'cancelled by request', now);
+        return record;
+      }
+      const { waiting_for: _waiting, ...rest } = record;
+      const cancelling: CampaignRecord = { ...rest, state: 'cancelling', cancel_requested_at: now, updated_at: now };
+      await this.store.update(cancelling);
+      delete record.waiting_for;
+      Object.assign(record, cancelling);
+      runtime.version++;
+      await this.store.appendEvent(id, 'campaign_state', { state: 'cancelling', running_trials: running });
+      this.log(`campaign ${id}: cancelling (${running} running trial(s) finish first)`);
+      return record;
     });
+  }
+
+  /**
+   * Withdraw every in-flight trial of a campaign: those no worker has taken (and, with `all`, every
+   * one) are recorded as `withdrawn`; returns how many are left running on a worker.
+   */
+  private async withdrawInFlight(record: CampaignRecord, trials: readonly TrialRecord[], all: boolean): Promise<number> {
+    const withdrawn: TrialRecord[] = [];
+    let running = 0;
+    const now = this.now().toISOString();
+    for (const t of trials.filter(isInFlight)) {
+      const removed = t.state === 'proposed' || (await this.options.queue.withdraw(trialJobId(t), trialJobFor(record.spec, t).worker_labels ?? {}));
+      if (removed || all) withdrawn.push({ ...t, state: 'withdrawn', finished_at: now });
+      else running++;
+    }
+    if (withdrawn.length > 0) {
+      await this.store.putTrials(record.id, withdrawn);
+      const runtime = this.runtimes.get(record.id);
+      for (const t of withdrawn) runtime?.trials.set(t.trial_id, t);
+    }
+    return running;
+  }
+
+  /**
+   * A cancelling campaign's pass: cancelled once no trial is in flight. A trial that no live worker
+   * reports running (its worker died, or it finished and the report is late) is withdrawn once the
+   * grace period after the cancel has passed, so a cancel always ends.
+   */
+  private async advanceCancel(id: string, workers: readonly WorkerInfo[]): Promise<void> {
+    const runtime = this.runtimes.get(id);
+    if (!runtime) return;
+    const { record } = runtime;
+    const inFlight = [...runtime.trials.values()].filter(isInFlight);
+    const sinceMs = this.now().getTime() - Date.parse(record.cancel_requested_at ?? record.updated_at);
+    if (inFlight.length > 0 && sinceMs < (this.options.cancelGraceMs ?? 6000)) return;
+    const active = new Set(workers.flatMap((w) => w.active_trials));
+    const orphans = inFlight.filter((t) => !active.has(trialJobId(t)));
+    if (orphans.length > 0) await this.withdrawInFlight(record, orphans, true);
+    if (inFlight.length === orphans.length) await this.finish(record, [], 'cancelled', 'cancelled by request');
+  }
+
+  /**
+   * Keep the waiting state true: `waiting_for_workers` with what it waits for while no live worker
+   * fits the campaign, back to `running` once one does. Returns true while it waits.
+   */
+  private async updateWaiting(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
+    const { record } = runtime;
+    const waiting = unmetNeeds(record.spec, workers);
+    const now = this.now().toISOString();
+    if (waiting && (record.state !== 'waiting_for_workers' || record.waiting_for?.reason !== waiting.reason)) {
+      const updated: CampaignRecord = { ...record, state: 'waiting_for_workers', waiting_for: waiting, updated_at: now };
+      await this.store.update(updated);
+      Object.assign(record, updated);
+      runtime.version++;
+      await this.store.appendEvent(record.id, 'campaign_state', { state: 'waiting_for_workers', waiting_for: waiting });
+      this.log(`campaign ${record.id}: waiting for workers (${waiting.reason})`);
+    } else if (!waiting && record.state === 'waiting_for_workers') {
+      const { waiting_for: _waiting, ...rest } = record;
+      const updated: CampaignRecord = { ...rest, state: 'running', updated_at: now };
+      await this.store.update(updated);
+      delete record.waiting_for;
+      Object.assign(record, updated);
+      runtime.version++;
+      await this.store.appendEvent(record.id, 'campaign_state', { state: 'running' });
+      this.log(`campaign ${record.id}: a matching worker is live: running`);
+    }
+    return waiting !== undefined;
   }
 
   /** The live runtime of a running campaign (undefined once it has stopped). */
@@ -269,7 +376,7 @@ export class CampaignController {
     const stored = await this.store.get(id);
     if (!stored) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
     const record = readable(stored);
-    if (record.state !== 'running') this.stoppedRecords.set(id, record);
+    if (isFinalState(record.state)) this.stoppedRecords.set(id, record);
     return record;
   }
 
@@ -281,7 +388,7 @@ export class CampaignController {
     if (cached && cached.version === STOPPED) return cached.board;
     const record = await this.record(id);
     const board = buildLeaderboard(record, await this.trials(id));
-    if (record.state !== 'running') this.leaderboards.set(id, { version: STOPPED, board });
+    if (isFinalState(record.state)) this.leaderboards.set(id, { version: STOPPED, board });
     return board;
   }
 
@@ -304,7 +411,7 @@ export class CampaignController {
     if (cached) return cached;
     const record = await this.record(id);
     const names = createEmbedding(loadSpace(record.spec.allocator, record.spec.space)).names;
-    if (record.state !== 'running') this.stoppedCoordinates.set(id, names);
+    if (isFinalState(record.state)) this.stoppedCoordinates.set(id, names);
     return names;
   }
 
@@ -320,7 +427,7 @@ export class CampaignController {
     const record = await this.record(id);
     const trials = await this.trials(id);
     const live = this.runtimes.get(id);
-    const version = live ? live.version : record.state === 'running' ? Number.NaN : STOPPED;
+    const version = live ? live.version : isFinalState(record.state) ? STOPPED : Number.NaN;
     const embedding = live?.embedding ?? createEmbedding(loadSpace(record.spec.allocator, record.spec.space));
     const value = campaignImportance(record, trials, embedding, this.now());
     if (!Number.isNaN(version)) this.importances.set(id, { version, value });
@@ -335,7 +442,7 @@ export class CampaignController {
     if (cached) return cached;
     const record = await this.record(id);
     const trials = await this.store.trials(id);
-    if (record.state !== 'running') this.stoppedTrials.set(id, trials);
+    if (isFinalState(record.state)) this.stoppedTrials.set(id, trials);
     return trials;
   }
 
@@ -377,7 +484,7 @@ export class CampaignController {
     }
     const stored = await this.store.get(id);
     // Not loaded (it failed on load): stored as it was, without metrics that never resolved.
-    if (stored?.state === 'running') await this.finish(stored, await this.store.trials(id), 'failed', reason);
+    if (stored && !isFinalState(stored.state)) await this.finish(stored, await this.store.trials(id), 'failed', reason);
   }
 
   /** Apply new reports campaign by campaign (reports of stopped campaigns are late and not used). */
@@ -418,6 +525,15 @@ export class CampaignController {
 
   /** Decide and apply steps until one ends the pass (see {@link continuesPass}). */
   private async advance(id: string, workers: readonly WorkerInfo[], runningCampaigns: number): Promise<void> {
+    const live = this.runtimes.get(id);
+    if (!live) return;
+    if (live.record.state === 'cancelling') return this.advanceCancel(id, workers);
+    if (await this.updateWaiting(live, workers)) {
+      // Nothing is queued while no worker could take it; the wall-time budget still runs.
+      const overBudget = wallTimeUsed(live.record, this.now().getTime());
+      if (overBudget !== undefined) await this.finish(live.record, [...live.trials.values()], 'finished', `${overBudget} waiting for workers (${live.record.waiting_for?.reason ?? ''})`);
+      return;
+    }
     for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
       const runtime = this.runtimes.get(id);
       if (!runtime) return; // stopped by an earlier step or task
@@ -430,8 +546,8 @@ export class CampaignController {
         runningCampaigns,
         nowMs: this.now().getTime(),
       });
-      if (action.kind === 'finish') {
-        await this.finish(runtime.record, [...runtime.trials.values()], 'finished', action.reason);
+      if (action.kind === 'finish' || action.kind === 'fail') {
+        await this.finish(runtime.record, [...runtime.trials.values()], action.kind === 'fail' ? 'failed' : 'finished', action.reason);
         return;
       }
       await this.steps.apply(runtime, action);
@@ -439,15 +555,18 @@ export class CampaignController {
     }
   }
 
-  /** Stop a campaign for good: withdraw its waiting trials, record the state and reason, announce it. */
-  private async finish(record: CampaignRecord, trials: readonly TrialRecord[], state: Exclude<CampaignState, 'running'>, reason: string): Promise<void> {
-    for (const t of trials.filter(isInFlight)) {
-      await this.options.queue.withdraw(trialJobId(t), trialJobFor(record.spec, t).worker_labels ?? {});
-    }
-    const now = this.now().toISOString();
-    const stopped: CampaignRecord = { ...record, state, stop_reason: reason, finished_at: now, updated_at: now };
+  /**
+   * Stop a campaign for good: withdraw every trial still in flight (recorded as `withdrawn`: a
+   * running one finishes on its worker and its result is not used), record the state and reason, announce it.
+   */
+  private async finish(record: CampaignRecord, trials: readonly TrialRecord[], state: FinalCampaignState, reason: string, at?: string): Promise<void> {
+    await this.withdrawInFlight(record, trials, true);
+    const now = at ?? this.now().toISOString();
+    const { waiting_for: _waiting, ...rest } = record;
+    const stopped: CampaignRecord = { ...rest, state, stop_reason: reason, finished_at: now, updated_at: now };
     await this.store.update(stopped);
     // The live record object is shared with API readers; it changes only once the store has it.
+    delete record.waiting_for;
     Object.assign(record, stopped);
     const runtime = this.runtimes.get(record.id);
     if (runtime) runtime.version++;

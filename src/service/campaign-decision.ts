@@ -1,4 +1,5 @@
 import { isInFlight, type DuelSlot, type TrialRecord } from '../core/campaign-record.js';
+import { INPUT_ERROR_CODES } from '../core/error-catalogue.js';
 import { extensionSlots } from './confirmation-progress.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
@@ -30,6 +31,8 @@ export interface CampaignView {
 export type CampaignAction =
   /** Stop the campaign for good. */
   | { kind: 'finish'; reason: string }
+  /** Stop the campaign as failed: its input cannot work (the baseline failed with an input error). */
+  | { kind: 'fail'; reason: string }
   /** Hand trials recorded before a restart (state `proposed`) to the queue (job ids make this idempotent). */
   | { kind: 'enqueue'; trial_ids: string[] }
   /** Record and queue the baseline, its placebo copy and each reference. */
@@ -89,10 +92,11 @@ export function leastBusyWorker(view: CampaignView): WorkerInfo | undefined {
 export function decideNext(view: CampaignView): CampaignAction {
   const { record, trials } = view;
   const { spec } = record;
+  const rejected = baselineInputFailure(trials);
+  if (rejected !== undefined) return { kind: 'fail', reason: rejected };
+  const overBudget = wallTimeUsed(record, view.nowMs);
+  if (overBudget !== undefined) return { kind: 'finish', reason: overBudget };
   const elapsedMs = view.nowMs - Date.parse(record.created_at);
-  if (elapsedMs >= spec.budget.minutes * 60_000) {
-    return { kind: 'finish', reason: `wall_time: ${Math.round(elapsedMs / 1000)} s of ${spec.budget.minutes * 60} s used` };
-  }
   const proposed = trials.filter((t) => t.state === 'proposed');
   if (proposed.length > 0) return { kind: 'enqueue', trial_ids: proposed.map((t) => t.trial_id) };
   if (!trials.some((t) => t.role === 'baseline')) return { kind: 'seed' };
@@ -132,6 +136,23 @@ export function decideNext(view: CampaignView): CampaignAction {
   const worker = leastBusyWorker(view);
   if (!worker) return { kind: 'wait', reason: 'no live worker for the confirmation round' };
   return { kind: 'plan_duels', round, worker: worker.name };
+}
+
+/** The stop reason once the campaign's wall-time budget is spent (counted from creation, waiting included), else undefined. */
+export function wallTimeUsed(record: Pick<ResolvedCampaignRecord, 'created_at' | 'spec'>, nowMs: number): string | undefined {
+  const elapsedMs = nowMs - Date.parse(record.created_at);
+  const budgetMs = record.spec.budget.minutes * 60_000;
+  return elapsedMs >= budgetMs ? `wall_time: ${Math.round(elapsedMs / 1000)} s of ${budgetMs / 1000} s used` : undefined;
+}
+
+/**
+ * Why the campaign cannot work, when its baseline failed with an error that blames the input (the
+ * allocator rejected the config, a bad workload argument; see INPUT_ERROR_CODES): every other
+ * trial would fail the same way, so the campaign fails at once with that reason.
+ */
+export function baselineInputFailure(trials: readonly TrialRecord[]): string | undefined {
+  const failed = trials.find((t) => t.role === 'baseline' && t.state === 'failed' && t.error !== undefined && (INPUT_ERROR_CODES as readonly string[]).includes(t.error.code));
+  return failed?.error === undefined ? undefined : `baseline trial ${failed.trial_id} failed: ${failed.error.code}: ${failed.error.message}`;
 }
 
 /**

@@ -3,12 +3,18 @@ import type { CampaignSpec } from '../core/campaign-spec.js';
 import { baselineRatio } from '../core/optimizer-observation.js';
 import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
+import type { HarnessList } from '../core/harness-list.js';
+import { InputProblemsError, type InputProblem } from '../core/input-problems-error.js';
+import type { WorkerInfo } from '../core/worker-info.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { lookWeights } from '../optimizer/duel/alpha-spending.js';
 import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
 import { campaignGuards } from './guard-catalogue.js';
+import { harnessArgProblems } from './harness-args-check.js';
+import { metricAvailabilityProblems } from './metric-availability.js';
 import { resolveCampaignMetrics } from './metric-resolver.js';
 import { overriddenKnobs } from './target-overrides.js';
+import { allocatorProblems, commandProblems } from './worker-needs.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
@@ -26,13 +32,47 @@ function invalid(field: string, reason: string, cause?: unknown): AlloctuneError
   return new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason }, { cause });
 }
 
-/** Re-throw a space/config error as a 400 naming the spec field it came from. */
+/** The request's path of a field a space override names (`overrides.narrow.x` is `space.narrow.x` in a campaign). */
+function requestPath(field: string): string {
+  return field.startsWith('overrides.') ? `space.${field.slice('overrides.'.length)}` : field;
+}
+
+/** Re-throw a space/config error as a 400 naming the spec field it came from (or the override it names). */
 function asField<T>(field: string, fn: () => T): T {
   try {
     return fn();
   } catch (err) {
-    if (isAlloctuneError(err)) throw invalid(field, err.message, err);
-    throw err;
+    if (!isAlloctuneError(err)) throw err;
+    const named = err.params['field'];
+    if (err.code === 'ALLOCTUNE_ERR_INVALID_INPUT' && typeof named === 'string' && named.startsWith('overrides.')) {
+      throw invalid(requestPath(named), String(err.params['reason'] ?? err.message), err);
+    }
+    throw invalid(field, err.message, err);
+  }
+}
+
+/** Collects the problems of a spec, so that one answer lists them all. */
+class ProblemList {
+  readonly problems: InputProblem[] = [];
+
+  add(...problems: readonly InputProblem[]): void {
+    for (const p of problems) if (!this.problems.some((q) => q.path === p.path && q.message === p.message)) this.problems.push(p);
+  }
+
+  /** Run one check: its 400 becomes a problem (and undefined), anything else propagates. */
+  check<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof InputProblemsError) this.add(...err.problems);
+      else if (isAlloctuneError(err) && err.code === 'ALLOCTUNE_ERR_INVALID_INPUT') this.add({ path: String(err.params['field'] ?? 'request'), message: String(err.params['reason'] ?? err.message) });
+      else throw err;
+      return undefined;
+    }
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new InputProblemsError(this.problems);
   }
 }
 
@@ -60,30 +100,50 @@ function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting,
   return asField(`${field}.config`, () => validateConfig(space, completeConfig(space, setting.config)));
 }
 
+/** What the pre-flight checks compare a spec with besides itself. */
+export interface PreflightContext {
+  /** True when a live worker can preload hakmem (its library is the workers' business). */
+  hakmemAvailableOnWorkers?: boolean;
+  /** The harness's own description (`allocbench --list`); absent: harness arguments are left to the harness. */
+  harness?: HarnessList;
+  /** Live workers: command names and allocators are checked against them when there are any. */
+  workers?: readonly WorkerInfo[];
+}
+
+function constraintTargetProblem(c: CampaignSpec['constraints'][number], i: number): void {
+  const ratio = baselineRatio(c);
+  if (ratio !== undefined) {
+    const field = `constraints.${i}.${'max_ratio_to_baseline' in c ? 'max_ratio_to_baseline' : 'min_ratio_to_baseline'}`;
+    if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1000) throw invalid(field, `ratio ${ratio} to the baseline is out of range: use a number in (0, 1000]`);
+    return;
+  }
+  if (!('max' in c) && !('min' in c)) return;
+  const limit = 'max' in c ? c.max : c.min;
+  // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
+  if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
+  if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
+}
+
 /**
- * Everything about a spec that zod cannot check alone: the space and its overrides, the baseline,
- * metric names against what the workloads report, target values, a worker with hakmem. Throws a 400
- * (ALLOCTUNE_ERR_INVALID_INPUT) naming the field.
+ * Everything about a spec that zod cannot check alone: the space and its overrides, the baseline
+ * and references, metric names against what the workloads will report with their options (snapshot
+ * offsets included), harness workloads and arguments against the harness's description, command
+ * names and the allocator against the live workers, target values, duel pairs. Throws one 400
+ * ({@link InputProblemsError}) listing every problem, each under its field path in the request.
  */
-export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvailableOnWorkers?: boolean } = {}): PreparedCampaign {
-  const fullSpace = asField('space', () => loadSpace(submitted.allocator, submitted.space));
-  const { spec, notes } = withoutOverriddenKnobs(submitted, fullSpace);
-  const space = asField('space', () => loadSpace(spec.allocator, spec.space));
-  const metrics = resolveCampaignMetrics(spec);
-  campaignGuards(spec, metrics.objective);
-  spec.constraints.forEach((c, i) => {
-    const ratio = baselineRatio(c);
-    if (ratio !== undefined) {
-      const field = `constraints.${i}.${'max_ratio_to_baseline' in c ? 'max_ratio_to_baseline' : 'min_ratio_to_baseline'}`;
-      if (!Number.isFinite(ratio) || ratio <= 0 || ratio > 1000) throw invalid(field, `ratio ${ratio} to the baseline is out of range: use a number in (0, 1000]`);
-      return;
-    }
-    if (!('max' in c) && !('min' in c)) return;
-    const limit = 'max' in c ? c.max : c.min;
-    // Every metric the runners report is a non-negative quantity (time, bytes, ratio, rate).
-    if (!Number.isFinite(limit) || limit < 0) throw invalid(`constraints.${i}.${'max' in c ? 'max' : 'min'}`, `target ${limit} is out of range: metrics are non-negative`);
-    if ('max' in c && limit === 0) throw invalid(`constraints.${i}.max`, 'a target of <= 0 can never be met');
-  });
+export function prepareCampaign(submitted: CampaignSpec, context: PreflightContext = {}): PreparedCampaign {
+  const problems = new ProblemList();
+  const workers = context.workers ?? [];
+  if (context.harness) problems.add(...harnessArgProblems(submitted.workloads, context.harness));
+  problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers));
+  if (submitted.allocator !== 'hakmem') problems.add(...allocatorProblems(submitted, workers));
+  const fullSpace = problems.check(() => asField('space', () => loadSpace(submitted.allocator, submitted.space)));
+  const { spec, notes } = fullSpace ? withoutOverriddenKnobs(submitted, fullSpace) : { spec: submitted, notes: [] };
+  const space = fullSpace && problems.check(() => asField('space', () => loadSpace(spec.allocator, spec.space)));
+  // Metric names were checked above with every problem listed; resolving them again only adds duplicates.
+  const metrics = problems.problems.length === 0 ? problems.check(() => resolveCampaignMetrics(spec)) : undefined;
+  if (metrics) problems.check(() => campaignGuards(spec, metrics.objective));
+  spec.constraints.forEach((c, i) => problems.check(() => constraintTargetProblem(c, i)));
   if (spec.duel.enabled) {
     // The smallest one-sided exact Wilcoxon p over n pairs is 2^-n, and Holm multiplies the smallest
     // p by the number of claims (candidates, the placebo, references): fewer pairs could never confirm
@@ -94,7 +154,7 @@ export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvaila
     if (confirm.rule === 'fixed') {
       const needed = Math.floor(Math.log2(claims / spec.duel.alpha)) + 1;
       if (spec.duel.pairs < needed) {
-        throw invalid('duel.pairs', `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}`);
+        problems.add({ path: 'duel.pairs', message: `${spec.duel.pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims (Holm); use at least ${needed}` });
       }
     } else {
       const reachable = (maxPairs: number): boolean => {
@@ -104,26 +164,40 @@ export function prepareCampaign(submitted: CampaignSpec, options: { hakmemAvaila
       if (!reachable(confirm.max_pairs)) {
         let needed = confirm.max_pairs;
         while (needed < 100 && !reachable(needed)) needed++;
-        throw invalid('duel.confirm.max_pairs', `${confirm.max_pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims with the rank test the rule falls back to on outliers; use at least ${needed}`);
+        problems.add({
+          path: 'duel.confirm.max_pairs',
+          message: `${confirm.max_pairs} pairs can never reach alpha ${spec.duel.alpha} over ${claims} claims with the rank test the rule falls back to on outliers; use at least ${needed}`,
+        });
       }
     }
   }
-  if (spec.allocator === 'hakmem' && !options.hakmemAvailableOnWorkers) {
+  if (spec.allocator === 'hakmem' && !context.hakmemAvailableOnWorkers) {
     // The library is the workers' business (their hakmem_lib, library_dir or HAKMEM_LIB), never the campaign's.
-    throw invalid('allocator', 'no live worker has libhakmem.so: configure hakmem_lib or library_dir in the worker config (or HAKMEM_LIB) on the benchmark hosts');
+    problems.add({ path: 'allocator', message: 'no live worker has libhakmem.so: configure hakmem_lib or library_dir in the worker config (or HAKMEM_LIB) on the benchmark hosts' });
   }
-  // Settings are read against the full space (they may set a knob the target overrides), then keep the searched knobs.
+  // Settings are read against the full space (they may set a knob the target overrides), then keep
+  // the searched knobs; with bad overrides, against the allocator's own space, so their problems are listed too.
+  const settingSpace = fullSpace ?? problems.check(() => loadSpace(submitted.allocator));
+  const fullDefaults = settingSpace ? defaultConfig(settingSpace) : {};
   const searched = (config: Config, what: string): Config => {
+    if (!space) return config;
     const left = Object.keys(config).filter((k) => !space.parameters.some((p) => p.name === k) && config[k] !== fullDefaults[k]);
     if (left.length > 0) notes.push(`${what} sets ${left.join(', ')}, which the target overrides: left out`);
     return Object.fromEntries(Object.entries(config).filter(([k]) => space.parameters.some((p) => p.name === k)));
   };
-  const fullDefaults = defaultConfig(fullSpace);
-  const baselineConfig = spec.baseline === undefined ? defaultConfig(space) : searched(settingConfig(spec, fullSpace, spec.baseline, 'baseline'), 'the baseline');
-  const referenceConfigs = spec.references.map((ref, i) => {
-    const { name, ...setting } = ref;
-    return { name, config: searched(settingConfig(spec, fullSpace, setting as Setting, `references.${i}`), `reference ${name}`) };
-  });
+  const baseline = spec.baseline;
+  let baselineConfig: Config | undefined;
+  let referenceConfigs: { name: string; config: Config }[] = [];
+  if (settingSpace) {
+    baselineConfig = baseline === undefined ? space && defaultConfig(space) : problems.check(() => searched(settingConfig(spec, settingSpace, baseline, 'baseline'), 'the baseline'));
+    referenceConfigs = spec.references.flatMap((ref, i) => {
+      const { name, ...setting } = ref;
+      const config = problems.check(() => searched(settingConfig(spec, settingSpace, setting as Setting, `references.${i}`), `reference ${name}`));
+      return config === undefined ? [] : [{ name, config }];
+    });
+  }
+  problems.throwIfAny();
+  if (!space || !metrics || !baselineConfig) throw new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: 'campaign setup ended without a problem or a result' });
   return { spec, space, baselineConfig, referenceConfigs, metrics, notes };
 }
 

@@ -17,7 +17,7 @@ import type { DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
 import { armOf, exploreLabels } from './leaderboard.js';
-import type { TrialRecord } from '../core/campaign-record.js';
+import { isFinalState, type TrialRecord } from '../core/campaign-record.js';
 
 /** The stored result of the first completed trial of an arm. */
 async function firstResult(redis: Redis, trials: readonly TrialRecord[], arm: string): Promise<TrialResult | undefined> {
@@ -158,7 +158,7 @@ export async function buildExportEvidence(
     verdict = `${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
   } else if (board.placebo_alarm) {
     verdict = 'the placebo (a copy of the baseline) won its duel: the measurements are too noisy to trust; exporting the baseline';
-  } else if (record.state === 'running') {
+  } else if (!isFinalState(record.state)) {
     verdict = 'campaign still running: nothing confirmed yet; exporting the baseline';
   } else {
     verdict = 'nothing beat the baseline in a confirmatory paired test; exporting the baseline';

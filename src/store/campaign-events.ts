@@ -24,6 +24,8 @@ import { KEYS } from './keys.js';
  * - `distill_finished`   {status: done, minimal, confirmed, reason} (the winner's part)
  * - `distill_reference_finished` {arm, carries, contributes_nothing, inconclusive, minimal, reason}: a confirmed
  *                        reference's distillation (after the winner's)
+ * - `campaign_state`     {state: waiting_for_workers | running | cancelling, waiting_for?, running_trials?}:
+ *                        the campaign waits for a matching worker, runs again, or waits for running trials to cancel
  * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
  */
 export const CAMPAIGN_EVENT_TYPES = [
@@ -42,6 +44,7 @@ export const CAMPAIGN_EVENT_TYPES = [
   'distill_confirm_planned',
   'distill_finished',
   'distill_reference_finished',
+  'campaign_state',
   'campaign_finished',
 ] as const;
 export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
-import { isInFlight, type CampaignRecord, type TrialRecord } from '../../core/campaign-record.js';
+import { isFinalState, isInFlight, type CampaignRecord, type TrialRecord } from '../../core/campaign-record.js';
 import { CampaignSpecSchema } from '../../core/campaign-spec.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
@@ -120,7 +120,7 @@ export function campaignRoutes(deps: RouteDeps) {
         }
         // Importance (a GP fit per metric) joins the evidence once the campaign has stopped: a live
         // export is polled by the dashboard, and /importance serves the live estimate.
-        const options = { variant: request.query.variant, ...(record.state === 'running' ? {} : { importance: (await deps.controller.importance(record.id)).importance }) };
+        const options = { variant: request.query.variant, ...(!isFinalState(record.state) ? {} : { importance: (await deps.controller.importance(record.id)).importance }) };
         const evidence = await buildExportEvidence(deps.redis, record, board, await deps.controller.trials(record.id), options);
         const exported = exportResponse(request.query, evidence, encoding);
         return reply.type(exported.contentType).send(exported.body);

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { CampaignStateSchema, isFinalState } from '../../core/campaign-record.js';
 import { truncateForMessage } from '../../core/safe-text.js';
 import { trialQueueName } from '../../queue/queue-names.js';
 import { ALLOCATORS, listSpaces, loadSpace, type AllocatorName } from '../../spaces/index.js';
@@ -54,11 +55,12 @@ export function systemRoutes(deps: RouteDeps) {
 
     app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
       const campaigns = await deps.store.list();
-      const byState = new Map<string, number>();
+      // Every state, zeros included, so a dashboard sees `waiting_for_workers` go to 0 rather than vanish.
+      const byState = new Map<string, number>(CampaignStateSchema.options.map((s) => [s, 0]));
       const trialStates = new Map<string, number>();
       for (const c of campaigns) {
         byState.set(c.state, (byState.get(c.state) ?? 0) + 1);
-        if (c.state !== 'running') continue;
+        if (isFinalState(c.state)) continue;
         for (const t of await deps.controller.trials(c.id)) trialStates.set(t.state, (trialStates.get(t.state) ?? 0) + 1);
       }
       const workers = await listWorkers(deps.redis);
@@ -67,7 +69,7 @@ export function systemRoutes(deps: RouteDeps) {
         '# HELP alloctune_campaigns Campaigns by state.',
         '# TYPE alloctune_campaigns gauge',
         ...[...byState].map(([s, n]) => `alloctune_campaigns{state="${s}"} ${n}`),
-        '# HELP alloctune_trials Trials of running campaigns by state.',
+        '# HELP alloctune_trials Trials of live (not stopped) campaigns by state.',
         '# TYPE alloctune_trials gauge',
         ...[...trialStates].map(([s, n]) => `alloctune_trials{state="${s}"} ${n}`),
         '# HELP alloctune_queue_jobs Jobs in the unlabelled trial queue by state.',

@@ -1,16 +1,15 @@
+import { CampaignStateSchema, isFinalState } from '../../core/campaign-record.js';
 import type { Leaderboard } from '../../service/leaderboard.js';
+import { waitingText, type CampaignStateView } from './campaign-state-text.js';
 import { fitLine } from './fit-line.js';
 import { configText, leaderboardTable, progressBar } from './leaderboard-table.js';
 import { metricValueText } from './metric-value-text.js';
 import type { ServiceClient } from './service-client.js';
 
 interface CampaignStatus {
-  campaign: { id: string; state: string; created_at?: string; stop_reason?: string; spec: { name: string } };
+  campaign: CampaignStateView & { id: string; created_at?: string; spec: { name: string } };
   progress: { explore_budget: number; explored: number; trials: number; in_flight: number; completed: number; failed: number; duel_trials: number; distill_trials?: number };
 }
-
-/** States after which a campaign changes no more. */
-const FINAL_STATES: ReadonlySet<string> = new Set(['finished', 'cancelled', 'failed']);
 
 /** Lines above and below the leaderboard rows: title, phase, blank, objective, header, placebo alarm, and the cursor's own line. */
 const FRAME_LINES = 7;
@@ -43,7 +42,11 @@ function titleLine(id: string, status: CampaignStatus, now: number): string {
   return `campaign ${id} ${c.state}${elapsedText(c.created_at, now)}${c.stop_reason ? ` (${c.stop_reason})` : ''}: ${c.spec.name}`;
 }
 
-function progressLine(p: CampaignStatus['progress']): string {
+function progressLine(status: CampaignStatus): string {
+  const p = status.progress;
+  const w = status.campaign.waiting_for;
+  // Waiting, the progress bar says nothing: what the campaign waits for does.
+  if (status.campaign.state === 'waiting_for_workers' && w) return `waiting for ${waitingText(w)}`;
   return `${phaseText(p)}  ${p.completed} done, ${p.failed} failed, ${p.in_flight} in flight`;
 }
 
@@ -83,13 +86,14 @@ export async function watchCampaign(client: ServiceClient, id: string, out: Watc
   for (;;) {
     const status = await client.json<CampaignStatus>('GET', `/v1/campaigns/${encodeURIComponent(id)}`);
     const board = await client.json<Leaderboard>('GET', `/v1/campaigns/${encodeURIComponent(id)}/leaderboard`);
-    const done = FINAL_STATES.has(status.campaign.state);
+    const state = CampaignStateSchema.safeParse(status.campaign.state);
+    const done = !state.success || isFinalState(state.data);
     if (screen) {
       const limit = Math.max(1, Math.min(8, (out.rows ?? 24) - FRAME_LINES));
       const width = out.columns ?? 80;
-      screen.draw([titleLine(id, status, Date.now()), progressLine(status.progress), '', ...leaderboardTable(board, { limit, width }).split('\n')]);
+      screen.draw([titleLine(id, status, Date.now()), progressLine(status), '', ...leaderboardTable(board, { limit, width }).split('\n')]);
     } else {
-      log(`${status.campaign.state}${status.campaign.stop_reason ? ` (${status.campaign.stop_reason})` : ''}: ${progressLine(status.progress)}`);
+      log(`${status.campaign.state}${status.campaign.stop_reason ? ` (${status.campaign.stop_reason})` : ''}: ${progressLine(status)}`);
       const leader = board.rows[0];
       if (leader?.objective) log(`leader ${leader.arm}: ${board.objective.metric} ${metricValueText(leader.objective.mean, board.objective.metric)} (${leader.completed} trials) ${configText(leader.env)}`);
       if (done) out.write(`\n${leaderboardTable(board)}\n`);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, composeExport, type ExportFormat } from '../../api/export/export-formats.js';
 import { fetchExport, type ExportParams } from '../client/fetch-export.js';
 import { stateDir } from '../../proc/repo-paths.js';
+import { campaignStateText, type CampaignStateView } from '../client/campaign-state-text.js';
 import type { ImportanceResponse } from '../../api/routes/importance-routes.js';
 import { importanceTable } from '../client/importance-table.js';
 import { ServiceClient } from '../client/service-client.js';
@@ -121,8 +122,11 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     case 'list': {
-      const { campaigns } = await client.json<{ campaigns: { id: string; state: string; spec: { name: string; allocator: string }; progress: { completed: number } }[] }>('GET', '/v1/campaigns');
-      for (const c of campaigns) process.stdout.write(`${c.id}  ${c.state.padEnd(9)}  ${c.spec.allocator.padEnd(8)}  ${String(c.progress.completed).padStart(4)} trials  ${c.spec.name}\n`);
+      const { campaigns } = await client.json<{ campaigns: (CampaignStateView & { id: string; spec: { name: string; allocator: string }; progress: { completed: number; in_flight: number } })[] }>('GET', '/v1/campaigns');
+      for (const c of campaigns) {
+        const counts = `${String(c.progress.completed).padStart(4)} trials, ${c.progress.in_flight} in flight`;
+        process.stdout.write(`${c.id}  ${c.spec.allocator.padEnd(8)}  ${counts}  ${c.spec.name}  ${campaignStateText(c)}\n`);
+      }
       return 0;
     }
     case 'cancel': {

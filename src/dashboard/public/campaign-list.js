@@ -15,6 +15,14 @@ function progressCell(p) {
   );
 }
 
+// What a waiting campaign waits for (record.waiting_for), next to its state.
+function waitingNote(c) {
+  const w = c.waiting_for;
+  if (c.state !== 'waiting_for_workers' || !w) return '';
+  const labels = Object.entries(w.worker_labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return `needs a worker with ${labels ? `labels ${labels}, ` : ''}${w.commands.length ? `commands ${w.commands.join(',')}, ` : ''}allocator ${w.allocator} (${w.reason})`;
+}
+
 function row(c) {
   return el(
     'tr',
@@ -22,7 +30,7 @@ function row(c) {
     el('td', {}, el('a', { href: `#/campaign/${encodeURIComponent(c.id)}`, text: c.spec.name })),
     el('td', { class: 'mono', text: c.id }),
     el('td', { text: c.spec.allocator }),
-    el('td', {}, el('span', { class: `state state-${c.state}`, text: c.state })),
+    el('td', {}, el('span', { class: `state state-${c.state}`, text: c.state }), el('div', { class: 'note waiting-for', text: waitingNote(c) })),
     progressCell(c.progress),
     el('td', { class: 'note', text: c.stop_reason ?? '' }),
     el('td', { class: 'note', text: new Date(c.created_at).toLocaleString() }),

@@ -12,7 +12,7 @@ import { LEADERBOARD_HEADERS, leaderboardRow, shownRanks } from './tables.js';
 import { trialsPanel } from './trials-panel.js';
 
 // Every event type of src/store/campaign-events.ts changes what the view shows.
-const REFRESH_EVENTS = ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'duels_planned', 'duels_replanned', 'campaign_finished'];
+const REFRESH_EVENTS = ['campaign_created', 'trial_queued', 'trial_started', 'trial_completed', 'trial_failed', 'duels_planned', 'duels_replanned', 'campaign_state', 'campaign_finished'];
 // Coalesce bursts of events (a duel round queues many trials at once) into one refresh.
 const DEBOUNCE_MS = 250;
 
@@ -98,7 +98,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
       `${spec.allocator} · objective: ${spec.objective.direction} ${spec.objective.metric}` +
       (spec.constraints.length ? ` · constraints ${spec.constraints.map((c) => ('max' in c ? `${c.metric} ≤ ${c.max}` : 'min' in c ? `${c.metric} ≥ ${c.min}` : c.metric)).join(', ')}` : '') +
       ` · explored ${progress.explored}/${progress.explore_budget}, ${progress.completed} done, ${progress.failed} failed, ${progress.in_flight} in flight, ${progress.duel_trials} duel and ${progress.distill_trials ?? 0} distillation trials`;
-    cancel.disabled = campaign.state !== 'running';
+    cancel.disabled = !['running', 'waiting_for_workers'].includes(campaign.state);
 
     const ranks = shownRanks(lb.rows);
     board.tbody.replaceChildren(...lb.rows.map((r, i) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config, ranks[i])));

@@ -2,10 +2,16 @@
 // round), distilling (reverting knobs one by one), or stopped and why. Pure: record and progress in.
 
 /**
- * `{ phase, text }` for a campaign record and its progress: `phase` is one of exploring, confirming,
- * distilling, finished, cancelled, failed; `text` says what is happening or why it ended.
+ * `{ phase, text }` for a campaign record and its progress: `phase` is one of waiting_for_workers,
+ * exploring, confirming, distilling, cancelling, finished, cancelled, failed; `text` says what is happening or why it ended.
  */
 export function campaignPhase(campaign, progress) {
+  if (campaign.state === 'waiting_for_workers') {
+    return { phase: campaign.state, text: `waiting for a worker: ${campaign.waiting_for?.reason ?? 'none fits'}` };
+  }
+  if (campaign.state === 'cancelling') {
+    return { phase: campaign.state, text: `cancelling: ${progress.in_flight} trial(s) already on a worker finish first` };
+  }
   if (campaign.state !== 'running') {
     return { phase: campaign.state, text: `${campaign.state}: ${campaign.stop_reason ?? 'no reason recorded'}` };
   }

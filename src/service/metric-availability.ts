@@ -1,0 +1,70 @@
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import type { HarnessList } from '../core/harness-list.js';
+import type { InputProblem } from '../core/input-problems-error.js';
+import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
+import { harnessSnapshotOffsets } from './harness-args-check.js';
+import { METRIC_CATALOGUE, metricProblem } from './metric-catalogue.js';
+
+const SNAPSHOT_METRIC = /_at_(\d+)ms$/;
+
+/** Where a workload's snapshot offsets are set, as the request spells it, and the offsets it will take (undefined: not known here). */
+function snapshotPlan(w: WorkloadSpec, i: number, harness: HarnessList | undefined): { field: string; offsets: number[] | undefined } | undefined {
+  if (w.kind === 'redis') return { field: `workloads.${i}.options.snapshot_offsets_ms`, offsets: [...w.options.snapshot_offsets_ms] };
+  if (w.kind === 'harness') return { field: `workloads.${i}.args.snapshot-ms`, offsets: harness ? harnessSnapshotOffsets(w, harness) : undefined };
+  return undefined;
+}
+
+/** The metrics a workload will report with its options: the catalogue's names, snapshot families expanded to its offsets. */
+function availableMetrics(w: WorkloadSpec, i: number, harness: HarnessList | undefined): string[] {
+  const offsets = snapshotPlan(w, i, harness)?.offsets;
+  return METRIC_CATALOGUE.filter((e) => e.kind === w.kind).flatMap(({ name }) => {
+    if (!name.includes('<N>')) return [name];
+    return offsets === undefined ? [name] : offsets.map((o) => name.replace('<N>', String(o)));
+  });
+}
+
+function availableText(workloads: readonly WorkloadSpec[], harness: HarnessList | undefined): string {
+  return workloads.map((w, i) => `${workloadLabel(w)}: ${availableMetrics(w, i, harness).join(', ')}`).join('; ');
+}
+
+/** The workload a metric name refers to (label given, or the one reporting it) and the bare name. */
+function referent(metric: string, workloads: readonly WorkloadSpec[]): { index: number; name: string } | undefined {
+  const dot = metric.lastIndexOf('.');
+  if (dot > 0) {
+    const index = workloads.findIndex((w) => workloadLabel(w) === metric.slice(0, dot));
+    return index < 0 ? undefined : { index, name: metric.slice(dot + 1) };
+  }
+  const index = workloads.findIndex((w) => metricProblem(metric, [w]) === undefined);
+  return index < 0 ? undefined : { index, name: metric };
+}
+
+/**
+ * Every metric the spec judges by (objective, constraints, explicit guards) that its workloads will
+ * not report with the options given: names no workload reports (see metric-catalogue.ts), and
+ * snapshot metrics (`rss_bytes_at_5000ms`) at an offset the workload was not asked to take. Each
+ * problem lists the metrics that are available.
+ */
+export function metricAvailabilityProblems(spec: CampaignSpec, harness: HarnessList | undefined): InputProblem[] {
+  const judged = [
+    { path: 'objective.metric', metric: spec.objective.metric },
+    ...spec.constraints.map((c, i) => ({ path: `constraints.${i}.metric`, metric: c.metric })),
+    ...(spec.guards ?? []).map((g, i) => ({ path: `guards.${i}.metric`, metric: g.metric })),
+  ];
+  const problems: InputProblem[] = [];
+  for (const { path, metric } of judged) {
+    const problem = metricProblem(metric, spec.workloads);
+    if (problem !== undefined) {
+      problems.push({ path, message: `${problem}; available: ${availableText(spec.workloads, harness)}` });
+      continue;
+    }
+    const target = referent(metric, spec.workloads);
+    const offset = target === undefined ? undefined : SNAPSHOT_METRIC.exec(target.name)?.[1];
+    const workload = target === undefined ? undefined : spec.workloads[target.index];
+    if (target === undefined || offset === undefined || workload === undefined) continue;
+    const plan = snapshotPlan(workload, target.index, harness);
+    if (plan?.offsets === undefined || plan.offsets.includes(Number(offset))) continue;
+    const taken = plan.offsets.length === 0 ? `${workloadLabel(workload)} takes no snapshots after the free burst` : `${workloadLabel(workload)} takes snapshots at ${plan.offsets.join(', ')} ms (${plan.field})`;
+    problems.push({ path, message: `'${metric}' needs a snapshot at ${offset} ms, but ${taken}; available: ${availableText([workload], harness)}` });
+  }
+  return problems;
+}

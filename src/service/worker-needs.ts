@@ -1,0 +1,64 @@
+import type { WorkerNeeds } from '../core/campaign-record.js';
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import { closestName } from '../core/closest-name.js';
+import type { InputProblem } from '../core/input-problems-error.js';
+import type { WorkerInfo } from '../core/worker-info.js';
+
+/** What a worker must offer to run a campaign's trials (no reason yet). */
+export type CampaignNeeds = Omit<WorkerNeeds, 'reason'>;
+
+/** The labels, commands and allocator a campaign's trials need of a worker. */
+export function campaignNeeds(spec: Pick<CampaignSpec, 'worker_labels' | 'workloads' | 'allocator'>): CampaignNeeds {
+  const commands = [...new Set(spec.workloads.flatMap((w) => (w.kind === 'command' ? [w.name] : [])))];
+  return { worker_labels: { ...spec.worker_labels }, commands, allocator: spec.allocator };
+}
+
+/** Why `worker` cannot run the campaign's trials, or undefined when it can. Workers that do not advertise their commands are taken at their word. */
+export function workerMisfit(needs: CampaignNeeds, worker: WorkerInfo): string | undefined {
+  const labels = Object.entries(needs.worker_labels).filter(([k, v]) => worker.labels[k] !== v);
+  if (labels.length > 0) return `lacks label ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`;
+  const commands = worker.commands === undefined ? [] : needs.commands.filter((c) => !worker.commands?.includes(c));
+  if (commands.length > 0) return `does not allow command ${commands.join(', ')}`;
+  if (!worker.allocators.some((a) => a.name === needs.allocator)) return `cannot load ${needs.allocator}`;
+  return undefined;
+}
+
+/**
+ * What the campaign waits for when no live worker can run its trials (state `waiting_for_workers`),
+ * with why each live worker does not fit; undefined when one can.
+ */
+export function unmetNeeds(spec: Pick<CampaignSpec, 'worker_labels' | 'workloads' | 'allocator'>, workers: readonly WorkerInfo[]): WorkerNeeds | undefined {
+  const needs = campaignNeeds(spec);
+  const misfits: string[] = [];
+  for (const worker of workers) {
+    const misfit = workerMisfit(needs, worker);
+    if (misfit === undefined) return undefined;
+    misfits.push(`${worker.name} ${misfit}`);
+  }
+  return { ...needs, reason: misfits.length === 0 ? 'no live worker' : `no live worker fits: ${misfits.join('; ')}` };
+}
+
+/**
+ * Command workloads naming a command no live worker allow-lists (`cfrak`), with the nearest name
+ * and the names they offer. Without live workers that advertise commands nothing can be said: the
+ * campaign then waits for a worker instead of being refused.
+ */
+export function commandProblems(spec: Pick<CampaignSpec, 'workloads'>, workers: readonly WorkerInfo[]): InputProblem[] {
+  const advertising = workers.filter((w) => w.commands !== undefined);
+  if (advertising.length === 0) return [];
+  const offered = [...new Set(advertising.flatMap((w) => w.commands ?? []))].sort();
+  return spec.workloads.flatMap((w, i): InputProblem[] => {
+    if (w.kind !== 'command' || offered.includes(w.name)) return [];
+    const near = closestName(w.name, offered);
+    const hint = near === undefined ? '' : `; did you mean '${near}'?`;
+    const list = offered.length === 0 ? 'none allow-lists any command' : `commands: ${offered.join(', ')}`;
+    return [{ path: `workloads.${i}.name`, message: `no live worker allows command '${w.name}'${hint} (${list}; add it to a worker config's commands)` }];
+  });
+}
+
+/** The allocator problem when live workers exist and none can load the campaign's allocator. */
+export function allocatorProblems(spec: Pick<CampaignSpec, 'allocator'>, workers: readonly WorkerInfo[]): InputProblem[] {
+  if (workers.length === 0 || workers.some((w) => w.allocators.some((a) => a.name === spec.allocator))) return [];
+  const loadable = [...new Set(workers.flatMap((w) => w.allocators.map((a) => a.name)))].sort();
+  return [{ path: 'allocator', message: `no live worker can load ${spec.allocator} (they load ${loadable.join(', ') || 'nothing'}); install it or set library_dir in a worker config` }];
+}

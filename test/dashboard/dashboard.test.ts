@@ -377,7 +377,8 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
   });
 
   it('lists failed trials with their reasons', async () => {
-    const broken = { ...spec, name: 'dashboard broken', workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'no-such-option': 1 } }] };
+    // Each argument is in range (pre-flight lets it through); together they are inconsistent and the harness refuses them.
+    const broken = { ...spec, name: 'dashboard broken', workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 8, 'snapshot-ms': '0,300', 'min-size': 4096, 'max-size': 64 } }] };
     const res = await api('/v1/campaigns', {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },

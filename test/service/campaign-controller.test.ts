@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
-import type { CampaignRecord } from '../../src/core/campaign-record.js';
+import { isInFlight, type CampaignRecord } from '../../src/core/campaign-record.js';
+import { trialJobId } from '../../src/core/trial-job.js';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
@@ -112,7 +113,9 @@ describe('campaign controller against a temporary Redis and a fake queue', () =>
       assert.deepEqual(queue.jobs(id), [], `run ${run}: every queued trial was withdrawn`);
       const stored = await new CampaignStore(redis).trials(id);
       const enqueued = new Set(queue.calls.filter((c) => c.op === 'enqueue' && c.campaign_id === id).map((c) => c.job_id));
-      assert.equal(enqueued.size, stored.filter((t) => t.state === 'queued').length, `run ${run}: the records show what was queued`);
+      assert.deepEqual(stored.filter(isInFlight), [], `run ${run}: no trial left in flight`);
+      const withdrawn = new Set(stored.filter((t) => t.state === 'withdrawn').map((t) => trialJobId(t)));
+      for (const jobId of enqueued) assert.ok(withdrawn.has(jobId), `run ${run}: the record of ${jobId} says it was withdrawn`);
     }
   });
 

@@ -45,34 +45,34 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
   it('an unknown parameter is a 400 naming the space field and the parameter', async () => {
     const res = await post(smallCampaign({ space: { freeze: { no_such_knob: 1 } } }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'space.freeze.no_such_knob');
+    assert.equal(res.json().issues[0].path, 'body.space.freeze.no_such_knob');
     assert.match(res.json().message, /not a parameter of the space/);
   });
 
   it('an out-of-range target is a 400 naming the constraint', async () => {
     const res = await post(smallCampaign({ constraints: [{ metric: 'fragmentation_ratio_at_300ms', max: -1 }] }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'constraints.0.max');
+    assert.equal(res.json().issues[0].path, 'body.constraints.0.max');
   });
 
   it('a metric no workload reports is a 400 naming objective.metric', async () => {
     const res = await post(smallCampaign({ objective: { metric: 'p99_us', direction: 'min' } }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'objective.metric');
+    assert.equal(res.json().issues[0].path, 'body.objective.metric');
     assert.match(res.json().message, /p99_us/);
   });
 
   it('a bad MALLOC_CONF baseline is a 400 quoting the pair', async () => {
     const res = await post(smallCampaign({ baseline: { malloc_conf: 'narenas:0' } }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'baseline.malloc_conf');
+    assert.equal(res.json().issues[0].path, 'body.baseline.malloc_conf');
     assert.match(res.json().message, /narenas/);
   });
 
   it('a bad reference setting is a 400 naming the reference; duplicate names are refused', async () => {
     const bad = await post(smallCampaign({ references: [{ name: 'seed', malloc_conf: 'tcache:yes' }] }));
     assert.equal(bad.statusCode, 400);
-    assert.equal(bad.json().issues[0].path, 'references.0.malloc_conf');
+    assert.equal(bad.json().issues[0].path, 'body.references.0.malloc_conf');
     const twice = await post(smallCampaign({ references: [{ name: 'a', config: {} }, { name: 'a', config: {} }] }));
     assert.equal(twice.statusCode, 400);
     assert.match(twice.json().message, /references/);
@@ -81,7 +81,7 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
   it('too few duel pairs to ever confirm a win is a 400', async () => {
     const res = await post(smallCampaign({ duel: { candidates: 1, pairs: 4, confirm: { rule: 'fixed' } } }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'duel.pairs');
+    assert.equal(res.json().issues[0].path, 'body.duel.pairs');
   });
 
   it('an oversized body is a 413', async () => {

@@ -22,7 +22,7 @@ interface CampaignAnswer {
 
 const FRAGMENTATION = { kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 8, 'snapshot-ms': '0,300' } } as const;
 
-/** The bad campaigns of issue #17, each with the field paths its 400 must list (all of them). */
+/** The bad campaigns of issue #17, each with the field paths (under `body.`) its 400 must list, all of them. */
 const BAD_CAMPAIGNS: { what: string; spec: unknown; problems: Record<string, RegExp> }[] = [
   {
     what: 'an unknown workload and an unknown argument',
@@ -95,8 +95,8 @@ describe('pre-flight checks and honest states (real service, Redis, workers)', (
       assert.equal(res.statusCode, 400, `${bad.what}: ${res.body}`);
       const body = res.json() as ErrorAnswer;
       assert.equal(body.code, 'ALLOCTUNE_ERR_INVALID_INPUT');
-      assert.deepEqual(body.issues.map((i) => i.path).sort(), Object.keys(bad.problems).sort(), `${bad.what}: ${res.body}`);
-      for (const issue of body.issues) assert.match(issue.message, bad.problems[issue.path] ?? /^$/, `${bad.what}: ${issue.path}`);
+      assert.deepEqual(body.issues.map((i) => i.path).sort(), Object.keys(bad.problems).map((p) => `body.${p}`).sort(), `${bad.what}: ${res.body}`);
+      for (const issue of body.issues) assert.match(issue.message, bad.problems[issue.path.replace(/^body\./, '')] ?? /^$/, `${bad.what}: ${issue.path}`);
       const more = Object.keys(bad.problems).length - 1;
       if (more > 0) assert.match(body.message, new RegExp(`and ${more} more problem`), bad.what);
     }

@@ -135,7 +135,7 @@ describe('recommendations through the API (importance, minimal export, guards, r
       payload: JSON.stringify(smallCampaign({ constraints: [{ metric: 'fragmentation_ratio_at_300ms', max_ratio_to_baseline: -1 }] })),
     });
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'constraints.0.max_ratio_to_baseline');
+    assert.equal(res.json().issues[0].path, 'body.constraints.0.max_ratio_to_baseline');
   });
 
   it('a result without the worker\'s library read-back: no guessed path in any export, a warning that it is unknown', async () => {

@@ -5,6 +5,7 @@ import { AlloctuneError } from '../../core/alloctune-error.js';
 import { isFinalState, isInFlight, type CampaignRecord, type TrialRecord } from '../../core/campaign-record.js';
 import { CampaignSpecSchema } from '../../core/campaign-spec.js';
 import { IdSchema } from '../../core/safe-text.js';
+import { checkingBody } from '../body-problems.js';
 import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import { campaignReachability } from '../../service/recommendation-evidence.js';
@@ -43,7 +44,7 @@ export function campaignRoutes(deps: RouteDeps) {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
     app.post('/v1/campaigns', { schema: { body: CampaignSpecSchema, security: [{ bearer: [] }] } }, async (request, reply) => {
-      const record = await deps.controller.create(request.body);
+      const record = await checkingBody(() => deps.controller.create(request.body));
       return reply.code(201).send({ campaign: record, progress: campaignProgress(record, []) });
     });
 

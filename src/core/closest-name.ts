@@ -13,10 +13,10 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate a misspelt `name` most likely meant, for "did you mean" hints: the nearest within
- * two edits (a third of the name for short ones), or one that starts with it; undefined when none is close.
+ * a third of the name's length in edits (at most two), or one that starts with it; undefined when none is close.
  */
 export function closestName(name: string, candidates: readonly string[]): string | undefined {
-  const limit = Math.max(1, Math.min(2, Math.floor(name.length / 3)));
+  const limit = Math.min(2, Math.floor(name.length / 3));
   let best: { candidate: string; distance: number } | undefined;
   for (const candidate of candidates) {
     const distance = editDistance(name, candidate);

@@ -72,7 +72,7 @@ const BAD_CAMPAIGNS: { what: string; spec: unknown; problems: Record<string, Reg
     problems: {
       'space.narrow.dirty_decay_ms': /not inside \[-1, /,
       'baseline.malloc_conf': /narenas/,
-      'constraints.0.metric': /no workload of this campaign reports 'p99_us'; available: harness:fragmentation: peak_rss_bytes, .*rss_bytes_at_300ms/,
+      'constraints.0.metric': /no workload of this campaign reports 'p99_us'; available: harness:fragmentation: .*\bpeak_rss_bytes\b.*\brss_bytes_at_300ms\b/,
     },
   },
 ];

@@ -45,6 +45,8 @@ describe('alloctune campaign watch', () => {
     redis = await startTempRedis();
     service = await startService({ redisUrl: redis.server.url, token: TOKEN, port: 0, controllerTickMs: 300 });
     worker = startWorker(redis.server.url, 'watch-worker');
+    // Registered first, so the campaign runs from the start instead of waiting for workers.
+    await until('worker registration', async () => ((await (await fetch(`${service.url}/v1/workers`)).json()) as { workers: unknown[] }).workers.length === 1, 60_000, worker.log);
     const spec = smallCampaign({
       name: 'watch test',
       baseline: { malloc_conf: LONG_CONF },

@@ -170,6 +170,18 @@ export const DistillationRecordSchema = DistillProgressSchema.extend({
 });
 export type DistillationRecord = z.infer<typeof DistillationRecordSchema>;
 
+/**
+ * The earlier campaigns whose explore and reference trials seeded this campaign's sampler as prior
+ * observations (never its trials or leaderboard entries).
+ */
+export const WarmStartRecordSchema = z.object({
+  mode: z.enum(['explicit', 'auto']),
+  /** Digest of the resolved search space every source shares with this campaign. */
+  space_digest: z.string(),
+  sources: z.array(z.object({ campaign_id: IdSchema, name: z.string(), observations: z.number().int().nonnegative() })),
+});
+export type WarmStartRecord = z.infer<typeof WarmStartRecordSchema>;
+
 /** A campaign as stored: its validated spec and where it stands. */
 export const CampaignRecordSchema = z.object({
   id: IdSchema,
@@ -194,6 +206,8 @@ export const CampaignRecordSchema = z.object({
   notes: z.array(z.string()).optional(),
   /** The distillation round (see src/service/distill-round.ts), once it has started or was skipped. */
   distillation: DistillationRecordSchema.optional(),
+  /** Where the sampler's prior observations came from (spec `warm_start`). */
+  warm_start: WarmStartRecordSchema.optional(),
 });
 export type CampaignRecord = z.infer<typeof CampaignRecordSchema>;
 

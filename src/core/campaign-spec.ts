@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config.js';
 import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
-import { EnvMapSchema, printableText } from './safe-text.js';
+import { EnvMapSchema, IdSchema, printableText } from './safe-text.js';
 import { SpaceOverridesSchema } from './search-space.js';
 import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
 import { WorkerSelectorSchema } from './worker-labels.js';
@@ -143,6 +143,10 @@ export const NoiseSettingsSchema = z
   })
   .strict();
 
+/** `warm_start`: campaign ids, or `auto` (see src/service/warm-start.ts). */
+export const WarmStartSpecSchema = z.union([z.array(IdSchema).min(1).max(8), z.literal('auto')]);
+export type WarmStartSpec = z.infer<typeof WarmStartSpecSchema>;
+
 /**
  * A campaign as submitted (`POST /v1/campaigns`, `alloctune campaign start FILE`). It names an
  * allocator, never a library file: each worker preloads the one its own configuration declares.
@@ -172,6 +176,11 @@ export const CampaignSpecSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
     /** Only workers carrying all these labels take the campaign's trials. */
     worker_labels: WorkerSelectorSchema.default({}),
+    /**
+     * Earlier campaigns whose measured configs seed the sampler (same allocator, workloads, objective
+     * and search space; checked at creation), or `auto`: the most recent finished campaigns that match.
+     */
+    warm_start: WarmStartSpecSchema.optional(),
   })
   .strict();
 export type CampaignSpec = z.infer<typeof CampaignSpecSchema>;

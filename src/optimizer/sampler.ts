@@ -29,6 +29,22 @@ export interface Suggestion {
    * sampler has no model (random design, too few observations).
    */
   expected_improvement: number | null;
+  /** What the model believes about the leader and the noise (for the stopping rule); absent without a model. */
+  posterior?: PosteriorSummary;
+}
+
+/**
+ * The surrogate's view of the search when it proposed (minimised objective units): the leader is the
+ * observed, likely feasible config with the best posterior mean.
+ */
+export interface PosteriorSummary {
+  leader_mean: number;
+  /** Posterior sd of the leader's latent value: how sure the model is that the leader is as good as it looks. */
+  leader_sd: number;
+  /** sd of one observation (the model's noise floor plus the typical per-trial noise). */
+  noise_sd: number;
+  /** Constrained probability that the first proposal improves on the leader. */
+  improvement_probability: number;
 }
 
 /** Serialisable sampler state: enough to resume the same proposal stream after a restart. */

@@ -10,6 +10,7 @@ import { ControllerLease } from '../store/controller-lease.js';
 import type { TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { listWorkers } from '../store/worker-registry.js';
+import { loadPriorTrials, resolveWarmStart } from './warm-start.js';
 import { createEmbedding, loadSpace } from '../spaces/index.js';
 import { readHarnessList } from '../harness/read-harness-list.js';
 import { continuesPass, decideNext, wallTimeUsed } from './campaign-decision.js';
@@ -182,7 +183,8 @@ export class CampaignController {
     const record = withResolvedMetrics(stored);
     // Records stored before metrics were resolved at creation get them now, once.
     if (!stored.metrics) await this.store.update(record);
-    const runtime = await loadRuntime(record, await this.store.trials(record.id), await this.store.loadOptimizerState(record.id));
+    const persisted = await this.store.loadOptimizerState(record.id);
+    const runtime = await loadRuntime(record, await this.store.trials(record.id), persisted, await loadPriorTrials(this.store, record));
     this.runtimes.set(record.id, runtime);
     this.log(`campaign ${record.id}: resumed with ${runtime.trials.size} trials`);
   }
@@ -245,7 +247,9 @@ export class CampaignController {
     };
     if (waiting) record.waiting_for = waiting;
     if (prepared.notes.length > 0) record.notes = prepared.notes;
-    const runtime = await loadRuntime(record, [], undefined);
+    const warm = prepared.spec.warm_start === undefined ? undefined : await resolveWarmStart(this.store, prepared, prepared.spec.warm_start);
+    if (warm) record.warm_start = warm.record;
+    const runtime = await loadRuntime(record, [], undefined, warm?.priors);
     if (runtime.embedding.dimension === 0) {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'space', reason: 'every parameter is frozen or dropped: nothing left to search' });
     }
@@ -542,6 +546,8 @@ export class CampaignController {
         trials: [...runtime.trials.values()],
         board: this.liveLeaderboard(runtime),
         eiHistory: runtime.eiHistory,
+        posteriorHistory: runtime.posteriorHistory,
+        dimension: runtime.embedding.dimension,
         workers,
         runningCampaigns,
         nowMs: this.now().getTime(),

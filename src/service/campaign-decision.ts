@@ -3,6 +3,7 @@ import { INPUT_ERROR_CODES } from '../core/error-catalogue.js';
 import { extensionSlots } from './confirmation-progress.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import { DEFAULT_STOPPING_RULE, shouldStop } from '../optimizer/stopping.js';
+import type { PosteriorSummary } from '../optimizer/sampler.js';
 import { brokenDuelPairs, type BrokenPair } from './duel-replan.js';
 import { planConfirmationRound, type ConfirmationRound } from './duel-round.js';
 import type { Leaderboard } from './leaderboard.js';
@@ -17,6 +18,10 @@ export interface CampaignView {
   board: Leaderboard;
   /** Expected improvement of each exploration proposal, oldest first. */
   eiHistory: readonly (number | null)[];
+  /** The sampler's posterior summary behind each proposal, aligned with `eiHistory` (the stopping rule reads it). */
+  posteriorHistory: readonly (PosteriorSummary | null)[];
+  /** Search-space dimension (the stopping rule's minimum of trials grows with it). */
+  dimension: number;
   /** Live workers (every label set). */
   workers: readonly WorkerInfo[];
   /** Campaigns sharing the workers this pass (this one included). */
@@ -107,7 +112,7 @@ export function decideNext(view: CampaignView): CampaignAction {
   // Exploration ends on the budget, or once a feasible config is known and the expected
   // improvement has stayed negligible; the duels then decide whether anything is confirmed.
   const incumbent = view.board.rows.find((r) => r.feasible && r.objective)?.objective?.mean;
-  const progress = { trials: explored, elapsed_ms: elapsedMs, expected_improvements: view.eiHistory };
+  const progress = { trials: explored, elapsed_ms: elapsedMs, expected_improvements: view.eiHistory, posteriors: view.posteriorHistory, dimension: view.dimension };
   const decision = shouldStop(
     incumbent === undefined
       ? { ...progress, confirmed_feasible: false }

@@ -4,7 +4,7 @@ import type { TrialRecord } from '../core/campaign-record.js';
 import type { MetricEstimate, Observation } from '../core/optimizer-observation.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { createSampler, restoreSampler } from '../optimizer/create-sampler.js';
-import type { Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.js';
+import type { PosteriorSummary, Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.js';
 import { createEmbedding, loadSpace, type Embedding } from '../spaces/index.js';
 import type { MetricSummary } from '../core/trial-result.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
@@ -17,6 +17,8 @@ const OptimizerSnapshotSchema = z.object({
   observed_trial_ids: z.array(z.string()),
   /** Expected improvement of each exploration proposal, oldest first (the stopping rule reads it). */
   ei_history: z.array(z.number().nullable()),
+  /** The sampler's posterior summary behind each proposal, aligned with `ei_history` (absent in older snapshots). */
+  posterior_history: z.array(z.custom<PosteriorSummary>((v) => typeof v === 'object').nullable()).optional(),
   /** Digest of the search space the sampler's vectors were embedded in (see {@link spaceDigest}). */
   space_digest: z.string().optional(),
 });
@@ -31,6 +33,7 @@ export interface CampaignRuntime {
   trials: Map<string, TrialRecord>;
   observed: Set<string>;
   eiHistory: (number | null)[];
+  posteriorHistory: (PosteriorSummary | null)[];
   /** Bumped on every change; caches (leaderboard) compare it. */
   version: number;
 }
@@ -85,9 +88,11 @@ export function spaceDigest(space: SearchSpace): string {
 /**
  * Build the runtime of a campaign: a fresh sampler, or the persisted one brought up to date. A
  * snapshot taken under a different embedding is not restored: a fresh sampler with the campaign's
- * seed relearns every finished trial, embedded anew from its config.
+ * seed relearns every finished trial, embedded anew from its config. A fresh sampler first learns
+ * `priors` (the warm-start sources' trials, see warm-start.ts), judged by this campaign's spec; they
+ * are observations only, never this campaign's trials.
  */
-export async function loadRuntime(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], persisted: unknown): Promise<CampaignRuntime> {
+export async function loadRuntime(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], persisted: unknown, priors: readonly TrialRecord[] = []): Promise<CampaignRuntime> {
   const space = loadSpace(record.spec.allocator, record.spec.space);
   const embedding = createEmbedding(space);
   const base = { record, embedding };
@@ -106,8 +111,11 @@ export async function loadRuntime(record: ResolvedCampaignRecord, trials: readon
     trials: new Map(trials.map((t) => [t.trial_id, t])),
     observed,
     eiHistory: parsed.success ? [...parsed.data.ei_history] : [],
+    // Older snapshots have none: pad with nulls so both histories stay aligned.
+    posteriorHistory: parsed.success ? alignedPosteriors(parsed.data) : [],
     version: 0,
   };
+  if (!snapshot && priors.length > 0) sampler.observe(priors.map((t) => toObservation(runtime, t)));
   const missing = trials.filter((t) => teachesSampler(t) && !observed.has(t.trial_id));
   if (missing.length > 0) {
     sampler.observe(missing.map((t) => toObservation(runtime, t)));
@@ -118,5 +126,16 @@ export async function loadRuntime(record: ResolvedCampaignRecord, trials: readon
 
 /** The persisted form of the runtime's optimizer state. */
 export function snapshotOf(runtime: CampaignRuntime): OptimizerSnapshot {
-  return { sampler: runtime.sampler.toJSON(), observed_trial_ids: [...runtime.observed], ei_history: runtime.eiHistory, space_digest: spaceDigest(runtime.space) };
+  return {
+    sampler: runtime.sampler.toJSON(),
+    observed_trial_ids: [...runtime.observed],
+    ei_history: runtime.eiHistory,
+    posterior_history: runtime.posteriorHistory,
+    space_digest: spaceDigest(runtime.space),
+  };
+}
+
+function alignedPosteriors(snapshot: OptimizerSnapshot): (PosteriorSummary | null)[] {
+  const stored = snapshot.posterior_history ?? [];
+  return snapshot.ei_history.map((_, i) => stored[i] ?? null);
 }

@@ -151,6 +151,7 @@ export class CampaignSteps {
     const suggestion = await runtime.sampler.suggest(n, { pending });
     this.lastProposalMs = performance.now() - started;
     runtime.eiHistory.push(...suggestion.vectors.map((_, i) => (i === 0 ? suggestion.expected_improvement : null)));
+    runtime.posteriorHistory.push(...suggestion.vectors.map((_, i) => (i === 0 ? (suggestion.posterior ?? null) : null)));
     await this.deps.store.saveOptimizerState(runtime.record.id, snapshotOf(runtime));
     const items = suggestion.vectors.map((v) => {
       const vector = runtime.embedding.snap(v);

@@ -37,6 +37,8 @@ function campaign(overrides: Partial<CampaignSpecInput> = {}) {
     trials,
     board: buildLeaderboard(record, trials),
     eiHistory: [],
+    posteriorHistory: [],
+    dimension: prepared.space.parameters.length,
     workers: [fakeWorker('w1', 4)],
     runningCampaigns: 1,
     nowMs: Date.parse(CREATED) + 60_000,

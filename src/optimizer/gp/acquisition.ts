@@ -15,3 +15,9 @@ export function probabilityOfFeasibility(mean: number, sd: number, limit: number
   if (!(sd > 0)) return mean <= limit ? 1 : 0;
   return normalCdf((limit - mean) / sd);
 }
+
+/** P(value < best) under a normal posterior N(mean, sd^2) (minimisation). */
+export function probabilityOfImprovement(mean: number, sd: number, best: number): number {
+  if (!(sd > 0)) return mean < best ? 1 : 0;
+  return normalCdf((best - mean) / sd);
+}

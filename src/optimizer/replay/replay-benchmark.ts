@@ -1,7 +1,7 @@
 import type { ReplayTable } from '../../core/replay-table.js';
 import { defaultMinRelativeEffect } from '../duel/practical-threshold.js';
 import type { SamplerKind } from '../sampler.js';
-import { replayCampaign, type ReplayCampaignResult, type ReplayEmbedding } from './replay-campaign.js';
+import { replayCampaign, type ReplayCampaignResult, type ReplayEmbedding, type ReplayStop } from './replay-campaign.js';
 import { findTargets, targetConstraintMarginSe } from './replay-targets.js';
 
 /** Settings of a replay benchmark for one sampler. */
@@ -41,7 +41,14 @@ export interface ReplayBenchmarkResult {
   placebo: { campaigns: number; false_wins: number; false_win_rate: number; duel_pairs: number; min_relative_effect: number };
   best_confirmed_rate: number;
   /** The stopping rule replayed after every trial (see ReplayCampaignResult.stop). */
-  stopping: {
+  stopping: StoppingSummary;
+  /** The rule before issue 19 (relative EI only) on the same campaigns. */
+  stopping_relative_ei: StoppingSummary;
+  elapsed_ms: number;
+}
+
+/** How one stopping rule fared over the replayed campaigns. */
+export interface StoppingSummary {
     converged: number;
     trial_budget: number;
     /** Median trial count at which exploration would have stopped. */
@@ -50,8 +57,6 @@ export interface ReplayBenchmarkResult {
     target_found_rate: number;
     /** Campaigns whose pick at the stop (best observed feasible row) is a target. */
     pick_target_rate: number;
-  };
-  elapsed_ms: number;
 }
 
 function quantile(sorted: readonly number[], q: number): number | null {
@@ -93,7 +98,16 @@ export async function runReplayBenchmark(opts: ReplayBenchmarkOptions): Promise<
   const sorted = ttt.map((t) => t ?? Infinity).sort((a, b) => a - b);
   const falseWins = results.filter((r) => r.placebo_false_win).length;
   const rate = (pred: (r: ReplayCampaignResult) => boolean): number => results.filter(pred).length / Math.max(1, results.length);
-  const stopTrials = results.map((r) => r.stop.after_trials).sort((a, b) => a - b);
+  const summary = (stopOf: (r: ReplayCampaignResult) => ReplayStop): StoppingSummary => ({
+    converged: results.filter((r) => stopOf(r).reason === 'converged').length,
+    trial_budget: results.filter((r) => stopOf(r).reason === 'trial_budget').length,
+    median_stop_trials: quantile(
+      results.map((r) => stopOf(r).after_trials).sort((a, b) => a - b),
+      0.5,
+    ),
+    target_found_rate: rate((r) => stopOf(r).target_found),
+    pick_target_rate: rate((r) => stopOf(r).pick_is_target),
+  });
   return {
     sampler: opts.sampler,
     seeds: opts.seeds,
@@ -110,13 +124,8 @@ export async function runReplayBenchmark(opts: ReplayBenchmarkOptions): Promise<
     hit_rate: ttt.filter((t) => t !== null).length / Math.max(1, ttt.length),
     placebo: { campaigns: results.length, false_wins: falseWins, false_win_rate: falseWins / Math.max(1, results.length), duel_pairs: duelPairs, min_relative_effect: minEffect },
     best_confirmed_rate: rate((r) => r.best_confirmed),
-    stopping: {
-      converged: results.filter((r) => r.stop.reason === 'converged').length,
-      trial_budget: results.filter((r) => r.stop.reason === 'trial_budget').length,
-      median_stop_trials: quantile(stopTrials, 0.5),
-      target_found_rate: rate((r) => r.stop.target_found),
-      pick_target_rate: rate((r) => r.stop.pick_is_target),
-    },
+    stopping: summary((r) => r.stop),
+    stopping_relative_ei: summary((r) => r.stop_relative_ei),
     elapsed_ms: Math.round(performance.now() - started),
   };
 }

@@ -5,8 +5,8 @@ import { SeededRng } from '../../core/seeded-rng.js';
 import { createSampler } from '../create-sampler.js';
 import { judgeClaims } from '../duel/paired-verdict.js';
 import { isFeasible, minimisedObjective } from '../problem.js';
-import type { SamplerKind } from '../sampler.js';
-import { DEFAULT_STOPPING_RULE, shouldStop, type StopReason } from '../stopping.js';
+import type { PosteriorSummary, SamplerKind } from '../sampler.js';
+import { DEFAULT_STOPPING_RULE, RELATIVE_EI_STOPPING_RULE, shouldStop, type StopReason } from '../stopping.js';
 import type { ReplayTargets } from './replay-targets.js';
 
 /** The config <-> vector map of the table's space (the search-space embedding). */
@@ -27,6 +27,35 @@ export interface ReplayCampaignOptions {
   /** Pairs per confirmatory duel (candidate vs baseline, placebo vs baseline). */
   duel_pairs: number;
   min_relative_effect: number;
+  /** Observations from an earlier campaign that seed the sampler before the first proposal (warm start). */
+  prior_observations?: readonly Observation[];
+  /** End at the first target even when a stopping rule has not decided yet (only trials-to-target is wanted). */
+  stop_at_target?: boolean;
+  /** Keep proposing at least this many trials even after the target and both stops (for traces). */
+  run_at_least?: number;
+  /** Called after every trial with what the stopping rules saw (for tuning the rule offline). */
+  on_trial?: (record: ReplayTrialRecord) => void;
+}
+
+/** One replayed trial as the stopping rules saw it. */
+export interface ReplayTrialRecord {
+  trial: number;
+  expected_improvement: number | null;
+  posterior: PosteriorSummary | null;
+  target_found: boolean;
+  pick_is_target: boolean;
+  /** Best observed feasible objective so far (minimised units), null before any. */
+  incumbent: number | null;
+  /** What the sampler was told (a warm start can replay it as a prior observation). */
+  observation: Observation;
+}
+
+/** Where one stopping rule would have ended exploration, and what the campaign had by then. */
+export interface ReplayStop {
+  after_trials: number;
+  reason: StopReason;
+  target_found: boolean;
+  pick_is_target: boolean;
 }
 
 /** What one replayed campaign found. */
@@ -44,7 +73,9 @@ export interface ReplayCampaignResult {
    * observed feasible) is a target. The replay goes on past the stop until a target is hit, so
    * trials-to-target keeps the issue's definition.
    */
-  stop: { after_trials: number; reason: StopReason; target_found: boolean; pick_is_target: boolean };
+  stop: ReplayStop;
+  /** The same for the rule before issue 19 (relative EI only), on the same trajectory. */
+  stop_relative_ei: ReplayStop;
   /** The table row the campaign would confirm (its pick when the stopping rule ended exploration); absent when nothing feasible was seen. */
   pick_row?: number;
 }
@@ -91,39 +122,64 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
   const snapToRow = (v: number[]): number[] => [...(rowVectors[nearestRow(embedding.snap(v), rowVectors)] as number[])];
   const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints }, opts.seed);
   const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
-  const rule = { ...DEFAULT_STOPPING_RULE, max_trials: opts.budget, max_wall_ms: Infinity };
+  if (opts.prior_observations !== undefined && opts.prior_observations.length > 0) sampler.observe(opts.prior_observations);
+  // A stop never changes the trajectory, so both rules are judged on the same campaign.
+  const rules = [
+    { ...DEFAULT_STOPPING_RULE, max_trials: opts.budget, max_wall_ms: Infinity },
+    { ...RELATIVE_EI_STOPPING_RULE, max_trials: opts.budget, max_wall_ms: Infinity },
+  ];
+  const stops: (ReplayStop | undefined)[] = rules.map(() => undefined);
   let hit: number | null = null;
-  let stop: ReplayCampaignResult['stop'] | undefined;
   const eiHistory: (number | null)[] = [];
+  const posteriorHistory: (PosteriorSummary | null)[] = [];
   // The campaign's pick so far: the visited feasible row with the best observed (single-sample) objective.
   let pick: number | undefined;
   let pickY = Infinity;
-  for (let t = 1; t <= opts.budget && (hit === null || stop === undefined); t++) {
-    const { vectors, expected_improvement } = await sampler.suggest(1);
+  // What the service's rule would take into confirmation (the pick when it stopped).
+  let duelPick: number | undefined;
+  const runAtLeast = Math.min(opts.budget, opts.run_at_least ?? 0);
+  for (let t = 1; t <= opts.budget && (hit === null || (stops.includes(undefined) && opts.stop_at_target !== true) || t <= runAtLeast); t++) {
+    const { vectors, expected_improvement, posterior } = await sampler.suggest(1);
     eiHistory.push(expected_improvement);
+    posteriorHistory.push(posterior ?? null);
     const row = nearestRow(vectors[0] as number[], rowVectors);
     const sample = rng.pick(table.rows[row]?.samples ?? []);
     const obs = observationFromSample(rowVectors[row] as number[], sample, table);
     sampler.observe([obs]);
     if (hit === null && opts.targets.targets.has(row)) hit = t;
-    if (stop !== undefined) continue;
     const y = minimisedObjective(obs, table.objective)?.mean;
     if (y !== undefined && isFeasible(obs, table.constraints) && y < pickY) {
       pickY = y;
       pick = row;
     }
-    const decision = shouldStop(
-      { trials: t, elapsed_ms: 0, confirmed_feasible: pick !== undefined, ...(pick === undefined ? {} : { incumbent: pickY }), expected_improvements: eiHistory },
-      rule,
-    );
-    if (decision.stop) stop = { after_trials: t, reason: decision.reason, target_found: hit !== null, pick_is_target: pick !== undefined && opts.targets.targets.has(pick) };
+    const pickIsTarget = pick !== undefined && opts.targets.targets.has(pick);
+    opts.on_trial?.({ trial: t, expected_improvement, posterior: posterior ?? null, target_found: hit !== null, pick_is_target: pickIsTarget, incumbent: pick === undefined ? null : pickY, observation: obs });
+    const progress = {
+      trials: t,
+      elapsed_ms: 0,
+      confirmed_feasible: pick !== undefined,
+      ...(pick === undefined ? {} : { incumbent: pickY }),
+      expected_improvements: eiHistory,
+      posteriors: posteriorHistory,
+      dimension: embedding.dimension,
+    };
+    rules.forEach((rule, r) => {
+      if (stops[r] !== undefined) return;
+      const decision = shouldStop(progress, rule);
+      if (!decision.stop) return;
+      stops[r] = { after_trials: t, reason: decision.reason, target_found: hit !== null, pick_is_target: pickIsTarget };
+      if (r === 0) duelPick = pick;
+    });
   }
-  stop ??= { after_trials: opts.budget, reason: 'trial_budget', target_found: hit !== null, pick_is_target: pick !== undefined && opts.targets.targets.has(pick) };
+  const atBudget: ReplayStop = { after_trials: opts.budget, reason: 'trial_budget', target_found: hit !== null, pick_is_target: pick !== undefined && opts.targets.targets.has(pick) };
+  if (stops[0] === undefined) duelPick = pick;
+  const stop = stops[0] ?? atBudget;
+  const stopRelativeEi = stops[1] ?? atBudget;
   const draw = (row: number): number[] =>
     Array.from({ length: opts.duel_pairs }, () => rng.pick(table.rows[row]?.samples ?? [])[table.objective.metric] ?? Number.NaN);
   // Each claim is its own duel with its own baseline runs, as the duel scheduler plans them.
   const claims = [{ id: 'placebo', candidate: draw(table.baseline_row), baseline: draw(table.baseline_row) }];
-  if (pick !== undefined) claims.push({ id: 'best', candidate: draw(pick), baseline: draw(table.baseline_row) });
+  if (duelPick !== undefined) claims.push({ id: 'best', candidate: draw(duelPick), baseline: draw(table.baseline_row) });
   const verdicts = judgeClaims(claims, { objective: table.objective, min_relative_effect: opts.min_relative_effect });
   const result: ReplayCampaignResult = {
     seed: opts.seed,
@@ -131,7 +187,8 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
     placebo_false_win: verdicts.find((v) => v.id === 'placebo')?.better_than_baseline ?? false,
     best_confirmed: verdicts.find((v) => v.id === 'best')?.better_than_baseline ?? false,
     stop,
+    stop_relative_ei: stopRelativeEi,
   };
-  if (pick !== undefined) result.pick_row = pick;
+  if (duelPick !== undefined) result.pick_row = duelPick;
   return result;
 }

@@ -1,9 +1,9 @@
-import { expectedImprovement, probabilityOfFeasibility } from '../gp/acquisition.js';
+import { expectedImprovement, probabilityOfFeasibility, probabilityOfImprovement } from '../gp/acquisition.js';
 import { defaultHyper, fitHyperparameters } from '../gp/fit-hyperparameters.js';
 import { GaussianProcess, type GpData, type GpHyperparameters } from '../gp/gaussian-process.js';
 import { selectTrainingSubset } from '../gp/training-subset.js';
 import { isFeasible, minimisedObjective, toUpperBound } from '../problem.js';
-import type { Sampler, SamplerDomain, SamplerState, SuggestContext, Suggestion } from '../sampler.js';
+import type { PosteriorSummary, Sampler, SamplerDomain, SamplerState, SuggestContext, Suggestion } from '../sampler.js';
 import { RandomSampler } from './random.js';
 import { SamplerBase } from './sampler-base.js';
 
@@ -126,7 +126,12 @@ export class GpSampler extends SamplerBase implements Sampler {
       constraintModels.every((m, c) => ((constraintMeans[c] as Map<number, number>).get(i) ?? Infinity) <= (m.limit as number)),
     );
     const feasible = likelyFeasible.length > 0 ? likelyFeasible : candidates.filter(({ o }) => isFeasible(o, this.domain.constraints));
-    const incumbent = feasible.length > 0 ? Math.min(...feasible.map(({ i }) => objectiveMeans.get(i) as number)) : undefined;
+    const leader = feasible.reduce<{ i: number; mean: number } | undefined>((best, { i }) => {
+      const mean = objectiveMeans.get(i) as number;
+      return best === undefined || mean < best.mean ? { i, mean } : best;
+    }, undefined);
+    const incumbent = leader?.mean;
+    const unfantasised = { objective: objective.gp, constraints: constraintModels.map((m) => m.gp) };
 
     const fantasise = (x: readonly number[]): void => {
       objective = { gp: objective.gp.withObservation(x, objective.gp.predictMean(x)) };
@@ -150,7 +155,7 @@ export class GpSampler extends SamplerBase implements Sampler {
     // a proposal near 100 ms at n = 300 (see experiments/optimizer-replay/proposal-time.json). With
     // a training subset, n is the subset size, so the cost stays that of n = max_model_points.
     const budget = Math.min(1, 100 / Math.max(100, objective.gp.n));
-    return this.greedyBatch(n, {
+    const suggestion = this.greedyBatch(n, {
       pending,
       score,
       global_candidates: Math.max(200, Math.round(this.opts.global_candidates * budget)),
@@ -161,6 +166,33 @@ export class GpSampler extends SamplerBase implements Sampler {
       after_pick: fantasise,
       fallback: (taken) => this.design.nextDesign(1, taken)[0],
     });
+    const first = suggestion.vectors[0];
+    if (leader === undefined || first === undefined) return suggestion;
+    return { ...suggestion, posterior: this.posteriorSummary(leader, first, unfantasised, constraintModels, objectiveData) };
+  }
+
+  /** The leader's posterior and the first proposal's chance to beat it, on the models before any fantasy. */
+  private posteriorSummary(
+    leader: { i: number; mean: number },
+    proposal: readonly number[],
+    models: { objective: GaussianProcess; constraints: GaussianProcess[] },
+    constraintModels: readonly FittedModel[],
+    data: GpData,
+  ): PosteriorSummary {
+    const at = models.objective.predict(this.observations[leader.i]?.vector ?? proposal);
+    const noise = [...data.noise].sort((a, b) => a - b)[Math.floor(data.noise.length / 2)] ?? 0;
+    const p = models.objective.predict(proposal);
+    let probability = probabilityOfImprovement(p.mean, Math.sqrt(p.variance), leader.mean);
+    models.constraints.forEach((gp, c) => {
+      const q = gp.predict(proposal);
+      probability *= probabilityOfFeasibility(q.mean, Math.sqrt(q.variance), constraintModels[c]?.limit as number);
+    });
+    return {
+      leader_mean: leader.mean,
+      leader_sd: Math.sqrt(at.variance),
+      noise_sd: Math.sqrt(models.objective.hyper.noise_variance * models.objective.yScale ** 2 + noise),
+      improvement_probability: probability,
+    };
   }
 
   private objectiveData(): GpData {

@@ -114,7 +114,7 @@ if (values.grid) {
     return { rule: { patience: rule.patience, ...rule.posterior }, meets, worst_found: Math.min(...scores.map((s) => s.target_found_rate)), scores };
   });
   rows.sort((a, b) => Number(b.meets) - Number(a.meets) || b.worst_found - a.worst_found || (a.scores[0]?.median_stop_trials ?? 0) - (b.scores[0]?.median_stop_trials ?? 0));
-  process.stdout.write(`${JSON.stringify({ relative_ei: old, best: rows.slice(0, 15) }, null, 1)}\n`);
+  process.stdout.write(`${JSON.stringify({ relative_ei: old, best: rows.slice(0, Number(process.env['GRID_TOP'] ?? 15)) }, null, 1)}\n`);
 } else {
   const report = {
     benchmark: 'stopping-rule',

@@ -1,15 +1,17 @@
 /**
  * Warm start on the replay tables (issue 19): trials-to-target of GP campaigns that start from the
- * first N observations of a different seed's earlier campaign (seed s + 1000, from a stopping-trace.ts
- * trace), against the same seeds cold (from the cold trace of seeds 1..). Writes results/warm-start.json.
+ * first N observations of a different seed's earlier campaign (seed s + 1000, replayed here or read from
+ * a stopping-trace.ts trace with --prior-trace), against the same seeds cold (the stopping-trace.ts
+ * trace of seeds 1..: the same replay without priors). Writes results/warm-start.json.
  *
- *   nice -n 19 npx tsx experiments/optimizer-replay/warm-start.ts --table T.json --prior-trace P.jsonl --cold-trace C.jsonl --seeds 50 --prior-trials 20 --out F.json
+ *   nice -n 19 npx tsx experiments/optimizer-replay/warm-start.ts --table T.json --cold-trace C.jsonl --seeds 50 --prior-trials 20 --out F.json
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readReplayTable, tableEmbedding } from '../../src/cli/commands/bench.js';
 import { defaultMinRelativeEffect } from '../../src/optimizer/duel/practical-threshold.js';
+import type { Observation } from '../../src/core/optimizer-observation.js';
 import { replayCampaign, type ReplayTrialRecord } from '../../src/optimizer/replay/replay-campaign.js';
 import { findTargets } from '../../src/optimizer/replay/replay-targets.js';
 
@@ -41,59 +43,74 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
-if (values.table === undefined || values['prior-trace'] === undefined || values['cold-trace'] === undefined || values.out === undefined) {
-  throw new Error('--table, --prior-trace, --cold-trace and --out are required');
-}
+if (values.table === undefined || values.out === undefined) throw new Error('--table and --out are required');
+const table_file = values.table;
+const out = values.out;
 const table = readReplayTable(values.table);
 const embedding = tableEmbedding(table);
 const targets = findTargets(table, 0.01);
-const priorTraces = readTraces(values['prior-trace']);
-const coldTraces = readTraces(values['cold-trace']);
+const priorTraces = values['prior-trace'] === undefined ? new Map<number, Trace>() : readTraces(values['prior-trace']);
+const coldTraces = values['cold-trace'] === undefined ? undefined : readTraces(values['cold-trace']);
 const priorTrials = Number(values['prior-trials']);
 const budget = Number(values.budget);
 const campaigns: { seed: number; prior_seed: number; cold: number | null; warm: number | null }[] = [];
 const started = performance.now();
-for (let seed = 1; seed <= Number(values.seeds); seed++) {
-  const prior = priorTraces.get(seed + 1000);
-  const cold = coldTraces.get(seed);
-  if (prior === undefined || cold === undefined) break;
-  const result = await replayCampaign({
-    table,
-    embedding,
-    targets,
-    sampler: 'gp',
-    seed,
-    budget,
-    duel_pairs: 10,
-    min_relative_effect: defaultMinRelativeEffect(table.objective.metric),
-    prior_observations: prior.records.slice(0, priorTrials).map((r) => r.observation),
-    stop_at_target: true,
-  });
-  // The cold trace ran to a fixed length: no target within it counts as a miss (worse than any hit).
-  campaigns.push({ seed, prior_seed: seed + 1000, cold: cold.records.find((r) => r.target_found)?.trial ?? null, warm: result.trials_to_target });
-  process.stderr.write(`seed ${seed}: cold ${campaigns[campaigns.length - 1]?.cold} warm ${result.trials_to_target}\n`);
+const common = { table, embedding, targets, sampler: 'gp' as const, duel_pairs: 10, min_relative_effect: defaultMinRelativeEffect(table.objective.metric) };
+
+/** The earlier campaign's first trials: from the prior trace, else replayed here (seed s + 1000, prior_trials trials). */
+async function priorsOf(seed: number): Promise<Observation[]> {
+  const traced = priorTraces.get(seed + 1000);
+  if (traced !== undefined) return traced.records.slice(0, priorTrials).map((r) => r.observation);
+  const records: ReplayTrialRecord[] = [];
+  await replayCampaign({ ...common, seed: seed + 1000, budget: priorTrials, run_at_least: priorTrials, on_trial: (r) => records.push(r) });
+  return records.map((r) => r.observation);
 }
-const summary = (pick: (c: (typeof campaigns)[number]) => number | null, cap: number): { median: number | null; hit_rate: number; cap: number } => ({
-  median: median(campaigns.map((c) => pick(c) ?? Infinity)),
-  hit_rate: campaigns.filter((c) => pick(c) !== null).length / Math.max(1, campaigns.length),
-  cap,
-});
-const entry = {
-  table: basename(values.table),
-  seeds: campaigns.length,
-  prior_trials: priorTrials,
-  prior_source: 'the first prior_trials trials of the GP campaign with seed s + 1000 (stopping-trace.ts trace)',
-  cold: summary((c) => c.cold, coldTraces.values().next().value?.records.length ?? 0),
-  warm: summary((c) => c.warm, budget),
-  warm_faster: campaigns.filter((c) => (c.warm ?? Infinity) < (c.cold ?? Infinity)).length,
-  warm_slower: campaigns.filter((c) => (c.warm ?? Infinity) > (c.cold ?? Infinity)).length,
-  campaigns,
-  elapsed_ms: Math.round(performance.now() - started),
-  command: `warm-start.ts ${process.argv.slice(2).join(' ')}`,
-  measured_at: new Date().toISOString(),
-};
-// One file for every table: entries of other tables are kept.
-const previous = existsSync(values.out) ? (JSON.parse(readFileSync(values.out, 'utf8')) as { tables: (typeof entry)[] }).tables : [];
-const tables = [...previous.filter((t) => t.table !== entry.table), entry];
-writeFileSync(values.out, `${JSON.stringify({ benchmark: 'warm-start', tables }, null, 2)}\n`);
-process.stdout.write(`${JSON.stringify({ ...entry, campaigns: undefined }, null, 2)}\n`);
+
+/** Trials-to-target of seed s without priors: from the cold trace (a miss past its length), else replayed here. */
+async function coldOf(seed: number): Promise<number | null | undefined> {
+  if (coldTraces !== undefined) {
+    const trace = coldTraces.get(seed);
+    return trace === undefined ? undefined : (trace.records.find((r) => r.target_found)?.trial ?? null);
+  }
+  return (await replayCampaign({ ...common, seed, budget, stop_at_target: true })).trials_to_target;
+}
+
+for (let seed = 1; seed <= Number(values.seeds); seed++) {
+  const cold = await coldOf(seed);
+  if (cold === undefined) break;
+  const result = await replayCampaign({ ...common, seed, budget, prior_observations: await priorsOf(seed), stop_at_target: true });
+  campaigns.push({ seed, prior_seed: seed + 1000, cold, warm: result.trials_to_target });
+  process.stderr.write(`seed ${seed}: cold ${cold} warm ${result.trials_to_target}\n`);
+  write();
+}
+
+function write(): void {
+  const entry = report();
+  // One file for every table: entries of other tables are kept.
+  const previous = existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as { tables: (typeof entry)[] }).tables : [];
+  const tables = [...previous.filter((t) => t.table !== entry.table), entry];
+  writeFileSync(out, `${JSON.stringify({ benchmark: 'warm-start', tables }, null, 2)}\n`);
+}
+process.stdout.write(`${JSON.stringify({ ...report(), campaigns: undefined }, null, 2)}\n`);
+
+function report() {
+  return {
+    table: basename(table_file),
+    seeds: campaigns.length,
+    budget,
+    prior_trials: priorTrials,
+    prior_source: 'the first prior_trials trials of the GP campaign with seed s + 1000 on the same table',
+    cold: summary((c) => c.cold),
+    warm: summary((c) => c.warm),
+    warm_faster: campaigns.filter((c) => (c.warm ?? Infinity) < (c.cold ?? Infinity)).length,
+    warm_slower: campaigns.filter((c) => (c.warm ?? Infinity) > (c.cold ?? Infinity)).length,
+    campaigns,
+    elapsed_ms: Math.round(performance.now() - started),
+    command: `warm-start.ts ${process.argv.slice(2).join(' ')}`,
+    measured_at: new Date().toISOString(),
+  };
+}
+
+function summary(pick: (c: (typeof campaigns)[number]) => number | null): { median: number | null; hit_rate: number } {
+  return { median: median(campaigns.map((c) => pick(c) ?? Infinity)), hit_rate: campaigns.filter((c) => pick(c) !== null).length / Math.max(1, campaigns.length) };
+}

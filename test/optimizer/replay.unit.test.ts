@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runReplayBenchmark } from '../../src/optimizer/replay/replay-benchmark.js';
+import { replayCampaign, type ReplayTrialRecord } from '../../src/optimizer/replay/replay-campaign.js';
 import { findTargets, targetConstraintMarginSe } from '../../src/optimizer/replay/replay-targets.js';
 import { tableEmbedding } from '../../src/cli/commands/bench.js';
 import { syntheticTable } from './synthetic-table.js';
@@ -61,4 +62,25 @@ test('the replayed stopping rule: random never converges (no model), GP stops on
   assert.ok(gp.stopping.converged >= 1, `GP converged in ${gp.stopping.converged} of 4 campaigns on a 2-knob table`);
   assert.ok((gp.stopping.median_stop_trials ?? 99) < 30);
   for (const rate of [gp.stopping.target_found_rate, gp.stopping.pick_target_rate]) assert.ok(rate >= 0 && rate <= 1);
+  // The rule before issue 19 is judged on the same campaigns.
+  assert.equal(gp.stopping_relative_ei.converged + gp.stopping_relative_ei.trial_budget, 4);
+  assert.ok(gp.stopping_relative_ei.converged >= 1);
+});
+
+test('warm start in the replay: same seed and same prior observations give the same proposals, and priors change them', async () => {
+  const table = syntheticTable();
+  const embedding = tableEmbedding(table);
+  const targets = findTargets(table, 0.01);
+  const common = { table, embedding, targets, sampler: 'gp' as const, budget: 12, run_at_least: 12, duel_pairs: 6, min_relative_effect: 0.01 };
+  const proposals = async (seed: number, priors?: ReplayTrialRecord['observation'][]): Promise<{ vectors: number[][]; observations: ReplayTrialRecord['observation'][] }> => {
+    const records: ReplayTrialRecord[] = [];
+    await replayCampaign({ ...common, seed, ...(priors ? { prior_observations: priors } : {}), on_trial: (r) => records.push(r) });
+    return { vectors: records.map((r) => r.observation.vector), observations: records.map((r) => r.observation) };
+  };
+  const earlier = await proposals(1001);
+  const priors = earlier.observations.slice(0, 8);
+  const warm = await proposals(1, priors);
+  assert.deepEqual((await proposals(1, priors)).vectors, warm.vectors, 'deterministic');
+  const cold = await proposals(1);
+  assert.notDeepEqual(warm.vectors.slice(0, 4), cold.vectors.slice(0, 4), 'the priors replace the initial design with model proposals');
 });

@@ -63,5 +63,10 @@ export const ObservationSchema = z.object({
   objective: MetricEstimateSchema.optional(),
   constraints: z.record(z.string(), MetricEstimateSchema).default({}),
   feasible: z.boolean().optional(),
+  /**
+   * A warm-start observation from an earlier campaign: it teaches the model but does not make its
+   * config "already measured", so the new campaign may measure it again as its own trial.
+   */
+  prior: z.boolean().optional(),
 });
 export type Observation = z.infer<typeof ObservationSchema>;

@@ -115,7 +115,7 @@ export async function loadRuntime(record: ResolvedCampaignRecord, trials: readon
     posteriorHistory: parsed.success ? alignedPosteriors(parsed.data) : [],
     version: 0,
   };
-  if (!snapshot && priors.length > 0) sampler.observe(priors.map((t) => toObservation(runtime, t)));
+  if (!snapshot && priors.length > 0) sampler.observe(priors.map((t) => ({ ...toObservation(runtime, t), prior: true })));
   const missing = trials.filter((t) => teachesSampler(t) && !observed.has(t.trial_id));
   if (missing.length > 0) {
     sampler.observe(missing.map((t) => toObservation(runtime, t)));

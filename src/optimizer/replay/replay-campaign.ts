@@ -122,7 +122,7 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
   const snapToRow = (v: number[]): number[] => [...(rowVectors[nearestRow(embedding.snap(v), rowVectors)] as number[])];
   const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints }, opts.seed);
   const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
-  if (opts.prior_observations !== undefined && opts.prior_observations.length > 0) sampler.observe(opts.prior_observations);
+  if (opts.prior_observations !== undefined && opts.prior_observations.length > 0) sampler.observe(opts.prior_observations.map((o) => ({ ...o, prior: true })));
   // A stop never changes the trajectory, so both rules are judged on the same campaign.
   const rules = [
     { ...DEFAULT_STOPPING_RULE, max_trials: opts.budget, max_wall_ms: Infinity },

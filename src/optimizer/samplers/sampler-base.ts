@@ -91,7 +91,7 @@ export abstract class SamplerBase {
   /** Keys of points already observed, pending or chosen, for duplicate checks after snapping. */
   protected takenKeys(pending: readonly number[][] | undefined): Set<string> {
     const keys = new Set<string>();
-    for (const o of this.observations) keys.add(pointKey(o.vector));
+    for (const o of this.observations) if (o.prior !== true) keys.add(pointKey(o.vector));
     for (const p of pending ?? []) keys.add(pointKey(p));
     return keys;
   }

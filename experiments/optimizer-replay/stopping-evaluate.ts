@@ -3,7 +3,7 @@
  * own `shouldStop`: a replayed stop never changes the trajectory, so the rule's stop, whether the
  * target had been found by then and whether the pick was a target follow from the trace alone.
  *
- *   npx tsx experiments/optimizer-replay/stopping-evaluate.ts --trace A.jsonl [--trace B.jsonl] [--grid] [--out F.json]
+ *   npx tsx experiments/optimizer-replay/stopping-evaluate.ts --trace A.jsonl[.gz] [--trace B.jsonl] [--grid] [--out F.json]
  *
  * Without --grid: the rule before issue 19 vs the default, per trace. With --grid: every rule of a
  * small grid, the ones meeting the issue's bounds on every trace listed first (for choosing defaults
@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import type { ReplayTrialRecord } from '../../src/optimizer/replay/replay-campaign.js';
 import { DEFAULT_STOPPING_RULE, RELATIVE_EI_STOPPING_RULE, shouldStop, type StoppingRule } from '../../src/optimizer/stopping.js';
 
@@ -80,7 +81,9 @@ function trialsToTarget(trace: Trace): number | null {
 }
 
 function readTraces(file: string): Trace[] {
-  return readFileSync(file, 'utf8')
+  const raw = readFileSync(file);
+  return (file.endsWith('.gz') ? gunzipSync(raw) : raw)
+    .toString('utf8')
     .split('\n')
     .filter((l) => l.trim() !== '')
     .map((l) => JSON.parse(l) as Trace);

@@ -45,7 +45,7 @@ export function warmStartMismatch(prepared: PreparedCampaign, source: CampaignRe
 
 /**
  * Checks the spec's `warm_start` against the stored campaigns (each id exists, has finished running and
- * matches; a 400 names `warm_start[i]` and why) or, for `auto`, picks the most recent finished matches.
+ * matches; a 400 names `warm_start.<i>` and why) or, for `auto`, picks the most recent finished matches.
  */
 export async function resolveWarmStart(store: CampaignStore, prepared: PreparedCampaign, spec: WarmStartSpec): Promise<ResolvedWarmStart> {
   let sources: CampaignRecord[];
@@ -57,10 +57,10 @@ export async function resolveWarmStart(store: CampaignStore, prepared: PreparedC
     sources = [];
     for (const [i, id] of spec.entries()) {
       const source = await store.get(id);
-      if (source === undefined) throw invalid(`warm_start[${i}]`, `no campaign ${id}`);
-      if (source.state === 'running') throw invalid(`warm_start[${i}]`, `campaign ${id} is still running: warm start from a finished, cancelled or failed campaign`);
+      if (source === undefined) throw invalid(`warm_start.${i}`, `no campaign ${id}`);
+      if (source.state === 'running') throw invalid(`warm_start.${i}`, `campaign ${id} is still running: warm start from a finished, cancelled or failed campaign`);
       const mismatch = warmStartMismatch(prepared, source);
-      if (mismatch !== undefined) throw invalid(`warm_start[${i}]`, mismatch);
+      if (mismatch !== undefined) throw invalid(`warm_start.${i}`, mismatch);
       sources.push(source);
     }
   }

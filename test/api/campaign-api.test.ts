@@ -55,10 +55,10 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
     assert.equal(res.json().issues[0].path, 'body.constraints.0.max');
   });
 
-  it('a warm start from an unknown campaign is a 400 naming warm_start[0]; a malformed id names body.warm_start', async () => {
+  it('a warm start from an unknown campaign is a 400 naming body.warm_start.0; a malformed id names body.warm_start', async () => {
     const res = await post(smallCampaign({ warm_start: ['c-not-there'] }));
     assert.equal(res.statusCode, 400);
-    assert.equal(res.json().issues[0].path, 'warm_start[0]');
+    assert.equal(res.json().issues[0].path, 'body.warm_start.0');
     assert.match(res.json().message, /no campaign c-not-there/);
     const bad = await post(smallCampaign({ warm_start: ['../etc'] }));
     assert.equal(bad.statusCode, 400);

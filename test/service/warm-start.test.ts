@@ -103,27 +103,27 @@ describe('warm start from earlier campaigns (real Redis, fake worker results)', 
     await controller.cancel(auto.id);
   });
 
-  it('rejects a warm start that cannot seed this campaign with a 400 naming warm_start[i] and why', async () => {
+  it('rejects a warm start that cannot seed this campaign with a 400 naming warm_start.<i> and why', async () => {
     const missing = await rejection(controller, gpCampaign({ warm_start: [sourceId, 'c-nope'] }));
-    assert.equal(missing.field, 'warm_start[1]');
+    assert.equal(missing.field, 'warm_start.1');
     assert.match(missing.message, /no campaign c-nope/);
 
     const running = await controller.create(gpCampaign({ name: 'running' }));
     const stillRunning = await rejection(controller, gpCampaign({ warm_start: [running.id] }));
-    assert.equal(stillRunning.field, 'warm_start[0]');
+    assert.equal(stillRunning.field, 'warm_start.0');
     assert.match(stillRunning.message, /still running/);
     await controller.cancel(running.id);
 
     const otherWorkload = await rejection(controller, gpCampaign({ warm_start: [sourceId], workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 16, 'snapshot-ms': '0,300' } }] }));
-    assert.equal(otherWorkload.field, 'warm_start[0]');
+    assert.equal(otherWorkload.field, 'warm_start.0');
     assert.match(otherWorkload.message, /different workload options/);
 
     const otherSpace = await rejection(controller, gpCampaign({ warm_start: [sourceId], space: { freeze: { narenas: 4 } } }));
-    assert.equal(otherSpace.field, 'warm_start[0]');
+    assert.equal(otherSpace.field, 'warm_start.0');
     assert.match(otherSpace.message, /different space \(digest [0-9a-f]{16}/);
 
     const otherObjective = await rejection(controller, gpCampaign({ warm_start: [sourceId], objective: { metric: 'rss_bytes_at_0ms', direction: 'min' } }));
-    assert.equal(otherObjective.field, 'warm_start[0]');
+    assert.equal(otherObjective.field, 'warm_start.0');
     assert.match(otherObjective.message, /optimised min rss_bytes_at_300ms/);
 
     const twice = await rejection(controller, gpCampaign({ warm_start: [sourceId, sourceId] }));

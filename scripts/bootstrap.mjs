@@ -4,20 +4,37 @@
 // Plain JavaScript with Node built-ins only, because it runs before `npm ci`.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const quiet = process.argv.includes('--quiet');
 
+/**
+ * The Debian packages of the shipped allocator definitions (`load.debian_package` in
+ * search-spaces/*.json): a new definition brings its package along without an edit here.
+ */
+function allocatorPackages() {
+  const dir = join(root, 'search-spaces');
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .flatMap((f) => {
+      try {
+        const pkg = JSON.parse(readFileSync(join(dir, f), 'utf8'))?.load?.debian_package;
+        return typeof pkg === 'string' && /^[a-z0-9][a-z0-9.+-]{1,63}$/.test(pkg) ? [pkg] : [];
+      } catch {
+        return []; // the loader reports a broken definition; the bootstrap installs what it can
+      }
+    });
+}
+
 /** Debian packages alloctune needs at run and test time. */
 export const DEBIAN_PACKAGES = [
   'redis-server',
   'redis-tools',
-  'libjemalloc2',
-  'libmimalloc2.0',
-  'libtcmalloc-minimal4',
+  ...allocatorPackages(),
   'gcc',
   'make',
   'libc6-dev',
@@ -63,7 +80,7 @@ function missingDebianPackages() {
 function ensureDebianPackages() {
   const missing = missingDebianPackages();
   if (missing === null) {
-    say('dpkg not found; make sure redis-server, redis-benchmark, jemalloc, mimalloc, tcmalloc and a C compiler are installed');
+    say('dpkg not found; make sure redis-server, redis-benchmark, the allocator libraries of search-spaces/*.json and a C compiler are installed');
     return;
   }
   if (missing.length === 0) {

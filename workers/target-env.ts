@@ -1,9 +1,9 @@
 import { AlloctuneError } from '../src/core/alloctune-error.js';
 import type { TrialJob } from '../src/core/trial-job.js';
-import { allocatorEnvProblems, loadSpace, resolvePreloadLibrary, type PreloadOptions } from '../src/spaces/index.js';
+import { allocatorDefinition, allocatorEnvProblems, resolvePreloadLibrary, type PreloadOptions } from '../src/spaces/index.js';
 
-/** Where the worker finds allocator libraries: its own config (`hakmem_lib`, `library_dir`) and `HAKMEM_LIB`. */
-export type LibraryOverrides = Pick<PreloadOptions, 'hakmemLib' | 'libraryDir'>;
+/** Where the worker finds allocator libraries: its own config (`libraries`, `library_dir`) and a definition's `path_variable`. */
+export type LibraryOverrides = Pick<PreloadOptions, 'libraries' | 'libraryDir'>;
 
 /**
  * The shared object to preload for `allocator` on this host; undefined for glibc. It comes from the
@@ -11,7 +11,7 @@ export type LibraryOverrides = Pick<PreloadOptions, 'hakmemLib' | 'libraryDir'>;
  * configured location and to be a loadable ELF shared object.
  */
 export function preloadLibrary(job: Pick<TrialJob, 'allocator'>, overrides: LibraryOverrides = {}): string | undefined {
-  return resolvePreloadLibrary(job.allocator, overrides);
+  return resolvePreloadLibrary(allocatorDefinition(job.allocator), overrides);
 }
 
 /**
@@ -20,7 +20,7 @@ export function preloadLibrary(job: Pick<TrialJob, 'allocator'>, overrides: Libr
  * code into the target or steer it. Throws ALLOCTUNE_ERR_INVALID_INPUT naming the variable.
  */
 export function checkJobEnv(job: Pick<TrialJob, 'allocator' | 'env'>): void {
-  const problems = allocatorEnvProblems(loadSpace(job.allocator), job.env);
+  const problems = allocatorEnvProblems(allocatorDefinition(job.allocator), job.env);
   const first = problems[0];
   if (first !== undefined) {
     throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: `env.${first.name}`, reason: problems.map((p) => p.reason).join('; ') });

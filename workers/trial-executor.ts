@@ -2,6 +2,7 @@ import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js
 import type { TrialJob, WorkloadSpec } from '../src/core/trial-job.js';
 import { workloadLabel } from '../src/core/trial-job.js';
 import { TrialResultSchema, type RepeatRecord, type TrialResult, type WorkerIdentity, type WorkloadMeasurement } from '../src/core/trial-result.js';
+import { allocatorDefinition } from '../src/spaces/index.js';
 import type { InterferenceGate } from './interference-gate.js';
 import { summarizeRepeats } from './summarize-repeats.js';
 import { targetEnv, type LibraryOverrides } from './target-env.js';
@@ -62,6 +63,7 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
   try {
     // Environment and library are checked before anything starts: a refused job runs nothing.
     const env = targetEnv(job, options.libraries);
+    const definition = allocatorDefinition(job.allocator);
     preload = env['LD_PRELOAD'];
     for (let index = 0; index < job.repeats; index++) {
       const record: RepeatRecord = { index, workloads: [], discarded: [] };
@@ -71,6 +73,7 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
         const ctx: RunContext = {
           env,
           allocator: job.allocator,
+          definition,
           cpus: options.identity.cpus,
           clientCpus: options.identity.client_cpus,
           seed: job.seed + index,

@@ -32,11 +32,14 @@ export type CommandSpec = z.infer<typeof CommandSpecSchema>;
 /** The worker's own configuration file (`alloctune worker --config FILE`). */
 export const WorkerConfigSchema = z.strictObject({
   commands: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,63}$/), CommandSpecSchema).default({}),
-  /** hakmem shared object on this host (else env HAKMEM_LIB). */
-  hakmem_lib: z.string().startsWith('/').optional(),
   /**
-   * Directory of allocator libraries built for this host (`libjemalloc.so.2`, `libmimalloc.so.2`,
-   * `libtcmalloc_minimal.so.4`, `libhakmem.so`); a library found there wins over the Debian one.
+   * Shared object per allocator name on this host (`{"hakmem": "/opt/hakmem/libhakmem.so"}`); wins
+   * over a definition's `path_variable` (`HAKMEM_LIB`), `library_dir` and the Debian paths.
+   */
+  libraries: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), z.string().startsWith('/')).default({}),
+  /**
+   * Directory of allocator libraries built for this host, holding the file names the definitions
+   * list in `load.library_files`; a library found there wins over the Debian one.
    */
   library_dir: z.string().startsWith('/').optional(),
   /** redis-server for the redis workload; default from PATH. */
@@ -64,8 +67,7 @@ export function loadWorkerConfig(path: string | undefined): WorkerConfig {
   return parsed.data;
 }
 
-/** The library locations a worker's configuration declares, with `HAKMEM_LIB` as the fallback for hakmem. */
-export function workerLibraries(config: WorkerConfig, env: NodeJS.ProcessEnv = process.env): LibraryOverrides {
-  const hakmemLib = config.hakmem_lib ?? (env['HAKMEM_LIB'] === '' ? undefined : env['HAKMEM_LIB']);
-  return { hakmemLib, libraryDir: config.library_dir };
+/** The library locations a worker's configuration declares (definitions' `path_variable`s are read at resolution). */
+export function workerLibraries(config: WorkerConfig): LibraryOverrides {
+  return { libraries: config.libraries, libraryDir: config.library_dir };
 }

@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
+import { allocatorDefinition } from '../../src/spaces/index.js';
 import { redisRunner } from '../../workers/runners/redis-runner.js';
 import { runRttProbe } from '../../workers/runners/redis/rtt-probe.js';
 import { targetEnv } from '../../workers/target-env.js';
@@ -26,7 +27,7 @@ const trials: unknown[] = [];
 for (let r = 0; r < rounds; r++) {
   for (const [arm, env] of r % 2 === 0 ? arms : [...arms].reverse()) {
     const t0 = performance.now();
-    const m = await redisRunner.run(spec, { env: targetEnv({ allocator: 'jemalloc', env }), allocator: 'jemalloc', cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs: 120_000 });
+    const m = await redisRunner.run(spec, { env: targetEnv({ allocator: 'jemalloc', env }), allocator: 'jemalloc', definition: allocatorDefinition('jemalloc'), cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs: 120_000 });
     const wall_ms = performance.now() - t0;
     const d = m.details as { phases: Record<string, { ms: number; steal_pct?: number }> };
     const row = {

@@ -30,6 +30,10 @@ static void usage(FILE *out) {
           "                  [--sample-every N] [--snapshot-every-ms MS] [--cpus LIST] [--PARAM VALUE ...]\n"
           "       allocbench --list    print the workloads and their parameters (JSON)\n"
           "       allocbench --probe   print the allocator identity and options only (JSON)\n"
+          "Identity (with --workload or --probe, from the allocator's definition file):\n"
+          "  --identity-symbols A,B  report which of these symbols the object serving malloc() defines\n"
+          "  --options-symbol F      read options from its `const char *F(void)` (KEY=VALUE lines)\n"
+          "  --version-symbol F      read its version from `const char *F(void)`\n"
           "Workloads:");
   for (int i = 0; i < WORKLOAD_COUNT; i++) fprintf(out, " %s", ALL_WORKLOADS[i]->name);
   fprintf(out, "\n");
@@ -191,6 +195,10 @@ static void write_document(json_writer *w, alloc_probe *probe, bench_run *run, c
   json_kv_string(w, "name", probe->name);
   json_kv_string(w, "version", probe->has_version ? probe->version : NULL);
   json_kv_string(w, "path", probe->has_path ? probe->path : NULL);
+  json_key(w, "symbols");
+  json_begin_array(w);
+  for (int i = 0; i < probe->symbol_count; i++) json_string(w, probe->symbols[i]);
+  json_end_array(w);
   json_key(w, "options");
   probe_write_options(probe, w); /* may add warnings, so it precedes them */
   json_key(w, "loaded_not_serving");
@@ -320,6 +328,7 @@ int main(int argc, char **argv) {
   const char *extra_values[BENCH_MAX_PARAMS * 2];
   int extra_count = 0;
   int probe_only = 0;
+  probe_request request = {0};
 
   for (int i = 1; i < argc; i++) {
     const char *arg = argv[i];
@@ -353,6 +362,18 @@ int main(int argc, char **argv) {
       run.cpu_list = value;
       continue;
     }
+    if (strcmp(name, "identity-symbols") == 0) {
+      request.identity_symbols = value;
+      continue;
+    }
+    if (strcmp(name, "options-symbol") == 0) {
+      request.options_symbol = value;
+      continue;
+    }
+    if (strcmp(name, "version-symbol") == 0) {
+      request.version_symbol = value;
+      continue;
+    }
     int generic = -1;
     for (int g = 0; g < GENERIC_COUNT; g++)
       if (strcmp(GENERIC[g].name, name) == 0) generic = g;
@@ -367,7 +388,7 @@ int main(int argc, char **argv) {
 
   if (probe_only) {
     if (workload_name) usage_error("%s", "--probe takes no workload");
-    probe_allocator(&probe);
+    probe_allocator(&probe, &request);
     run_system sys;
     memset(&sys, 0, sizeof sys);
     doc_args a = {&probe, NULL, &sys, timer_overhead_ns()};
@@ -422,7 +443,7 @@ int main(int argc, char **argv) {
     if (!known) usage_error("unknown option '--%s' for this workload", extra_names[e]);
   }
 
-  probe_allocator(&probe);
+  probe_allocator(&probe, &request);
   run.probe = &probe;
   double timer_ns = timer_overhead_ns();
   run_system sys;

@@ -3,8 +3,6 @@ import { z } from 'zod';
 /** Version tag of the document `native/build/allocbench` prints on stdout. */
 export const HARNESS_SCHEMA_VERSION = 'alloctune.harness/1';
 
-/** Allocator families the harness can recognise as the one serving `malloc()`. */
-export const HARNESS_ALLOCATOR_NAMES = ['jemalloc', 'mimalloc', 'tcmalloc', 'glibc', 'unknown'] as const;
 
 const count = z.number().int().nonnegative();
 const nonNegative = z.number().nonnegative();
@@ -79,10 +77,13 @@ export const HarnessResultSchema = z.object({
     })
     .nullable(),
   allocator: z.object({
-    name: z.enum(HARNESS_ALLOCATOR_NAMES),
+    /** The statistics API the probe recognised in the serving object (its C table entry), or `unknown`. */
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/),
     version: z.string().nullable(),
     /** The shared object that serves `malloc()` (dladdr of the resolved symbol). */
     path: z.string().nullable(),
+    /** Of the symbols asked for with `--identity-symbols`, those the serving object itself defines. */
+    symbols: z.array(z.string()).default([]),
     /** Read back from the serving allocator: jemalloc `opt.*`, mimalloc options, tcmalloc properties/flags, glibc tunables. */
     options: z.record(z.string(), AllocatorOptionValueSchema),
     /** Other allocators loaded in the process that do not serve `malloc()`. */
@@ -137,8 +138,6 @@ export const HarnessResultSchema = z.object({
 
 /** A validated allocbench document. */
 export type HarnessResult = z.infer<typeof HarnessResultSchema>;
-/** Allocator name as reported by the harness. */
-export type HarnessAllocatorName = (typeof HARNESS_ALLOCATOR_NAMES)[number];
 /** One latency histogram summary. */
 export type LatencySummary = z.infer<typeof LatencySummarySchema>;
 /** One memory snapshot. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigValueSchema, type ConfigValue } from './config.js';
 import { mapKey } from './safe-text.js';
-import { AllocatorNameSchema } from './trial-job.js';
+import { AllocatorNameSchema } from './allocator-name.js';
 
 /** A categorical string choice: one token the allocator reads verbatim (no separators, no spaces). */
 const TokenSchema = z.string().regex(/^[A-Za-z0-9_]{1,64}$/, 'letters, digits and _ only (max 64)');
@@ -184,6 +184,63 @@ function refineParameters(list: readonly Parameter[], known: Map<string, Paramet
   });
 }
 
+const FileNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,127}$/, 'a plain file name (no directories)');
+const SymbolSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, 'a C symbol name');
+
+/** How a worker finds the shared object to LD_PRELOAD; the job never names a file. */
+export const AllocatorLoadSchema = z.strictObject({
+  /** False for the C library's own malloc: nothing is preloaded. */
+  preload: z.boolean().default(true),
+  /** File names tried in a worker's `library_dir`, then in Debian's library directories. */
+  library_files: z.array(FileNameSchema).default([]),
+  /** Debian package that installs the library (the bootstrap installs it; messages name it). */
+  debian_package: z.string().regex(/^[a-z0-9][a-z0-9.+-]{1,63}$/).optional(),
+  /** Worker-side environment variable holding the library's path (`HAKMEM_LIB`); the worker config's `libraries` entry wins. */
+  path_variable: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/).optional(),
+});
+export type AllocatorLoad = z.infer<typeof AllocatorLoadSchema>;
+
+/** How to recognise the allocator serving malloc() (the object dladdr finds for `malloc`). */
+export const AllocatorIdentitySchema = z
+  .strictObject({
+    /** The serving object itself defines at least one of these symbols. */
+    symbols: z.array(SymbolSchema).default([]),
+    /** ... or its file name starts with one of these (`libc.so`, `libhakmem`). */
+    library_names: z.array(FileNameSchema).default([]),
+    /** `const char *f(void)` returning the version, called by the probe when the serving object defines it. */
+    version_symbol: SymbolSchema.optional(),
+  })
+  .refine((i) => i.symbols.length > 0 || i.library_names.length > 0, 'name at least one symbol or library name: an allocator nothing identifies would pass any check');
+export type AllocatorIdentity = z.infer<typeof AllocatorIdentitySchema>;
+
+/** How the effective options are read back after start-up. */
+export const AllocatorReadbackSchema = z.discriminatedUnion('kind', [
+  /** Nothing to read: trials record no options. */
+  z.strictObject({ kind: z.literal('none') }),
+  /** A statistics API the C probe knows (native/harness/lib/alloc-probe.c, ALLOCATOR_APIS). */
+  z.strictObject({ kind: z.literal('stats-api'), api: z.string().regex(/^[a-z][a-z0-9-]{0,31}$/) }),
+  /** An exported `const char *f(void)` returning `KEY=VALUE` lines, called by the probe in the target. */
+  z.strictObject({ kind: z.literal('function'), symbol: SymbolSchema }),
+  /** The encoded environment is recorded as the options (the allocator offers no read-back). */
+  z.strictObject({ kind: z.literal('env-echo') }),
+]);
+export type AllocatorReadback = z.infer<typeof AllocatorReadbackSchema>;
+
+/** A stderr line pattern meaning the allocator rejected or adjusted the config; `unless` excludes informational lines. */
+export const ComplaintPatternSchema = z.strictObject({
+  pattern: z.string().min(1).max(300),
+  unless: z.string().min(1).max(300).optional(),
+});
+export type ComplaintPattern = z.infer<typeof ComplaintPatternSchema>;
+
+function refineRegex(text: string, path: (string | number)[], ctx: z.RefinementCtx): void {
+  try {
+    new RegExp(text);
+  } catch (err) {
+    ctx.addIssue({ code: 'custom', message: `not a regular expression: ${(err as Error).message}`, path });
+  }
+}
+
 /** A `search-spaces/<allocator>.json` file. `extras` are documented knobs outside the default space that overrides may add. */
 export const SpaceFileSchema = z
   .object({
@@ -192,6 +249,11 @@ export const SpaceFileSchema = z
     /** Library and version the facts were verified against. */
     library: z.string().min(1),
     encoding: SpaceEncodingSchema,
+    load: AllocatorLoadSchema,
+    identity: AllocatorIdentitySchema,
+    readback: AllocatorReadbackSchema.default({ kind: 'none' }),
+    /** stderr lines that mean a rejected config (matched per trimmed line). */
+    complaints: z.array(ComplaintPatternSchema).default([]),
     /** Allocator-wide traps (silent parsing, overridden knobs) for the UI. */
     notes: z.array(z.string()).default([]),
     parameters: z.array(ParameterSchema),
@@ -202,6 +264,13 @@ export const SpaceFileSchema = z
     const known = new Map<string, Parameter>();
     refineParameters(file.parameters, known, 'parameters', file.encoding, ctx);
     refineParameters(file.extras, known, 'extras', file.encoding, ctx);
+    file.complaints.forEach((c, i) => {
+      refineRegex(c.pattern, ['complaints', i, 'pattern'], ctx);
+      if (c.unless !== undefined) refineRegex(c.unless, ['complaints', i, 'unless'], ctx);
+    });
+    if (file.load.preload && file.load.library_files.length === 0 && file.load.path_variable === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a preloaded allocator needs library_files or a path_variable', path: ['load'] });
+    }
   });
 export type SpaceFile = z.infer<typeof SpaceFileSchema>;
 

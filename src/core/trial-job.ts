@@ -3,8 +3,9 @@ import { ConfigSchema } from './config.js';
 import { RedisWorkloadOptionsSchema } from './redis-workload.js';
 import { EnvMapSchema, IdSchema, mapKey } from './safe-text.js';
 
-/** Allocator names known to alloctune (mirrors src/spaces/debian-libraries.ts ALLOCATORS). */
-export const AllocatorNameSchema = z.enum(['jemalloc', 'mimalloc', 'tcmalloc', 'glibc', 'hakmem']);
+import { AllocatorNameSchema } from './allocator-name.js';
+
+export { AllocatorNameSchema };
 
 const LabelSchema = z.string().regex(/^[a-z][a-z0-9:_-]{0,63}$/);
 const HarnessArgValueSchema = z.union([z.number(), z.string().regex(/^[A-Za-z0-9_.,:-]{1,64}$/)]);

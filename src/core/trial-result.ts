@@ -8,6 +8,8 @@ export const AllocatorObservedSchema = z.object({
   name: z.string(),
   version: z.string(),
   options: z.record(z.string(), ConfigValueSchema).default({}),
+  /** The shared object that served malloc() (dladdr in the target), when the runner could see it. */
+  path: z.string().nullable().optional(),
 });
 
 /** One workload measured once: flat numeric metrics with units in their names. */

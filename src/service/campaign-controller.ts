@@ -229,10 +229,9 @@ export class CampaignController {
    */
   async create(spec: CampaignSpec): Promise<CampaignRecord> {
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
-    const hakmem = workers.some((w) => w.allocators.some((a) => a.name === 'hakmem' && a.path !== null));
     const harness = spec.workloads.some((w) => w.kind === 'harness') ? await readHarnessList() : undefined;
     if (harness && !harness.ok) this.log(`harness arguments not checked before the run: ${harness.reason}`);
-    const prepared = prepareCampaign(spec, { hakmemAvailableOnWorkers: hakmem, workers, ...(harness?.ok ? { harness: harness.list } : {}) });
+    const prepared = prepareCampaign(spec, { workers, ...(harness?.ok ? { harness: harness.list } : {}) });
     const now = this.now().toISOString();
     const waiting = unmetNeeds(prepared.spec, workers);
     const record: ResolvedCampaignRecord = {

@@ -8,7 +8,7 @@ import { InputProblemsError, type InputProblem } from '../core/input-problems-er
 import type { WorkerInfo } from '../core/worker-info.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { lookWeights } from '../optimizer/duel/alpha-spending.js';
-import { completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
+import { allocatorDefinition, completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
 import { campaignGuards } from './guard-catalogue.js';
 import { harnessArgProblems } from './harness-args-check.js';
 import { metricAvailabilityProblems } from './metric-availability.js';
@@ -80,30 +80,38 @@ class ProblemList {
 type Setting = { malloc_conf: string } | { env: Record<string, string> } | { config: Config };
 
 function settingConfig(spec: CampaignSpec, space: SearchSpace, setting: Setting, field: string): Config {
+  const format = space.encoding.format;
   if ('malloc_conf' in setting) {
-    if (spec.allocator !== 'jemalloc') throw invalid(`${field}.malloc_conf`, `a MALLOC_CONF setting needs allocator jemalloc, not ${spec.allocator}`);
+    if (format !== 'malloc-conf') throw invalid(`${field}.malloc_conf`, `a MALLOC_CONF setting needs an allocator configured through MALLOC_CONF, not ${spec.allocator} (${format})`);
     return asField(`${field}.malloc_conf`, () => completeConfig(space, parseMallocConf(setting.malloc_conf, space)));
   }
   if ('env' in setting) {
-    if (spec.allocator === 'jemalloc') {
-      const { MALLOC_CONF: conf, ...rest } = setting.env;
-      if (Object.keys(rest).length > 0) throw invalid(`${field}.env`, `jemalloc reads MALLOC_CONF only, not ${Object.keys(rest).join(', ')}`);
-      return asField(`${field}.env.MALLOC_CONF`, () => completeConfig(space, parseMallocConf(conf ?? '', space)));
-    }
-    if (spec.allocator === 'glibc') {
-      const { GLIBC_TUNABLES: tunables, ...rest } = setting.env;
-      if (Object.keys(rest).length > 0) throw invalid(`${field}.env`, `glibc is tuned through GLIBC_TUNABLES only, not ${Object.keys(rest).join(', ')}`);
-      return asField(`${field}.env.GLIBC_TUNABLES`, () => completeConfig(space, parseGlibcTunables(tunables ?? '', space)));
+    // One-string encodings read one variable only; the others one variable per knob.
+    const single = format === 'malloc-conf' ? 'MALLOC_CONF' : format === 'glibc-tunables' ? 'GLIBC_TUNABLES' : undefined;
+    if (single !== undefined) {
+      const { [single]: text, ...rest } = setting.env;
+      if (Object.keys(rest).length > 0) throw invalid(`${field}.env`, `${spec.allocator} reads ${single} only, not ${Object.keys(rest).join(', ')}`);
+      const parse = format === 'malloc-conf' ? parseMallocConf : parseGlibcTunables;
+      return asField(`${field}.env.${single}`, () => completeConfig(space, parse(text ?? '', space)));
     }
     return asField(`${field}.env`, () => completeConfig(space, parseEnvConfig(space, setting.env)));
   }
   return asField(`${field}.config`, () => validateConfig(space, completeConfig(space, setting.config)));
 }
 
+/**
+ * The allocator problem when no live worker advertises the library of an allocator that only
+ * workers configure (no distribution package): its library is the workers' business, never the campaign's.
+ */
+function workerLibraryProblems(space: SearchSpace, workers: readonly WorkerInfo[]): InputProblem[] {
+  if (workers.some((w) => w.allocators.some((a) => a.name === space.allocator))) return [];
+  const files = space.load.library_files.join(' or ') || 'its library';
+  const variable = space.load.path_variable === undefined ? '' : ` (or ${space.load.path_variable})`;
+  return [{ path: 'allocator', message: `no live worker can load ${space.allocator} (${files}): configure libraries.${space.allocator} or library_dir in the worker config${variable} on the benchmark hosts` }];
+}
+
 /** What the pre-flight checks compare a spec with besides itself. */
 export interface PreflightContext {
-  /** True when a live worker can preload hakmem (its library is the workers' business). */
-  hakmemAvailableOnWorkers?: boolean;
   /** The harness's own description (`allocbench --list`); absent: harness arguments are left to the harness. */
   harness?: HarnessList;
   /** Live workers: command names and allocators are checked against them when there are any. */
@@ -136,8 +144,12 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   const workers = context.workers ?? [];
   if (context.harness) problems.add(...harnessArgProblems(submitted.workloads, context.harness));
   problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers));
-  if (submitted.allocator !== 'hakmem') problems.add(...allocatorProblems(submitted, workers));
-  const fullSpace = problems.check(() => asField('space', () => loadSpace(submitted.allocator, submitted.space)));
+  const known = problems.check(() => asField('allocator', () => allocatorDefinition(submitted.allocator)));
+  const fullSpace = known && problems.check(() => asField('space', () => loadSpace(submitted.allocator, submitted.space)));
+  // An allocator with a distribution package is installed by the bootstrap; one without is found
+  // only where a worker's config points at it, so it needs a live worker that advertises it.
+  if (fullSpace?.load.preload && fullSpace.load.debian_package === undefined) problems.add(...workerLibraryProblems(fullSpace, workers));
+  else if (known) problems.add(...allocatorProblems(submitted, workers));
   const { spec, notes } = fullSpace ? withoutOverriddenKnobs(submitted, fullSpace) : { spec: submitted, notes: [] };
   const space = fullSpace && problems.check(() => asField('space', () => loadSpace(spec.allocator, spec.space)));
   // Metric names were checked above with every problem listed; resolving them again only adds duplicates.
@@ -170,10 +182,6 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
         });
       }
     }
-  }
-  if (spec.allocator === 'hakmem' && !context.hakmemAvailableOnWorkers) {
-    // The library is the workers' business (their hakmem_lib, library_dir or HAKMEM_LIB), never the campaign's.
-    problems.add({ path: 'allocator', message: 'no live worker has libhakmem.so: configure hakmem_lib or library_dir in the worker config (or HAKMEM_LIB) on the benchmark hosts' });
   }
   // Settings are read against the full space (they may set a knob the target overrides), then keep
   // the searched knobs; with bad overrides, against the allocator's own space, so their problems are listed too.

@@ -20,7 +20,7 @@ export function allocatorVariables(space: SearchSpace): string {
     case 'glibc-tunables':
       return 'GLIBC_TUNABLES';
     case 'env':
-      return `${space.encoding.key_prefix}* knobs of search-spaces/${space.allocator}.json`;
+      return `${space.encoding.key_prefix}* knobs of ${space.file}`;
   }
 }
 
@@ -61,7 +61,7 @@ export function allocatorEnvProblems(space: SearchSpace, env: Readonly<Record<st
         }
         // abort_conf is the encoder's own switch (abortOnInvalidConf), not a tuning knob.
         const bad = listKeys(value, ',', ':').filter((k) => k !== 'abort_conf' && !knobs.has(k));
-        if (bad.length > 0) problems.push({ name, reason: `MALLOC_CONF sets ${bad.map((k) => k.slice(0, 64)).join(', ')}, not documented knobs of search-spaces/jemalloc.json` });
+        if (bad.length > 0) problems.push({ name, reason: `MALLOC_CONF sets ${bad.map((k) => k.slice(0, 64)).join(', ')}, not documented knobs of ${space.file}` });
         break;
       }
       case 'glibc-tunables': {
@@ -70,7 +70,7 @@ export function allocatorEnvProblems(space: SearchSpace, env: Readonly<Record<st
           break;
         }
         const bad = listKeys(value, ':', '=').filter((k) => !knobs.has(k));
-        if (bad.length > 0) problems.push({ name, reason: `GLIBC_TUNABLES sets ${bad.map((k) => k.slice(0, 64)).join(', ')}, not malloc tunables of search-spaces/glibc.json` });
+        if (bad.length > 0) problems.push({ name, reason: `GLIBC_TUNABLES sets ${bad.map((k) => k.slice(0, 64)).join(', ')}, not documented knobs of ${space.file}` });
         break;
       }
       case 'env':

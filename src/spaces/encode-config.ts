@@ -6,9 +6,9 @@ import { formatValue } from './value-text.js';
 
 /** Environment that applies a config: allocator variables, and the library to LD_PRELOAD. */
 export interface EncodedConfig {
-  /** MALLOC_CONF / GLIBC_TUNABLES / MIMALLOC_* / TCMALLOC_* / HAKMEM_* only; LD_PRELOAD is `preload`. */
+  /** The allocator's own variables only (as its definition's encoding says); LD_PRELOAD is `preload`. */
   env: Record<string, string>;
-  /** Absolute path of the library to preload; absent for glibc. */
+  /** Absolute path of the library to preload; absent when the definition preloads nothing. */
   preload?: string;
 }
 
@@ -63,6 +63,6 @@ export function encodeEnv(space: SearchSpace, config: Readonly<Config>, options:
  */
 export function encodeConfig(space: SearchSpace, config: Readonly<Config>, options: EncodeOptions = {}): EncodedConfig {
   const env = encodeEnv(space, config, options);
-  const preload = resolvePreloadLibrary(space.allocator, options);
+  const preload = resolvePreloadLibrary(space, options);
   return preload === undefined ? { env } : { env, preload };
 }

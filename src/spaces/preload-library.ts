@@ -1,12 +1,14 @@
 import { closeSync, existsSync, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative } from 'node:path';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { DEBIAN_LIBRARY_DIRS, DEBIAN_LIBRARY_FILES, debianLibraryPath, type AllocatorName } from './debian-libraries.js';
+import type { SearchSpace } from '../core/search-space.js';
+import { allocatorDefinition } from './allocator-registry.js';
+import { DEBIAN_LIBRARY_DIRS, debianLibraryPath } from './debian-libraries.js';
 
 /** ELF e_machine of this process's architecture; a library for another one cannot be preloaded. */
 const ELF_MACHINE: Partial<Record<string, number>> = { x64: 62, arm64: 183 };
 
-function missing(allocator: AllocatorName, path: string, reason: string): AlloctuneError {
+function missing(allocator: string, path: string, reason: string): AlloctuneError {
   return new AlloctuneError('ALLOCTUNE_ERR_LIBRARY_MISSING', { allocator, path, reason });
 }
 
@@ -15,7 +17,7 @@ function missing(allocator: AllocatorName, path: string, reason: string): Alloct
  * LD_PRELOAD can load. (The dynamic loader may still refuse it for missing dependencies; the
  * harness probe catches that.)
  */
-export function checkSharedObject(allocator: AllocatorName, path: string): void {
+export function checkSharedObject(allocator: string, path: string): void {
   if (!isAbsolute(path)) throw missing(allocator, path, 'must be an absolute path');
   let size: number;
   try {
@@ -43,19 +45,16 @@ export function checkSharedObject(allocator: AllocatorName, path: string): void 
   if (machine !== undefined && header.readUInt16LE(18) !== machine) throw missing(allocator, path, `is built for another architecture than ${process.arch}`);
 }
 
-/** File name of each allocator's library in a worker's `library_dir`: the Debian soname, `libhakmem.so` for hakmem. */
-export const LIBRARY_DIR_FILES: Partial<Record<AllocatorName, string>> = { ...DEBIAN_LIBRARY_FILES, hakmem: 'libhakmem.so' };
-
 /**
  * Where a preload library may come from: the worker's own configuration and environment, never a
  * job or a campaign (a campaign names an allocator, the worker decides which file that is).
  */
 export interface PreloadOptions {
-  /** hakmem shared object (worker config `hakmem_lib`); wins over `HAKMEM_LIB`. */
-  hakmemLib?: string | undefined;
-  /** Directory of allocator libraries (worker config `library_dir`), named as in {@link LIBRARY_DIR_FILES}; wins over the Debian paths. */
+  /** Library per allocator name (worker config `libraries`); wins over everything else. */
+  libraries?: Readonly<Record<string, string>> | undefined;
+  /** Directory of allocator libraries (worker config `library_dir`), holding a definition's `library_files`; wins over the Debian paths. */
   libraryDir?: string | undefined;
-  /** Environment to read `HAKMEM_LIB` from; default `process.env`. */
+  /** Environment to read a definition's `load.path_variable` (`HAKMEM_LIB`) from; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -77,35 +76,36 @@ function within(dir: string, file: string): boolean {
  * Checks that `path`, once symbolic links are followed, is a configured file or lies in a
  * configured directory: a symlink in `library_dir` pointing elsewhere is refused.
  */
-function checkAllowedLocation(allocator: AllocatorName, path: string, allowedFiles: readonly string[], allowedDirs: readonly string[]): void {
+function checkAllowedLocation(allocator: string, path: string, allowedFiles: readonly string[], allowedDirs: readonly string[]): void {
   const real = realOrSelf(path);
   const ok = allowedFiles.some((f) => realOrSelf(f) === real) || allowedDirs.some((d) => within(realOrSelf(d), real));
   if (!ok) throw missing(allocator, path, `resolves to ${real}, outside the library locations this worker is configured with`);
 }
 
 /**
- * The library to LD_PRELOAD for `allocator`, or undefined for glibc: `<libraryDir>/<file>` when the
- * worker declares a library directory holding one, else the Debian path (jemalloc, mimalloc,
- * tcmalloc) or `hakmemLib` / `HAKMEM_LIB` (hakmem). Verified to sit in one of those configured
- * locations and to be a loadable ELF shared object; throws ALLOCTUNE_ERR_LIBRARY_MISSING otherwise.
+ * The library to LD_PRELOAD for `space`'s allocator (a definition or its name), or undefined when it preloads nothing (glibc):
+ * the worker's `libraries` entry or the definition's `path_variable`, else the first of its
+ * `library_files` in the worker's `libraryDir`, else in Debian's library directories. Verified to sit
+ * in one of those configured locations and to be a loadable ELF shared object; throws
+ * ALLOCTUNE_ERR_LIBRARY_MISSING otherwise.
  */
-export function resolvePreloadLibrary(allocator: AllocatorName, options: PreloadOptions = {}): string | undefined {
-  if (allocator === 'glibc') return undefined;
-  const fromEnv = (options.env ?? process.env)['HAKMEM_LIB'];
-  const hakmemLib = options.hakmemLib ?? (fromEnv === '' ? undefined : fromEnv);
-  const dirFile = LIBRARY_DIR_FILES[allocator];
-  const inDir = options.libraryDir !== undefined && dirFile !== undefined && existsSync(join(options.libraryDir, dirFile)) ? join(options.libraryDir, dirFile) : undefined;
-  let path: string | undefined;
-  if (allocator === 'hakmem') {
-    path = hakmemLib ?? inDir;
-    if (path === undefined) throw missing(allocator, '(none)', 'this worker has no libhakmem.so: set hakmem_lib or library_dir in its config, or HAKMEM_LIB');
-  } else {
-    path = inDir ?? debianLibraryPath(allocator);
-    if (path === undefined) throw missing(allocator, '(Debian package)', 'not installed; run the bootstrap (apt-get install libjemalloc2 libmimalloc2.0 libtcmalloc-minimal4)');
+export function resolvePreloadLibrary(space: string | Pick<SearchSpace, 'allocator' | 'load'>, options: PreloadOptions = {}): string | undefined {
+  const { allocator, load } = typeof space === 'string' ? allocatorDefinition(space) : space;
+  if (!load.preload) return undefined;
+  const fromVariable = load.path_variable === undefined ? undefined : (options.env ?? process.env)[load.path_variable];
+  const configured = options.libraries?.[allocator] ?? (fromVariable === '' ? undefined : fromVariable);
+  const dir = options.libraryDir;
+  const inDir = dir === undefined ? undefined : load.library_files.map((f) => join(dir, f)).find((f) => existsSync(f));
+  const path = configured ?? inDir ?? debianLibraryPath(load);
+  if (path === undefined) {
+    const ways = [`libraries.${allocator} or library_dir (with ${load.library_files.join(' or ') || 'its library'}) in the worker config`];
+    if (load.path_variable !== undefined) ways.push(load.path_variable);
+    const install = load.debian_package === undefined ? '' : `; or install the Debian package (apt-get install ${load.debian_package})`;
+    throw missing(allocator, '(none)', `this worker has no library for it: set ${ways.join(', or ')}${install}`);
   }
   if (!isAbsolute(path)) throw missing(allocator, path, 'must be an absolute path');
-  const dirs = [...(options.libraryDir === undefined ? [] : [options.libraryDir]), ...(allocator === 'hakmem' ? [] : DEBIAN_LIBRARY_DIRS)];
-  checkAllowedLocation(allocator, path, allocator === 'hakmem' && hakmemLib !== undefined ? [hakmemLib] : [], dirs);
+  const dirs = [...(dir === undefined ? [] : [dir]), ...DEBIAN_LIBRARY_DIRS];
+  checkAllowedLocation(allocator, path, configured === undefined ? [] : [configured], dirs);
   checkSharedObject(allocator, path);
   return path;
 }

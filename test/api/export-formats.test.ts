@@ -9,7 +9,7 @@ import { DEFAULT_EXPORT_TARGET, SystemdUnitSchema, type ExportTarget } from '../
 import { findAllocatorComplaints } from '../../src/harness/allocator-complaints.js';
 import { runGuarded } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
-import { ALLOCATORS, debianLibraryPath, loadSpace } from '../../src/spaces/index.js';
+import { allocatorNames, debianLibraryPath, loadSpace } from '../../src/spaces/index.js';
 import { parseYaml, probeUnderEnvExport, runShell, shellSyntax, verifySystemdDropIn } from '../helpers/export-consumers.js';
 
 // Pure rendering from realistic evidence (a Redis memory campaign's winner), each format then read
@@ -213,7 +213,7 @@ describe('malloc.conf and docker', () => {
 
 describe('which formats fit, warnings, library path', () => {
   it('formats follow the space encoding: malloc_conf and malloc.conf only where the space encodes MALLOC_CONF', () => {
-    for (const allocator of ALLOCATORS) {
+    for (const allocator of allocatorNames()) {
       const space = loadSpace(allocator);
       const fits = formatsFor(space.encoding.format);
       assert.equal(fits.includes('malloc_conf'), space.encoding.format === 'malloc-conf', allocator);

@@ -3,14 +3,20 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { AlloctuneError } from '../../src/core/alloctune-error.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
+import type { WorkerInfo } from '../../src/core/worker-info.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { prepareCampaign } from '../../src/service/campaign-setup.js';
 
 const file = `${REPO_ROOT}/experiments/hakmem/campaign.json`;
 const spec = (): unknown => JSON.parse(readFileSync(file, 'utf8'));
 
+/** A live worker that advertises `allocators` (only what it found a library for). */
+const worker = (allocators: WorkerInfo['allocators']): WorkerInfo => ({
+  name: 'w', host: 'h', kernel: 'k', cpus: '1', client_cpus: '0', labels: {}, pid: 1, concurrency: 1, queues: [], allocators, started_at: '', last_seen_ms: 0, active_trials: [],
+});
+
 test('the hakmem campaign is accepted when a live worker has libhakmem.so configured', () => {
-  const prepared = prepareCampaign(CampaignSpecSchema.parse(spec()), { hakmemAvailableOnWorkers: true });
+  const prepared = prepareCampaign(CampaignSpecSchema.parse(spec()), { workers: [worker([{ name: 'hakmem', path: '/opt/hakmem/libhakmem.so', version: null }])] });
   assert.equal(prepared.spec.allocator, 'hakmem');
   const names = prepared.space.parameters.map((p) => p.name);
   assert.ok(names.includes('HAKMEM_WARM_POOL_SIZE'));
@@ -24,7 +30,12 @@ test('the hakmem campaign is rejected with a clear message when no worker has th
   const parsed = CampaignSpecSchema.parse(spec());
   assert.throws(
     () => prepareCampaign(parsed),
-    (err: unknown) => err instanceof AlloctuneError && err.code === 'ALLOCTUNE_ERR_INVALID_INPUT' && /invalid allocator: .*libhakmem\.so.*hakmem_lib or library_dir/.test(err.message),
+    (err: unknown) => err instanceof AlloctuneError && err.code === 'ALLOCTUNE_ERR_INVALID_INPUT' && /invalid allocator: .*libhakmem\.so.*libraries.hakmem or library_dir/.test(err.message),
+  );
+  assert.throws(
+    () => prepareCampaign(parsed, { workers: [worker([{ name: 'jemalloc', path: '/x/libjemalloc.so.2', version: '5.3.0' }])] }),
+    (err: unknown) => err instanceof AlloctuneError && /invalid allocator: no live worker can load hakmem/.test(err.message),
+    'a live worker without the library does not help',
   );
 });
 

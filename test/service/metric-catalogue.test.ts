@@ -5,6 +5,7 @@ import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.
 import { nativeTool } from '../../src/proc/repo-paths.js';
 import { catalogueEntry, METRIC_CATALOGUE, type MetricEntry } from '../../src/service/metric-catalogue.js';
 import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
+import { allocatorDefinition } from '../../src/spaces/index.js';
 import { buildRunners } from '../../workers/build-runners.js';
 import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-runner.js';
 import { WorkerConfigSchema } from '../../workers/worker-config.js';
@@ -21,7 +22,7 @@ const runners = buildRunners(
 );
 const ctx: RunContext = {
   env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: debianLibraryPath('jemalloc') ?? '' },
-  allocator: 'jemalloc', cpus: '1', clientCpus: '0', seed: 3, phaseTimeoutMs: 60_000,
+  allocator: 'jemalloc', definition: allocatorDefinition('jemalloc'), cpus: '1', clientCpus: '0', seed: 3, phaseTimeoutMs: 60_000,
 };
 
 const HARNESS_OFFSETS_MS = [0, 150];

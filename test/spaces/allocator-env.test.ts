@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ALLOCATORS, allocatorEnvProblems, defaultConfig, encodeEnv, loadSpace, sampleConfig } from '../../src/spaces/index.js';
+import { allocatorNames, allocatorEnvProblems, defaultConfig, encodeEnv, loadSpace, sampleConfig } from '../../src/spaces/index.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 
 // Loader, libc and process variables that change what a target loads or where it reads files.
@@ -9,7 +9,7 @@ const LOADER_AND_PROCESS = ['LD_PRELOAD', 'LD_AUDIT', 'LD_LIBRARY_PATH', 'LD_BIN
 
 describe('a job environment holds only its allocator own variables', () => {
   it('whatever the encoder writes for sampled configs is accepted, for every allocator (extras added)', () => {
-    for (const allocator of ALLOCATORS) {
+    for (const allocator of allocatorNames()) {
       const file = loadSpace(allocator);
       const space = loadSpace(allocator, { add: file.extras.map((p) => p.name) });
       const rng = new SeededRng(7);
@@ -22,7 +22,7 @@ describe('a job environment holds only its allocator own variables', () => {
   });
 
   it('loader and process variables are refused for every allocator, named', () => {
-    for (const allocator of ALLOCATORS) {
+    for (const allocator of allocatorNames()) {
       const space = loadSpace(allocator);
       for (const name of LOADER_AND_PROCESS) {
         const problems = allocatorEnvProblems(space, { [name]: '/tmp/x' });

@@ -24,12 +24,12 @@ describe('preload library', () => {
 
   it('hakmem: a clear error without a configured library, and checks the file the worker config gives', () => {
     const hakmem = loadSpace('hakmem');
-    missing(() => encodeConfig(hakmem, defaultConfig(hakmem), { env: {} }), /hakmem_lib or library_dir.*HAKMEM_LIB/);
+    missing(() => encodeConfig(hakmem, defaultConfig(hakmem), { env: {} }), /libraries.hakmem or library_dir.*HAKMEM_LIB/);
     missing(() => resolvePreloadLibrary('hakmem', { env: { HAKMEM_LIB: join(dir, 'nope.so') } }), /does not exist/);
-    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: 'libhakmem.so' }), /absolute/);
+    missing(() => resolvePreloadLibrary('hakmem', { libraries: { hakmem: 'libhakmem.so' } }), /absolute/);
     const text = join(dir, 'libhakmem-text.so');
     writeFileSync(text, '#!/bin/sh\necho not a library\n'.repeat(8));
-    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: text }), /not an ELF/);
+    missing(() => resolvePreloadLibrary('hakmem', { libraries: { hakmem: text } }), /not an ELF/);
     const executable = join(dir, 'libhakmem-exec.so');
     const header = Buffer.alloc(64);
     header.writeUInt32BE(0x7f454c46, 0);
@@ -37,8 +37,8 @@ describe('preload library', () => {
     header[5] = 1; // little-endian
     header.writeUInt16LE(2, 16); // ET_EXEC
     writeFileSync(executable, header);
-    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: executable }), /not a shared object/);
-    missing(() => resolvePreloadLibrary('hakmem', { hakmemLib: dir }), /not a regular file/);
+    missing(() => resolvePreloadLibrary('hakmem', { libraries: { hakmem: executable } }), /not a shared object/);
+    missing(() => resolvePreloadLibrary('hakmem', { libraries: { hakmem: dir } }), /not a regular file/);
     // Any real shared object passes the check (stand-in for a hakmem build).
     const standIn = join(dir, 'libhakmem.so');
     copyFileSync(resolvePreloadLibrary('mimalloc') ?? '', standIn);

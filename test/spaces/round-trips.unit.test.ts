@@ -6,7 +6,7 @@ import { snapFloat, type SearchSpace } from '../../src/core/search-space.js';
 import { EnvMapSchema } from '../../src/core/safe-text.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import {
-  ALLOCATORS,
+  allocatorNames,
   createEmbedding,
   defaultConfig,
   encodeEnv,
@@ -60,7 +60,7 @@ function configArb(space: SearchSpace): fc.Arbitrary<Config> {
   });
 }
 
-for (const allocator of ALLOCATORS) {
+for (const allocator of allocatorNames()) {
   describe(`${allocator} space`, () => {
     const space = loadSpace(allocator);
     const embedding = createEmbedding(space);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
-import { ALLOCATORS, SPACES_DIR, createEmbedding, defaultConfig, listSpaces, loadSpace, loadSpaceFile } from '../../src/spaces/index.js';
+import { allocatorNames, SPACES_DIR, createEmbedding, defaultConfig, listSpaces, loadSpace, loadSpaceFile } from '../../src/spaces/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'alloctune-spaces-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,8 +29,8 @@ function rejectsFile(content: string, path: string, reason: RegExp): void {
 
 describe('shipped space files', () => {
   it('every allocator has a valid space', () => {
-    assert.deepEqual(listSpaces().map((s) => s.allocator).sort(), [...ALLOCATORS].sort());
-    for (const a of ALLOCATORS) {
+    assert.deepEqual(listSpaces().spaces.map((s) => s.allocator).sort(), allocatorNames().sort());
+    for (const a of allocatorNames()) {
       const space = loadSpace(a);
       assert.ok(space.parameters.length > 0);
       assert.ok(createEmbedding(space).dimension > 0);
@@ -39,7 +39,7 @@ describe('shipped space files', () => {
 
   it('keeps debug and diagnostic knobs out', () => {
     const debug = ['abort', 'abort_conf', 'confirm_conf', 'stats_print', 'junk', 'zero', 'prof', 'MIMALLOC_SHOW_ERRORS', 'MIMALLOC_VERBOSE', 'MIMALLOC_SHOW_STATS', 'MIMALLOC_DESTROY_ON_EXIT', 'glibc.malloc.perturb', 'glibc.malloc.check', 'TCMALLOC_SAMPLE_PARAMETER', 'HAKMEM_DEBUG_LEVEL'];
-    for (const a of ALLOCATORS) {
+    for (const a of allocatorNames()) {
       const space = loadSpace(a);
       for (const p of [...space.parameters, ...space.extras]) assert.ok(!debug.includes(p.name), `${a} has debug knob ${p.name}`);
     }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
+import { allocatorDefinition } from '../../src/spaces/index.js';
 import { CommandRunner, extractMetric } from '../../workers/runners/command-runner.js';
 import type { RunContext } from '../../workers/runners/workload-runner.js';
 import { CommandSpecSchema, type CommandSpec } from '../../workers/worker-config.js';
@@ -26,7 +27,7 @@ const runner = new CommandRunner({
 });
 
 function ctx(env: Record<string, string> = {}, allocator: RunContext['allocator'] = 'glibc'): RunContext {
-  return { env: { PATH, ...env }, allocator, cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs: 60_000 };
+  return { env: { PATH, ...env }, allocator, definition: allocatorDefinition(allocator), cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs: 60_000 };
 }
 
 describe('command runner (real processes through runstat)', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { WorkloadSpecSchema } from '../../src/core/trial-job.js';
 import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
+import { allocatorDefinition } from '../../src/spaces/index.js';
 import { HarnessRunner, timeWeightedMeanRss } from '../../workers/runners/harness-runner.js';
 
 describe('harness runner', () => {
@@ -11,6 +12,7 @@ describe('harness runner', () => {
     const m = await new HarnessRunner().run(spec, {
       env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: debianLibraryPath('jemalloc') ?? '' },
       allocator: 'jemalloc',
+      definition: allocatorDefinition('jemalloc'),
       cpus: '1',
       clientCpus: '0',
       seed: 3,

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { WorkloadMeasurementSchema } from '../../src/core/trial-result.js';
-import type { AllocatorName } from '../../src/spaces/debian-libraries.js';
+import { allocatorDefinition, type AllocatorName } from '../../src/spaces/index.js';
 import { redisRunner } from '../../workers/runners/redis-runner.js';
 import type { RunContext } from '../../workers/runners/workload-runner.js';
 import { targetEnv } from '../../workers/target-env.js';
@@ -16,7 +16,7 @@ function spec(options: unknown): RedisSpec {
 }
 
 function ctx(allocator: AllocatorName, env: Record<string, string>, phaseTimeoutMs = 60_000): RunContext {
-  return { env: targetEnv({ allocator, env }), allocator, cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs };
+  return { env: targetEnv({ allocator, env }), allocator, definition: allocatorDefinition(allocator), cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs };
 }
 
 /** redis-server children of this test process alive right now (run-tests also checks at the very end). */

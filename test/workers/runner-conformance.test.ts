@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { WorkloadMeasurementSchema } from '../../src/core/trial-result.js';
 import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
+import { allocatorDefinition } from '../../src/spaces/index.js';
 import { buildRunners } from '../../workers/build-runners.js';
 import type { RunnerSet } from '../../workers/trial-executor.js';
 import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-runner.js';
@@ -42,7 +43,7 @@ const longCases: WorkloadSpec[] = [
 function ctx(malloc_conf: string): RunContext {
   return {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', LD_PRELOAD: jemalloc, MALLOC_CONF: malloc_conf },
-    allocator: 'jemalloc', cpus: '1', clientCpus: '0', seed: 7, phaseTimeoutMs: 60_000,
+    allocator: 'jemalloc', definition: allocatorDefinition('jemalloc'), cpus: '1', clientCpus: '0', seed: 7, phaseTimeoutMs: 60_000,
   };
 }
 

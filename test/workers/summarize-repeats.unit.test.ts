@@ -8,7 +8,7 @@ function repeat(index: number, metrics: Record<string, number>, label = 'harness
   return {
     index,
     discarded: [],
-    workloads: [{ label, kind: 'harness', metrics, steal_pct: 0, cpu_busy_pct: {}, allocator: { name: 'jemalloc', version: '5.3.0', options: {} }, duration_ms: 1 }],
+    workloads: [{ label, kind: 'harness', metrics, steal_pct: 0, cpu_busy_pct: {}, allocator: { name: 'jemalloc', version: '5.3.0', options: {}, path: null }, duration_ms: 1 }],
   };
 }
 

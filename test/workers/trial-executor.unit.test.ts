@@ -28,7 +28,7 @@ function scripted(steps: Array<number | Error>): { runners: RunnerSet; contexts:
           contexts.push(ctx);
           const step = steps[i++];
           if (step instanceof Error) throw step;
-          return { label: 'ignored', kind: 'command', metrics: { wall_ms: 10 + i }, steal_pct: step ?? 0, cpu_busy_pct: {}, allocator: { name: 'glibc', version: '2.36', options: {} }, duration_ms: 1 };
+          return { label: 'ignored', kind: 'command', metrics: { wall_ms: 10 + i }, steal_pct: step ?? 0, cpu_busy_pct: {}, allocator: { name: 'glibc', version: '2.36', options: {}, path: null }, duration_ms: 1 };
         },
       },
     },

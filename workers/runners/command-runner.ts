@@ -12,6 +12,7 @@ import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, pickCpus, sampleCpuStat, stealPctOn } from '../../src/sys/cpu-stat.js';
 import type { CommandMetric, CommandSpec } from '../worker-config.js';
 import { abortedError } from './aborted-error.js';
+import { checkRecordedIdentity, withIdentityRecorder } from './serving-identity-file.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
 /** The document `native/build/runstat` writes (see native/runstat/runstat.c). */
@@ -65,7 +66,8 @@ export function extractMetric(metric: CommandMetric, stdout: string, stderr: str
 /**
  * Runs a command allow-listed in the worker's config file, pinned to the worker's CPUs by
  * `native/build/runstat`, which also reports the command's rusage (wall, user, sys, max RSS).
- * The allocator serving an arbitrary program cannot be read back, so it is reported as configured.
+ * Which library served malloc() in each of its processes is recorded by the preloaded identity
+ * recorder and must be the allocator under test (ALLOCTUNE_ERR_WRONG_ALLOCATOR otherwise).
  */
 export class CommandRunner implements WorkloadRunner<'command'> {
   readonly kind = 'command' as const;
@@ -86,8 +88,9 @@ export class CommandRunner implements WorkloadRunner<'command'> {
       const timeoutMs = Math.min(command.timeout_ms, ctx.phaseTimeoutMs);
       const cpus = parseCpuList(ctx.cpus);
       const before = sampleCpuStat();
+      const recorded = withIdentityRecorder({ ...command.env, ...ctx.env }, dir, ctx.definition);
       const outcome = await runGuarded(nativeTool('runstat'), ['--cpus', ctx.cpus, '--out', docFile, '--', ...command.argv], {
-        env: { ...command.env, ...ctx.env },
+        env: recorded.env,
         cwd: command.cwd ?? dir,
         timeoutMs,
         // runstat and the command share its process group: the abort kills both.
@@ -98,12 +101,14 @@ export class CommandRunner implements WorkloadRunner<'command'> {
       if (outcome.timedOut) throw new AlloctuneError('ALLOCTUNE_ERR_TIMEOUT', { target, timeout_ms: timeoutMs });
       if (outcome.spawnError !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat: ${outcome.spawnError}` });
       // The allocator's own words beat a bare exit status: abort_conf:true ends in SIGABRT right after them.
-      const complaint = findAllocatorComplaints(outcome.stderr)[0];
+      const complaint = findAllocatorComplaints(outcome.stderr, ctx.definition.complaints)[0];
       if (complaint !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_ALLOCATOR_REJECTED', { line: complaint.slice(0, 300) });
       if (outcome.exitCode !== 0) {
         throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `runstat exited with ${outcome.exitCode ?? outcome.signal}: ${lastLine(outcome.stderr)}` });
       }
       const doc = RunstatSchema.parse(JSON.parse(await readFile(docFile, 'utf8')));
+      // Checked before the exit status: a command run by the wrong allocator measured nothing of the one under test.
+      const servedBy = await checkRecordedIdentity(recorded.file, ctx.allocator, ctx.definition, target);
       if (doc.signal !== null) {
         throw new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `killed by ${SIGNAL_NAMES[doc.signal] ?? `signal ${doc.signal}`}: ${lastLine(outcome.stderr)}` });
       }
@@ -126,7 +131,7 @@ export class CommandRunner implements WorkloadRunner<'command'> {
         metrics,
         steal_pct: stealPctOn(load, cpus),
         cpu_busy_pct: pickCpus(load.cpu_busy_pct, cpus),
-        allocator: { name: ctx.allocator, version: this.allocatorVersions[ctx.allocator] ?? 'unverified', options: {} },
+        allocator: { name: ctx.allocator, version: this.allocatorVersions[ctx.allocator] ?? 'unknown', options: {}, path: servedBy },
         duration_ms: outcome.durationMs,
         details: { argv0: command.argv[0], exit_code: doc.exit_code },
       };

@@ -3,7 +3,9 @@ import type { ConfigValue } from '../../src/core/config.js';
 import type { HarnessResult, LatencySummary } from '../../src/core/harness-result.js';
 import { workloadLabel, type WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
+import { probeRequestFor } from '../../src/harness/probe-request.js';
 import { runAllocbench } from '../../src/harness/run-allocbench.js';
+import { allocatorEnvProblems, servingMismatch } from '../../src/spaces/index.js';
 import { parseCpuList } from '../../src/sys/cpu-list.js';
 import { diffCpuStat, pickCpus, sampleCpuStat } from '../../src/sys/cpu-stat.js';
 import { abortedError } from './aborted-error.js';
@@ -71,14 +73,25 @@ export function timeWeightedMeanRss(snaps: readonly { after_free_ms: number | nu
   return area / (last.after_free_ms - first.after_free_ms);
 }
 
-/** The harness's own view of the serving allocator vs the one under test; throws WRONG_ALLOCATOR. */
-function checkServingAllocator(doc: HarnessResult, ctx: RunContext): void {
-  const served = doc.allocator.name;
-  const preload = ctx.env['LD_PRELOAD'];
-  // hakmem has no detection symbol in the harness: it must at least be the preloaded object serving malloc().
-  const ok = ctx.allocator === 'hakmem' ? served === 'unknown' && doc.allocator.path === preload : served === ctx.allocator;
-  if (!ok) {
-    throw new AlloctuneError('ALLOCTUNE_ERR_WRONG_ALLOCATOR', { expected: ctx.allocator, actual: `${served} (${doc.allocator.path ?? 'unknown path'})` });
+/** The harness's own view of the serving allocator vs the definition under test; throws WRONG_ALLOCATOR. */
+export function checkServingAllocator(doc: HarnessResult, ctx: Pick<RunContext, 'allocator' | 'definition'>): void {
+  const actual = servingMismatch(ctx.definition, { path: doc.allocator.path, symbols: doc.allocator.symbols });
+  if (actual !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_WRONG_ALLOCATOR', { expected: ctx.allocator, actual });
+}
+
+/** The effective options as the definition's `readback` says to record them. */
+export function readBackOptions(doc: HarnessResult, ctx: Pick<RunContext, 'definition' | 'env'>): Record<string, ConfigValue> {
+  switch (ctx.definition.readback.kind) {
+    case 'none':
+      return {};
+    case 'env-echo': {
+      // The allocator offers no read-back: the record says what it was given, and the definition says so.
+      const own = Object.fromEntries(Object.entries(ctx.env).filter(([k]) => k !== 'LD_PRELOAD' && k !== 'PATH'));
+      return allocatorEnvProblems(ctx.definition, own).length === 0 ? own : {};
+    }
+    case 'stats-api':
+    case 'function':
+      return Object.fromEntries(Object.entries(doc.allocator.options).filter((e): e is [string, ConfigValue] => e[1] !== null));
   }
 }
 
@@ -99,6 +112,8 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
       env: ctx.env,
       cpus: ctx.cpus,
       timeoutMs: ctx.phaseTimeoutMs,
+      identity: probeRequestFor(ctx.definition),
+      complaints: ctx.definition.complaints,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     const load = diffCpuStat(before, sampleCpuStat());
@@ -107,7 +122,7 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
     if (!outcome.ok) throw outcome.error;
     const doc = outcome.result;
     checkServingAllocator(doc, ctx);
-    const options = Object.fromEntries(Object.entries(doc.allocator.options).filter((e): e is [string, ConfigValue] => e[1] !== null));
+    const options = readBackOptions(doc, ctx);
     return {
       label: workloadLabel(spec),
       kind: 'harness',
@@ -115,7 +130,7 @@ export class HarnessRunner implements WorkloadRunner<'harness'> {
       // The harness measures steal over its own run, from inside the target.
       steal_pct: doc.system.steal_pct,
       cpu_busy_pct: pickCpus(load.cpu_busy_pct, cpus),
-      allocator: { name: doc.allocator.name, version: doc.allocator.version ?? 'unknown', options },
+      allocator: { name: ctx.allocator, version: doc.allocator.version ?? 'unknown', options, path: doc.allocator.path },
       duration_ms: outcome.durationMs,
       details: doc,
     };

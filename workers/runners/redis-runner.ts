@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { AlloctuneError, isAlloctuneError } from '../../src/core/alloctune-error.js';
 import type { ConfigValue } from '../../src/core/config.js';
@@ -17,6 +20,7 @@ import { describeExit, startRedisServer, type RedisServerProcess } from './redis
 import { runRttProbe } from './redis/rtt-probe.js';
 import { assertServingAllocator, servingAllocator } from './redis/serving-allocator.js';
 import { abortedError } from './aborted-error.js';
+import { checkRecordedIdentity, withIdentityRecorder } from './serving-identity-file.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
 type RedisSpec = Extract<WorkloadSpec, { kind: 'redis' }>;
@@ -68,13 +72,21 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
   if (ctx.signal?.aborted) throw abortedError(ctx, 'redis workload');
 
   const startedAt = performance.now();
-  const server: RedisServerProcess = await startRedisServer({
-    serverPath: options.serverPath ?? 'redis-server',
-    cpus: ctx.cpus,
-    env: ctx.env,
-    serverConfig: opts.server_config,
-    startTimeoutMs: options.startTimeoutMs ?? Math.min(ctx.phaseTimeoutMs, 10_000),
-  });
+  const identityDir = await mkdtemp(join(tmpdir(), 'alloctune-redis-id-'));
+  const recorded = withIdentityRecorder(ctx.env, identityDir, ctx.definition);
+  let server: RedisServerProcess;
+  try {
+    server = await startRedisServer({
+      serverPath: options.serverPath ?? 'redis-server',
+      cpus: ctx.cpus,
+      env: recorded.env,
+      serverConfig: opts.server_config,
+      startTimeoutMs: options.startTimeoutMs ?? Math.min(ctx.phaseTimeoutMs, 10_000),
+    });
+  } catch (err) {
+    await rm(identityDir, { recursive: true, force: true });
+    throw err;
+  }
   const start_ms = performance.now() - startedAt;
   let aborted = false;
   const onAbort = (): void => {
@@ -121,8 +133,10 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     if (early) throw early;
 
     const startInfo = await info();
+    // Which object serves malloc() in redis-server itself, then whether Redis's own statistics describe it.
+    const servedBy = await checkRecordedIdentity(recorded.file, ctx.allocator, ctx.definition, 'redis-server');
     const serving = servingAllocator(startInfo);
-    assertServingAllocator(ctx.allocator, serving, ctx.env['LD_PRELOAD']);
+    assertServingAllocator(ctx.allocator, ctx.definition, serving, ctx.env['LD_PRELOAD']);
     const mallocStats = serving.name === 'jemalloc' ? String(await server.client.call('MEMORY', 'MALLOC-STATS')) : '';
     const jemallocOptions = parseJemallocOptions(mallocStats);
     const confCheck = checkMallocConf(ctx.env['MALLOC_CONF'], jemallocOptions);
@@ -232,7 +246,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       metrics,
       steal_pct: stealPctOn(measured, measuredCpus),
       cpu_busy_pct: pickCpus(measured.cpu_busy_pct, measuredCpus),
-      allocator: { name: serving.name, version: serving.version, options: options_ },
+      allocator: { name: ctx.allocator, version: serving.version, options: options_, path: servedBy },
       duration_ms: performance.now() - began,
       details: {
         server: { port: server.port, cpus: ctx.cpus, client_cpus: ctx.clientCpus, redis_version: startInfo['redis_version'] ?? '', mem_allocator: startInfo['mem_allocator'] ?? '' },
@@ -262,6 +276,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
   } finally {
     ctx.signal?.removeEventListener('abort', onAbort);
     await server.stop(2000);
+    await rm(identityDir, { recursive: true, force: true });
   }
 }
 

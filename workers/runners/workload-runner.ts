@@ -1,4 +1,4 @@
-import type { AllocatorName } from '../../src/spaces/debian-libraries.js';
+import type { SearchSpace } from '../../src/core/search-space.js';
 import type { WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 
@@ -6,7 +6,9 @@ import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 export interface RunContext {
   /** Complete environment for the target process: config variables plus LD_PRELOAD when needed. */
   env: Record<string, string>;
-  allocator: AllocatorName;
+  allocator: string;
+  /** The allocator's definition (identity, read-back, complaint patterns) as this worker loaded it. */
+  definition: SearchSpace;
   /** CPU list for the target (taskset syntax, e.g. "1"). */
   cpus: string;
   /** CPU list for load generators and probes. */

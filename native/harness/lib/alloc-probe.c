@@ -31,94 +31,55 @@ static void *own_symbol(void *handle, const char *path, const char *symbol) {
   return strcmp(info.dli_fname, path) == 0 ? sym : NULL;
 }
 
-static const char *family_of(void *handle, const char *path) {
-  if (own_symbol(handle, path, "__asan_init")) return "asan";
-  if (own_symbol(handle, path, "mallctl") || own_symbol(handle, path, "je_mallctl")) return "jemalloc";
-  if (own_symbol(handle, path, "mi_version")) return "mimalloc";
-  if (own_symbol(handle, path, "tc_version")) return "tcmalloc";
-  return NULL;
+/* ---- the allocators with a statistics API: one entry each in ALLOCATOR_APIS below ----
+ * An allocator without one (a user's own, hakmem) needs no entry: its definition file names the
+ * symbols or library that identify it and, optionally, an exported read-back function. */
+
+static int jemalloc_detect(void *handle, const char *path) {
+  return own_symbol(handle, path, "mallctl") != NULL || own_symbol(handle, path, "je_mallctl") != NULL;
 }
 
-typedef struct loaded_scan {
-  alloc_probe *probe;
-} loaded_scan;
-
-static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
-  (void)size;
-  alloc_probe *p = ((loaded_scan *)data)->probe;
-  const char *name = info->dlpi_name;
-  if (name == NULL || name[0] == '\0' || (p->has_path && strcmp(name, p->path) == 0)) return 0;
-  void *h = dlopen(name, RTLD_NOLOAD | RTLD_LAZY);
-  if (h == NULL) return 0;
-  const char *family = family_of(h, name);
-  dlclose(h);
-  if (family == NULL || strcmp(family, "asan") == 0) return 0;
-  for (int i = 0; i < p->loaded_count; i++)
-    if (strcmp(p->loaded_not_serving[i], family) == 0) return 0;
-  if (p->loaded_count < PROBE_MAX_LOADED) {
-    snprintf(p->loaded_not_serving[p->loaded_count++], sizeof p->loaded_not_serving[0], "%s", family);
-    probe_warn(p, "%s is loaded (%s) but does not serve malloc(); its statistics would describe an unused heap", family, name);
+static void jemalloc_init(alloc_probe *p, const char *serving_path) {
+  p->mallctl = (mallctl_fn)own_symbol(p->handle, serving_path, "mallctl");
+  if (p->mallctl == NULL) p->mallctl = (mallctl_fn)own_symbol(p->handle, serving_path, "je_mallctl");
+  const char *v = NULL;
+  size_t sz = sizeof v;
+  if (p->mallctl && p->mallctl("version", &v, &sz, NULL, 0) == 0 && v) {
+    snprintf(p->version, sizeof p->version, "%s", v);
+    p->has_version = 1;
   }
-  return 0;
 }
 
-void probe_allocator(alloc_probe *p) {
-  memset(p, 0, sizeof *p);
-  p->name = "unknown";
-  p->handle = RTLD_DEFAULT;
-  void *malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
-  Dl_info info;
-  const char *serving_path = NULL;
-  if (malloc_sym && dladdr(malloc_sym, &info) && info.dli_fname) {
-    snprintf(p->path, sizeof p->path, "%s", info.dli_fname);
-    p->has_path = 1;
-    void *h = dlopen(info.dli_fname, RTLD_NOLOAD | RTLD_LAZY);
-    if (h != NULL) {
-      p->handle = h; /* kept open for the life of the process */
-      serving_path = p->path;
-    }
-  } else {
-    probe_warn(p, "could not locate the object serving malloc()");
-  }
-  /* A statically linked allocator lives in the executable: look its symbols up globally. */
-  const char *family = family_of(p->handle, serving_path);
-  if (family == NULL && serving_path == NULL) family = NULL;
-  if (family && strcmp(family, "asan") == 0) {
-    probe_warn(p, "AddressSanitizer intercepts malloc(); allocator figures describe the sanitizer heap");
-  } else if (family && strcmp(family, "jemalloc") == 0) {
-    p->name = "jemalloc";
-    p->mallctl = (mallctl_fn)own_symbol(p->handle, serving_path, "mallctl");
-    if (p->mallctl == NULL) p->mallctl = (mallctl_fn)own_symbol(p->handle, serving_path, "je_mallctl");
-    const char *v = NULL;
-    size_t sz = sizeof v;
-    if (p->mallctl && p->mallctl("version", &v, &sz, NULL, 0) == 0 && v) {
-      snprintf(p->version, sizeof p->version, "%s", v);
-      p->has_version = 1;
-    }
-  } else if (family && strcmp(family, "mimalloc") == 0) {
-    p->name = "mimalloc";
-    int (*mi_version)(void) = (int (*)(void))own_symbol(p->handle, serving_path, "mi_version");
-    int v = mi_version();
-    snprintf(p->version, sizeof p->version, "%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
-    p->has_version = 1;
-  } else if (family && strcmp(family, "tcmalloc") == 0) {
-    p->name = "tcmalloc";
-    const char *(*tc_version)(int *, int *, const char **) =
-        (const char *(*)(int *, int *, const char **))own_symbol(p->handle, serving_path, "tc_version");
-    int major = 0, minor = 0;
-    const char *patch = NULL;
-    const char *v = tc_version(&major, &minor, &patch);
-    snprintf(p->version, sizeof p->version, "%s", v ? v : "");
-    p->has_version = v != NULL;
-  } else if (p->has_path && strstr(p->path, "/libc.so") != NULL) {
-    p->name = "glibc";
-    snprintf(p->version, sizeof p->version, "%s", gnu_get_libc_version());
-    p->has_version = 1;
-  } else {
-    probe_warn(p, "malloc() is served by %s, which is not a known allocator", p->has_path ? p->path : "an unknown object");
-  }
-  loaded_scan scan = {p};
-  dl_iterate_phdr(scan_object, &scan);
+static int mimalloc_detect(void *handle, const char *path) { return own_symbol(handle, path, "mi_version") != NULL; }
+
+static void mimalloc_init(alloc_probe *p, const char *serving_path) {
+  int (*mi_version)(void) = (int (*)(void))own_symbol(p->handle, serving_path, "mi_version");
+  int v = mi_version();
+  snprintf(p->version, sizeof p->version, "%d.%d.%d", v / 100, (v / 10) % 10, v % 10);
+  p->has_version = 1;
+}
+
+static int tcmalloc_detect(void *handle, const char *path) { return own_symbol(handle, path, "tc_version") != NULL; }
+
+static void tcmalloc_init(alloc_probe *p, const char *serving_path) {
+  const char *(*tc_version)(int *, int *, const char **) =
+      (const char *(*)(int *, int *, const char **))own_symbol(p->handle, serving_path, "tc_version");
+  int major = 0, minor = 0;
+  const char *patch = NULL;
+  const char *v = tc_version(&major, &minor, &patch);
+  snprintf(p->version, sizeof p->version, "%s", v ? v : "");
+  p->has_version = v != NULL;
+}
+
+static int glibc_detect(void *handle, const char *path) {
+  (void)handle;
+  return path != NULL && strstr(path, "/libc.so") != NULL;
+}
+
+static void glibc_init(alloc_probe *p, const char *serving_path) {
+  (void)serving_path;
+  snprintf(p->version, sizeof p->version, "%s", gnu_get_libc_version());
+  p->has_version = 1;
 }
 
 /* ---- jemalloc: every opt.* of 5.3.0 with its C type ---- */
@@ -154,6 +115,7 @@ static const struct {
 };
 
 static void write_jemalloc_options(alloc_probe *p, json_writer *w) {
+  if (p->mallctl == NULL) return;
   char node[96];
   for (size_t i = 0; i < sizeof JE_OPTS / sizeof JE_OPTS[0]; i++) {
     snprintf(node, sizeof node, "opt.%s", JE_OPTS[i].name);
@@ -317,15 +279,6 @@ static void write_glibc_options(alloc_probe *p, json_writer *w) {
   waitpid(pid, &status, 0);
 }
 
-void probe_write_options(alloc_probe *p, json_writer *w) {
-  json_begin_object(w);
-  if (strcmp(p->name, "jemalloc") == 0 && p->mallctl) write_jemalloc_options(p, w);
-  else if (strcmp(p->name, "mimalloc") == 0) write_mimalloc_options(p, w);
-  else if (strcmp(p->name, "tcmalloc") == 0) write_tcmalloc_options(p, w);
-  else if (strcmp(p->name, "glibc") == 0) write_glibc_options(p, w);
-  json_end_object(w);
-}
-
 /* ---- usage statistics ---- */
 
 static void add_raw(alloc_stats *s, const char *name, double value) {
@@ -349,60 +302,202 @@ static int64_t tc_prop(tc_property_fn get, const char *name, alloc_stats *s) {
   return (int64_t)v;
 }
 
+static void jemalloc_stats(const alloc_probe *p, alloc_stats *s) {
+  if (p->mallctl == NULL) return;
+  /* stats.* are stale until the epoch is advanced (reference 1.6). */
+  uint64_t epoch = 1;
+  size_t esz = sizeof epoch;
+  p->mallctl("epoch", &epoch, &esz, &epoch, esz);
+  s->valid = 1;
+  s->source = "jemalloc.stats";
+  s->allocated_bytes = je_size(p, "stats.allocated", s);
+  s->active_bytes = je_size(p, "stats.active", s);
+  s->resident_bytes = je_size(p, "stats.resident", s);
+  s->mapped_bytes = je_size(p, "stats.mapped", s);
+  je_size(p, "stats.retained", s);
+  je_size(p, "stats.metadata", s);
+}
+
+static void glibc_stats(const alloc_probe *p, alloc_stats *s) {
+  (void)p;
+  struct mallinfo2 mi = mallinfo2();
+  s->valid = 1;
+  s->source = "mallinfo2";
+  s->allocated_bytes = (int64_t)(mi.uordblks + mi.hblkhd);
+  s->mapped_bytes = (int64_t)(mi.arena + mi.hblkhd);
+  add_raw(s, "arena", (double)mi.arena);
+  add_raw(s, "uordblks", (double)mi.uordblks);
+  add_raw(s, "fordblks", (double)mi.fordblks);
+  add_raw(s, "hblks", (double)mi.hblks);
+  add_raw(s, "hblkhd", (double)mi.hblkhd);
+  add_raw(s, "fsmblks", (double)mi.fsmblks);
+  add_raw(s, "keepcost", (double)mi.keepcost);
+  s->caveat = "mallinfo2 counts the main arena and mmapped chunks; arena is heap size, not resident memory";
+}
+
+static void tcmalloc_stats(const alloc_probe *p, alloc_stats *s) {
+  tc_property_fn get = (tc_property_fn)dlsym(p->handle, "MallocExtension_GetNumericProperty");
+  s->valid = get != NULL;
+  s->source = "tcmalloc.properties";
+  s->allocated_bytes = tc_prop(get, "generic.current_allocated_bytes", s);
+  s->mapped_bytes = tc_prop(get, "generic.heap_size", s);
+  s->resident_bytes = tc_prop(get, "generic.total_physical_bytes", s);
+  tc_prop(get, "tcmalloc.pageheap_free_bytes", s);
+  tc_prop(get, "tcmalloc.pageheap_unmapped_bytes", s);
+  tc_prop(get, "tcmalloc.central_cache_free_bytes", s);
+  tc_prop(get, "tcmalloc.thread_cache_free_bytes", s);
+}
+
+static void mimalloc_stats(const alloc_probe *p, alloc_stats *s) {
+  void (*info)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *) =
+      (void (*)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *))dlsym(p->handle, "mi_process_info");
+  if (info == NULL) return;
+  size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
+  info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
+  s->valid = 1;
+  s->source = "mi_process_info";
+  s->resident_bytes = (int64_t)commit;
+  add_raw(s, "current_commit", (double)commit);
+  add_raw(s, "peak_commit", (double)peak_commit);
+  s->caveat = "mimalloc 2.0.9 release build: no allocated-bytes counter; on Linux its rss is the commit estimate";
+}
+
+/* ---- the dispatch table: the first entry whose detect() accepts the serving object wins ---- */
+
+struct allocator_api {
+  const char *name;                       /* readback.api in a definition file */
+  int scan_loaded;                        /* warn when loaded but not serving (not for libc, always loaded) */
+  int (*detect)(void *handle, const char *path);
+  void (*init)(alloc_probe *p, const char *serving_path); /* version, entry points */
+  void (*write_options)(alloc_probe *p, json_writer *w);
+  void (*read_stats)(const alloc_probe *p, alloc_stats *s);
+};
+
+static const allocator_api ALLOCATOR_APIS[] = {
+    {"jemalloc", 1, jemalloc_detect, jemalloc_init, write_jemalloc_options, jemalloc_stats},
+    {"mimalloc", 1, mimalloc_detect, mimalloc_init, write_mimalloc_options, mimalloc_stats},
+    {"tcmalloc", 1, tcmalloc_detect, tcmalloc_init, write_tcmalloc_options, tcmalloc_stats},
+    {"glibc", 0, glibc_detect, glibc_init, write_glibc_options, glibc_stats},
+};
+#define API_COUNT (sizeof ALLOCATOR_APIS / sizeof ALLOCATOR_APIS[0])
+
+static const allocator_api *api_of(void *handle, const char *path, int loaded_scan) {
+  for (size_t i = 0; i < API_COUNT; i++) {
+    if (loaded_scan && !ALLOCATOR_APIS[i].scan_loaded) continue;
+    if (ALLOCATOR_APIS[i].detect(handle, path)) return &ALLOCATOR_APIS[i];
+  }
+  return NULL;
+}
+
+static int scan_object(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  alloc_probe *p = data;
+  const char *name = info->dlpi_name;
+  if (name == NULL || name[0] == '\0' || (p->has_path && strcmp(name, p->path) == 0)) return 0;
+  void *h = dlopen(name, RTLD_NOLOAD | RTLD_LAZY);
+  if (h == NULL) return 0;
+  const allocator_api *api = own_symbol(h, name, "__asan_init") ? NULL : api_of(h, name, 1);
+  dlclose(h);
+  if (api == NULL) return 0;
+  for (int i = 0; i < p->loaded_count; i++)
+    if (strcmp(p->loaded_not_serving[i], api->name) == 0) return 0;
+  if (p->loaded_count < PROBE_MAX_LOADED) {
+    snprintf(p->loaded_not_serving[p->loaded_count++], sizeof p->loaded_not_serving[0], "%s", api->name);
+    probe_warn(p, "%s is loaded (%s) but does not serve malloc(); its statistics would describe an unused heap", api->name, name);
+  }
+  return 0;
+}
+
+/* Records which of the comma-separated `symbols` the serving object defines itself. */
+static void find_identity_symbols(alloc_probe *p, const char *serving_path, const char *symbols) {
+  if (symbols == NULL) return;
+  char list[PROBE_TEXT];
+  snprintf(list, sizeof list, "%s", symbols);
+  char *save = NULL;
+  for (char *sym = strtok_r(list, ",", &save); sym != NULL; sym = strtok_r(NULL, ",", &save)) {
+    if (p->symbol_count >= PROBE_MAX_SYMBOLS) break;
+    if (own_symbol(p->handle, serving_path, sym) != NULL) snprintf(p->symbols[p->symbol_count++], sizeof p->symbols[0], "%s", sym);
+  }
+}
+
+void probe_allocator(alloc_probe *p, const probe_request *req) {
+  memset(p, 0, sizeof *p);
+  p->name = "unknown";
+  p->handle = RTLD_DEFAULT;
+  if (req) p->options_symbol = req->options_symbol;
+  void *malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
+  Dl_info info;
+  const char *serving_path = NULL;
+  if (malloc_sym && dladdr(malloc_sym, &info) && info.dli_fname) {
+    snprintf(p->path, sizeof p->path, "%s", info.dli_fname);
+    p->has_path = 1;
+    void *h = dlopen(info.dli_fname, RTLD_NOLOAD | RTLD_LAZY);
+    if (h != NULL) {
+      p->handle = h; /* kept open for the life of the process */
+      serving_path = p->path;
+    }
+  } else {
+    probe_warn(p, "could not locate the object serving malloc()");
+  }
+  /* A statically linked allocator lives in the executable: its symbols are looked up globally. */
+  if (own_symbol(p->handle, serving_path, "__asan_init")) {
+    probe_warn(p, "AddressSanitizer intercepts malloc(); allocator figures describe the sanitizer heap");
+  } else {
+    p->api = api_of(p->handle, serving_path ? serving_path : (p->has_path ? p->path : NULL), 0);
+    if (p->api) {
+      p->name = p->api->name;
+      p->api->init(p, serving_path);
+    }
+  }
+  if (req) find_identity_symbols(p, serving_path, req->identity_symbols);
+  if (req && req->version_symbol && !p->has_version) {
+    const char *(*version)(void) = (const char *(*)(void))own_symbol(p->handle, serving_path, req->version_symbol);
+    const char *v = version ? version() : NULL;
+    if (v) {
+      snprintf(p->version, sizeof p->version, "%s", v);
+      p->has_version = 1;
+    }
+  }
+  dl_iterate_phdr(scan_object, p);
+}
+
+/* Options from an exported `const char *f(void)` returning KEY=VALUE lines; integers stay numbers. */
+static void write_function_options(alloc_probe *p, json_writer *w) {
+  const char *(*fn)(void) = (const char *(*)(void))own_symbol(p->handle, p->has_path ? p->path : NULL, p->options_symbol);
+  if (fn == NULL) {
+    probe_warn(p, "the serving object does not define %s(); options not read", p->options_symbol);
+    return;
+  }
+  const char *text = fn();
+  char line[PROBE_TEXT];
+  while (text && *text) {
+    const char *end = strchr(text, '\n');
+    size_t len = end ? (size_t)(end - text) : strlen(text);
+    snprintf(line, sizeof line, "%.*s", (int)(len < sizeof line ? len : sizeof line - 1), text);
+    text = end ? end + 1 : text + len;
+    char *eq = strchr(line, '=');
+    if (eq == NULL || eq == line) continue;
+    *eq = '\0';
+    const char *value = eq + 1;
+    char *num_end = NULL;
+    long long n = strtoll(value, &num_end, 10);
+    int integer = value[0] != '\0' && *num_end == '\0' && !(value[0] == '0' && value[1] != '\0') && value[0] != '+';
+    if (integer) json_kv_int(w, line, n);
+    else json_kv_string(w, line, value);
+  }
+}
+
+void probe_write_options(alloc_probe *p, json_writer *w) {
+  json_begin_object(w);
+  if (p->api) p->api->write_options(p, w);
+  if (p->options_symbol) write_function_options(p, w);
+  json_end_object(w);
+}
+
 void probe_read_stats(const alloc_probe *p, alloc_stats *s) {
   memset(s, 0, sizeof *s);
   s->allocated_bytes = s->active_bytes = s->resident_bytes = s->mapped_bytes = -1;
-  if (strcmp(p->name, "jemalloc") == 0 && p->mallctl) {
-    /* stats.* are stale until the epoch is advanced (reference 1.6). */
-    uint64_t epoch = 1;
-    size_t esz = sizeof epoch;
-    p->mallctl("epoch", &epoch, &esz, &epoch, esz);
-    s->valid = 1;
-    s->source = "jemalloc.stats";
-    s->allocated_bytes = je_size(p, "stats.allocated", s);
-    s->active_bytes = je_size(p, "stats.active", s);
-    s->resident_bytes = je_size(p, "stats.resident", s);
-    s->mapped_bytes = je_size(p, "stats.mapped", s);
-    je_size(p, "stats.retained", s);
-    je_size(p, "stats.metadata", s);
-  } else if (strcmp(p->name, "glibc") == 0) {
-    struct mallinfo2 mi = mallinfo2();
-    s->valid = 1;
-    s->source = "mallinfo2";
-    s->allocated_bytes = (int64_t)(mi.uordblks + mi.hblkhd);
-    s->mapped_bytes = (int64_t)(mi.arena + mi.hblkhd);
-    add_raw(s, "arena", (double)mi.arena);
-    add_raw(s, "uordblks", (double)mi.uordblks);
-    add_raw(s, "fordblks", (double)mi.fordblks);
-    add_raw(s, "hblks", (double)mi.hblks);
-    add_raw(s, "hblkhd", (double)mi.hblkhd);
-    add_raw(s, "fsmblks", (double)mi.fsmblks);
-    add_raw(s, "keepcost", (double)mi.keepcost);
-    s->caveat = "mallinfo2 counts the main arena and mmapped chunks; arena is heap size, not resident memory";
-  } else if (strcmp(p->name, "tcmalloc") == 0) {
-    tc_property_fn get = (tc_property_fn)dlsym(p->handle, "MallocExtension_GetNumericProperty");
-    s->valid = get != NULL;
-    s->source = "tcmalloc.properties";
-    s->allocated_bytes = tc_prop(get, "generic.current_allocated_bytes", s);
-    s->mapped_bytes = tc_prop(get, "generic.heap_size", s);
-    s->resident_bytes = tc_prop(get, "generic.total_physical_bytes", s);
-    tc_prop(get, "tcmalloc.pageheap_free_bytes", s);
-    tc_prop(get, "tcmalloc.pageheap_unmapped_bytes", s);
-    tc_prop(get, "tcmalloc.central_cache_free_bytes", s);
-    tc_prop(get, "tcmalloc.thread_cache_free_bytes", s);
-  } else if (strcmp(p->name, "mimalloc") == 0) {
-    void (*info)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *) =
-        (void (*)(size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *, size_t *))dlsym(p->handle, "mi_process_info");
-    if (info == NULL) return;
-    size_t elapsed, user, sys, rss, peak_rss, commit, peak_commit, faults;
-    info(&elapsed, &user, &sys, &rss, &peak_rss, &commit, &peak_commit, &faults);
-    s->valid = 1;
-    s->source = "mi_process_info";
-    s->resident_bytes = (int64_t)commit;
-    add_raw(s, "current_commit", (double)commit);
-    add_raw(s, "peak_commit", (double)peak_commit);
-    s->caveat = "mimalloc 2.0.9 release build: no allocated-bytes counter; on Linux its rss is the commit estimate";
-  }
+  if (p->api) p->api->read_stats(p, s);
 }
 
 static void kv_or_null(json_writer *w, const char *key, int64_t v) {

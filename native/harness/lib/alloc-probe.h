@@ -12,10 +12,26 @@
 #define PROBE_MAX_LOADED 8
 #define PROBE_TEXT 512
 
+#define PROBE_MAX_SYMBOLS 16
+
 typedef int (*mallctl_fn)(const char *, void *, size_t *, void *, size_t);
 
+/* An entry of the statistics-API table in alloc-probe.c. */
+typedef struct allocator_api allocator_api;
+
+/* What the worker asks for, from the allocator's definition file (all optional). */
+typedef struct probe_request {
+  const char *identity_symbols; /* comma-separated: report which ones the serving object defines */
+  const char *options_symbol;   /* `const char *f(void)` returning KEY=VALUE lines */
+  const char *version_symbol;   /* `const char *f(void)` returning the version */
+} probe_request;
+
 typedef struct alloc_probe {
-  const char *name; /* jemalloc | mimalloc | tcmalloc | glibc | unknown */
+  const char *name; /* the table entry's name, or "unknown" */
+  const allocator_api *api;
+  const char *options_symbol;
+  int symbol_count;
+  char symbols[PROBE_MAX_SYMBOLS][128];
   char version[PROBE_TEXT];
   char path[PROBE_TEXT];
   int has_version;
@@ -41,7 +57,7 @@ typedef struct alloc_stats {
   double raw_values[STATS_MAX_RAW];
 } alloc_stats;
 
-void probe_allocator(alloc_probe *p);
+void probe_allocator(alloc_probe *p, const probe_request *req);
 void probe_warn(alloc_probe *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Writes the "options" object value. */
 void probe_write_options(alloc_probe *p, json_writer *w);

@@ -3,12 +3,11 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { ReplayTableSchema, type ReplayTable } from '../../core/replay-table.js';
-import { AllocatorNameSchema } from '../../core/trial-job.js';
 import { runReplayBenchmark, type ReplayBenchmarkResult } from '../../optimizer/replay/replay-benchmark.js';
 import type { ReplayEmbedding } from '../../optimizer/replay/replay-campaign.js';
 import type { SamplerKind } from '../../optimizer/sampler.js';
 import { REPO_ROOT } from '../../proc/repo-paths.js';
-import { completeConfig, createEmbedding, loadSpace } from '../../spaces/index.js';
+import { completeConfig, createEmbedding, knownAllocatorSchema, loadSpace } from '../../spaces/index.js';
 import { readJsonFile } from '../read-json-file.js';
 import { UsageError } from '../usage-error.js';
 
@@ -47,7 +46,7 @@ export function readReplayTable(file: string): ReplayTable {
 /** The embedding of the table's space (with its overrides); row configs are completed with defaults. */
 export function tableEmbedding(table: ReplayTable): ReplayEmbedding {
   const spec = typeof table.space === 'string' ? { allocator: table.space } : table.space;
-  const allocator = AllocatorNameSchema.safeParse(spec.allocator);
+  const allocator = knownAllocatorSchema().safeParse(spec.allocator);
   if (!allocator.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'table.space', reason: `unknown allocator '${spec.allocator}'` });
   const space = loadSpace(allocator.data, 'overrides' in spec ? spec.overrides : undefined);
   const embedding = createEmbedding(space);

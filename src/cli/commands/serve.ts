@@ -6,8 +6,10 @@ import { resolveRedisTarget } from '../../redis/redis-target.js';
 import { DEFAULT_WORKER_TIMEOUT_MS } from '../../store/worker-registry.js';
 import { onShutdown } from '../shutdown-hooks.js';
 import { UsageError } from '../usage-error.js';
+import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option.js';
 
-const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070] [--worker-timeout-ms 15000]
+const USAGE = `usage: alloctune serve [--redis URL] [--host 127.0.0.1] [--port 7070] [--worker-timeout-ms 15000] [--spaces DIR]
+  ${SPACES_USAGE}
   Token: ALLOCTUNE_TOKEN, else generated once and kept under the state directory.
   --worker-timeout-ms: a worker silent for this long is gone (its duel pairs are re-run elsewhere).
 ${REDIS_FLAGS_USAGE}`;
@@ -18,6 +20,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       ...REDIS_FLAG_OPTIONS,
+      ...SPACES_OPTION,
       host: { type: 'string', default: '127.0.0.1' },
       port: { type: 'string', default: '7070' },
       'worker-timeout-ms': { type: 'string', default: String(DEFAULT_WORKER_TIMEOUT_MS) },
@@ -25,6 +28,7 @@ export async function run(argv: string[]): Promise<number> {
     },
     strict: true,
   });
+  applySpacesOption(values.spaces);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { ConfigSchema, type Config } from '../../core/config.js';
-import { AllocatorNameSchema } from '../../core/trial-job.js';
 import type { Parameter, SearchSpace, SpaceOverridesInput } from '../../core/search-space.js';
+import type { SpaceFileProblem } from '../../spaces/index.js';
 import {
   completeConfig,
   createEmbedding,
@@ -10,27 +10,35 @@ import {
   encodeConfig,
   listSpaces,
   loadSpace,
+  allocatorNames,
   parseConfigText,
-  type AllocatorName,
 } from '../../spaces/index.js';
 import { UsageError } from '../usage-error.js';
+import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option.js';
 
 const VERBS = ['list', 'show', 'encode', 'parse'] as const;
 
+
 const USAGE = `usage: alloctune space list [--json]
        alloctune space show NAME [--overrides JSON] [--json]
-       alloctune space encode NAME 'JSON config' [--overrides JSON] [--library LIBHAKMEM] [--abort-conf] [--json]
+       alloctune space encode NAME 'JSON config' [--overrides JSON] [--library PATH] [--abort-conf] [--json]
        alloctune space parse NAME 'MALLOC_CONF | GLIBC_TUNABLES | NAME=value ...' [--overrides JSON] [--json]
-  NAME is jemalloc, mimalloc, tcmalloc, glibc or hakmem. encode fills missing keys with defaults;
-  hakmem needs --library or HAKMEM_LIB. --overrides takes {"add":[..],"drop":[..],"narrow":{..},"freeze":{..}}.
+  NAME is an allocator definition (see space list). encode fills missing keys with defaults;
+  --library names the shared object when the definition has no Debian library.
+  --overrides takes {"add":[..],"drop":[..],"narrow":{..},"freeze":{..}}.
+  ${SPACES_USAGE}
 `;
 
-function allocatorArg(name: string | undefined): AllocatorName {
-  const parsed = AllocatorNameSchema.safeParse(name);
-  if (!parsed.success) {
-    throw new UsageError('space', 'NAME', `${name === undefined ? 'missing' : `'${name}' is not an allocator`}: one of ${AllocatorNameSchema.options.join(', ')}`);
+function allocatorArg(name: string | undefined): string {
+  const known = allocatorNames();
+  if (name === undefined || !known.includes(name)) {
+    throw new UsageError('space', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 64)}' is not an allocator`}: one of ${known.join(', ')}`);
   }
-  return parsed.data;
+  return name;
+}
+
+function problemLines(problems: readonly SpaceFileProblem[]): string {
+  return problems.map((p) => `skipped ${p.file}: ${p.path}: ${p.reason}\n`).join('');
 }
 
 function print(json: boolean, data: unknown, text: string): void {
@@ -76,8 +84,9 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     strict: true,
-    options: { json: { type: 'boolean', default: false }, library: { type: 'string' }, overrides: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
+    options: { ...SPACES_OPTION, json: { type: 'boolean', default: false }, library: { type: 'string' }, overrides: { type: 'string' }, 'abort-conf': { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } },
   });
+  applySpacesOption(values.spaces);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;
@@ -92,8 +101,10 @@ export async function run(argv: string[]): Promise<number> {
   const space = (): SearchSpace => loadSpace(allocatorArg(name), overrides);
   switch (verb) {
     case 'list': {
-      const spaces = listSpaces();
-      print(json, spaces, spaces.map((s) => `${s.allocator.padEnd(9)} ${String(s.parameter_count).padStart(3)} parameters, ${s.extra_count} extras  ${s.library}\n`).join(''));
+      const { spaces, problems } = listSpaces();
+      // A broken definition is named and skipped; the others are still listed.
+      process.stderr.write(problemLines(problems));
+      print(json, spaces, spaces.map((s) => `${s.allocator.padEnd(14)} ${String(s.parameter_count).padStart(3)} parameters, ${s.extra_count} extras  ${s.library}\n  ${s.file}\n`).join(''));
       return 0;
     }
     case 'show': {
@@ -104,7 +115,7 @@ export async function run(argv: string[]): Promise<number> {
     case 'encode': {
       const loaded = space();
       const config = completeConfig(loaded, parseJsonConfig(text));
-      const encoded = encodeConfig(loaded, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { hakmemLib: values.library }) });
+      const encoded = encodeConfig(loaded, config, { abortOnInvalidConf: values['abort-conf'], ...(values.library === undefined ? {} : { libraries: { [loaded.allocator]: values.library } }) });
       const lines = [...Object.entries(encoded.env).map(([k, v]) => `${k}=${v}`), ...(encoded.preload === undefined ? [] : [`LD_PRELOAD=${encoded.preload}`])];
       print(json, { allocator: loaded.allocator, config, ...encoded }, `${lines.join('\n')}\n`);
       return 0;

@@ -3,11 +3,12 @@ import { AlloctuneError } from '../../core/alloctune-error.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 import type { Config } from '../../core/config.js';
 import { RedisWorkloadOptionsSchema } from '../../core/redis-workload.js';
-import { AllocatorNameSchema, TrialJobSchema, WorkloadSpecSchema, type TrialJob, type WorkloadSpec } from '../../core/trial-job.js';
+import { TrialJobSchema, WorkloadSpecSchema, type TrialJob, type WorkloadSpec } from '../../core/trial-job.js';
 import type { TrialResult } from '../../core/trial-result.js';
-import { completeConfig, encodeEnv, loadSpace, parseConfigText } from '../../spaces/index.js';
+import { allocatorNames, completeConfig, encodeEnv, knownAllocatorSchema, loadSpace, parseConfigText } from '../../spaces/index.js';
 import { metricValueText } from '../client/metric-value-text.js';
 import { readJsonFile } from '../read-json-file.js';
+import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option.js';
 import { UsageError } from '../usage-error.js';
 // The CLI is the composition root: it runs the worker's executor in the foreground.
 import { buildRunners } from '../../../workers/build-runners.js';
@@ -19,9 +20,10 @@ const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or
                        --workload harness:NAME|redis|command:NAME [--workload ...]
                        [--repeats N] [--seed N] [--cpus LIST] [--client-cpus LIST]
                        [--workload-options FILE.json] [--worker-config worker.json]
-                       [--timeout-ms MS] [--steal-max-pct P] [--json]
+                       [--timeout-ms MS] [--steal-max-pct P] [--spaces DIR] [--json]
   --config  the allocator's own text (MALLOC_CONF, GLIBC_TUNABLES, NAME=value ...) or a JSON object,
             checked against search-spaces/<allocator>.json
+  ${SPACES_USAGE}
   --raw     pass the values to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
             to see how the allocator itself reacts to them; names must still be documented knobs
   --workload-options  the redis workload's options as JSON (load, delete_fraction, snapshot_offsets_ms,
@@ -55,8 +57,9 @@ export function parseWorkloadArg(text: string): WorkloadSpec {
 
 function rawEnv(allocator: TrialJob['allocator'], text: string): Record<string, string> {
   if (text === '') return {};
-  if (allocator === 'jemalloc') return { MALLOC_CONF: text };
-  if (allocator === 'glibc') return { GLIBC_TUNABLES: text };
+  const format = loadSpace(allocator).encoding.format;
+  if (format === 'malloc-conf') return { MALLOC_CONF: text };
+  if (format === 'glibc-tunables') return { GLIBC_TUNABLES: text };
   return Object.fromEntries(
     text.split(/\s+/).filter((s) => s !== '').map((pair) => {
       const at = pair.indexOf('=');
@@ -99,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     strict: true,
     options: {
+      ...SPACES_OPTION,
       allocator: { type: 'string' },
       config: { type: 'string', default: '' },
       raw: { type: 'boolean', default: false },
@@ -119,10 +123,11 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const allocator = AllocatorNameSchema.safeParse(values.allocator);
+  applySpacesOption(values.spaces);
+  const allocator = knownAllocatorSchema().safeParse(values.allocator);
   if (!allocator.success) {
-    const given = values.allocator === undefined ? 'missing' : `'${values.allocator}' is not an allocator`;
-    throw new UsageError('trial', '--allocator', `${given}: one of ${AllocatorNameSchema.options.join(', ')}`);
+    const given = values.allocator === undefined ? 'missing' : `'${values.allocator.slice(0, 64)}' is not an allocator`;
+    throw new UsageError('trial', '--allocator', `${given}: one of ${allocatorNames().join(', ')}`);
   }
   if (values.workload.length === 0) throw new UsageError('trial', '--workload', 'missing: harness:NAME, redis or command:NAME');
   const workloads = values.workload.map(parseWorkloadArg);

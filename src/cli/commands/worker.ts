@@ -9,10 +9,12 @@ import { loadWorkerConfig } from '../../../workers/worker-config.js';
 import { WorkerProcess } from '../../../workers/worker-process.js';
 import { onShutdown } from '../shutdown-hooks.js';
 import { UsageError } from '../usage-error.js';
+import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option.js';
 
 const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
                         [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
-                        [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS]
+                        [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS] [--spaces DIR]
+  ${SPACES_USAGE}
 ${REDIS_FLAGS_USAGE}`;
 
 /** Parse `k=v,k2=v2` (the option may be repeated) into a label map. */
@@ -49,6 +51,7 @@ export async function run(argv: string[]): Promise<number> {
     strict: true,
     options: {
       ...REDIS_FLAG_OPTIONS,
+      ...SPACES_OPTION,
       cpus: { type: 'string', default: '1' },
       'client-cpus': { type: 'string', default: '0' },
       concurrency: { type: 'string', default: '1' },
@@ -62,6 +65,7 @@ export async function run(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
+  applySpacesOption(values.spaces);
   if (values.help) {
     process.stdout.write(USAGE);
     return 0;

@@ -6,6 +6,7 @@ import { memorySnapshot, parseInfo } from '../../../workers/runners/redis/info-m
 import { checkMallocConf, parseJemallocOptions } from '../../../workers/runners/redis/jemalloc-options.js';
 import { parseBenchmarkCsv } from '../../../workers/runners/redis/redis-benchmark.js';
 import { assertServingAllocator, servingAllocator } from '../../../workers/runners/redis/serving-allocator.js';
+import { allocatorDefinition } from '../../../src/spaces/index.js';
 
 // Lines as printed by Debian's redis-server 7.0.15 (redis-measurement.md §2).
 const MALLOC_STATS = `___ Begin jemalloc statistics ___
@@ -65,11 +66,13 @@ test('servingAllocator: jemalloc counters far below used_memory mean another all
   assert.deepEqual([own.name, own.version, own.serving], ['jemalloc', '5.3.0', true]);
   assert.equal(preloaded.serving, false);
   assert.equal(servingAllocator({ mem_allocator: 'libc' }).name, 'glibc');
-  assert.doesNotThrow(() => assertServingAllocator('jemalloc', own, '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'));
-  assert.throws(() => assertServingAllocator('jemalloc', preloaded, '/x/libtcmalloc_minimal.so.4'), (e: unknown) =>
-    isAlloctuneError(e, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR') && /tcmalloc, not redis-server's own jemalloc-5\.3\.0/.test(e.message));
-  assert.throws(() => assertServingAllocator('tcmalloc', preloaded, '/x/libtcmalloc_minimal.so.4'), (e: unknown) =>
-    isAlloctuneError(e, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR') && e.params['preloaded'] === 'tcmalloc');
+  assert.doesNotThrow(() => assertServingAllocator('jemalloc', allocatorDefinition('jemalloc'), own, '/usr/lib/x86_64-linux-gnu/libjemalloc.so.2'));
+  assert.throws(() => assertServingAllocator('jemalloc', allocatorDefinition('jemalloc'), preloaded, '/x/libtcmalloc_minimal.so.4'), (e: unknown) =>
+    isAlloctuneError(e, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR') && /libtcmalloc_minimal\.so\.4, not redis-server's own jemalloc-5\.3\.0/.test(e.message));
+  assert.throws(() => assertServingAllocator('tcmalloc', allocatorDefinition('tcmalloc'), preloaded, '/x/libtcmalloc_minimal.so.4'), (e: unknown) =>
+    isAlloctuneError(e, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR') && e.params['preloaded'] === '/x/libtcmalloc_minimal.so.4');
+  // A libc-built redis-server uses whatever serves malloc(): the identity recorder decides.
+  assert.doesNotThrow(() => assertServingAllocator('mimalloc', allocatorDefinition('mimalloc'), servingAllocator({ mem_allocator: 'libc' }), '/x/libmimalloc.so.2'));
 });
 
 test('parseRssSplit reads the anonymous, file-backed and shared parts of RSS from /proc status', async () => {

@@ -1,5 +1,5 @@
 import { AlloctuneError } from '../../../src/core/alloctune-error.js';
-import type { AllocatorName } from '../../../src/spaces/debian-libraries.js';
+import type { SearchSpace } from '../../../src/core/search-space.js';
 
 /** Which allocator a running redis-server is built for and whether that allocator really serves its heap. */
 export interface ServingAllocator {
@@ -35,33 +35,24 @@ export function servingAllocator(info: Record<string, string>): ServingAllocator
   return { name, version, serving, evidence: `mem_allocator:${memAllocator}, allocator_allocated ${allocated} B vs used_memory ${used} B` };
 }
 
-/** Known preloadable allocators, recognised by their library file names. */
-const PRELOAD_NAMES: [RegExp, string][] = [
-  [/tcmalloc/, 'tcmalloc'],
-  [/mimalloc/, 'mimalloc'],
-  [/jemalloc/, 'jemalloc'],
-  [/hakmem/, 'hakmem'],
-];
-
-function preloadedAllocator(ldPreload: string | undefined): string | undefined {
-  if (ldPreload === undefined || ldPreload === '') return undefined;
-  for (const [pattern, name] of PRELOAD_NAMES) if (pattern.test(ldPreload)) return name;
-  return `the preloaded ${ldPreload}`;
-}
-
 /**
- * Fails with ALLOCTUNE_ERR_WRONG_ALLOCATOR unless `expected` is the allocator Redis is built for and
- * that allocator serves the heap. A preloaded tcmalloc or mimalloc does take malloc() away from
- * Debian's jemalloc build, but Redis keeps reporting jemalloc's statistics (frag ratios, MALLOC-STATS),
- * so the trial could not measure the allocator under test.
+ * Fails with ALLOCTUNE_ERR_WRONG_ALLOCATOR unless the allocator Redis reports is the one under test.
+ * A redis-server built with libc malloc uses whatever serves malloc() (checked by the identity
+ * recorder); one built with its own allocator (Debian's: jemalloc) measures that allocator only, so
+ * the definition must read back through that allocator's statistics API (`readback.api`) and that
+ * allocator must hold Redis's heap. A preloaded tcmalloc or mimalloc does take malloc() away from
+ * Debian's jemalloc build, but Redis keeps reporting jemalloc's statistics (frag ratios,
+ * MALLOC-STATS), so the trial could not measure the allocator under test.
  */
-export function assertServingAllocator(expected: AllocatorName, serving: ServingAllocator, ldPreload: string | undefined): void {
-  const preloaded = preloadedAllocator(ldPreload);
-  if (serving.name === expected && serving.serving) return;
+export function assertServingAllocator(expected: string, definition: Pick<SearchSpace, 'readback'>, serving: ServingAllocator, ldPreload: string | undefined): void {
+  if (serving.name === 'glibc') return;
+  const api = definition.readback.kind === 'stats-api' ? definition.readback.api : undefined;
+  if (api === serving.name && serving.serving) return;
+  const preloaded = ldPreload === undefined || ldPreload === '' ? undefined : `the preloaded ${ldPreload}`;
   let actual: string;
-  if (serving.name !== expected && serving.serving) {
+  if (api !== serving.name && serving.serving) {
     actual = `${serving.name}-${serving.version}, which redis-server is built with (${serving.evidence})`;
-  } else if (serving.name !== expected) {
+  } else if (api !== serving.name) {
     actual =
       `${preloaded ?? 'an unknown allocator'}, but redis-server is built with ${serving.name}-${serving.version} and reports ` +
       `that allocator's statistics, which are meaningless now (${serving.evidence})`;
@@ -72,6 +63,6 @@ export function assertServingAllocator(expected: AllocatorName, serving: Serving
     expected,
     actual,
     built_with: `${serving.name}-${serving.version}`,
-    ...(preloaded === undefined ? {} : { preloaded }),
+    ...(ldPreload === undefined || ldPreload === '' ? {} : { preloaded: ldPreload }),
   });
 }

@@ -254,6 +254,8 @@ export const SpaceFileSchema = z
     readback: AllocatorReadbackSchema.default({ kind: 'none' }),
     /** stderr lines that mean a rejected config (matched per trimmed line). */
     complaints: z.array(ComplaintPatternSchema).default([]),
+    /** Knobs a workload's target sets itself at run time, whatever the environment says: left out of campaigns whose every workload is of that kind. */
+    target_overrides: z.array(z.strictObject({ workload: z.enum(['harness', 'redis', 'command']), knob: z.string().min(1).max(128), why: z.string().min(1) })).default([]),
     /** Allocator-wide traps (silent parsing, overridden knobs) for the UI. */
     notes: z.array(z.string()).default([]),
     parameters: z.array(ParameterSchema),

@@ -217,7 +217,7 @@ function withoutOverriddenKnobs(spec: CampaignSpec, space: SearchSpace): { spec:
   const frozen = spec.space?.freeze ?? {};
   const drop = new Set<string>();
   const notes: string[] = [];
-  for (const o of overriddenKnobs(spec.allocator, spec.workloads)) {
+  for (const o of overriddenKnobs(space, spec.workloads)) {
     if (!space.parameters.some((p) => p.name === o.knob) || Object.hasOwn(frozen, o.knob)) continue;
     const dependents = space.parameters.filter((p) => Object.hasOwn(p.when ?? {}, o.knob)).map((p) => p.name);
     for (const name of [o.knob, ...dependents]) drop.add(name);

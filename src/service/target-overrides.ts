@@ -1,30 +1,14 @@
-import type { CampaignSpec } from '../core/campaign-spec.js';
+import type { SearchSpace } from '../core/search-space.js';
 import type { WorkloadSpec } from '../core/trial-job.js';
 
-type AllocatorName = CampaignSpec['allocator'];
-
-/** A knob that a target program sets itself at run time, whatever the allocator's environment says. */
-interface TargetOverride {
-  kind: WorkloadSpec['kind'];
-  allocator: AllocatorName;
-  knob: string;
-  why: string;
-}
+/** A knob that a target program sets itself at run time (a definition's `target_overrides` entry). */
+export type TargetOverride = SearchSpace['target_overrides'][number];
 
 /**
- * Knobs a target overrides (workers/runners/redis/jemalloc-options.ts reports them as
- * `malloc_conf_check.overrides`): searching them measures nothing but noise.
+ * The knobs every workload of a campaign overrides (only when all of them do: one that does not
+ * still measures the knob), from the allocator's definition. workers/runners/redis/jemalloc-options.ts
+ * reports them as `malloc_conf_check.overrides`: searching them measures nothing but noise.
  */
-export const TARGET_OVERRIDES: readonly TargetOverride[] = [
-  {
-    kind: 'redis',
-    allocator: 'jemalloc',
-    knob: 'background_thread',
-    why: "Redis sets jemalloc's background_thread from its own jemalloc-bg-thread config (default yes), overriding MALLOC_CONF",
-  },
-];
-
-/** The knobs every workload of a campaign overrides (only when all of them do: one that does not still measures the knob). */
-export function overriddenKnobs(allocator: AllocatorName, workloads: readonly WorkloadSpec[]): TargetOverride[] {
-  return TARGET_OVERRIDES.filter((o) => o.allocator === allocator && workloads.length > 0 && workloads.every((w) => w.kind === o.kind));
+export function overriddenKnobs(space: Pick<SearchSpace, 'target_overrides'>, workloads: readonly WorkloadSpec[]): TargetOverride[] {
+  return space.target_overrides.filter((o) => workloads.length > 0 && workloads.every((w) => w.kind === o.workload));
 }

@@ -3,7 +3,6 @@ import { isPrototypeMemberName } from '../core/safe-text.js';
 import type { Parameter, SearchSpace } from '../core/search-space.js';
 import { configError } from './config-error.js';
 import { completeConfig } from './config-validation.js';
-import { loadSpace } from './load-space.js';
 import { parseValueText } from './value-text.js';
 
 /** The parameter `key` names, or ALLOCTUNE_ERR_CONFIG_VALUE saying why it names none. */
@@ -75,7 +74,7 @@ function parsePairList(space: SearchSpace, text: string, syntax: PairListSyntax)
  * exponents, `yes`, out-of-range values, `;`, spaces, empty values and trailing commas are all
  * rejected with ALLOCTUNE_ERR_CONFIG_VALUE naming the pair and the rule. Returns only the keys set.
  */
-export function parseMallocConf(text: string, space: SearchSpace = loadSpace('jemalloc')): Config {
+export function parseMallocConf(text: string, space: SearchSpace): Config {
   return parsePairList(space, text, {
     pairSeparator: ',',
     valueSeparator: ':',
@@ -87,7 +86,7 @@ export function parseMallocConf(text: string, space: SearchSpace = loadSpace('je
 }
 
 /** Reads a GLIBC_TUNABLES string (`glibc.malloc.name=value:...`) strictly; glibc itself ignores bad entries silently. */
-export function parseGlibcTunables(text: string, space: SearchSpace = loadSpace('glibc')): Config {
+export function parseGlibcTunables(text: string, space: SearchSpace): Config {
   return parsePairList(space, text, {
     pairSeparator: ':',
     valueSeparator: '=',

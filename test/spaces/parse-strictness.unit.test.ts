@@ -32,7 +32,7 @@ describe('parseMallocConf', () => {
       max_background_threads: 2,
       thp: 'never',
     });
-    assert.deepEqual(parseMallocConf(''), {});
+    assert.deepEqual(parseMallocConf('', jemalloc), {});
   });
 
   const cases: [string, string, ConfigRule][] = [

@@ -98,10 +98,10 @@ export function resolvePreloadLibrary(space: string | Pick<SearchSpace, 'allocat
   const inDir = dir === undefined ? undefined : load.library_files.map((f) => join(dir, f)).find((f) => existsSync(f));
   const path = configured ?? inDir ?? debianLibraryPath(load);
   if (path === undefined) {
-    const ways = [`libraries.${allocator} or library_dir (with ${load.library_files.join(' or ') || 'its library'}) in the worker config`];
+    const ways = [`libraries.${allocator} or library_dir in the worker config`];
     if (load.path_variable !== undefined) ways.push(load.path_variable);
-    const install = load.debian_package === undefined ? '' : `; or install the Debian package (apt-get install ${load.debian_package})`;
-    throw missing(allocator, '(none)', `this worker has no library for it: set ${ways.join(', or ')}${install}`);
+    const install = load.debian_package === undefined ? '' : `, or install the Debian package (apt-get install ${load.debian_package})`;
+    throw missing(allocator, '(none)', `this worker has no ${load.library_files.join(' or ') || 'library for it'}: set ${ways.join(', or ')}${install}`);
   }
   if (!isAbsolute(path)) throw missing(allocator, path, 'must be an absolute path');
   const dirs = [...(dir === undefined ? [] : [dir]), ...DEBIAN_LIBRARY_DIRS];

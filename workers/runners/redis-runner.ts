@@ -133,10 +133,10 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     if (early) throw early;
 
     const startInfo = await info();
-    // Which object serves malloc() in redis-server itself, then whether Redis's own statistics describe it.
-    const servedBy = await checkRecordedIdentity(recorded.file, ctx.allocator, ctx.definition, 'redis-server');
+    // Whether Redis's own statistics describe the allocator under test, then which object serves malloc() in redis-server itself.
     const serving = servingAllocator(startInfo);
     assertServingAllocator(ctx.allocator, ctx.definition, serving, ctx.env['LD_PRELOAD']);
+    const servedBy = await checkRecordedIdentity(recorded.file, ctx.allocator, ctx.definition, 'redis-server');
     const mallocStats = serving.name === 'jemalloc' ? String(await server.client.call('MEMORY', 'MALLOC-STATS')) : '';
     const jemallocOptions = parseJemallocOptions(mallocStats);
     const confCheck = checkMallocConf(ctx.env['MALLOC_CONF'], jemallocOptions);

@@ -1,5 +1,7 @@
 import { AlloctuneError } from '../../../src/core/alloctune-error.js';
+import { basename } from 'node:path';
 import type { SearchSpace } from '../../../src/core/search-space.js';
+import { loadRegistry } from '../../../src/spaces/index.js';
 
 /** Which allocator a running redis-server is built for and whether that allocator really serves its heap. */
 export interface ServingAllocator {
@@ -35,6 +37,14 @@ export function servingAllocator(info: Record<string, string>): ServingAllocator
   return { name, version, serving, evidence: `mem_allocator:${memAllocator}, allocator_allocated ${allocated} B vs used_memory ${used} B` };
 }
 
+/** The definition whose library file the preloaded path is, or the path itself. */
+function preloadedAllocator(ldPreload: string | undefined): string | undefined {
+  if (ldPreload === undefined || ldPreload === '') return undefined;
+  const file = basename(ldPreload);
+  const owner = [...loadRegistry().definitions.values()].find((d) => d.load.library_files.includes(file));
+  return owner?.allocator ?? `the preloaded ${ldPreload}`;
+}
+
 /**
  * Fails with ALLOCTUNE_ERR_WRONG_ALLOCATOR unless the allocator Redis reports is the one under test.
  * A redis-server built with libc malloc uses whatever serves malloc() (checked by the identity
@@ -48,7 +58,7 @@ export function assertServingAllocator(expected: string, definition: Pick<Search
   if (serving.name === 'glibc') return;
   const api = definition.readback.kind === 'stats-api' ? definition.readback.api : undefined;
   if (api === serving.name && serving.serving) return;
-  const preloaded = ldPreload === undefined || ldPreload === '' ? undefined : `the preloaded ${ldPreload}`;
+  const preloaded = preloadedAllocator(ldPreload);
   let actual: string;
   if (api !== serving.name && serving.serving) {
     actual = `${serving.name}-${serving.version}, which redis-server is built with (${serving.evidence})`;
@@ -63,6 +73,6 @@ export function assertServingAllocator(expected: string, definition: Pick<Search
     expected,
     actual,
     built_with: `${serving.name}-${serving.version}`,
-    ...(ldPreload === undefined || ldPreload === '' ? {} : { preloaded: ldPreload }),
+    ...(preloaded === undefined ? {} : { preloaded }),
   });
 }

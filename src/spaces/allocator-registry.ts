@@ -1,4 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
+import type { z } from 'zod';
 import { basename, join, resolve } from 'node:path';
 import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
 import { AllocatorNameSchema } from '../core/allocator-name.js';
@@ -125,4 +126,15 @@ export function knownAllocatorSchema(env: NodeJS.ProcessEnv = process.env) {
     const names = allocatorNames(env);
     if (!names.includes(name)) ctx.addIssue({ code: 'custom', message: `'${name}' is not a defined allocator (known: ${names.join(', ')})` });
   });
+}
+
+/**
+ * `schema` with its `allocator` field checked against the loaded definitions at parse time (so a
+ * route's 400 names `body.allocator`): the registry-derived form of a core schema.
+ */
+export function withKnownAllocator<T extends z.ZodType<{ allocator: string }>>(schema: T, env: NodeJS.ProcessEnv = process.env): T {
+  return schema.superRefine((value, ctx) => {
+    const names = allocatorNames(env);
+    if (!names.includes(value.allocator)) ctx.addIssue({ code: 'custom', message: `'${value.allocator.slice(0, 64)}' is not a defined allocator (known: ${names.join(', ')})`, path: ['allocator'] });
+  }) as T;
 }

@@ -10,6 +10,7 @@ export {
   knownAllocatorSchema,
   loadRegistry,
   spacesDirs,
+  withKnownAllocator,
   type AllocatorRegistry,
   type SpaceFileProblem,
 } from './allocator-registry.js';

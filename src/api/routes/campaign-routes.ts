@@ -13,7 +13,7 @@ import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { scoreTrial } from '../../service/trial-evaluation.js';
 import { assertFormatFits } from '../export/export-formats.js';
 import { ExportQuerySchema, exportResponse } from '../export/export-query.js';
-import { loadSpace } from '../../spaces/index.js';
+import { loadSpace, withKnownAllocator } from '../../spaces/index.js';
 import type { RouteDeps } from './route-deps.js';
 
 const IdParams = z.object({ id: IdSchema });
@@ -43,7 +43,7 @@ export function campaignRoutes(deps: RouteDeps) {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
-    app.post('/v1/campaigns', { schema: { body: CampaignSpecSchema, security: [{ bearer: [] }] } }, async (request, reply) => {
+    app.post('/v1/campaigns', { schema: { body: withKnownAllocator(CampaignSpecSchema), security: [{ bearer: [] }] } }, async (request, reply) => {
       const record = await checkingBody(() => deps.controller.create(request.body));
       return reply.code(201).send({ campaign: record, progress: campaignProgress(record, []) });
     });

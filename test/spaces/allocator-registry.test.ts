@@ -86,6 +86,6 @@ describe('allocator registry: definitions from extra directories', () => {
     assert.match(show.stdout, /HAKMEM_REFILL_BLOCKS/);
     const unknown = cli(['show', 'hakmem-standin']);
     assert.notEqual(unknown.status, 0);
-    assert.match(unknown.stderr, /'hakmem-standin' is not one of glibc, hakmem, jemalloc, mimalloc, tcmalloc/);
+    assert.match(unknown.stderr, /'hakmem-standin' is not an allocator: one of glibc, hakmem, jemalloc, mimalloc, tcmalloc/);
   });
 });

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { run } from '../../src/cli/commands/space.js';
+import { UsageError } from '../../src/cli/usage-error.js';
 
 /** Runs `alloctune space ...` in process and returns its exit code and stdout. */
 async function space(...argv: string[]): Promise<{ code: number; stdout: string }> {
@@ -52,8 +53,8 @@ describe('alloctune space', () => {
     await assert.rejects(space('parse', 'jemalloc', 'narenas:010'), (err: unknown) => isAlloctuneError(err, 'ALLOCTUNE_ERR_CONFIG_VALUE') && /leading-zero/.test(err.message));
   });
 
-  it('usage errors exit 2', async () => {
-    assert.equal((await space('frobnicate')).code, 2);
-    await assert.rejects(space('show', 'ptmalloc'), (err: unknown) => isAlloctuneError(err, 'ALLOCTUNE_ERR_INVALID_INPUT'));
+  it('usage errors are UsageErrors (main exits 2 on them), naming what is wrong', async () => {
+    await assert.rejects(space('frobnicate'), (err: unknown) => err instanceof UsageError && /unknown 'frobnicate'/.test(err.message));
+    await assert.rejects(space('show', 'ptmalloc'), (err: unknown) => isAlloctuneError(err, 'ALLOCTUNE_ERR_INVALID_INPUT') && /ptmalloc/.test((err as Error).message));
   });
 });

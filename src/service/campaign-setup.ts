@@ -185,7 +185,7 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   }
   // Settings are read against the full space (they may set a knob the target overrides), then keep
   // the searched knobs; with bad overrides, against the allocator's own space, so their problems are listed too.
-  const settingSpace = fullSpace ?? problems.check(() => loadSpace(submitted.allocator));
+  const settingSpace = fullSpace ?? (known ? problems.check(() => loadSpace(submitted.allocator)) : undefined);
   const fullDefaults = settingSpace ? defaultConfig(settingSpace) : {};
   const searched = (config: Config, what: string): Config => {
     if (!space) return config;

@@ -3,8 +3,8 @@ import { meanSd } from '../src/stats/mean-interval.js';
 import { medianOf } from '../src/stats/robust-center.js';
 
 /**
- * Mean, sample standard deviation (n-1; 0 for a single value), count, min, max and median of every metric
- * over the kept repeats, keyed `<workload label>.<metric>`. Non-finite values are left out.
+ * Mean, sample standard deviation (n-1; 0 for a single value), count, min, max, median and the values
+ * (for intervals that need them: log-t, median order statistics) of every metric over the kept repeats, keyed `<workload label>.<metric>`. Non-finite values are left out.
  */
 export function summarizeRepeats(repeats: readonly RepeatRecord[]): Record<string, MetricSummary> {
   const values = new Map<string, number[]>();
@@ -22,7 +22,7 @@ export function summarizeRepeats(repeats: readonly RepeatRecord[]): Record<strin
   const summary: Record<string, MetricSummary> = {};
   for (const key of [...values.keys()].sort()) {
     const list = values.get(key) ?? [];
-    summary[key] = { ...meanSd(list), min: Math.min(...list), max: Math.max(...list), median: medianOf(list) };
+    summary[key] = { ...meanSd(list), min: Math.min(...list), max: Math.max(...list), median: medianOf(list), values: list };
   }
   return summary;
 }

@@ -19,7 +19,7 @@ const M = 1e6;
 
 const interval = (row: LeaderboardRow | undefined, metric: string, convert: (v: number) => number, digits: number): string => {
   const m = rowMetric(row, metric);
-  return m ? `${num(convert(m.mean), digits)} [${num(convert(m.ci_low), digits)}, ${num(convert(m.ci_high), digits)}]` : '–';
+  return m ? `${num(convert(m.mean), digits)} [${num(convert(m.ci_low ?? Number.NaN), digits)}, ${num(convert(m.ci_high ?? Number.NaN), digits)}]` : '–';
 };
 
 /** Build the markdown and plots from every campaign folder under `root/raw`. */

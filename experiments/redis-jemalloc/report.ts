@@ -77,7 +77,7 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
   const paired = new Map(duelRecords(raw).filter((d) => d.opponent === 'baseline').map((d) => [d.candidate, d]));
   const ci = (row: typeof baseline, metric: string, convert: (v: number) => number, digits: number): string => {
     const m = rowMetric(row, metric);
-    return m ? `${num(convert(m.mean), digits)} [${num(convert(m.ci_low), digits)}, ${num(convert(m.ci_high), digits)}] (n=${m.n})` : '–';
+    return m ? `${num(convert(m.mean), digits)} [${num(convert(m.ci_low ?? Number.NaN), digits)}, ${num(convert(m.ci_high ?? Number.NaN), digits)}] (n=${m.n})` : '–';
   };
   const compared = [
     { name: winnerName, row: winner },
@@ -106,7 +106,7 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
   const rssS = rowMetric(seed, 'redis.rss_bytes_at_1000ms');
   const vsSeed =
     rssW && rssS
-      ? `The ${winnerName} against the seed: RSS ${num(rssW.mean / MB, 1)} MB vs ${num(rssS.mean / MB, 1)} MB (${pct(rssW.mean / rssS.mean - 1, 2)}); their 95% intervals ${rssW.ci_high < rssS.ci_low || rssS.ci_high < rssW.ci_low ? 'do not overlap' : 'overlap'}. They were not dueled against each other, only each against the default.`
+      ? `The ${winnerName} against the seed: RSS ${num(rssW.mean / MB, 1)} MB vs ${num(rssS.mean / MB, 1)} MB (${pct(rssW.mean / rssS.mean - 1, 2)}); their 95% intervals ${(rssW.ci_high ?? Number.NaN) < (rssS.ci_low ?? Number.NaN) || (rssS.ci_high ?? Number.NaN) < (rssW.ci_low ?? Number.NaN) ? 'do not overlap' : 'overlap'}. They were not dueled against each other, only each against the default.`
       : 'The winner and the seed could not be compared (missing measurements).';
 
   const space = loadSpace(spec.allocator, spec.space);

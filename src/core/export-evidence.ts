@@ -3,12 +3,38 @@ import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { RevertOutcomeSchema } from './campaign-record.js';
 import { EnvMapSchema } from './safe-text.js';
 
-/** A metric of one config: mean with a confidence interval over its measurements. */
+/** How an interval was computed: see src/service/metric-interval-method.ts for which metric gets which. */
+export const IntervalMethodSchema = z.enum(['log-t', 'median-order', 'none']);
+export type IntervalMethod = z.infer<typeof IntervalMethodSchema>;
+
+/**
+ * A 95 % interval as computed, with its method named: `log-t` is a Student t interval on the logs,
+ * for the geometric mean (both ends stay positive); `median-order` is the distribution-free
+ * order-statistic interval for the median (robust for heavy-tailed latencies); `none` means there is
+ * no interval (one sample, or the per-repeat values were not recorded) and says why.
+ */
+export const IntervalSchema = z.object({
+  method: IntervalMethodSchema,
+  /** The estimate the interval is for: the geometric mean (log-t), the median (median-order); null for none. */
+  center: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  /** Coverage: 0.95, or less when n is too small for an order-statistic interval to reach it (n=3: 0.75). */
+  level: z.number().nullable(),
+  n: z.number().int().min(0),
+  /** Why there is no interval (method none), or why the method differs from the metric's usual one. */
+  note: z.string().optional(),
+});
+export type Interval = z.infer<typeof IntervalSchema>;
+
+/** A metric of one config: mean, count and the interval computed for it. */
 export const MetricEvidenceSchema = z.object({
   mean: z.number(),
-  ci_low: z.number(),
-  ci_high: z.number(),
   n: z.number().int().min(0),
+  interval: IntervalSchema,
+  /** `interval.low`/`interval.high`, kept for older clients; absent when there is no interval. */
+  ci_low: z.number().optional(),
+  ci_high: z.number().optional(),
 });
 export type MetricEvidence = z.infer<typeof MetricEvidenceSchema>;
 

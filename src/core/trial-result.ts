@@ -54,7 +54,7 @@ export const WorkerIdentitySchema = z.object({
 });
 export type WorkerIdentity = z.infer<typeof WorkerIdentitySchema>;
 
-/** Mean, sample standard deviation, count, range and median of one metric over the repeats. */
+/** Mean, sample standard deviation, count, range, median and values of one metric over the repeats. */
 export const MetricSummarySchema = z.object({
   mean: z.number(),
   sd: z.number(),
@@ -63,6 +63,8 @@ export const MetricSummarySchema = z.object({
   max: z.number(),
   /** Median of the repeats: what tail-latency metrics are judged on (src/stats/robust-center.ts). Absent in results stored before it was recorded. */
   median: z.number().optional(),
+  /** The per-repeat values themselves, in repeat order (absent in records stored before they were kept). */
+  values: z.array(z.number()).optional(),
 });
 export type MetricSummary = z.infer<typeof MetricSummarySchema>;
 

@@ -4,8 +4,8 @@ import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../core/exp
 import type { SearchSpace } from '../core/search-space.js';
 import type { MetricSummary, TrialResult } from '../core/trial-result.js';
 import { presentRecommendation } from '../optimizer/recommend/guard-verdicts.js';
-import { meanInterval } from '../stats/mean-interval.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
+import { metricEvidence } from './metric-evidence.js';
 import type { CampaignImportance } from './campaign-importance.js';
 import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
@@ -74,7 +74,7 @@ function armMetrics(trials: readonly TrialRecord[], duelId: string, arm: string)
   const out: Record<string, MetricEvidence> = {};
   for (const [k, parts] of byKey) {
     const p = poolSummaries(parts);
-    if (p) out[k] = meanInterval(p.mean, p.sd, p.n);
+    if (p) out[k] = metricEvidence(k, p);
   }
   return out;
 }

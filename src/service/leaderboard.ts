@@ -9,8 +9,8 @@ import { confirmationProgress, type DuelProgress } from './confirmation-progress
 import { recordPairs } from '../optimizer/duel/score-pairs.js';
 import { collectDuels, type DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
+import { metricEvidence } from './metric-evidence.js';
 import { evaluateSummary } from './trial-evaluation.js';
-import { meanInterval } from '../stats/mean-interval.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 
 /** A constraint of the campaign as met (or not) by one config. */
@@ -70,10 +70,6 @@ export function exploreLabels(trials: Iterable<TrialRecord>): Map<string, string
   const labels = new Map<string, string>();
   for (const t of trials) if (t.role === 'explore' && !labels.has(t.config_key)) labels.set(t.config_key, t.trial_id);
   return labels;
-}
-
-function evidence(s: MetricSummary): MetricEvidence {
-  return meanInterval(s.mean, s.sd, s.n);
 }
 
 export { minRelativeEffect } from './min-relative-effect.js';
@@ -141,11 +137,11 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
       const p = poolSummaries(parts);
       if (p) pooled[k] = p;
     }
-    const metrics: Record<string, MetricEvidence> = Object.fromEntries(Object.entries(pooled).map(([k, p]) => [k, evidence(p)]));
+    const metrics: Record<string, MetricEvidence> = Object.fromEntries(Object.entries(pooled).map(([k, p]) => [k, metricEvidence(k, p)]));
     const evaluation = evaluateSummary(spec, record.metrics, pooled);
-    const objective = evaluation.objective && evidence(evaluation.objective);
+    const objective = evaluation.objective && metricEvidence(record.metrics.objective, evaluation.objective);
     const constraints: ConstraintStatus[] = evaluation.constraints.map(({ metric, bound, limit, value, met }) =>
-      value ? { metric, bound, limit, value: evidence(value), met } : { metric, bound, limit, met },
+      value ? { metric, bound, limit, value: metricEvidence(metric, value), met } : { metric, bound, limit, met },
     );
     const feasible = evaluation.feasible;
     const verdict = verdicts.get(arm);

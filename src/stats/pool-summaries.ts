@@ -3,8 +3,8 @@ import { medianOf } from './robust-center.js';
 
 /**
  * Combine per-trial summaries of one metric into one, as if all repeats had been one sample. The
- * pooled median is the median of the trials' medians, weighted by their repeats (the repeats
- * themselves are not kept); absent when a part has none.
+ * pooled median is the median of the trials' medians, weighted by their repeats;
+ * absent when a part has none. The values are concatenated when every part kept them.
  */
 export function poolSummaries(parts: readonly MetricSummary[]): MetricSummary | undefined {
   const n = parts.reduce((s, p) => s + p.n, 0);
@@ -19,6 +19,8 @@ export function poolSummaries(parts: readonly MetricSummary[]): MetricSummary | 
     n,
     min: Math.min(...parts.map((p) => p.min)),
     max: Math.max(...parts.map((p) => p.max)),
+    // The values only when every part kept them: a partial list would misstate the sample.
+    ...(parts.every((p) => p.values !== undefined) ? { values: parts.flatMap((p) => p.values ?? []) } : {}),
   };
   if (parts.every((p) => p.median !== undefined)) pooled.median = medianOf(parts.flatMap((p) => new Array<number>(p.n).fill(p.median as number)));
   return pooled;

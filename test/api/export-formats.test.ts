@@ -29,14 +29,14 @@ function evidence(overrides: Partial<ExportEvidence> = {}): ExportEvidence {
       label: 't7',
       config: { dirty_decay_ms: 1000, narenas: 2 },
       env: { MALLOC_CONF: 'dirty_decay_ms:1000,narenas:2' },
-      metrics: { 'redis.rss_bytes_at_1000ms': { mean: 357.8e6, ci_low: 356e6, ci_high: 359.5e6, n: 8 } },
+      metrics: { 'redis.rss_bytes_at_1000ms': { mean: 357.8e6, ci_low: 356e6, ci_high: 359.5e6, n: 8, interval: { method: 'log-t', center: 357.7e6, low: 356e6, high: 359.5e6, level: 0.95, n: 8 } } },
       effective_options: { dirty_decay_ms: 1000, narenas: 2 },
     },
     baseline: {
       label: 'baseline',
       config: {},
       env: {},
-      metrics: { 'redis.rss_bytes_at_1000ms': { mean: 552.4e6, ci_low: 551.5e6, ci_high: 553.3e6, n: 8 } },
+      metrics: { 'redis.rss_bytes_at_1000ms': { mean: 552.4e6, ci_low: 551.5e6, ci_high: 553.3e6, n: 8, interval: { method: 'log-t', center: 552.3e6, low: 551.5e6, high: 553.3e6, level: 0.95, n: 8 } } },
     },
     claims: [
       { metric: 'redis.rss_bytes_at_1000ms', direction: 'min', improvement_pct: 35.2, test: 'wilcoxon signed-rank', pairs: 8, wins: 8, p_value: 0.0078, p_adjusted: 0.0234 },

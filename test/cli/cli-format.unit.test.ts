@@ -12,7 +12,10 @@ import { UsageError } from '../../src/cli/usage-error.js';
 function row(rank: number, env: Record<string, string>, mean: number, n: number): LeaderboardRow {
   return {
     rank, arm: `t${rank}`, role: 'explore', config: {}, env, config_key: '', trials: n, completed: n, failed: 0, errors: [],
-    objective: { mean, ci_low: mean * 0.98, ci_high: mean * 1.02, n }, constraints: [], feasible: true, beats_baseline: false, metrics: {},
+    objective: n > 1
+      ? { mean, ci_low: mean * 0.98, ci_high: mean * 1.02, n, interval: { method: 'log-t', center: mean, low: mean * 0.98, high: mean * 1.02, level: 0.95, n } }
+      : { mean, n, interval: { method: 'none', center: null, low: null, high: null, level: null, n, note: 'n=1, no interval' } },
+    constraints: [], feasible: true, beats_baseline: false, metrics: {},
   } as LeaderboardRow;
 }
 
@@ -39,9 +42,9 @@ describe('CLI formatting', () => {
     assert.ok(lines.every((l) => l.length <= 80), text);
     assert.match(lines[2] ?? '', / yes MIMALLOC_ARENA_EAGER_C\w*…$/);
     assert.equal(lines[2]?.length, 80);
-    assert.match(lines[2] ?? '', /59\.1 MiB +57\.\d\.\.60\.\d MiB/);
-    // One measurement has no interval; nothing set is the allocator's defaults.
-    assert.match(lines[3] ?? '', /61\.0 MiB +- +1 +yes +\(defaults\)$/);
+    assert.match(lines[2] ?? '', /59\.1 MiB +57\.\d\.\.60\.\d MiB log-t /);
+    // One measurement has no interval, and says so; nothing set is the allocator's defaults.
+    assert.match(lines[3] ?? '', /61\.0 MiB +n=1, no interval +1 +yes +\(defaults\)$/);
     // jemalloc's config is its MALLOC_CONF text.
     assert.match(lines[4] ?? '', / dirty_decay_ms:0$/);
     assert.match(leaderboardTable(board([row(1, long, 62e6, 3)])), / MIMALLOC_PURGE_DELAY=0 MIMALLOC_RESERVE_OS_MEMORY=121$/m);

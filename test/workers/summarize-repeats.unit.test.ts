@@ -24,11 +24,13 @@ describe('summarizeRepeats', () => {
     assert.equal(s.min, 2);
     assert.equal(s.max, 9);
     assert.equal(s.median, 4);
+    // The values themselves, in repeat order, for intervals that need more than mean and sd.
+    assert.deepEqual(s.values, [2, 4, 9]);
   });
 
   it('reports sd 0 for one value and leaves out non-finite values', () => {
     const summary = summarizeRepeats([repeat(0, { rss_bytes: 100, ratio: Number.NaN }), repeat(1, { ratio: 1.5 }, 'redis')]);
-    assert.deepEqual(summary['harness:larson.rss_bytes'], { mean: 100, sd: 0, n: 1, min: 100, max: 100, median: 100 });
+    assert.deepEqual(summary['harness:larson.rss_bytes'], { mean: 100, sd: 0, n: 1, min: 100, max: 100, median: 100, values: [100] });
     assert.equal(summary['harness:larson.ratio'], undefined);
     assert.equal(summary['redis.ratio']?.n, 1);
   });

@@ -1,5 +1,6 @@
 import type { ConfigEvidence, DistillEvidence, ExportEvidence, MetricEvidence } from '../../core/export-evidence.js';
 import { escapeUnprintable } from '../../core/safe-text.js';
+import { intervalText } from '../../stats/interval-text.js';
 
 function formatNumber(x: number): string {
   if (!Number.isFinite(x)) return String(x);
@@ -9,7 +10,7 @@ function formatNumber(x: number): string {
 }
 
 function formatMetric(m: MetricEvidence): string {
-  return `${formatNumber(m.mean)} [${formatNumber(m.ci_low)}, ${formatNumber(m.ci_high)}] n=${m.n}`;
+  return `${formatNumber(m.mean)} ${intervalText(m.interval, formatNumber)}${m.interval.method === 'none' ? '' : ` n=${m.n}`}`;
 }
 
 function configLines(title: string, c: ConfigEvidence, focus: readonly string[], optionKeys: ReadonlySet<string>): string[] {
@@ -91,7 +92,7 @@ export function evidenceLines(e: ExportEvidence): string[] {
   const optionKeys = new Set([...Object.keys(e.chosen.config), ...Object.keys(e.baseline.config)]);
   lines.push(...configLines('chosen', e.chosen, e.focus_metrics, optionKeys), ...configLines('baseline', e.baseline, e.focus_metrics, optionKeys));
   for (const d of e.duels) lines.push(`duel: ${d.challenger} vs ${d.opponent} on ${d.metric}: won ${d.wins}/${d.pairs}`);
-  lines.push('intervals are 95% confidence intervals of the mean over the measurements; format=json has every metric and option');
+  lines.push('intervals: 95% log-t (for the geometric mean) or median-order (for the median, latencies; a lower coverage is shown); format=json has every metric and option');
   return lines;
 }
 

@@ -42,7 +42,9 @@ export function leaderboardTable(board: Leaderboard, options: LeaderboardTableOp
   const header = `${cell('#', 2)} ${cell('config', 8)} ${cell('mean', 12)} ${cell('95% CI', 20)} ${cell('n', 3)} ${cell('ok', 3)} ${rated ? `${cell('rating', 8)} ` : ''}verdict / config`;
   const lines = board.rows.slice(0, limit).map((r) => {
     const o = r.objective;
-    const ci = o && o.n > 1 ? intervalText(o.ci_low, o.ci_high, metric) : '-';
+    // The interval as computed, its method named (log-t, median-order); one measurement has none.
+    const iv = o?.interval;
+    const ci = iv && iv.low !== null && iv.high !== null ? `${intervalText(iv.low, iv.high, metric)} ${iv.method}` : o?.n === 1 ? 'n=1, no interval' : '-';
     const rating = r.rating ? `${r.rating.rating.toFixed(0)}±${r.rating.rating_sd.toFixed(0)}` : '-';
     const config = configText(r.env);
     const verdict = r.beats_baseline ? `BEATS BASELINE ${config}` : (r.verdict?.reason ?? r.errors[0] ?? config);

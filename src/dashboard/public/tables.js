@@ -3,7 +3,11 @@ import { el, metricValue, num, pairs } from './dom.js';
 
 function interval(metric, e) {
   if (!e) return '–';
-  return `${metricValue(metric, e.mean)} [${metricValue(metric, e.ci_low)}, ${metricValue(metric, e.ci_high)}] n=${e.n}`;
+  // The interval's method is named; one sample has none (see IntervalSchema in src/core/export-evidence.ts).
+  const iv = e.interval;
+  if (!iv || iv.low === null || iv.high === null) return `${metricValue(metric, e.mean)} n=${e.n}, no interval`;
+  const level = iv.level !== null && iv.level < 0.95 - 1e-9 ? ` ${Math.floor(100 * iv.level)}%` : '';
+  return `${metricValue(metric, e.mean)} [${metricValue(metric, iv.low)}, ${metricValue(metric, iv.high)}] ${iv.method}${level} n=${e.n}`;
 }
 
 /** The parameters a config sets differently from the baseline: what a reader compares. */
@@ -66,7 +70,7 @@ export function leaderboardRow(row, objectiveMetric, baselineConfig, rank = Stri
   );
 }
 
-export const LEADERBOARD_HEADERS = ['#', 'arm', 'role', 'setting (vs baseline)', 'objective mean [95% CI]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
+export const LEADERBOARD_HEADERS = ['#', 'arm', 'role', 'setting (vs baseline)', 'objective mean [95% interval]', 'feasibility', 'rating', 'vs baseline', 'trials', 'errors'];
 
 function trialObjective(trial, metric) {
   const objective = trial.score?.objective;

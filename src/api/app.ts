@@ -2,10 +2,11 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AlloctuneError } from '../core/alloctune-error.js';
 import { errorReplyFor, notFoundReply } from './error-reply.js';
 import { parseJsonBody } from './json-body.js';
+import { checkedSerializerCompiler } from './response-serializer.js';
 import { registerBearerAuth } from './plugins/bearer-auth.js';
 
 /** Options of the HTTP layer; the routes themselves are registered by the caller. */
@@ -31,7 +32,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  app.setSerializerCompiler(checkedSerializerCompiler);
   app.setErrorHandler(errorReplyFor({ bodyLimitBytes: bodyLimit }));
   app.setNotFoundHandler(notFoundReply);
   await app.register(fastifyRateLimit, {

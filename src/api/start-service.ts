@@ -6,12 +6,12 @@ import { CampaignController } from '../service/campaign-controller.js';
 import { CampaignStore } from '../store/campaign-store.js';
 import { buildApp } from './app.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
+import { trialRoutes } from './routes/trial-routes.js';
 import { importanceRoutes } from './routes/importance-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { metricsCatalogueRoutes } from './routes/metrics-catalogue-routes.js';
 import type { RouteDeps } from './routes/route-deps.js';
 import { systemRoutes } from './routes/system-routes.js';
-import { trialDetailRoutes } from './routes/trial-detail-routes.js';
 import { EventHub } from './sse/event-hub.js';
 
 export interface ServiceOptions {
@@ -55,7 +55,7 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     token: options.token,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-    routes: [systemRoutes(deps), campaignRoutes(deps), importanceRoutes(deps), trialDetailRoutes(deps), eventRoutes(deps), metricsCatalogueRoutes(), dashboardRoutes(), ...(options.extraRoutes ?? [])],
+    routes: [systemRoutes(deps), campaignRoutes(deps), trialRoutes(deps), importanceRoutes(deps), eventRoutes(deps), metricsCatalogueRoutes(), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
   try {
     await controller.start();

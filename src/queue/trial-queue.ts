@@ -93,7 +93,12 @@ export class TrialQueue {
 
   /** Numbers of jobs per state in one queue, for tests and the service. */
   counts(selector: Readonly<Record<string, string>> = {}): Promise<Record<string, number>> {
-    return this.queue(trialQueueName(selector)).getJobCounts('wait', 'active', 'delayed', 'completed', 'failed', 'prioritized');
+    return this.countsOf(trialQueueName(selector));
+  }
+
+  /** Numbers of jobs per BullMQ state (`wait`, `active`, `delayed`, `prioritized`, `completed`, `failed`) in the queue called `name`. */
+  countsOf(name: string): Promise<Record<string, number>> {
+    return this.queue(name).getJobCounts('wait', 'active', 'delayed', 'prioritized', 'completed', 'failed');
   }
 
   async close(): Promise<void> {

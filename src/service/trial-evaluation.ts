@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ResolvedMetrics, TrialRecord } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { baselineRatio, constraintBound, type AbsoluteConstraintSpec, type ConstraintSpec } from '../core/optimizer-observation.js';
@@ -111,10 +112,11 @@ export function evaluateSummary(
 }
 
 /** A trial's own objective mean and feasibility, as served with its record (plots, trial table). */
-export interface TrialScore {
-  objective?: number;
-  feasible: boolean;
-}
+export const TrialScoreSchema = z.object({
+  objective: z.number().optional(),
+  feasible: z.boolean(),
+});
+export type TrialScore = z.infer<typeof TrialScoreSchema>;
 
 /** {@link evaluateSummary} of one trial; failed and unfinished trials have no objective (as for the sampler). */
 export function scoreTrial(spec: Pick<CampaignSpec, 'constraints'>, metrics: ResolvedMetrics, trial: TrialRecord): TrialScore {

@@ -3,30 +3,8 @@ import { KEYS } from './keys.js';
 
 /**
  * The facts on a campaign's event stream (`KEYS.campaignEvents`), one event each, all appended by the
- * service's controller (CampaignStore.appendEvent) and read by SSE clients:
- * - `campaign_created`   {campaign_id, name}
- * - `trial_queued`       {trial_id, role, config_key}: recorded and handed to a queue
- * - `trial_started`      {trial_id, worker}: a worker took it (relayed from the workers' report stream)
- * - `trial_completed`    {trial_id, role, worker, config_key, error: null}: its result was applied
- *                        (the leaderboard changes with it; there is no separate leaderboard event)
- * - `trial_failed`       {trial_id, role, worker, config_key, error}: failed on the worker, or withdrawn
- *                        because its duel worker was lost
- * - `duels_planned`      {worker, duels: [{duel_id, a, b, pairs}], rule: sequential | fixed}
- * - `duels_extended`     {worker, pairs: [{duel_id, pair_index}]}: the sequential rule left these duels undecided
- * - `duels_replanned`    {lost_workers, worker, pairs: [{duel_id, pair_index}]}
- * - `distill_started`    {status: stepping | skipped, reason, winner_arm, knobs: [changed knobs in the order tried],
- *                        order_reasons: {knob: why there}, references: [{arm, status, knobs}]}
- * - `distill_step_planned` {worker, subject: winner or reference arm, duel_id, knob, knobs, from, to, pairs, order_reason}
- * - `distill_step_extended` {worker, subject, duel_id, knob, pairs: added, pairs_planned, reason}: the step could not
- *                        tell yet and the spread says more pairs can (up to distill.max_pairs)
- * - `distill_step_decided` {subject, duel_id, knob, knobs, outcome: reverted | carries_gain | inconclusive, kept, reason}
- * - `distill_confirm_planned` {worker, duel_id, minimal, pairs}
- * - `distill_finished`   {status: done, minimal, confirmed, reason} (the winner's part)
- * - `distill_reference_finished` {arm, carries, contributes_nothing, inconclusive, minimal, reason}: a confirmed
- *                        reference's distillation (after the winner's)
- * - `campaign_state`     {state: waiting_for_workers | running | cancelling, waiting_for?, running_trials?}:
- *                        the campaign waits for a matching worker, runs again, or waits for running trials to cancel
- * - `campaign_finished`  {state: finished | cancelled | failed, stop_reason}
+ * service's controller (CampaignStore.appendEvent) and read by SSE clients. What each carries is
+ * {@link CAMPAIGN_EVENT_DOCS}.
  */
 export const CAMPAIGN_EVENT_TYPES = [
   'campaign_created',
@@ -48,6 +26,55 @@ export const CAMPAIGN_EVENT_TYPES = [
   'campaign_finished',
 ] as const;
 export type CampaignEventType = (typeof CAMPAIGN_EVENT_TYPES)[number];
+
+/** What one event type carries (`data`) and when it is appended. */
+export interface CampaignEventDoc {
+  data: string;
+  meaning: string;
+}
+
+/**
+ * The documentation of every event type, keyed by type so that a new type without an entry does not
+ * compile; the README's event table is {@link campaignEventTable} (test/store/campaign-event-docs.unit.test.ts).
+ */
+export const CAMPAIGN_EVENT_DOCS = {
+  campaign_created: { data: '{campaign_id, name}', meaning: 'the campaign was stored' },
+  trial_queued: { data: '{trial_id, role, config_key}', meaning: 'a trial was recorded and handed to a queue' },
+  trial_started: { data: '{trial_id, worker}', meaning: 'a worker took it (relayed from the workers\' report stream)' },
+  trial_completed: { data: '{trial_id, role, worker, config_key, error: null}', meaning: 'its result was applied; the leaderboard changes with it (there is no separate leaderboard event)' },
+  trial_failed: { data: '{trial_id, role, worker, config_key, error}', meaning: 'it failed on the worker, or was withdrawn because its duel worker was lost' },
+  duels_planned: { data: '{worker, duels: [{duel_id, a, b, pairs}], rule: sequential | fixed}', meaning: 'the confirmation round was planned on one worker' },
+  duels_extended: { data: '{worker, pairs: [{duel_id, pair_index}]}', meaning: 'the sequential rule left these duels undecided: more pairs were planned' },
+  duels_replanned: { data: '{lost_workers, worker, pairs: [{duel_id, pair_index}]}', meaning: 'a duel worker was lost; its unfinished pairs re-run whole on another' },
+  distill_started: {
+    data: '{status: stepping | skipped, reason, winner_arm, knobs, order_reasons: {knob: why there}, references: [{arm, status, knobs}]}',
+    meaning: 'the distillation round started (knobs: the changed knobs in the order tried) or was skipped',
+  },
+  distill_step_planned: { data: '{worker, subject, duel_id, knob, knobs, from, to, pairs, order_reason}', meaning: 'one revert step was planned (subject: the winner or a reference arm)' },
+  distill_step_extended: {
+    data: '{worker, subject, duel_id, knob, pairs: added, pairs_planned, reason}',
+    meaning: 'the step could not tell yet and the spread says more pairs can (up to distill.max_pairs)',
+  },
+  distill_step_decided: { data: '{subject, duel_id, knob, knobs, outcome: reverted | carries_gain | inconclusive, kept, reason}', meaning: 'a revert step was measured' },
+  distill_confirm_planned: { data: '{worker, duel_id, minimal, pairs}', meaning: 'the minimal config\'s duel against the baseline was planned' },
+  distill_finished: { data: '{status: done, minimal, confirmed, reason}', meaning: "the winner's part of the distillation round ended" },
+  distill_reference_finished: { data: '{arm, carries, contributes_nothing, inconclusive, minimal, reason}', meaning: "a confirmed reference's distillation ended (after the winner's)" },
+  campaign_state: {
+    data: '{state: waiting_for_workers | running | cancelling, waiting_for?, running_trials?}',
+    meaning: 'the campaign waits for a matching worker, runs again, or waits for running trials to cancel',
+  },
+  campaign_finished: { data: '{state: finished | cancelled | failed, stop_reason}', meaning: 'the campaign stopped; the last event: the SSE stream ends after it' },
+} as const satisfies Record<CampaignEventType, CampaignEventDoc>;
+
+/** The event types as a Markdown table (the README's, between its `campaign-events` markers). */
+export function campaignEventTable(): string {
+  const rows = CAMPAIGN_EVENT_TYPES.map((type) => {
+    const doc: CampaignEventDoc = CAMPAIGN_EVENT_DOCS[type];
+    // A `|` splits a table cell even inside a code span.
+    return `| \`${type}\` | \`${doc.data.replaceAll('|', '\\|')}\` | ${doc.meaning.replaceAll('|', '\\|')} |`;
+  });
+  return ['| event | data | when |', '|---|---|---|', ...rows].join('\n');
+}
 
 /** One entry of a campaign's event stream. */
 export interface CampaignEvent {

@@ -10,7 +10,6 @@ import { buildExportEvidence } from '../../service/export-evidence-builder.js';
 import { buildParetoView } from '../../service/pareto-view.js';
 import { campaignReachability } from '../../service/recommendation-evidence.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
-import { scoreTrial } from '../../service/trial-evaluation.js';
 import { assertFormatFits } from '../export/export-formats.js';
 import { ExportQuerySchema, exportResponse } from '../export/export-query.js';
 import { loadSpace, withKnownAllocator } from '../../spaces/index.js';
@@ -38,7 +37,7 @@ function requireCampaign(deps: RouteDeps, id: string): Promise<ResolvedCampaignR
   return deps.controller.record(id);
 }
 
-/** `/v1/campaigns...`: create, list, inspect, cancel, trials, leaderboard, Pareto front, export. */
+/** `/v1/campaigns...`: create, list, inspect, cancel, leaderboard, Pareto front, export (trials: trial-routes.ts). */
 export function campaignRoutes(deps: RouteDeps) {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -75,13 +74,6 @@ export function campaignRoutes(deps: RouteDeps) {
       await requireCampaign(deps, request.params.id);
       const record = await deps.controller.cancel(request.params.id);
       return { campaign: record };
-    });
-
-    app.get('/v1/campaigns/:id/trials', { schema: { params: IdParams } }, async (request) => {
-      const record = await requireCampaign(deps, request.params.id);
-      // Each trial's objective and feasibility as the service judges them, so clients never re-derive them.
-      const trials = await deps.controller.trials(record.id);
-      return { trials: trials.map((t) => ({ ...t, score: scoreTrial(record.spec, record.metrics, t) })) };
     });
 
     app.get('/v1/campaigns/:id/leaderboard', { schema: { params: IdParams } }, async (request, reply) => {

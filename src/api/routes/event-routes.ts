@@ -2,12 +2,24 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
+import { isCampaignStopped } from '../../core/campaign-record.js';
 import { IdSchema } from '../../core/safe-text.js';
-import { compareStreamIds, readEventsAfter, type CampaignEvent } from '../../store/campaign-events.js';
+import { CAMPAIGN_EVENT_DOCS, CAMPAIGN_EVENT_TYPES, compareStreamIds, readEventsAfter, type CampaignEvent } from '../../store/campaign-events.js';
 import { isResumableStreamId, STREAM_ID_PROBLEM, StreamIdSchema } from '../sse/stream-id.js';
 import type { RouteDeps } from './route-deps.js';
 
 const HEARTBEAT_MS = 15_000;
+
+/** The event that ends a campaign's stream: the server closes the connection after sending it. */
+const LAST_EVENT = 'campaign_finished' satisfies (typeof CAMPAIGN_EVENT_TYPES)[number];
+
+/** How long a stream of a stopped campaign waits for a `campaign_finished` still being appended. */
+const FINISHED_EVENT_WAIT_MS = 2000;
+
+const EVENTS_DESCRIPTION = [
+  'Server-sent events of one campaign in stream order, each with its stream id; the stream ends after `campaign_finished`. Event types:',
+  ...CAMPAIGN_EVENT_TYPES.map((type) => `- \`${type}\` ${CAMPAIGN_EVENT_DOCS[type].data}: ${CAMPAIGN_EVENT_DOCS[type].meaning}`),
+].join('\n');
 
 function frame(event: CampaignEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
@@ -15,7 +27,8 @@ function frame(event: CampaignEvent): string {
 
 /**
  * `GET /v1/campaigns/:id/events`: server-sent events, in stream order, with ids; a client that
- * reconnects with Last-Event-ID (or `?after=`) gets what it missed and nothing twice.
+ * reconnects with Last-Event-ID (or `?after=`) gets what it missed and nothing twice. The server
+ * ends the stream after `campaign_finished`, so `curl` and EventSource loops stop with the campaign.
  */
 export function eventRoutes(deps: RouteDeps) {
   return (root: FastifyInstance): void => {
@@ -23,7 +36,12 @@ export function eventRoutes(deps: RouteDeps) {
     app.get(
       '/v1/campaigns/:id/events',
       {
-        schema: { params: z.object({ id: IdSchema }), querystring: z.object({ after: StreamIdSchema.optional() }).strict() },
+        schema: {
+          description: EVENTS_DESCRIPTION,
+          params: z.object({ id: IdSchema }),
+          querystring: z.object({ after: StreamIdSchema.optional() }).strict(),
+          response: { 200: { description: 'text/event-stream: `id:`, `event:` (the type), `data:` (JSON) per event', content: { 'text/event-stream': { schema: z.string() } } } },
+        },
         config: { rateLimit: false },
       },
       async (request, reply) => {
@@ -36,7 +54,8 @@ export function eventRoutes(deps: RouteDeps) {
           throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'headers.last-event-id', reason: STREAM_ID_PROBLEM });
         }
         const resume = header ?? request.query.after ?? '0';
-        if (!(await deps.store.get(id))) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
+        const stored = await deps.store.get(id);
+        if (!stored) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'campaign', id });
         reply.hijack();
         const out = reply.raw;
         out.writeHead(200, {
@@ -49,10 +68,12 @@ export function eventRoutes(deps: RouteDeps) {
         let lastSent = resume;
         let backlogDone = false;
         const early: CampaignEvent[] = [];
+        let ended = false;
         const send = (event: CampaignEvent): void => {
-          if (lastSent !== '0' && compareStreamIds(event.id, lastSent) <= 0) return;
+          if (ended || (lastSent !== '0' && compareStreamIds(event.id, lastSent) <= 0)) return;
           lastSent = event.id;
           out.write(frame(event));
+          if (event.type === LAST_EVENT) end();
         };
         const unsubscribe = deps.hub.subscribe(id, (event) => (backlogDone ? send(event) : early.push(event)));
         const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
@@ -60,6 +81,11 @@ export function eventRoutes(deps: RouteDeps) {
           clearInterval(heartbeat);
           unsubscribe();
         };
+        function end(): void {
+          ended = true;
+          close();
+          out.end();
+        }
         request.raw.on('close', close);
         try {
           for (;;) {
@@ -70,6 +96,12 @@ export function eventRoutes(deps: RouteDeps) {
         } finally {
           backlogDone = true;
           for (const e of early.splice(0)) send(e);
+        }
+        // A stopped campaign whose backlog did not end the stream: either the client resumed after
+        // `campaign_finished`, or the state was stored just before that event was appended, which
+        // the subscription then delivers. Either way nothing follows it.
+        if (!ended && isCampaignStopped((await deps.store.get(id))?.state ?? stored.state)) {
+          setTimeout(() => ended || end(), FINISHED_EVENT_WAIT_MS).unref();
         }
       },
     );

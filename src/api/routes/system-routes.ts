@@ -5,6 +5,8 @@ import { CampaignStateSchema, isFinalState } from '../../core/campaign-record.js
 import { truncateForMessage } from '../../core/safe-text.js';
 import { trialQueueName } from '../../queue/queue-names.js';
 import { listSpaces, loadSpace } from '../../spaces/index.js';
+import { isCampaignStopped } from '../../core/campaign-record.js';
+import type { WorkerInfo } from '../../core/worker-info.js';
 import { listWorkers } from '../../store/worker-registry.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -28,6 +30,24 @@ async function redisProblem(redis: RouteDeps['redis'], timeoutMs: number): Promi
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** BullMQ's `wait` is the state a reader of /metrics looks for as `waiting`. */
+const PROMETHEUS_STATE: Readonly<Record<string, string>> = { wait: 'waiting' };
+
+/**
+ * Every trial queue worth watching: the unlabelled one, each live worker's (one per subset of its
+ * labels, its own `worker=<name>` duel queue among them), and the queues running campaigns route
+ * to, which may have no worker at all.
+ */
+async function knownQueues(deps: RouteDeps, workers: readonly WorkerInfo[]): Promise<Set<string>> {
+  const names = new Set([trialQueueName({}), ...workers.flatMap((w) => w.queues)]);
+  for (const c of await deps.store.list()) {
+    if (isCampaignStopped(c.state)) continue;
+    names.add(trialQueueName(c.spec.worker_labels));
+    for (const t of await deps.controller.trials(c.id)) if (t.queue !== undefined) names.add(t.queue);
+  }
+  return names;
 }
 
 /** `/healthz`, `/metrics` (Prometheus text), `/v1/spaces`, `/v1/workers`. */
@@ -62,7 +82,7 @@ export function systemRoutes(deps: RouteDeps) {
         for (const t of await deps.controller.trials(c.id)) trialStates.set(t.state, (trialStates.get(t.state) ?? 0) + 1);
       }
       const workers = await listWorkers(deps.redis);
-      const counts = await deps.queue.counts({});
+      const queueCounts = await Promise.all([...(await knownQueues(deps, workers))].sort().map(async (name) => [name, await deps.queue.countsOf(name)] as const));
       const lines = [
         '# HELP alloctune_campaigns Campaigns by state.',
         '# TYPE alloctune_campaigns gauge',
@@ -70,9 +90,9 @@ export function systemRoutes(deps: RouteDeps) {
         '# HELP alloctune_trials Trials of live (not stopped) campaigns by state.',
         '# TYPE alloctune_trials gauge',
         ...[...trialStates].map(([s, n]) => `alloctune_trials{state="${s}"} ${n}`),
-        '# HELP alloctune_queue_jobs Jobs in the unlabelled trial queue by state.',
+        '# HELP alloctune_queue_jobs Jobs per trial queue (unlabelled, per label selector, per worker for duels) by state.',
         '# TYPE alloctune_queue_jobs gauge',
-        ...Object.entries(counts).map(([s, n]) => `alloctune_queue_jobs{queue="${trialQueueName({})}",state="${s}"} ${n}`),
+        ...queueCounts.flatMap(([queue, counts]) => Object.entries(counts).map(([s, n]) => `alloctune_queue_jobs{queue="${queue}",state="${PROMETHEUS_STATE[s] ?? s}"} ${n}`)),
         '# HELP alloctune_workers Live workers (heartbeat within the timeout).',
         '# TYPE alloctune_workers gauge',
         `alloctune_workers ${workers.length}`,

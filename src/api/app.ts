@@ -4,7 +4,7 @@ import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { AlloctuneError } from '../core/alloctune-error.js';
-import { errorReplyFor, notFoundReply } from './error-reply.js';
+import { ERROR_RESPONSES, errorReplyFor, notFoundReply } from './error-reply.js';
 import { parseJsonBody } from './json-body.js';
 import { checkedSerializerCompiler } from './response-serializer.js';
 import { registerBearerAuth } from './plugins/bearer-auth.js';
@@ -50,6 +50,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     transform: jsonSchemaTransform,
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  // Every documented route answers errors in one shape; documenting it here keeps the routes short.
+  app.addHook('onRoute', (route) => {
+    if (route.schema?.hide === true) return;
+    route.schema = { ...route.schema, response: { ...ERROR_RESPONSES, ...(route.schema?.response as object | undefined) } };
+  });
   registerBearerAuth(app, options.token);
   for (const register of options.routes) await app.register(async (scope) => register(scope));
   return app;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
@@ -9,12 +10,17 @@ import { innermostIssue, type ZodIssueLike } from './zod-issue-detail.js';
 const PROBLEM_MESSAGE_CHARS = 1500;
 
 /** JSON body of every error answer. */
-export interface ErrorBody {
-  code: string;
-  message: string;
+export const ErrorBodySchema = z.object({
+  /** A code of the error catalogue (src/core/error-catalogue.ts), e.g. `ALLOCTUNE_ERR_INVALID_INPUT`. */
+  code: z.string(),
+  message: z.string(),
   /** Field-level problems of a 400: `path` as dotted text, e.g. `body.objective.metric`. */
-  issues?: { path: string; message: string }[];
-}
+  issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** The error answers every documented route may give (added to each by the app, see app.ts). */
+export const ERROR_RESPONSES = { '4xx': ErrorBodySchema, '5xx': ErrorBodySchema };
 
 /** One entry of fastify-type-provider-zod's `err.validation`: a zod issue with its details under `params`. */
 interface ValidationIssue {

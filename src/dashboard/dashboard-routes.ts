@@ -72,6 +72,6 @@ export function dashboardRoutes(publicDir: string = DASHBOARD_PUBLIC_DIR) {
       return reply.type(asset.contentType).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').send(asset.body);
     });
 
-    app.post('/v1/auth/check', { schema: { security: [{ bearer: [] }] } }, async (_request, reply) => reply.code(204).send());
+    app.post('/v1/auth/check', { schema: { security: [{ bearer: [] }], response: { 204: z.null().describe('The bearer token is right (no body)') } } }, async (_request, reply) => reply.code(204).send(null));
   };
 }

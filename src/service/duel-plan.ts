@@ -1,18 +1,10 @@
 import type { TrialRecord } from '../core/campaign-record.js';
+import type { DuelMeasurements } from '../core/leaderboard-record.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { centralValue } from '../stats/robust-center.js';
 import { evaluateSummary } from './trial-evaluation.js';
 
-/** The two arms of a duel and the objective values of its completed pairs, in pair order. */
-export interface DuelMeasurements {
-  duel_id: string;
-  a: string;
-  b: string;
-  a_values: number[];
-  b_values: number[];
-  /** Pairs planned (completed or not). */
-  planned: number;
-}
+export type { DuelMeasurements } from '../core/leaderboard-record.js';
 
 /** Which paired trials to collect and what to read from each. */
 export interface CollectOptions {

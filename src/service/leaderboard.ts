@@ -1,61 +1,19 @@
 import type { TrialRecord } from '../core/campaign-record.js';
-import type { Config } from '../core/config.js';
 import type { MetricEvidence } from '../core/export-evidence.js';
+import type { ConstraintStatus, Leaderboard, LeaderboardRow } from '../core/leaderboard-record.js';
 import type { MetricSummary } from '../core/trial-result.js';
-import { BradleyTerry, type Rating } from '../optimizer/duel/bradley-terry.js';
+import { BradleyTerry } from '../optimizer/duel/bradley-terry.js';
 import { judgeClaims, type ClaimVerdict } from '../optimizer/duel/paired-verdict.js';
 import { minRelativeEffect } from './min-relative-effect.js';
 import { confirmationProgress, type DuelProgress } from './confirmation-progress.js';
 import { recordPairs } from '../optimizer/duel/score-pairs.js';
-import { collectDuels, type DuelMeasurements } from './duel-plan.js';
+import { collectDuels } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { metricEvidence } from './metric-evidence.js';
 import { evaluateSummary } from './trial-evaluation.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 
-/** A constraint of the campaign as met (or not) by one config. */
-export interface ConstraintStatus {
-  metric: string;
-  bound: 'max' | 'min';
-  limit: number;
-  value?: MetricEvidence;
-  met: boolean;
-}
-
-/** One config on the leaderboard. `arm` is `baseline`, `placebo`, a reference's name or the label of an explored config. */
-export interface LeaderboardRow {
-  rank: number;
-  arm: string;
-  role: 'baseline' | 'placebo' | 'reference' | 'explore';
-  config: Config;
-  env: Record<string, string>;
-  config_key: string;
-  trials: number;
-  completed: number;
-  failed: number;
-  /** Distinct failure reasons (allocator messages, crashes), at most three. */
-  errors: string[];
-  objective?: MetricEvidence;
-  constraints: ConstraintStatus[];
-  feasible: boolean;
-  rating?: Rating;
-  verdict?: ClaimVerdict;
-  beats_baseline: boolean;
-  /** Every pooled metric, for the trial table and the Pareto view. */
-  metrics: Record<string, MetricEvidence>;
-}
-
-/** The ranked configs of a campaign with the duel record. */
-export interface Leaderboard {
-  campaign_id: string;
-  state: string;
-  objective: { metric: string; direction: 'min' | 'max' };
-  min_effect_pct: number;
-  rows: LeaderboardRow[];
-  duels: (DuelMeasurements & { pairs_done: number })[];
-  /** The placebo (a copy of the baseline) won its duel: the measurements cannot be trusted and no claim is made. */
-  placebo_alarm: boolean;
-}
+export type { ConstraintStatus, Leaderboard, LeaderboardRow } from '../core/leaderboard-record.js';
 
 /** Which arm a trial measures. */
 export function armOf(trial: TrialRecord, labels: ReadonlyMap<string, string>): string {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { constraintBound } from '../core/optimizer-observation.js';
 import { constraintLimit } from './trial-evaluation.js';
 import { paretoFront } from '../optimizer/pareto.js';
@@ -5,21 +6,21 @@ import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 
 /** One config in the latency/memory plane. */
-export interface ParetoPoint {
-  arm: string;
-  x: number;
-  y: number;
-  feasible: boolean;
-  on_front: boolean;
-  beats_baseline: boolean;
-}
+export const ParetoPointSchema = z.object({
+  arm: z.string(),
+  x: z.number(),
+  y: z.number(),
+  feasible: z.boolean(),
+  on_front: z.boolean(),
+  beats_baseline: z.boolean(),
+});
+export type ParetoPoint = z.infer<typeof ParetoPointSchema>;
 
-/** The Pareto view: which metrics the axes show, the constraint limits on them, and the points. */
-export interface ParetoView {
-  x: { metric: string; direction: 'min' | 'max'; limit?: number; bound?: 'max' | 'min' } | null;
-  y: { metric: string; direction: 'min' | 'max'; limit?: number; bound?: 'max' | 'min' } | null;
-  points: ParetoPoint[];
-}
+const AxisSchema = z.object({ metric: z.string(), direction: z.enum(['min', 'max']), limit: z.number().optional(), bound: z.enum(['max', 'min']).optional() }).nullable();
+
+/** The Pareto view (`GET /v1/campaigns/:id/pareto`): which metrics the axes show, the constraint limits on them, and the points. */
+export const ParetoViewSchema = z.object({ x: AxisSchema, y: AxisSchema, points: z.array(ParetoPointSchema) });
+export type ParetoView = z.infer<typeof ParetoViewSchema>;
 
 const LATENCY = /(_us|_ns|_ms)$|ops_per_s$/;
 const MEMORY = /(bytes|ratio)(_at_\d+ms|_after_load)?$/;

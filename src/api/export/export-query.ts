@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExportEvidence } from '../../core/export-evidence.js';
+import { ExportEvidenceSchema, type ExportEvidence } from '../../core/export-evidence.js';
 import type { SpaceEncoding } from '../../core/search-space.js';
 import { EXPORT_FORMATS, composeExport, formatsFor, renderExport } from './export-formats.js';
 import { DEFAULT_EXPORT_TARGET, K8S_FORMS, K8S_KINDS, K8sContainerNameSchema, K8sObjectNameSchema, SystemdUnitSchema, type ExportTarget } from './export-target.js';
@@ -30,14 +30,30 @@ export const ExportQuerySchema = z
 export type ExportQuery = z.infer<typeof ExportQuerySchema>;
 
 /** The `parts=true` answer: the value to deploy and its evidence apart, for clients that show or write them separately. */
-export interface ExportParts {
-  format: ExportQuery['format'];
-  value: string;
-  evidence: string;
-  content_type: string;
+export const ExportPartsSchema = z.object({
+  format: ExportQuerySchema.shape.format.unwrap(),
+  value: z.string(),
+  evidence: z.string(),
+  content_type: z.string(),
   /** Formats that fit the campaign's allocator, the preferred one first. */
-  formats: string[];
-}
+  formats: z.array(z.string()),
+});
+export type ExportParts = z.infer<typeof ExportPartsSchema>;
+
+/** The `format=json` answer: the evidence with the warnings a deployment should heed. */
+export const ExportJsonSchema = z.object({ ...ExportEvidenceSchema.shape, deploy_warnings: z.array(z.string()) });
+
+/** The responses of the export route, per content type. */
+export const EXPORT_RESPONSES = {
+  200: {
+    description: 'The chosen config in the asked format: JSON (evidence, or `parts=true`), text (malloc_conf, env, systemd, malloc.conf, docker) or YAML (k8s)',
+    content: {
+      'application/json': { schema: z.union([ExportJsonSchema, ExportPartsSchema]) },
+      'text/plain': { schema: z.string() },
+      'application/yaml': { schema: z.string() },
+    },
+  },
+};
 
 /** The export as the route sends it: a content type and a body (text, or the parts as JSON). */
 export function exportResponse(query: ExportQuery, e: ExportEvidence, encoding: SpaceEncoding['format']): { contentType: string; body: string } {

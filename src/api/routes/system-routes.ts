@@ -6,7 +6,9 @@ import { truncateForMessage } from '../../core/safe-text.js';
 import { trialQueueName } from '../../queue/queue-names.js';
 import { listSpaces, loadSpace } from '../../spaces/index.js';
 import { isCampaignStopped } from '../../core/campaign-record.js';
-import type { WorkerInfo } from '../../core/worker-info.js';
+import { SpaceFileSchema } from '../../core/search-space.js';
+import { AllocatorNameSchema } from '../../core/trial-job.js';
+import { WorkerInfoSchema, type WorkerInfo } from '../../core/worker-info.js';
 import { listWorkers } from '../../store/worker-registry.js';
 import type { RouteDeps } from './route-deps.js';
 
@@ -32,6 +34,28 @@ async function redisProblem(redis: RouteDeps['redis'], timeoutMs: number): Promi
   }
 }
 
+/** `GET /healthz`: 200 while Redis answers, 503 with the reason while it does not. */
+const HealthSchema = z.object({
+  status: z.enum(['ok', 'degraded']),
+  redis: z.enum(['ok', 'unreachable']),
+  reason: z.string().optional(),
+  started_at: z.string(),
+});
+
+/** `GET /v1/spaces`: the loaded search spaces and the definition files skipped. */
+const SpaceListSchema = z.object({
+  spaces: z.array(z.object({ allocator: AllocatorNameSchema, file: z.string(), library: z.string(), parameter_count: z.number().int(), extra_count: z.number().int() })),
+  /** Definition files that were skipped: file, JSON path of the offending value, reason. */
+  problems: z.array(z.object({ file: z.string(), path: z.string(), reason: z.string() })),
+});
+
+/** `GET /v1/spaces/:name`: one space file as loaded, with the path it was read from. */
+const SpaceDetailSchema = z.object({ space: z.object({ ...SpaceFileSchema.shape, file: z.string() }) });
+
+const WorkerListSchema = z.object({ workers: z.array(WorkerInfoSchema) });
+
+const PROMETHEUS_TEXT = { 200: { description: 'Prometheus text exposition format 0.0.4', content: { 'text/plain': { schema: z.string() } } } };
+
 /** BullMQ's `wait` is the state a reader of /metrics looks for as `waiting`. */
 const PROMETHEUS_STATE: Readonly<Record<string, string>> = { wait: 'waiting' };
 
@@ -55,23 +79,23 @@ export function systemRoutes(deps: RouteDeps) {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
 
-    app.get('/healthz', { config: { rateLimit: false } }, async (_request, reply) => {
+    app.get('/healthz', { config: { rateLimit: false }, schema: { response: { 200: HealthSchema, 503: HealthSchema } } }, async (_request, reply) => {
       const problem = await redisProblem(deps.redis, HEALTH_PING_TIMEOUT_MS);
       const started_at = deps.startedAt.toISOString();
-      if (problem === undefined) return { status: 'ok', redis: 'ok', started_at };
+      if (problem === undefined) return { status: 'ok' as const, redis: 'ok' as const, started_at };
       return reply.code(503).send({ status: 'degraded', reason: `redis: ${problem}`, redis: 'unreachable', started_at });
     });
 
     // A broken definition file is listed under `problems` (file, JSON path, reason); the others still load.
-    app.get('/v1/spaces', async () => listSpaces());
+    app.get('/v1/spaces', { schema: { response: { 200: SpaceListSchema } } }, async () => listSpaces());
 
-    app.get('/v1/spaces/:name', { schema: { params: z.object({ name: z.string() }) } }, async (request) => {
+    app.get('/v1/spaces/:name', { schema: { params: z.object({ name: z.string() }), response: { 200: SpaceDetailSchema } } }, async (request) => {
       return { space: loadSpace(request.params.name) };
     });
 
-    app.get('/v1/workers', async () => ({ workers: await listWorkers(deps.redis) }));
+    app.get('/v1/workers', { schema: { response: { 200: WorkerListSchema } } }, async () => ({ workers: await listWorkers(deps.redis) }));
 
-    app.get('/metrics', { config: { rateLimit: false } }, async (_request, reply) => {
+    app.get('/metrics', { config: { rateLimit: false }, schema: { response: PROMETHEUS_TEXT } }, async (_request, reply) => {
       const campaigns = await deps.store.list();
       // Every state, zeros included, so a dashboard sees `waiting_for_workers` go to 0 rather than vanish.
       const byState = new Map<string, number>(CampaignStateSchema.options.map((s) => [s, 0]));

@@ -1,13 +1,8 @@
 import { Matrix, solve } from 'ml-matrix';
 
-/** One config's rating on the Elo scale (400 points = 10:1 odds), with its standard error. */
-export interface Rating {
-  id: string;
-  rating: number;
-  rating_sd: number;
-  /** Duel outcomes involving this config (ties count as one). */
-  games: number;
-}
+import type { Rating } from '../../core/leaderboard-record.js';
+
+export type { Rating } from '../../core/leaderboard-record.js';
 
 // Every config also plays one virtual drawn game against a fixed rating-0 opponent: a weak prior
 // that keeps ratings finite when a config has only wins (or only losses) and the Hessian invertible.

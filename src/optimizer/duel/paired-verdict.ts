@@ -1,3 +1,4 @@
+import type { ClaimVerdict } from '../../core/leaderboard-record.js';
 import type { ObjectiveSpec } from '../../core/optimizer-observation.js';
 import { holmAdjust } from './holm.js';
 import { signTest } from './sign-test.js';
@@ -20,25 +21,7 @@ export interface VerdictOptions {
   test?: 'wilcoxon' | 'sign';
 }
 
-/** The judgement of one claim. */
-export interface ClaimVerdict {
-  id: string;
-  pairs: number;
-  /** Median over pairs of the relative improvement over the baseline (positive = better). */
-  relative_effect: number;
-  p_value: number;
-  /** Holm-adjusted over every claim judged together. */
-  p_adjusted: number;
-  better_than_baseline: boolean;
-  reason: string;
-  /** The test, named for the record. */
-  test: string;
-  /** Which rule decided: a fixed number of pairs (this function) or the sequential rule (sequential-confirmation.ts). */
-  rule: 'fixed' | 'sequential';
-  /** Sequential rule only: claim / futile / continue, and the look it stands at (1 = after min_pairs pairs). */
-  action?: 'claim' | 'futile' | 'continue';
-  look?: number;
-}
+export type { ClaimVerdict } from '../../core/leaderboard-record.js';
 
 function median(xs: readonly number[]): number {
   if (xs.length === 0) return 0;

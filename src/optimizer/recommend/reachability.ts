@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { AbsoluteConstraintSpec } from '../../core/optimizer-observation.js';
 import { toUpperBound } from '../problem.js';
 
@@ -9,28 +10,27 @@ export interface MeasuredConfig {
 }
 
 /** A floor that no allocator setting can get under, and why. */
-export interface ReachabilityFloor {
-  value: number;
-  explanation: string;
-}
+export const ReachabilityFloorSchema = z.object({ value: z.number(), explanation: z.string() });
+export type ReachabilityFloor = z.infer<typeof ReachabilityFloorSchema>;
 
 /** Whether a constraint was met by anything measured, and if not by how much it was missed. */
-export interface ConstraintReach {
-  metric: string;
+export const ConstraintReachSchema = z.object({
+  metric: z.string(),
   /** The constraint as the user wrote it: `<= limit` or `>= limit`. */
-  relation: '<=' | '>=';
-  limit: number;
+  relation: z.enum(['<=', '>=']),
+  limit: z.number(),
   /** Configs (baseline, references and explored ones) that met it. */
-  met_by: number;
-  measured: number;
+  met_by: z.number().int(),
+  measured: z.number().int(),
   /** The measured config closest to the limit. */
-  best?: { trial_id: string; role: string; value: number };
-  baseline_value?: number;
+  best: z.object({ trial_id: z.string(), role: z.string(), value: z.number() }).optional(),
+  baseline_value: z.number().optional(),
   /** How far the best config is from the limit, relative to the limit (0 when met). */
-  shortfall: number;
-  floor?: ReachabilityFloor;
-  message: string;
-}
+  shortfall: z.number(),
+  floor: ReachabilityFloorSchema.optional(),
+  message: z.string(),
+});
+export type ConstraintReach = z.infer<typeof ConstraintReachSchema>;
 
 function fmt(v: number): string {
   return Math.abs(v) >= 1000 ? v.toFixed(0) : Number(v.toPrecision(4)).toString();

@@ -11,7 +11,11 @@ export function tCritical95(df: number): number {
   return df <= 60 ? 2.0 : 1.96;
 }
 
-/** Mean with its 95% confidence interval from a mean, a sample standard deviation and a count. */
+/**
+ * Mean with a plain t 95% interval from a mean, a sample standard deviation and a count (kept for the
+ * experiments' reports of recorded data). The service's intervals are src/stats/metric-interval.ts:
+ * this one can cross zero for a positive quantity and restates one sample as a range.
+ */
 export function meanInterval(mean: number, sd: number, n: number): { mean: number; ci_low: number; ci_high: number; n: number } {
   if (n < 2 || !Number.isFinite(sd)) return { mean, ci_low: mean, ci_high: mean, n };
   const half = (tCritical95(n - 1) * sd) / Math.sqrt(n);

@@ -66,8 +66,6 @@ export function eventRoutes(deps: RouteDeps) {
         });
         out.write(': alloctune events\n\n');
         let lastSent = resume;
-        let backlogDone = false;
-        const early: CampaignEvent[] = [];
         let ended = false;
         const send = (event: CampaignEvent): void => {
           if (ended || (lastSent !== '0' && compareStreamIds(event.id, lastSent) <= 0)) return;
@@ -75,28 +73,42 @@ export function eventRoutes(deps: RouteDeps) {
           out.write(frame(event));
           if (event.type === LAST_EVENT) end();
         };
-        const unsubscribe = deps.hub.subscribe(id, (event) => (backlogDone ? send(event) : early.push(event)));
+        /** Send everything stored after the last event sent. */
+        const catchUp = async (): Promise<void> => {
+          for (;;) {
+            const batch = await readEventsAfter(deps.redis, id, lastSent);
+            for (const e of batch) send(e);
+            if (batch.length < 1000 || ended) return;
+          }
+        };
+        // Reads and live events go through one chain, so they are sent in order. A hub reader that
+        // has just started begins at the newest entry it finds, which may be past the end of our
+        // backlog read: before its first event, read what was appended in between.
+        let chain: Promise<void> = Promise.resolve();
+        let liveSeen = false;
+        const unsubscribe = deps.hub.subscribe(id, (event) => {
+          chain = chain.then(async () => {
+            if (!liveSeen) {
+              liveSeen = true;
+              await catchUp();
+            }
+            send(event);
+          });
+          chain.catch(() => end());
+        });
         const heartbeat = setInterval(() => out.write(': keep-alive\n\n'), HEARTBEAT_MS);
         const close = (): void => {
           clearInterval(heartbeat);
           unsubscribe();
         };
         function end(): void {
+          if (!ended) out.end();
           ended = true;
           close();
-          out.end();
         }
         request.raw.on('close', close);
-        try {
-          for (;;) {
-            const batch = await readEventsAfter(deps.redis, id, lastSent);
-            for (const e of batch) send(e);
-            if (batch.length < 1000) break;
-          }
-        } finally {
-          backlogDone = true;
-          for (const e of early.splice(0)) send(e);
-        }
+        chain = chain.then(catchUp);
+        await chain;
         // A stopped campaign whose backlog did not end the stream: either the client resumed after
         // `campaign_finished`, or the state was stored just before that event was appended, which
         // the subscription then delivers. Either way nothing follows it.

@@ -191,18 +191,21 @@ describe('API conventions against a real service, worker and campaign', () => {
     assert.ok(first);
     const detail = (await call(`/v1/campaigns/${id}/trials/${first.trial_id}`)).body as {
       trial: { trial_id: string; summary: Record<string, { n: number }> };
-      result: { repeats: { workloads: { steal_pct: number; allocator: { name: string; options: Record<string, unknown> } }[] }[]; preload?: string };
+      results: { repeats: { workloads: { steal_pct: number; allocator: { name: string; options: Record<string, unknown> } }[] }[]; preload?: string }[];
     };
+    assert.equal(detail.results.length, 1, 'one stored result');
+    const result = detail.results[0];
+    assert.ok(result);
     assert.equal(detail.trial.trial_id, first.trial_id);
-    assert.equal(detail.result.repeats.length, 2);
+    assert.equal(result.repeats.length, 2);
     assert.equal(detail.trial.summary[OBJECTIVE_KEY]?.n, 2);
-    for (const r of detail.result.repeats) {
+    for (const r of result.repeats) {
       const w = r.workloads[0];
       assert.ok(w && w.steal_pct >= 0 && w.steal_pct <= 100);
       assert.equal(w.allocator.name, 'jemalloc');
       assert.ok('dirty_decay_ms' in w.allocator.options, 'jemalloc read its options back');
     }
-    assert.match(detail.result.preload ?? '', /libjemalloc/);
+    assert.match(result.preload ?? '', /libjemalloc/);
   });
 
   it('the CSV has one row per trial with config and metric columns, and parses', async () => {

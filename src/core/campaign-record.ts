@@ -264,8 +264,3 @@ export function trialIndex(trialId: string): number {
 export function isInFlight(trial: Pick<TrialRecord, 'state'>): boolean {
   return trial.state === 'proposed' || trial.state === 'queued';
 }
-
-/** True for the states a campaign never leaves (finished, cancelled, failed): nothing is queued or appended after them. */
-export function isCampaignStopped(state: string): boolean {
-  return state === 'finished' || state === 'cancelled' || state === 'failed';
-}

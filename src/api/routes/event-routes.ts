@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AlloctuneError } from '../../core/alloctune-error.js';
-import { isCampaignStopped } from '../../core/campaign-record.js';
+import { isFinalState } from '../../core/campaign-record.js';
 import { IdSchema } from '../../core/safe-text.js';
 import { CAMPAIGN_EVENT_DOCS, CAMPAIGN_EVENT_TYPES, compareStreamIds, readEventsAfter, type CampaignEvent } from '../../store/campaign-events.js';
 import { isResumableStreamId, STREAM_ID_PROBLEM, StreamIdSchema } from '../sse/stream-id.js';
@@ -112,7 +112,7 @@ export function eventRoutes(deps: RouteDeps) {
         // A stopped campaign whose backlog did not end the stream: either the client resumed after
         // `campaign_finished`, or the state was stored just before that event was appended, which
         // the subscription then delivers. Either way nothing follows it.
-        if (!ended && isCampaignStopped((await deps.store.get(id))?.state ?? stored.state)) {
+        if (!ended && isFinalState((await deps.store.get(id))?.state ?? stored.state)) {
           setTimeout(() => ended || end(), FINISHED_EVENT_WAIT_MS).unref();
         }
       },

@@ -5,7 +5,6 @@ import { CampaignStateSchema, isFinalState } from '../../core/campaign-record.js
 import { truncateForMessage } from '../../core/safe-text.js';
 import { trialQueueName } from '../../queue/queue-names.js';
 import { listSpaces, loadSpace } from '../../spaces/index.js';
-import { isCampaignStopped } from '../../core/campaign-record.js';
 import { SpaceFileSchema } from '../../core/search-space.js';
 import { AllocatorNameSchema } from '../../core/trial-job.js';
 import { WorkerInfoSchema, type WorkerInfo } from '../../core/worker-info.js';
@@ -67,7 +66,7 @@ const PROMETHEUS_STATE: Readonly<Record<string, string>> = { wait: 'waiting' };
 async function knownQueues(deps: RouteDeps, workers: readonly WorkerInfo[]): Promise<Set<string>> {
   const names = new Set([trialQueueName({}), ...workers.flatMap((w) => w.queues)]);
   for (const c of await deps.store.list()) {
-    if (isCampaignStopped(c.state)) continue;
+    if (isFinalState(c.state)) continue;
     names.add(trialQueueName(c.spec.worker_labels));
     for (const t of await deps.controller.trials(c.id)) if (t.queue !== undefined) names.add(t.queue);
   }

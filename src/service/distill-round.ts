@@ -331,9 +331,12 @@ export function decideDistillStep<T extends DistillSubject>(record: ResolvedCamp
   const { spec } = record;
   const duel = collectDuels(record, trials, { role: 'distill' }).find((x) => x.duel_id === step.duel_id);
   const verdict = pairedNonInferiority(duel?.a_values ?? [], duel?.b_values ?? [], { direction: spec.objective.direction, margin: distillMargin(record), alpha: spec.duel.alpha });
-  const constraintsMet = evaluateSummary(spec, record.metrics, pooledArm(trials, step.duel_id, 'candidate')).constraints.every((c) => c.met);
+  const candidate = pooledArm(trials, step.duel_id, 'candidate');
+  // No measurement is not a broken constraint: only a measured candidate can break one.
+  const constraintsMet = Object.keys(candidate).length === 0 || evaluateSummary(spec, record.metrics, candidate).constraints.every((c) => c.met);
   const planned = step.pairs_planned ?? spec.distill.pairs;
-  const judged = judgeRevert(verdict, constraintsMet, budgetOf(spec.distill, planned));
+  const failed = trials.filter((t) => t.role === 'distill' && t.duel?.duel_id === step.duel_id && t.state === 'failed');
+  const judged = verdict.pairs < 2 && failed.length > 0 ? unmeasured(failed) : judgeRevert(verdict, constraintsMet, budgetOf(spec.distill, planned));
   if (judged.kind === 'more_pairs') {
     const grown: DistillStep = { ...step, pairs_planned: planned + judged.pairs, objective: stored(verdict), reason: `${judged.reason}; ${judged.pairs} more pairs` };
     return { next: { ...d, steps: [...d.steps.slice(0, -1), grown] }, more_pairs: judged.pairs };
@@ -346,6 +349,16 @@ export function decideDistillStep<T extends DistillSubject>(record: ResolvedCamp
   if (state.group && state.group.length > 0) next.group = state.group;
   else delete next.group;
   return { next, more_pairs: 0 };
+}
+
+/**
+ * A step whose trials failed before two pairs were measured: kept as it is, and said to be
+ * unmeasured with the first failure's words (never judged as carrying the gain or breaking a constraint).
+ */
+function unmeasured(failed: readonly TrialRecord[]): { kind: 'decided'; outcome: 'inconclusive'; reason: string } {
+  const first = failed.find((t) => t.error)?.error;
+  const words = first ? `: ${first.code} ${first.message}` : '';
+  return { kind: 'decided', outcome: 'inconclusive', reason: `not measured: ${failed.length} of its trials failed${words}` };
 }
 
 function budgetOf(settings: DistillSettings, planned: number): { planned: number; max_pairs: number; batch: number } {

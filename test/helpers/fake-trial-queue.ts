@@ -127,3 +127,26 @@ export async function completeJob(redis: Redis, job: TrialJob, worker: string, m
   };
   return (await storeTrialResult(redis, result)).result;
 }
+
+/** Store `job` as failed with `error`, as a worker would when the allocator or workload refused it. */
+export async function failJob(redis: Redis, job: TrialJob, worker: string, error: { code: string; message: string }): Promise<TrialResult> {
+  await appendTrialStarted(redis, job, worker);
+  const now = new Date().toISOString();
+  const result: TrialResult = {
+    schema: 'alloctune.trial/1',
+    campaign_id: job.campaign_id,
+    trial_id: job.trial_id,
+    status: 'failed',
+    worker: { name: worker, host: 'test-host', kernel: 'test', cpus: '1', client_cpus: '0', labels: {} },
+    allocator: job.allocator,
+    config: job.config,
+    env: job.env,
+    started_at: now,
+    finished_at: now,
+    duration_ms: 1,
+    repeats: [],
+    summary: {},
+    error: { ...error, params: {} },
+  };
+  return (await storeTrialResult(redis, result)).result;
+}

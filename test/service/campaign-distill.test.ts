@@ -5,7 +5,7 @@ import { readEventsAfter } from '../../src/store/campaign-events.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
 import { unregisterWorker } from '../../src/store/worker-registry.js';
-import { completeJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
+import { completeJob, failJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
 import { GUIDE, runScriptedCampaign, scripted, TUNING_GUIDE } from '../helpers/scripted-campaign.js';
 import { distillEvidence } from '../../src/service/recommendation-evidence.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
@@ -81,6 +81,28 @@ describe('distillation round (temporary Redis, fake queue and worker)', () => {
     assert.equal(d?.status, 'skipped');
     assert.match(d?.reason ?? '', /nothing was confirmed/);
     assert.equal((await controller.trials(id)).filter((t) => t.role === 'distill').length, 0);
+  });
+
+  it('a step whose trials all fail is unmeasured (inconclusive, with the failure\'s words), never "shown to carry the gain"', async () => {
+    const queue = new FakeTrialQueue();
+    const controller = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000 });
+    const spec = CampaignSpecSchema.parse(smallCampaign({ name: 'distill failing steps', references: [{ name: 'guide', malloc_conf: GUIDE }], distill: { pairs: 2, max_steps: 3 } }));
+    const { id } = await controller.create(spec);
+    for (let i = 0; i < 120 && (await controller.record(id)).state === 'running'; i++) {
+      await controller.tick();
+      const role = new Map((await controller.trials(id)).map((t) => [t.trial_id, t.role]));
+      for (const job of queue.take(id)) {
+        if (role.get(job.trial_id) === 'distill') await failJob(redis, job, 'w1', { code: 'ALLOCTUNE_ERR_NOT_FOUND', message: "allocator definition 'jemalloc' not found" });
+        else await completeJob(redis, job, 'w1', scripted());
+      }
+    }
+    const d = (await controller.record(id)).distillation;
+    assert.ok(d && d.steps.length > 0, 'the round ran steps');
+    for (const s of d.steps) {
+      assert.equal(s.outcome, 'inconclusive', `${s.knob}: ${s.reason ?? ''}`);
+      assert.match(s.reason ?? '', /not measured: \d+ of its trials failed: ALLOCTUNE_ERR_NOT_FOUND allocator definition 'jemalloc' not found/);
+    }
+    assert.doesNotMatch(d.reason ?? '', /shown to carry the gain/);
   });
 
   it('respects max_steps: knobs beyond it stay, untested, with that reason', async () => {

@@ -182,6 +182,18 @@ export const WarmStartRecordSchema = z.object({
 });
 export type WarmStartRecord = z.infer<typeof WarmStartRecordSchema>;
 
+/**
+ * A known trap found at creation (src/service/campaign-warnings.ts): the campaign runs, and the
+ * user is told before the first trial what it may cost or distort.
+ */
+export const CampaignWarningSchema = z.object({
+  code: z.enum(['knob_trap', 'cpu_overlap']),
+  /** The request field it is about, when there is one. */
+  path: z.string().optional(),
+  message: z.string(),
+});
+export type CampaignWarning = z.infer<typeof CampaignWarningSchema>;
+
 /** A campaign as stored: its validated spec and where it stands. */
 export const CampaignRecordSchema = z.object({
   id: IdSchema,
@@ -204,6 +216,8 @@ export const CampaignRecordSchema = z.object({
   metrics: ResolvedMetricsSchema.optional(),
   /** What setup changed and why (e.g. knobs the target overrides, dropped from the search). */
   notes: z.array(z.string()).optional(),
+  /** Known traps found at creation (THP under a memory goal, tcache off under a throughput goal, workers sharing CPUs). */
+  warnings: z.array(CampaignWarningSchema).optional(),
   /** The distillation round (see src/service/distill-round.ts), once it has started or was skipped. */
   distillation: DistillationRecordSchema.optional(),
   /** Where the sampler's prior observations came from (spec `warm_start`). */

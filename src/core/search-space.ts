@@ -10,6 +10,22 @@ const SafeIntSchema = z.number().int().min(Number.MIN_SAFE_INTEGER).max(Number.M
 /** Which parameters must hold which values for a parameter to be active: `{ background_thread: [true] }`. */
 export const ConditionSchema = z.record(z.string(), z.array(ConfigValueSchema).min(1));
 
+/**
+ * A known trap of a knob: searching it under a goal of this kind can ship a cost, e.g. huge pages
+ * inflating RSS under a memory goal, or a thread cache turned off under a throughput goal. The
+ * campaign is warned at creation (not refused: the search may still rightly avoid the values).
+ */
+export const KnobTrapSchema = z
+  .object({
+    /** `memory`: the objective or a constraint is in bytes; `throughput`: one is a rate (ops/s). */
+    goal: z.enum(['memory', 'throughput']),
+    /** The values that set the trap; the message says what they cost and where that was measured. */
+    values: z.array(ConfigValueSchema).min(1),
+    message: z.string().min(1),
+  })
+  .strict();
+export type KnobTrap = z.infer<typeof KnobTrapSchema>;
+
 const commonFields = {
   name: z.string().min(1).max(128),
   description: z.string().min(1),
@@ -17,6 +33,8 @@ const commonFields = {
   affects: z.array(z.enum(['LAT', 'RSS', 'MT'])).default([]),
   /** Verified quirks the UI should show next to the knob. */
   notes: z.array(z.string()).default([]),
+  /** Known traps of some of its values under a goal (see {@link KnobTrapSchema}). */
+  traps: z.array(KnobTrapSchema).default([]),
   /** Active only when every listed parameter (declared earlier) has one of the listed values. */
   when: ConditionSchema.optional(),
   /** Frozen value: always emitted, never searched. */

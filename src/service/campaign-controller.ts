@@ -17,6 +17,7 @@ import { continuesPass, decideNext, wallTimeUsed } from './campaign-decision.js'
 import { campaignImportance, type CampaignImportance } from './campaign-importance.js';
 import { loadRuntime, snapshotOf, type CampaignRuntime } from './campaign-runtime.js';
 import { CampaignSteps, type ControllerQueue } from './campaign-steps.js';
+import { campaignWarnings } from './campaign-warnings.js';
 import { prepareCampaign } from './campaign-setup.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { buildLeaderboard, type Leaderboard } from './leaderboard.js';
@@ -246,6 +247,8 @@ export class CampaignController {
     };
     if (waiting) record.waiting_for = waiting;
     if (prepared.notes.length > 0) record.notes = prepared.notes;
+    const warnings = campaignWarnings(prepared.spec, prepared.space, prepared.metrics, workers);
+    if (warnings.length > 0) record.warnings = warnings;
     const warm = prepared.spec.warm_start === undefined ? undefined : await resolveWarmStart(this.store, prepared, prepared.spec.warm_start);
     if (warm) record.warm_start = warm.record;
     const runtime = await loadRuntime(record, [], undefined, warm?.priors);

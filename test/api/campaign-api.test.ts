@@ -129,6 +129,9 @@ describe('campaign API: bad input gets a clear 4xx and stores nothing', () => {
     assert.deepEqual(campaign.waiting_for, { worker_labels: {}, commands: [], allocator: 'jemalloc', reason: 'no live worker' });
     assert.equal(campaign.spec.duel.alpha, 0.05);
     assert.equal((await service.app.inject({ url: `/v1/campaigns/${campaign.id}` })).json().campaign.id, campaign.id);
+    // A memory objective with jemalloc's THP knobs searched: the known trap is said at creation, and kept.
+    const traps = (campaign.warnings as { code: string; message: string }[]).filter((w) => w.code === 'knob_trap').map((w) => w.message.split(':')[0]);
+    assert.deepEqual(traps.sort(), ['metadata_thp', 'thp']);
   });
 
   it('serves the OpenAPI document, health and Prometheus metrics', async () => {

@@ -82,8 +82,10 @@ export async function run(argv: string[]): Promise<number> {
   switch (action) {
     case 'start': {
       const spec = readJsonFile(needArg('FILE.json'), 'campaign file');
-      const { campaign } = await client.json<{ campaign: { id: string } }>('POST', '/v1/campaigns', spec);
+      const { campaign } = await client.json<{ campaign: { id: string; warnings?: { message: string }[] } }>('POST', '/v1/campaigns', spec);
       process.stdout.write(`${campaign.id}\n`);
+      // Known traps go to stderr, so `id=$(alloctune campaign start f.json)` still captures the id alone.
+      for (const w of campaign.warnings ?? []) process.stderr.write(`alloctune campaign: warning: ${w.message}\n`);
       if (values.watch) await watchCampaign(client, campaign.id, process.stdout, pollMs);
       return 0;
     }

@@ -30,6 +30,8 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   const actionStatus = el('span', { id: 'action-status', class: 'note', role: 'status' });
   const live = el('span', { id: 'live-status', class: 'note', text: 'connecting to live updates…' });
   const alarm = el('p', { id: 'placebo-alarm', class: 'banner', hidden: true, text: 'The placebo (a copy of the baseline) won its duel: the measurements are too noisy to trust, no claim is made.' });
+  // Known traps found at creation (THP under a memory goal, tcache off under a throughput goal, shared CPUs).
+  const warnings = el('ul', { id: 'campaign-warnings', class: 'warnings', hidden: true });
   const board = table('leaderboard-table', LEADERBOARD_HEADERS);
   const charts = chartPanels();
   const trials = trialsPanel(id);
@@ -37,7 +39,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
   const exporter = exportPanel(id);
 
   root.replaceChildren(
-    el('section', { class: 'panel' }, title, el('p', { class: 'row' }, phase), summary, el('div', { class: 'row' }, cancel, actionStatus, live), alarm),
+    el('section', { class: 'panel' }, title, el('p', { class: 'row' }, phase), summary, warnings, el('div', { class: 'row' }, cancel, actionStatus, live), alarm),
     el('section', { class: 'panel' }, el('h2', { text: 'Leaderboard' }), el('p', { class: 'note', id: 'leaderboard-note' }), board.node),
     ...charts.nodes,
     ...trials.nodes,
@@ -103,6 +105,9 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     const ranks = shownRanks(lb.rows);
     board.tbody.replaceChildren(...lb.rows.map((r, i) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config, ranks[i])));
     alarm.hidden = !lb.placebo_alarm;
+    const traps = campaign.warnings ?? [];
+    warnings.hidden = traps.length === 0;
+    warnings.replaceChildren(...traps.map((w) => el('li', { text: `warning: ${w.message}` })));
     document.getElementById('leaderboard-note').textContent = `rank: place among configs dueled against the baseline; "unconfirmed": explored only · smallest effect worth claiming: ${lb.min_effect_pct.toFixed(1)}% · ${lb.duels.length} duel(s), ${lb.duels.reduce((n, d) => n + d.pairs_done, 0)} pairs done`;
 
     charts.render(state);

@@ -3,7 +3,7 @@
  * larson and threadtest at 2 threads) from the committed raw files under raw/ only:
  *   node --import tsx experiments/harness-multithread/report.ts [OUT_DIR]
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LeaderboardRow } from '../../src/service/leaderboard.js';
@@ -63,7 +63,7 @@ export async function buildHarnessReport(root = HERE): Promise<{ markdown: strin
       [
         `## ${name}`,
         '',
-        `Objective \`${objective}\` (${spec.objective.direction}), constraint ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 0)}` : 'min' in c ? `≥ ${num(c.min, 0)}` : JSON.stringify(c)}`).join(', ')}.`,
+        `${existsSync(join(root, 'raw', name, 'COMMIT')) ? `Re-measured with the distillation round at commit \`${readFileSync(join(root, 'raw', name, 'COMMIT'), 'utf8').trim().slice(0, 12)}\` (\`raw/${name}/COMMIT\`); the other campaigns are from the first wave. ` : ''}Objective \`${objective}\` (${spec.objective.direction}), constraint ${spec.constraints.map((c) => `\`${c.metric}\` ${'max' in c ? `≤ ${num(c.max, 0)}` : 'min' in c ? `≥ ${num(c.min, 0)}` : JSON.stringify(c)}`).join(', ')}.`,
         '',
         mdTable(
           ['config', 'setting', 'M ops/CPU-s [95% CI]', 'M ops/s (wall) [95% CI]', 'malloc P99 ns [95% CI]', 'paired Δ vs default [95% CI]', 'verdict'],

@@ -1,7 +1,8 @@
 /**
  * Regenerates report.md and plots/ of the Redis-on-jemalloc campaign from the committed raw files
- * (raw/, baseline-probe/raw/) only:  node --import tsx experiments/redis-jemalloc/report.ts [OUT_DIR]
+ * (raw/, baseline-probe/raw/, first-run-raw/) only:  node --import tsx experiments/redis-jemalloc/report.ts [OUT_DIR]
  */
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpace } from '../../src/spaces/index.js';
@@ -13,6 +14,8 @@ import { renderPng } from '../report-kit/render-plot.js';
 import type { ConfigValue } from '../../src/core/config.js';
 import { mdTable, num, pct } from '../report-kit/markdown.js';
 import { loadRawCampaign } from '../report-kit/raw-campaign.js';
+import { recommendationSection } from '../report-kit/recommendation-section.js';
+import { runComparison, wallMinutes } from '../report-kit/run-comparison.js';
 import { writeReport, type PlotFile } from '../report-kit/write-report.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -29,6 +32,9 @@ const REFERENCE: Record<string, string> = {
   metadata_thp: 'no measurable effect (THP in madvise mode, small metadata)',
   background_thread: 'placebo: Redis forces it through jemalloc-bg-thread (dropped from the space)',
 };
+
+/** Trials of one role in a campaign's trial list. */
+const countRole = (raw: { trials: readonly { role: string }[] }, role: string): number => raw.trials.filter((t) => t.role === role).length;
 
 const MUZZY_GROUPS = ['0', '1-1000', 'over 1000', '-1 (never)'];
 
@@ -49,6 +55,8 @@ function muzzyGroup(v: ConfigValue | undefined): string {
 export async function buildRedisReport(root = HERE): Promise<{ markdown: string; plots: PlotFile[] }> {
   const raw = loadRawCampaign(join(root, 'raw'));
   const probe = loadRawCampaign(join(root, 'baseline-probe', 'raw'));
+  // The same question asked before the distillation round and the sequential confirmation rule existed.
+  const firstRun = loadRawCampaign(join(root, 'first-run-raw'));
   const spec = raw.record.spec;
   const rows = raw.leaderboard.rows;
   const rowOf = new Map(rows.map((r) => [r.arm, r]));
@@ -166,7 +174,7 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
     '',
     '## Latency target',
     '',
-    `A short probe campaign (\`baseline-probe/campaign.json\`) measured the Debian default ${probeStats.n} times (baseline and placebo, same workload): P99 ${num(probeStats.mean, 0)} ± ${num(probeStats.sd, 0)} µs (mean ± sd), range ${num(Math.min(...defaultP99), 0)}-${num(Math.max(...defaultP99), 0)} µs. The target ${p99Limit && 'max' in p99Limit ? `${num(p99Limit.max, 0)} µs` : '–'} is about 1.5× that mean and above the slowest default run: the default is feasible, a config that adds milliseconds to the tail is not. P99 varies by tens of percent between runs here (steal, shared cores), so the constraint is a guard, not something to optimise. In the campaign itself the default measured ${num(rowMetric(baseline, 'redis.p99_us')?.mean, 0)} µs (n=${rowMetric(baseline, 'redis.p99_us')?.n ?? 0}): P99 follows the machine's load more than the config (another engineer's CPU-bound benchmark shared CPU 0 with the load generators at least while the probe ran), so in hindsight the target was loose: ${rows.filter((r) => r.role === 'explore' && !r.feasible).length} of ${rows.filter((r) => r.role === 'explore').length} explored configs missed it.`,
+    `A short probe campaign (\`baseline-probe/campaign.json\`) measured the Debian default ${probeStats.n} times (baseline and placebo, same workload): P99 ${num(probeStats.mean, 0)} ± ${num(probeStats.sd, 0)} µs (mean ± sd), range ${num(Math.min(...defaultP99), 0)}-${num(Math.max(...defaultP99), 0)} µs. The target ${p99Limit && 'max' in p99Limit ? `${num(p99Limit.max, 0)} µs` : '–'} is about 1.5× that mean and above the slowest default run: the default is feasible, a config that adds milliseconds to the tail is not. P99 varies by tens of percent between runs here (steal, shared cores), so the constraint is a guard, not something to optimise. In the campaign itself the default measured ${num(rowMetric(baseline, 'redis.p99_us')?.mean, 0)} µs (n=${rowMetric(baseline, 'redis.p99_us')?.n ?? 0}): P99 follows the machine's load more than the config, so the target is loose: ${rows.filter((r) => r.role === 'explore' && !r.feasible).length} of ${rows.filter((r) => r.role === 'explore').length} explored configs missed it. Feasibility judges tail latency on the median of a config's repeats (one disturbed repeat does not decide it).`,
     '',
     '## Result',
     '',
@@ -180,6 +188,19 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
     '',
     section.markdown,
     '',
+    '## What the service recommends',
+    '',
+    recommendationSection(raw),
+    '',
+    '## Against the first run',
+    '',
+    `The same question was asked once before (\`first-run-raw/\`, its spec in its \`campaign.json\`; ${num(wallMinutes(firstRun), 1)} min): then every duel ran a fixed ${firstRun.record.spec.duel.pairs} pairs judged by the exact Wilcoxon test (whose smallest p over 6 pairs is 2^-6, whatever the effect) and there was no distillation round, so the export handed over the whole winning config. This run (code at commit \`${readFileSync(join(root, 'raw', 'COMMIT'), 'utf8').trim().slice(0, 12)}\`, \`raw/COMMIT\`) confirms with the sequential rule (\`duel.confirm\`: from ${spec.duel.confirm.min_pairs} pairs, a look after each pair, at most ${spec.duel.confirm.max_pairs}; a paired t test on log ratios, since memory at a fixed time repeats within a fraction of a percent) and then distils the winner and the confirmed reference: confirmation took ${countRole(raw, 'duel')} duel trials against ${countRole(firstRun, 'duel')}, and the distillation round ${countRole(raw, 'distill')} more.`,
+    '',
+    runComparison([
+      { name: 'first run', raw: firstRun },
+      { name: 'this run', raw },
+    ]),
+    '',
     '## Which knobs mattered',
     '',
     `Explored configs grouped by each knob (numeric knobs in thirds of the explored values), mean RSS per group, the spread between groups as a share of the default's RSS, and Spearman's ρ of value and RSS. The optimizer chose these configs, so knobs are confounded; the duels and the reference measurements are the evidence, this table is the hint.`,
@@ -192,7 +213,8 @@ export async function buildRedisReport(root = HERE): Promise<{ markdown: string;
     '',
     '## Raw files',
     '',
-    '- `raw/campaign.json` campaign record and progress, `raw/trials.jsonl` every trial record, `raw/results.jsonl` every stored TrialResult (all repeats, steal, options read back from jemalloc), `raw/leaderboard.json`, `raw/pareto.json`, `raw/export.json` (`?format=json`).',
+    '- `raw/campaign.json` campaign record and progress, `raw/trials.jsonl` every trial record, `raw/results.jsonl` every stored TrialResult (all repeats, steal, options read back from jemalloc), `raw/leaderboard.json`, `raw/pareto.json`, `raw/export.json` (`?format=json`: the distilled export), `raw/export-full.json` (`?variant=full`), `raw/importance.json`.',
+    '- `first-run-raw/` the same for the first run of this campaign file (before distillation and sequential confirmation).',
     '- `baseline-probe/` the same for the probe campaign that set the latency target.',
     '- Re-run: see `README.md` in this folder.',
   ].join('\n');

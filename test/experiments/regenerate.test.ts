@@ -43,6 +43,7 @@ test('a change in the raw data changes the regenerated report', async () => {
   const root = join(temp, 'edited');
   cpSync(join(committed, 'raw'), join(root, 'raw'), { recursive: true });
   cpSync(join(committed, 'baseline-probe'), join(root, 'baseline-probe'), { recursive: true });
+  cpSync(join(committed, 'first-run-raw'), join(root, 'first-run-raw'), { recursive: true });
   const boardFile = join(root, 'raw', 'leaderboard.json');
   const board = JSON.parse(readFileSync(boardFile, 'utf8')) as { rows: { arm: string; objective?: { mean: number } }[] };
   const base = board.rows.find((r) => r.arm === 'baseline');

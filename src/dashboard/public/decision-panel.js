@@ -25,6 +25,14 @@ function knobRows(evidence, importance) {
   );
 }
 
+/** What the step decided, from its outcome: a kept knob is either shown to carry gain or kept because the noise could not tell. */
+function stepDecision(s) {
+  if (s.kept === undefined) return 'measuring';
+  if (s.outcome === 'inconclusive') return 'kept (could not tell)';
+  if (s.outcome === 'carries_gain' || (s.outcome === undefined && s.kept)) return 'kept (carries gain)';
+  return 'reverted (not needed)';
+}
+
 function stepRows(distillation) {
   return (distillation.steps ?? []).map((s) =>
     el(
@@ -32,7 +40,7 @@ function stepRows(distillation) {
       { 'data-step': s.knob, class: s.kept ? 'kept' : 'reverted' },
       el('td', { class: 'mono', text: s.knob }),
       el('td', { class: 'mono', text: `${s.from} → ${s.to ?? 'unset'}` }),
-      el('td', { class: s.kept ? 'good' : 'note', text: s.kept === undefined ? 'measuring' : s.kept ? 'kept (carries gain)' : 'reverted (not needed)' }),
+      el('td', { class: s.kept === undefined || s.outcome === 'inconclusive' ? 'note' : s.kept ? 'good' : 'note', text: stepDecision(s) }),
       el('td', { text: s.loss_pct === undefined ? '–' : `${pct(s.loss_pct)} [${pct(s.change_low_pct)}, ${pct(s.change_high_pct)}], ${s.pairs} pairs` }),
       el('td', { class: 'note', text: s.reason ?? '' }),
     ),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -33,6 +33,12 @@ describe('bootstrap', () => {
     copyFileSync(BOOTSTRAP, copy);
     chmodSync(copy, 0o644);
     assert.deepEqual(readFileSync(copy), readFileSync(BOOTSTRAP));
+    // The bootstrap reads each shipped allocator definition's Debian package.
+    mkdirSync(join(dir, 'search-spaces'), { mode: 0o755 });
+    for (const f of readdirSync(join(REPO_ROOT, 'search-spaces')).filter((n) => n.endsWith('.json'))) {
+      copyFileSync(join(REPO_ROOT, 'search-spaces', f), join(dir, 'search-spaces', f));
+      chmodSync(join(dir, 'search-spaces', f), 0o644);
+    }
     const run = spawnSync(process.execPath, [copy], {
       cwd: dir,
       encoding: 'utf8',

@@ -43,7 +43,7 @@ describe('worker names', () => {
     assert.equal(outcome.exitCode, 1, second.log());
     const lines = outcome.stderr.trim().split('\n');
     assert.equal(lines.length, 1, outcome.stderr);
-    assert.match(lines[0] ?? '', new RegExp(`^alloctune: ALLOCTUNE_ERR_CONFLICT: worker name 'names-w1' is taken by a live worker \\(pid ${firstRecord.pid} on .+, last heartbeat [\\d.]+ s ago\\); choose another --name`));
+    assert.match(lines[0] ?? '', new RegExp(`^alloctune worker: ALLOCTUNE_ERR_CONFLICT: worker name 'names-w1' is taken by a live worker \\(pid ${firstRecord.pid} on .+, last heartbeat [\\d.]+ s ago\\); choose another --name`));
 
     // The first still owns its record and keeps heartbeating.
     const seen = firstRecord.last_seen_ms;

@@ -96,20 +96,14 @@ export const decayMetrics: FakeMetrics = (job) => {
   return { rss_bytes: 16e6 + Math.min(decay, 30_000) * 800, fragmentation_ratio: 2 };
 };
 
-/**
- * Store the result of `job` through the real result store, as the worker would (a `trial_started`
- * report first, then the result and its report).
- */
-export async function completeJob(redis: Redis, job: TrialJob, worker: string, metrics: FakeMetrics = decayMetrics): Promise<TrialResult> {
+/** Store what a worker would for `job`: a `trial_started` report first, then the result (completed or failed) and its report. */
+async function storeAsWorker(redis: Redis, job: TrialJob, worker: string, outcome: Pick<TrialResult, 'status' | 'summary' | 'error'>): Promise<TrialResult> {
   await appendTrialStarted(redis, job, worker);
-  const m = metrics(job);
   const now = new Date().toISOString();
-  const summary = (v: number) => ({ mean: v, sd: 0, n: 1, min: v, max: v });
   const result: TrialResult = {
     schema: 'alloctune.trial/1',
     campaign_id: job.campaign_id,
     trial_id: job.trial_id,
-    status: 'completed',
     worker: { name: worker, host: 'test-host', kernel: 'test', cpus: '1', client_cpus: '0', labels: {} },
     allocator: job.allocator,
     config: job.config,
@@ -118,35 +112,27 @@ export async function completeJob(redis: Redis, job: TrialJob, worker: string, m
     finished_at: now,
     duration_ms: 1,
     repeats: [],
+    ...outcome,
+  };
+  return (await storeTrialResult(redis, result)).result;
+}
+
+/** Store the completed result of `job` through the real result store, measuring `metrics`. */
+export async function completeJob(redis: Redis, job: TrialJob, worker: string, metrics: FakeMetrics = decayMetrics): Promise<TrialResult> {
+  const m = metrics(job);
+  const summary = (v: number) => ({ mean: v, sd: 0, n: 1, min: v, max: v });
+  return storeAsWorker(redis, job, worker, {
+    status: 'completed',
     summary: {
       'harness:fragmentation.rss_bytes_at_300ms': summary(m.rss_bytes),
       'harness:fragmentation.fragmentation_ratio_at_300ms': summary(m.fragmentation_ratio),
       // Further summary keys (e.g. guard metrics), named in full.
       ...Object.fromEntries(Object.entries(m.extra ?? {}).map(([k, v]) => [k, summary(v)])),
     },
-  };
-  return (await storeTrialResult(redis, result)).result;
+  });
 }
 
 /** Store `job` as failed with `error`, as a worker would when the allocator or workload refused it. */
 export async function failJob(redis: Redis, job: TrialJob, worker: string, error: { code: string; message: string }): Promise<TrialResult> {
-  await appendTrialStarted(redis, job, worker);
-  const now = new Date().toISOString();
-  const result: TrialResult = {
-    schema: 'alloctune.trial/1',
-    campaign_id: job.campaign_id,
-    trial_id: job.trial_id,
-    status: 'failed',
-    worker: { name: worker, host: 'test-host', kernel: 'test', cpus: '1', client_cpus: '0', labels: {} },
-    allocator: job.allocator,
-    config: job.config,
-    env: job.env,
-    started_at: now,
-    finished_at: now,
-    duration_ms: 1,
-    repeats: [],
-    summary: {},
-    error: { ...error, params: {} },
-  };
-  return (await storeTrialResult(redis, result)).result;
+  return storeAsWorker(redis, job, worker, { status: 'failed', summary: {}, error: { ...error, params: {} } });
 }

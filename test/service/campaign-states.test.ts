@@ -4,12 +4,11 @@ import { Redis } from 'ioredis';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { isInFlight } from '../../src/core/campaign-record.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
-import { trialJobId, type TrialJob } from '../../src/core/trial-job.js';
+import { trialJobId } from '../../src/core/trial-job.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
 import { readEventsAfter } from '../../src/store/campaign-events.js';
-import { storeTrialResult } from '../../src/store/trial-result-store.js';
 import { heartbeatWorker } from '../../src/store/worker-registry.js';
-import { completeJob, FakeTrialQueue, fakeWorker } from '../helpers/fake-trial-queue.js';
+import { completeJob, failJob, FakeTrialQueue, fakeWorker } from '../helpers/fake-trial-queue.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 
@@ -34,27 +33,6 @@ async function register(name: string, labels: Record<string, string>, activeJobI
 
 async function eventTypes(id: string): Promise<string[]> {
   return (await readEventsAfter(redis, id, '0', 100_000)).map((e) => (e.type === 'campaign_state' ? `campaign_state:${String(e.data['state'])}` : e.type));
-}
-
-/** Store a failed result for `job`, as a worker does when the harness refuses its arguments. */
-async function failJob(job: TrialJob, worker: string, code: string, message: string): Promise<void> {
-  const now = new Date().toISOString();
-  await storeTrialResult(redis, {
-    schema: 'alloctune.trial/1',
-    campaign_id: job.campaign_id,
-    trial_id: job.trial_id,
-    status: 'failed',
-    worker: { name: worker, host: 'test-host', kernel: 'test', cpus: '1', client_cpus: '0', labels: {} },
-    allocator: job.allocator,
-    config: job.config,
-    env: job.env,
-    started_at: now,
-    finished_at: now,
-    duration_ms: 1,
-    repeats: [],
-    summary: {},
-    error: { code, message, params: {} },
-  });
 }
 
 describe('honest campaign states (controller, real Redis, fake queue)', () => {
@@ -143,7 +121,7 @@ describe('honest campaign states (controller, real Redis, fake queue)', () => {
     const jobs = queue.take(id);
     const baseline = jobs.find((j) => j.trial_id === 't1');
     assert.ok(baseline, 'the baseline is the first trial');
-    await failJob(baseline, 'w1', 'ALLOCTUNE_ERR_ALLOCATOR_REJECTED', 'allocator rejected the config: <jemalloc>: Invalid conf value: narenas:0');
+    await failJob(redis, baseline, 'w1', { code: 'ALLOCTUNE_ERR_ALLOCATOR_REJECTED', message: 'allocator rejected the config: <jemalloc>: Invalid conf value: narenas:0' });
     await controller.tick();
     const record = await controller.record(id);
     assert.equal(record.state, 'failed');
@@ -155,7 +133,7 @@ describe('honest campaign states (controller, real Redis, fake queue)', () => {
     await controller.tick();
     const otherBaseline = queue.take(other.id).find((j) => j.trial_id === 't1');
     assert.ok(otherBaseline);
-    await failJob(otherBaseline, 'w1', 'ALLOCTUNE_ERR_TARGET_CRASHED', 'allocbench killed by SIGKILL');
+    await failJob(redis, otherBaseline, 'w1', { code: 'ALLOCTUNE_ERR_TARGET_CRASHED', message: 'allocbench killed by SIGKILL' });
     await controller.tick();
     assert.notEqual((await controller.record(other.id)).state, 'failed');
     await controller.cancel(other.id);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { TrialJobSchema, trialJobId, type TrialJob, type TrialJobInput } from '../../src/core/trial-job.js';
 import type { TrialResult } from '../../src/core/trial-result.js';
 import type { WorkerInfo } from '../../src/core/worker-info.js';
@@ -8,6 +8,7 @@ import type { ControllerQueue } from '../../src/service/campaign-steps.js';
 import { appendTrialStarted } from '../../src/store/trial-events.js';
 import { storeTrialResult } from '../../src/store/trial-result-store.js';
 import { heartbeatWorker } from '../../src/store/worker-registry.js';
+import { startTempRedis } from './temp-redis.js';
 
 /** One call the controller made on the queue, in call order. */
 export interface QueueCall {
@@ -135,4 +136,21 @@ export async function completeJob(redis: Redis, job: TrialJob, worker: string, m
 /** Store `job` as failed with `error`, as a worker would when the allocator or workload refused it. */
 export async function failJob(redis: Redis, job: TrialJob, worker: string, error: { code: string; message: string }): Promise<TrialResult> {
   return storeAsWorker(redis, job, worker, { status: 'failed', summary: {}, error: { ...error, params: {} } });
+}
+
+/**
+ * A temporary Redis with the fake worker `w1` (concurrency 4) registered, for controller tests on a
+ * fake queue. `stop` disconnects and removes the server.
+ */
+export async function redisWithFakeWorker(prefix: string): Promise<{ redis: Redis; stop: () => Promise<void> }> {
+  const temp = await startTempRedis(prefix);
+  const redis = new Redis(temp.server.url);
+  await registerFakeWorker(redis, 'w1', 4);
+  return {
+    redis,
+    stop: async () => {
+      redis.disconnect();
+      await temp.stop();
+    },
+  };
 }

@@ -12,22 +12,15 @@ import { readEventsAfter, type CampaignEvent } from '../../src/store/campaign-ev
 import { CampaignStore, newCampaignId } from '../../src/store/campaign-store.js';
 import { ControllerLease } from '../../src/store/controller-lease.js';
 import { loadReportsCursor, readTrialReports } from '../../src/store/trial-events.js';
-import { completeJob, FakeTrialQueue, registerFakeWorker } from '../helpers/fake-trial-queue.js';
+import { completeJob, FakeTrialQueue, redisWithFakeWorker } from '../helpers/fake-trial-queue.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
-import { startTempRedis } from '../helpers/temp-redis.js';
 
 let redis: Redis;
 let stopRedis: () => Promise<void>;
 before(async () => {
-  const temp = await startTempRedis('alloctune-controller-');
-  stopRedis = temp.stop;
-  redis = new Redis(temp.server.url);
-  await registerFakeWorker(redis, 'w1', 4);
+  ({ redis, stop: stopRedis } = await redisWithFakeWorker('alloctune-controller-'));
 });
-after(async () => {
-  redis.disconnect();
-  await stopRedis();
-});
+after(() => stopRedis());
 
 /** Controller with the fake queue; the registry's fake worker stays live for the whole file. */
 function controllerWith(queue: FakeTrialQueue): CampaignController {

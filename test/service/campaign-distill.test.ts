@@ -5,26 +5,19 @@ import { readEventsAfter } from '../../src/store/campaign-events.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
 import { unregisterWorker } from '../../src/store/worker-registry.js';
-import { completeJob, failJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics } from '../helpers/fake-trial-queue.js';
+import { completeJob, failJob, FakeTrialQueue, registerFakeWorker, type FakeMetrics, redisWithFakeWorker } from '../helpers/fake-trial-queue.js';
 import { GUIDE, runScriptedCampaign, scripted, TUNING_GUIDE } from '../helpers/scripted-campaign.js';
 import { distillEvidence } from '../../src/service/recommendation-evidence.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
 import { buildExportEvidence } from '../../src/service/export-evidence-builder.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
-import { startTempRedis } from '../helpers/temp-redis.js';
 
 let redis: Redis;
 let stopRedis: () => Promise<void>;
 before(async () => {
-  const temp = await startTempRedis('alloctune-distill-');
-  stopRedis = temp.stop;
-  redis = new Redis(temp.server.url);
-  await registerFakeWorker(redis, 'w1', 4);
+  ({ redis, stop: stopRedis } = await redisWithFakeWorker('alloctune-distill-'));
 });
-after(async () => {
-  redis.disconnect();
-  await stopRedis();
-});
+after(() => stopRedis());
 
 async function distilledCampaign(name: string, metrics: FakeMetrics, overrides: Parameters<typeof runScriptedCampaign>[3] = {}) {
   return runScriptedCampaign(redis, name, metrics, overrides);

@@ -4,22 +4,15 @@ import { Redis } from 'ioredis';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import { CampaignSpecSchema, type CampaignSpecInput } from '../../src/core/campaign-spec.js';
 import { CampaignController } from '../../src/service/campaign-controller.js';
-import { completeJob, FakeTrialQueue, registerFakeWorker } from '../helpers/fake-trial-queue.js';
+import { completeJob, FakeTrialQueue, redisWithFakeWorker } from '../helpers/fake-trial-queue.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
-import { startTempRedis } from '../helpers/temp-redis.js';
 
 let redis: Redis;
 let stopRedis: () => Promise<void>;
 before(async () => {
-  const temp = await startTempRedis('alloctune-warm-start-');
-  stopRedis = temp.stop;
-  redis = new Redis(temp.server.url);
-  await registerFakeWorker(redis, 'w1', 4);
+  ({ redis, stop: stopRedis } = await redisWithFakeWorker('alloctune-warm-start-'));
 });
-after(async () => {
-  redis.disconnect();
-  await stopRedis();
-});
+after(() => stopRedis());
 
 const gpCampaign = (overrides: Partial<CampaignSpecInput> = {}) => CampaignSpecSchema.parse(smallCampaign({ sampler: 'gp', budget: { trials: 12, minutes: 10 }, duel: { enabled: false }, ...overrides }));
 

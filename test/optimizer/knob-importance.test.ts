@@ -57,7 +57,7 @@ test('from 40 noisy trials, the two knobs that matter (one of them boolean) rank
     assert.ok(k.total_high < weakestCarrier, `${k.name} interval ${k.total_low}..${k.total_high} overlaps a carrier's (${weakestCarrier})`);
   }
   for (const k of estimate.knobs) {
-    assert.ok(k.total_low <= k.total + 1e-9 && k.total <= k.total_high + 0.05, `${k.name}: ${k.total_low} <= ${k.total} <= ${k.total_high}`);
+    assert.ok(k.total_low <= k.total + 1e-9 && k.total <= k.total_high + 1e-9 && k.first_low <= k.first + 1e-9 && k.first <= k.first_high + 1e-9, `${k.name}: ${k.total_low} <= ${k.total} <= ${k.total_high}`);
   }
 });
 

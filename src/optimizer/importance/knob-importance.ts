@@ -63,6 +63,18 @@ function clampShare(v: number): number {
 }
 
 /**
+ * The share and its percentile interval, widened to hold the share. A resample repeats trials, and
+ * a GP fitted on repeats smooths differently, so a small share's bootstrap distribution can sit
+ * wholly above (or below) the full-data estimate; an interval that excludes the number printed next
+ * to it reads as a bug, and widening only makes the claim more cautious.
+ */
+function shareWithInterval(estimate: number, boots: number[], tail: number): { share: number; low: number; high: number } {
+  const sorted = [...boots].sort((x, y) => x - y);
+  const share = clampShare(estimate);
+  return { share, low: Math.min(share, clampShare(quantile(sorted, tail))), high: Math.max(share, clampShare(quantile(sorted, 1 - tail))) };
+}
+
+/**
  * Knob importance from a campaign's own trials: a GP surrogate (the sampler's Matern-5/2 ARD model,
  * hyperparameters fitted once on all trials) decomposed by functional ANOVA into Sobol shares per
  * knob. The interval comes from refitting the GP on trials resampled with replacement (same
@@ -97,17 +109,9 @@ export function estimateKnobImportance(points: readonly ImportancePoint[], optio
   }
   const tail = (1 - level) / 2;
   const knobs = names.map((name, k): KnobImportance => {
-    const f = [...(boots.first[k] as number[])].sort((x, y) => x - y);
-    const t = [...(boots.total[k] as number[])].sort((x, y) => x - y);
-    return {
-      name,
-      total: clampShare(point.total[k] as number),
-      total_low: clampShare(quantile(t, tail)),
-      total_high: clampShare(quantile(t, 1 - tail)),
-      first: clampShare(point.first[k] as number),
-      first_low: clampShare(quantile(f, tail)),
-      first_high: clampShare(quantile(f, 1 - tail)),
-    };
+    const total = shareWithInterval(point.total[k] as number, boots.total[k] as number[], tail);
+    const first = shareWithInterval(point.first[k] as number, boots.first[k] as number[], tail);
+    return { name, total: total.share, total_low: total.low, total_high: total.high, first: first.share, first_low: first.low, first_high: first.high };
   });
   knobs.sort((x, y) => y.total - x.total || x.name.localeCompare(y.name));
   return { method, trials: points.length, level, knobs };

@@ -44,6 +44,8 @@ export const WorkerConfigSchema = z.strictObject({
   library_dir: z.string().startsWith('/').optional(),
   /** redis-server for the redis workload; default from PATH. */
   redis_server: z.string().min(1).optional(),
+  /** Directory of recorded traces and Redis captures that trials name (`--traces DIR` wins). */
+  traces_dir: z.string().startsWith('/').optional(),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

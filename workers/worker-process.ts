@@ -17,6 +17,7 @@ import { rejectedJobResult } from './rejected-job.js';
 import { executeTrial } from './trial-executor.js';
 import { InterferenceGate } from './interference-gate.js';
 import { workerLibraries, type WorkerConfig } from './worker-config.js';
+import { advertisedTraces, TraceDir } from './trace-dir.js';
 
 export interface WorkerProcessOptions {
   /** Redis URL or connection settings (TLS, ACL password). */
@@ -95,6 +96,7 @@ export class WorkerProcess {
       queues: [],
       allocators: await availableAllocators(workerLibraries(options.config)),
       commands: Object.keys(options.config.commands).sort(),
+      traces: advertisedTraces(new TraceDir(options.config.traces_dir)),
       started_at: new Date().toISOString(),
       last_seen_ms: Date.now(),
       active_trials: [],
@@ -119,6 +121,7 @@ export class WorkerProcess {
 
   private async beat(): Promise<void> {
     this.info.active_trials = this.worker.activeJobIds();
+    this.info.traces = advertisedTraces(new TraceDir(this.options.config.traces_dir));
     try {
       if (!(await claimWorkerName(this.redis, this.options.name, this.owner, LEASE_HEARTBEATS * this.options.heartbeatMs))) {
         // Silent for a whole lease (a long stall, Redis unreachable) and the name went to another process.

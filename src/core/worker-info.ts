@@ -18,6 +18,8 @@ export const WorkerInfoSchema = WorkerIdentitySchema.extend({
   allocators: z.array(AvailableAllocatorSchema),
   /** Names of the commands its config allow-lists (never their command lines); absent from workers older than this field. */
   commands: z.array(z.string()).optional(),
+  /** Names of the traces and Redis captures in its trace directory; absent from workers older than this field. */
+  traces: z.object({ trace: z.array(z.string()), redis_capture: z.array(z.string()) }).optional(),
   started_at: z.string(),
   /** Milliseconds since the epoch of the last heartbeat. */
   last_seen_ms: z.number(),

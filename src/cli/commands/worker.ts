@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AlloctuneError } from '../../core/alloctune-error.js';
 import { LabelKeySchema, LabelValueSchema, MAX_ROUTING_LABELS, RESERVED_LABELS, WORKER_LABEL } from '../../core/worker-labels.js';
 import { checkRedisConnection, redisConnectionFrom, REDIS_FLAG_OPTIONS, REDIS_FLAGS_USAGE } from '../../redis/redis-connection.js';
 import { parseCpuList } from '../../sys/cpu-list.js';
 // The CLI is the composition root: it is the one place under src/ that starts a worker process.
-import { loadWorkerConfig } from '../../../workers/worker-config.js';
+import { loadWorkerConfig, type WorkerConfig } from '../../../workers/worker-config.js';
 import { WorkerProcess } from '../../../workers/worker-process.js';
 import { onShutdown } from '../shutdown-hooks.js';
 import { UsageError } from '../usage-error.js';
@@ -14,7 +15,9 @@ import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option
 const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
                         [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
                         [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS] [--spaces DIR]
+                        [--traces DIR]
   ${SPACES_USAGE}
+  --traces DIR      directory of recorded traces and Redis captures that trials name (overrides the config's traces_dir)
 ${REDIS_FLAGS_USAGE}`;
 
 /** Parse `k=v,k2=v2` (the option may be repeated) into a label map. */
@@ -44,6 +47,11 @@ function positiveInt(text: string, field: string): number {
   return n;
 }
 
+/** The config with `--traces DIR` (made absolute) in place of its `traces_dir`. */
+function withTracesDir(config: WorkerConfig, traces: string | undefined): WorkerConfig {
+  return traces === undefined ? config : { ...config, traces_dir: resolve(traces) };
+}
+
 /** `alloctune worker`: take trials from the queue until interrupted. */
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -62,6 +70,7 @@ export async function run(argv: string[]): Promise<number> {
       'stalled-ms': { type: 'string', default: '15000' },
       'max-stalled': { type: 'string', default: '2' },
       'heartbeat-ms': { type: 'string', default: '5000' },
+      traces: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -86,7 +95,7 @@ export async function run(argv: string[]): Promise<number> {
     clientCpus: values['client-cpus'],
     concurrency: positiveInt(values.concurrency, 'concurrency'),
     labels: parseLabels(values.labels),
-    config: loadWorkerConfig(values.config),
+    config: withTracesDir(loadWorkerConfig(values.config), values.traces),
     lockDurationMs: positiveInt(values['lock-ms'], 'lock-ms'),
     stalledIntervalMs: positiveInt(values['stalled-ms'], 'stalled-ms'),
     maxStalledCount: positiveInt(values['max-stalled'], 'max-stalled'),

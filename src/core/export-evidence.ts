@@ -124,8 +124,10 @@ const DistillStepEvidenceSchema = z.object({
   from: ConfigValueSchema,
   to: ConfigValueSchema.optional(),
   kept: z.boolean(),
-  /** Loss of reverting it (relative, positive = worse) with its interval. */
+  /** Loss of reverting it (relative, positive = worse whatever the objective's direction). */
   loss_pct: Bound,
+  /** Relative change of the objective when reverted (signed as the objective moves) and its interval. */
+  change_pct: Bound,
   change_low_pct: Bound,
   change_high_pct: Bound,
   pairs: z.number().int(),

@@ -82,6 +82,7 @@ function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
       from: s.from,
       kept: s.kept,
       loss_pct: pct(s.objective.loss),
+      change_pct: pct(s.objective.relative_change),
       change_low_pct: pct(s.objective.change_low),
       change_high_pct: pct(s.objective.change_high),
       pairs: s.objective.pairs,

@@ -278,12 +278,19 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     assert.equal(await first.count(), 1);
     assert.match(await first.innerText(), /games/, 'rank 1 has been dueled');
     for (const row of await page.locator('#leaderboard-table tr[data-rank="unconfirmed"]').all()) assert.match(await row.innerText(), /not dueled/);
-    const evidence = (await (await api(`/v1/campaigns/${campaignId}/export?format=json`)).json()) as { distillation?: { steps: { outcome: string }[] }; guards: { metric: string }[]; reachability: { message: string }[] };
+    const evidence = (await (await api(`/v1/campaigns/${campaignId}/export?format=json`)).json()) as { distillation?: { steps: { outcome: string; change_pct: number | null; loss_pct: number | null }[] }; guards: { metric: string }[]; reachability: { message: string }[] };
     assert.equal(await page.locator('#distill-steps tbody tr').count(), evidence.distillation?.steps.length ?? 0);
     // Each step's decision says what its outcome was: a knob kept because the noise could not tell is not "carries gain".
     const words: Record<string, RegExp> = { reverted: /^reverted/, carries_gain: /^kept \(carries gain\)$/, inconclusive: /^kept \(could not tell\)$/ };
     const decisions = await page.locator('#distill-steps tbody tr td:nth-child(3)').allInnerTexts();
     (evidence.distillation?.steps ?? []).forEach((s, i) => assert.match(decisions[i] ?? '', words[s.outcome] ?? /^$/, `step ${i + 1} (${s.outcome})`));
+    // The change column is signed as the objective moves (its interval too); the loss is said in words with its own sign.
+    const changes = await page.locator('#distill-steps tbody tr td:nth-child(4)').allInnerTexts();
+    (evidence.distillation?.steps ?? []).forEach((s, i) => {
+      if (s.change_pct === null || s.loss_pct === null) return;
+      assert.match(changes[i] ?? '', s.change_pct >= 0 ? /^\+/ : /^-/, `step ${i + 1} change ${s.change_pct}`);
+      assert.match(changes[i] ?? '', s.loss_pct > 0 ? /worse by/ : /better by/, `step ${i + 1} loss ${s.loss_pct}`);
+    });
     assert.equal(await page.locator('#guard-verdicts tbody tr').count(), evidence.guards.length);
     assert.deepEqual(await page.locator('#reachability li').allInnerTexts(), evidence.reachability.map((r) => r.message));
     await page.locator('#decision-panel').screenshot({ path: join(artifacts, '08-decision.png') });

@@ -33,6 +33,11 @@ function stepDecision(s) {
   return 'reverted (not needed)';
 }
 
+function lossWords(lossPct) {
+  if (lossPct === undefined || lossPct === null) return '';
+  return lossPct > 0 ? ` (worse by ${num(lossPct)}%)` : ` (better by ${num(-lossPct)}%)`;
+}
+
 function stepRows(distillation) {
   return (distillation.steps ?? []).map((s) =>
     el(
@@ -41,7 +46,8 @@ function stepRows(distillation) {
       el('td', { class: 'mono', text: s.knob }),
       el('td', { class: 'mono', text: `${s.from} → ${s.to ?? 'unset'}` }),
       el('td', { class: s.kept === undefined || s.outcome === 'inconclusive' ? 'note' : s.kept ? 'good' : 'note', text: stepDecision(s) }),
-      el('td', { text: s.loss_pct === undefined ? '–' : `${pct(s.loss_pct)} [${pct(s.change_low_pct)}, ${pct(s.change_high_pct)}], ${s.pairs} pairs` }),
+      // The change and its interval carry one sign convention (as the objective moves); the loss (positive = worse) is said in words.
+      el('td', { text: s.change_pct === undefined ? '–' : `${pct(s.change_pct)} [${pct(s.change_low_pct)}, ${pct(s.change_high_pct)}], ${s.pairs} pairs${lossWords(s.loss_pct)}` }),
       el('td', { class: 'note', text: s.reason ?? '' }),
     ),
   );

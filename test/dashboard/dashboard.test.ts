@@ -374,6 +374,10 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     assert.ok((await page.locator('#compare-settings tr[data-differs="true"]').count()) >= 1, 'two explored configs differ somewhere');
     const objectiveRow = page.locator('#compare-metrics tr.focus').first();
     assert.match(await objectiveRow.innerText(), /rss_bytes_at_300ms[\s\S]*n=2[\s\S]*n=2[\s\S]*[+-][\s\S]*\[[^\]]+, [^\]]+\]/);
+    // Cells carry their unit: a nanosecond metric reads "... ns" in its means, difference and interval.
+    const nsRows = await page.locator('#compare-metrics tr[data-metric$="_ns"]').allInnerTexts();
+    assert.ok(nsRows.length >= 1, 'the harness reports nanosecond metrics');
+    for (const row of nsRows) assert.match(row, /\d ns \(n=\d+\)[\s\S]*\d ns \(n=\d+\)[\s\S]*\d ns/, row);
     await page.locator('#trial-compare').screenshot({ path: join(artifacts, '16-trial-compare.png') });
     await page.selectOption('#filter-role', '');
   });

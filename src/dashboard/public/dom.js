@@ -62,6 +62,13 @@ export function metricUnit(metric) {
   return 'count';
 }
 
+/** A value with its unit, for cells with no unit in their header (MiB is already in {@link metricValue}). */
+export function metricText(metric, value) {
+  const unit = metricUnit(metric);
+  const text = metricValue(metric, value);
+  return text === '–' || unit === 'MiB' || unit === 'count' || unit === 'ratio' ? text : `${text} ${unit}`;
+}
+
 /** An axis title: the metric without its workload prefix, its unit, and which way is better. */
 export function axisLabel(metric, direction) {
   const name = metric.includes('.') ? metric.slice(metric.lastIndexOf('.') + 1) : metric;

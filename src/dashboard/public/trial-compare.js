@@ -1,6 +1,6 @@
 // Two trials side by side: the knobs that differ, and each metric's difference with a 95% Welch
 // interval from the two trials' repeats (none when a side has a single repeat).
-import { el, metricValue, num } from './dom.js';
+import { el, metricText, num } from './dom.js';
 
 // Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom; 1.96 beyond.
 const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
@@ -37,15 +37,15 @@ export function renderCompare(node, a, b, focus) {
   const metricRows = ordered.map((k) => {
     const [sa, sb] = [a.summary[k], b.summary[k]];
     const d = summaryDelta(sa, sb);
-    const interval = d.low === undefined ? 'n=1 on a side: no interval' : `[${metricValue(k, d.low)}, ${metricValue(k, d.high)}]`;
+    const interval = d.low === undefined ? 'n=1 on a side: no interval' : `[${metricText(k, d.low)}, ${metricText(k, d.high)}]`;
     const clear = d.low !== undefined && (d.low > 0 || d.high < 0);
     return el(
       'tr',
       { 'data-metric': k, class: focus.includes(k) ? 'focus' : '' },
       el('td', { class: 'mono', text: k }),
-      el('td', { text: `${metricValue(k, sa.mean)} (n=${sa.n})` }),
-      el('td', { text: `${metricValue(k, sb.mean)} (n=${sb.n})` }),
-      el('td', { class: clear ? 'strong' : '', text: `${d.delta >= 0 ? '+' : ''}${metricValue(k, d.delta)}${d.relative === undefined ? '' : ` (${d.relative >= 0 ? '+' : ''}${num(100 * d.relative)}%)`}` }),
+      el('td', { text: `${metricText(k, sa.mean)} (n=${sa.n})` }),
+      el('td', { text: `${metricText(k, sb.mean)} (n=${sb.n})` }),
+      el('td', { class: clear ? 'strong' : '', text: `${d.delta >= 0 ? '+' : ''}${metricText(k, d.delta)}${d.relative === undefined ? '' : ` (${d.relative >= 0 ? '+' : ''}${num(100 * d.relative)}%)`}` }),
       el('td', { class: 'note', text: interval }),
     );
   });

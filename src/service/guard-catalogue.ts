@@ -1,5 +1,6 @@
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
+import { catalogueEntry } from './metric-catalogue.js';
 import { resolveMetric } from './metric-resolver.js';
 
 /** A guard as declared for a workload kind: the metric, its good direction and the accepted loss. */
@@ -7,8 +8,6 @@ interface GuardRow {
   metric: string;
   direction: 'min' | 'max';
   margin_pct: number;
-  /** Redis phase that measures it; a workload with that phase disabled leaves the guard unmeasured. */
-  phase?: 'throughput' | 'latency';
 }
 
 /**
@@ -18,9 +17,9 @@ interface GuardRow {
  */
 export const WORKLOAD_GUARDS: Record<WorkloadSpec['kind'], readonly GuardRow[]> = {
   redis: [
-    { metric: 'get_ops_per_s', direction: 'max', margin_pct: 3, phase: 'throughput' },
-    { metric: 'set_ops_per_s', direction: 'max', margin_pct: 3, phase: 'throughput' },
-    { metric: 'p99_us', direction: 'min', margin_pct: 10, phase: 'latency' },
+    { metric: 'get_ops_per_s', direction: 'max', margin_pct: 3 },
+    { metric: 'set_ops_per_s', direction: 'max', margin_pct: 3 },
+    { metric: 'p99_us', direction: 'min', margin_pct: 10 },
   ],
   harness: [
     { metric: 'ops_per_cpu_s', direction: 'max', margin_pct: 3 },
@@ -36,13 +35,14 @@ export interface ResolvedGuard {
   direction: 'min' | 'max';
   /** Accepted relative loss (fraction). */
   margin: number;
-  /** Set when the workload does not measure it (e.g. "redis throughput phase disabled"). */
+  /** Set when the workload does not measure it (e.g. "redis does not report it: the throughput phase is off"). */
   not_measured_because?: string;
 }
 
-function phaseOff(w: WorkloadSpec, phase: GuardRow['phase']): string | undefined {
-  if (phase === undefined || w.kind !== 'redis') return undefined;
-  return w.options[phase].enabled ? undefined : `the ${workloadLabel(w)} ${phase} phase is disabled`;
+/** Why the workload will not report the guard's metric (the metric catalogue's condition), or undefined. */
+function notMeasured(w: WorkloadSpec, metric: string): string | undefined {
+  const missing = catalogueEntry(w.kind, metric)?.missingWith?.(w);
+  return missing === undefined ? undefined : `${workloadLabel(w)} does not report it: ${missing.reason}`;
 }
 
 /**
@@ -56,7 +56,7 @@ export function campaignGuards(spec: Pick<CampaignSpec, 'guards' | 'workloads' |
     : spec.workloads.flatMap((w) =>
         WORKLOAD_GUARDS[w.kind].map((row): ResolvedGuard => {
           const guard: ResolvedGuard = { key: `${workloadLabel(w)}.${row.metric}`, direction: row.direction, margin: row.margin_pct / 100 };
-          const off = phaseOff(w, row.phase);
+          const off = notMeasured(w, row.metric);
           if (off !== undefined) guard.not_measured_because = off;
           return guard;
         }),

@@ -3,7 +3,7 @@ import type { HarnessList } from '../core/harness-list.js';
 import type { InputProblem } from '../core/input-problems-error.js';
 import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
 import { harnessSnapshotOffsets } from './harness-args-check.js';
-import { METRIC_CATALOGUE, metricProblem } from './metric-catalogue.js';
+import { catalogueEntry, METRIC_CATALOGUE, metricProblem } from './metric-catalogue.js';
 
 const SNAPSHOT_METRIC = /_at_(\d+)ms$/;
 
@@ -17,7 +17,7 @@ function snapshotPlan(w: WorkloadSpec, i: number, harness: HarnessList | undefin
 /** The metrics a workload will report with its options: the catalogue's names, snapshot families expanded to its offsets. */
 function availableMetrics(w: WorkloadSpec, i: number, harness: HarnessList | undefined): string[] {
   const offsets = snapshotPlan(w, i, harness)?.offsets;
-  return METRIC_CATALOGUE.filter((e) => e.kind === w.kind).flatMap(({ name }) => {
+  return METRIC_CATALOGUE.filter((e) => e.kind === w.kind && e.missingWith?.(w) === undefined).flatMap(({ name }) => {
     if (!name.includes('<N>')) return [name];
     return offsets === undefined ? [name] : offsets.map((o) => name.replace('<N>', String(o)));
   });
@@ -40,9 +40,10 @@ function referent(metric: string, workloads: readonly WorkloadSpec[]): { index: 
 
 /**
  * Every metric the spec judges by (objective, constraints, explicit guards) that its workloads will
- * not report with the options given: names no workload reports (see metric-catalogue.ts), and
- * snapshot metrics (`rss_bytes_at_5000ms`) at an offset the workload was not asked to take. Each
- * problem lists the metrics that are available.
+ * not report with the options given: names no workload reports (see metric-catalogue.ts), metrics
+ * whose catalogue condition the workload's options rule out (a Redis phase switched off, latency
+ * sampling off, no live bytes at the end), and snapshot metrics (`rss_bytes_at_5000ms`) at an offset
+ * the workload was not asked to take. Each problem lists the metrics that are available.
  */
 export function metricAvailabilityProblems(spec: CampaignSpec, harness: HarnessList | undefined): InputProblem[] {
   const judged = [
@@ -58,9 +59,15 @@ export function metricAvailabilityProblems(spec: CampaignSpec, harness: HarnessL
       continue;
     }
     const target = referent(metric, spec.workloads);
-    const offset = target === undefined ? undefined : SNAPSHOT_METRIC.exec(target.name)?.[1];
     const workload = target === undefined ? undefined : spec.workloads[target.index];
-    if (target === undefined || offset === undefined || workload === undefined) continue;
+    if (target === undefined || workload === undefined) continue;
+    const missing = catalogueEntry(workload.kind, target.name)?.missingWith?.(workload);
+    if (missing !== undefined) {
+      problems.push({ path, message: `'${metric}' is not reported when ${missing.reason} (workloads.${target.index}.${missing.field}); available: ${availableText([workload], harness)}` });
+      continue;
+    }
+    const offset = SNAPSHOT_METRIC.exec(target.name)?.[1];
+    if (offset === undefined) continue;
     const plan = snapshotPlan(workload, target.index, harness);
     if (plan?.offsets === undefined || plan.offsets.includes(Number(offset))) continue;
     const taken = plan.offsets.length === 0 ? `${workloadLabel(workload)} takes no snapshots after the free burst` : `${workloadLabel(workload)} takes snapshots at ${plan.offsets.join(', ')} ms (${plan.field})`;

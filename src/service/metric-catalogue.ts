@@ -16,6 +16,11 @@ export interface MetricEntry {
   better?: MetricBetter;
   /** When the runner reports it; absent: always. */
   when?: string;
+  /**
+   * The machine-checkable part of `when`: why a workload as specified will not report the metric
+   * (the field that decides, as the request spells it), or undefined when it will or cannot tell.
+   */
+  missingWith?: (w: WorkloadSpec) => { field: string; reason: string } | undefined;
 }
 
 type Row = Omit<MetricEntry, 'kind'>;
@@ -37,6 +42,19 @@ const REDIS_LATENCY_QUANTILES: readonly { suffix: string; what: string }[] = [
 
 const SAMPLED = 'latency sampling is on (sample-every > 0, the default)';
 
+/** A harness argument given explicitly as 0 turns latency sampling off. */
+function unsampled(w: WorkloadSpec): { field: string; reason: string } | undefined {
+  return w.kind === 'harness' && w.args['sample-every'] === 0 ? { field: 'args.sample-every', reason: 'sample-every is 0 (latency sampling off)' } : undefined;
+}
+
+/** A Redis phase switched off by the request. */
+function redisPhaseOff(phase: 'throughput' | 'latency'): (w: WorkloadSpec) => { field: string; reason: string } | undefined {
+  return (w) => (w.kind === 'redis' && !w.options[phase].enabled ? { field: `options.${phase}.enabled`, reason: `the ${phase} phase is off` } : undefined);
+}
+
+/** Workloads that free everything before the end, so there are no live bytes to divide by. */
+const NO_LIVE_BYTES_AT_END: readonly string[] = ['size-sweep', 'cache-scratch'];
+
 function harnessLatency(call: 'malloc' | 'free'): Row[] {
   return LATENCY_QUANTILES.map(({ suffix, what }) => ({
     name: `${call}_${suffix}_ns`,
@@ -44,6 +62,7 @@ function harnessLatency(call: 'malloc' | 'free'): Row[] {
     meaning: `${what} of one ${call}() call (sampled, HDR histogram)`,
     better: 'lower' as const,
     when: SAMPLED,
+    missingWith: unsampled,
   }));
 }
 
@@ -65,7 +84,14 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     ...harnessLatency('free'),
     { name: 'peak_rss_bytes', unit: 'bytes', meaning: 'peak resident set size of the harness process (VmHWM)', better: 'lower' },
     { name: 'live_requested_bytes', unit: 'bytes', meaning: 'bytes the workload holds (requested sizes) at the end' },
-    { name: 'fragmentation_ratio', unit: 'ratio', meaning: 'RSS / live requested bytes at the end', better: 'lower', when: 'the workload holds live bytes at the end (not size-sweep or cache-scratch)' },
+    {
+      name: 'fragmentation_ratio',
+      unit: 'ratio',
+      meaning: 'RSS / live requested bytes at the end',
+      better: 'lower',
+      when: 'the workload holds live bytes at the end (not size-sweep or cache-scratch)',
+      missingWith: (w) => (w.kind === 'harness' && NO_LIVE_BYTES_AT_END.includes(w.workload) ? { field: 'workload', reason: `${w.workload} holds no live bytes at the end` } : undefined),
+    },
     { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'RSS <N> ms after the free burst', better: 'lower', when: AFTER_FREE },
     { name: 'fragmentation_ratio_at_<N>ms', unit: 'ratio', meaning: 'RSS / live requested bytes <N> ms after the free burst', better: 'lower', when: AFTER_FREE },
     {
@@ -80,12 +106,12 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     { name: 'sys_ms', unit: 'ms', meaning: 'system CPU time over the run', better: 'lower' },
   ],
   redis: [
-    { name: 'get_ops_per_s', unit: 'ops/s', meaning: 'pipelined GET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled' },
-    { name: 'set_ops_per_s', unit: 'ops/s', meaning: 'pipelined SET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled' },
+    { name: 'get_ops_per_s', unit: 'ops/s', meaning: 'pipelined GET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled', missingWith: redisPhaseOff('throughput') },
+    { name: 'set_ops_per_s', unit: 'ops/s', meaning: 'pipelined SET throughput (redis-benchmark)', better: 'higher', when: 'the throughput phase is enabled', missingWith: redisPhaseOff('throughput') },
     ...REDIS_LATENCY_QUANTILES.map(
-      ({ suffix, what }): Row => ({ name: `${suffix}_us`, unit: 'us', meaning: `${what} round-trip time of one SET or GET (rttprobe, one request at a time)`, better: 'lower', when: 'the latency phase is enabled' }),
+      ({ suffix, what }): Row => ({ name: `${suffix}_us`, unit: 'us', meaning: `${what} round-trip time of one SET or GET (rttprobe, one request at a time)`, better: 'lower', when: 'the latency phase is enabled', missingWith: redisPhaseOff('latency') }),
     ),
-    { name: 'rtt_errors', unit: 'count', meaning: 'requests of the latency phase answered with an error', better: 'lower', when: 'the latency phase is enabled' },
+    { name: 'rtt_errors', unit: 'count', meaning: 'requests of the latency phase answered with an error', better: 'lower', when: 'the latency phase is enabled', missingWith: redisPhaseOff('latency') },
     { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'redis-server RSS (INFO memory used_memory_rss) <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
     { name: 'rss_anon_bytes_at_<N>ms', unit: 'bytes', meaning: 'anonymous part of the RSS (/proc RssAnon) <N> ms after the delete (one per snapshot_offsets_ms offset)', better: 'lower' },
     { name: 'rss_file_bytes_at_<N>ms', unit: 'bytes', meaning: 'file-backed part of the RSS (/proc RssFile) <N> ms after the delete (one per snapshot_offsets_ms offset)' },

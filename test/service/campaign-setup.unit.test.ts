@@ -52,7 +52,7 @@ describe('campaign setup: knobs the target overrides, guards', () => {
       ['redis.set_ops_per_s', 'max', 0.03],
       ['redis.p99_us', 'min', 0.1],
     ]);
-    assert.match(guards[0]?.not_measured_because ?? '', /throughput phase is disabled/);
+    assert.match(guards[0]?.not_measured_because ?? '', /^redis does not report it: the throughput phase is off$/);
     assert.equal(guards[2]?.not_measured_because, undefined);
     const own = CampaignSpecSchema.parse(redisOnly({ guards: [{ metric: 'p999_us', direction: 'min', margin_pct: 20 }] }));
     assert.deepEqual(campaignGuards(own, 'redis.rss_bytes_at_1000ms').map((g) => [g.key, g.margin]), [['redis.p999_us', 0.2]]);

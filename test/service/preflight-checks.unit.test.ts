@@ -79,6 +79,28 @@ describe('pre-flight checks (pure)', () => {
     assert.deepEqual(metricAvailabilityProblems(spec, undefined), []);
   });
 
+  it('refuses metrics whose catalogue condition the options rule out: a Redis phase off, sampling off, no live bytes at the end', () => {
+    const redis = (options: Record<string, unknown>) => WorkloadSpecSchema.parse({ kind: 'redis', options });
+    const noThroughput = CampaignSpecSchema.parse(
+      smallCampaign({ workloads: [redis({ throughput: { enabled: false } })], objective: { metric: 'rss_bytes_at_1000ms', direction: 'min' }, constraints: [{ metric: 'get_ops_per_s', min_ratio_to_baseline: 0.95 }] }),
+    );
+    const [problem, ...rest] = metricAvailabilityProblems(noThroughput, LIST);
+    assert.deepEqual(rest, []);
+    assert.equal(problem?.path, 'constraints.0.metric');
+    assert.match(problem?.message ?? '', /^'get_ops_per_s' is not reported when the throughput phase is off \(workloads\.0\.options\.throughput\.enabled\); available: redis: /);
+    assert.doesNotMatch((problem?.message ?? '').split('available:')[1] ?? '', /ops_per_s/, 'throughput metrics not offered');
+    assert.match((problem?.message ?? '').split('available:')[1] ?? '', /\bp99_us\b/, 'latency metrics are, the latency phase is on');
+    const noLatency = CampaignSpecSchema.parse(smallCampaign({ workloads: [redis({ latency: { enabled: false } })], objective: { metric: 'p99_us', direction: 'min' }, constraints: [] }));
+    assert.match(metricAvailabilityProblems(noLatency, LIST)[0]?.message ?? '', /the latency phase is off \(workloads\.0\.options\.latency\.enabled\)/);
+    const unsampled = CampaignSpecSchema.parse(smallCampaign({ workloads: [harness('larson', { 'sample-every': 0 })], objective: { metric: 'malloc_p99_ns', direction: 'min' }, constraints: [] }));
+    assert.match(metricAvailabilityProblems(unsampled, LIST)[0]?.message ?? '', /sample-every is 0 \(latency sampling off\) \(workloads\.0\.args\.sample-every\)/);
+    const sweep = CampaignSpecSchema.parse(smallCampaign({ workloads: [harness('size-sweep')], objective: { metric: 'fragmentation_ratio', direction: 'min' }, constraints: [] }));
+    assert.match(metricAvailabilityProblems(sweep, undefined)[0]?.message ?? '', /size-sweep holds no live bytes at the end \(workloads\.0\.workload\)/);
+    // The same metrics with their condition met pass.
+    const met = CampaignSpecSchema.parse(smallCampaign({ workloads: [harness('larson')], objective: { metric: 'fragmentation_ratio', direction: 'min' }, constraints: [{ metric: 'malloc_p99_ns', max_ratio_to_baseline: 1.1 }] }));
+    assert.deepEqual(metricAvailabilityProblems(met, LIST), []);
+  });
+
   it('says what a campaign waits for, and takes workers that do not advertise commands at their word', () => {
     const spec = CampaignSpecSchema.parse(smallCampaign({ worker_labels: { zone: 'b' }, workloads: [{ kind: 'command', name: 'build' }], objective: { metric: 'wall_ms', direction: 'min' }, constraints: [] }));
     assert.deepEqual(unmetNeeds(spec, []), { worker_labels: { zone: 'b' }, commands: ['build'], allocator: 'jemalloc', reason: 'no live worker' });

@@ -158,14 +158,33 @@ export class CampaignController {
   private async renewLease(lease: ControllerLease): Promise<void> {
     try {
       if (await lease.takeOrRenew()) return;
-      // Another process took over (this one was paused or cut off past the TTL): it runs the campaigns now.
-      this.log(`controller lease taken by ${(await lease.currentHolder()) ?? 'another process'}: stopping the control loop`);
-      this.stopped = true;
-      if (this.timer) clearTimeout(this.timer);
-      if (this.leaseTimer) clearInterval(this.leaseTimer);
+      await this.leaseLost(lease);
     } catch (err) {
       this.log(`controller lease not renewed: ${describeError(err)}`);
     }
+  }
+
+  /** Another process took over (this one was paused or cut off past the TTL): it runs the campaigns now. */
+  private async leaseLost(lease: ControllerLease): Promise<void> {
+    if (this.stopped) return;
+    this.log(`controller lease taken by ${(await lease.currentHolder()) ?? 'another process'}: stopping the control loop`);
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.leaseTimer) clearInterval(this.leaseTimer);
+  }
+
+  /**
+   * True while this process may write campaign state. The renewal timer runs on the event loop, so
+   * a pass that blocked it past the TTL could find the lease taken by a waiting service: each
+   * campaign step re-takes the lease first (one round trip) and a lost lease stops the loop before
+   * anything is written. Without a lease (tests drive `tick` directly) there is nothing to fence.
+   */
+  private async holdsLease(): Promise<boolean> {
+    const lease = this.lease;
+    if (lease === undefined) return true;
+    if (await lease.takeOrRenew()) return true;
+    await this.leaseLost(lease);
+    return false;
   }
 
   /** Load every running campaign (no loop); `start` does this first. Public for tests. */
@@ -454,10 +473,12 @@ export class CampaignController {
 
   /** One pass: apply new reports, then advance every running campaign. Public for tests. */
   async tick(): Promise<void> {
+    if (!(await this.holdsLease())) return;
     await this.ingestReports();
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const running = [...this.runtimes.keys()];
     for (const id of running) {
+      if (!(await this.holdsLease())) return;
       await this.serial.run(id, () => this.guarded(id, () => this.advance(id, workers, running.length)));
     }
   }

@@ -11,6 +11,7 @@ import { prepareCampaign } from '../../src/service/campaign-setup.js';
 import { readEventsAfter, type CampaignEvent } from '../../src/store/campaign-events.js';
 import { CampaignStore, newCampaignId } from '../../src/store/campaign-store.js';
 import { ControllerLease } from '../../src/store/controller-lease.js';
+import { KEYS } from '../../src/store/keys.js';
 import { loadReportsCursor, readTrialReports } from '../../src/store/trial-events.js';
 import { completeJob, FakeTrialQueue, redisWithFakeWorker } from '../helpers/fake-trial-queue.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
@@ -199,5 +200,32 @@ describe('campaign controller against a temporary Redis and a fake queue', () =>
     const successor = make();
     await successor.start();
     await successor.stop();
+  });
+
+  it('a holder whose lease another service took writes nothing more: the next pass stops before any step', async () => {
+    const queue = new FakeTrialQueue();
+    const lines: string[] = [];
+    const { id } = await controllerWith(queue).create(spec());
+    const holder = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000, leaseTtlMs: 60_000, tickMs: 3_600_000, log: (l) => lines.push(l) });
+    await holder.start(); // resumes the campaign; its first pass is a timer that has not fired yet
+    // The lease lapsed while this process was blocked (a long pass) and a waiting service took it.
+    // Both commands are queued on the shared connection before the first pass can send its own.
+    const usurper = new ControllerLease(redis, 60_000);
+    const [, took] = await Promise.all([redis.del(KEYS.controllerLease), usurper.takeOrRenew()]);
+    assert.ok(took);
+    await holder.tick();
+    assert.deepEqual(await holder.trials(id), [], 'no trial planned');
+    assert.equal(queue.jobs(id).length, 0, 'nothing enqueued');
+    assert.ok(lines.some((l) => l.includes(`controller lease taken by ${usurper.holder}: stopping the control loop`)), lines.join('\n'));
+    assert.equal(await usurper.currentHolder(), usurper.holder, 'the new holder keeps the lease');
+    await holder.stop();
+    await usurper.release();
+    // The same steps under a held lease do plan trials (the check above could fail).
+    const fresh = new CampaignController({ redis, queue, workerTimeoutMs: 3_600_000, leaseTtlMs: 60_000, tickMs: 3_600_000 });
+    await fresh.start();
+    await fresh.tick();
+    assert.ok((await fresh.trials(id)).length > 0, 'the resumed campaign plans its first trials');
+    await fresh.cancel(id);
+    await fresh.stop();
   });
 });

@@ -151,6 +151,13 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
 /** The whole catalogue, one entry per metric or metric family, grouped by workload kind. */
 export const METRIC_CATALOGUE: readonly MetricEntry[] = (Object.keys(ROWS) as WorkloadSpec['kind'][]).flatMap((kind) => ROWS[kind].map((row) => ({ kind, ...row })));
 
+/** An entry as documented (API, `alloctune metrics --json`): its data, without the condition's check, which is code. */
+export type DocumentedMetric = Omit<MetricEntry, 'missingWith'>;
+
+export function documentedMetric({ missingWith: _check, ...documented }: MetricEntry): DocumentedMetric {
+  return documented;
+}
+
 /** Names a worker config may give a command's own metric (worker-config.ts validates the same shape). */
 const CONFIGURED_NAME = '[a-z][a-z0-9_]{0,63}';
 

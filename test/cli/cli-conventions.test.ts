@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { COMMANDS } from '../../src/cli/command-registry.js';
-import { METRIC_CATALOGUE } from '../../src/service/metric-catalogue.js';
+import { documentedMetric, METRIC_CATALOGUE } from '../../src/service/metric-catalogue.js';
 import { metricCatalogueMarkdown } from '../../src/service/metric-catalogue-table.js';
 import { runGuarded, type ProcessOutcome } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
@@ -81,7 +81,7 @@ describe('alloctune CLI conventions (real binary)', () => {
     assert.equal(text?.exitCode, 0, text?.stderr);
     assert.match(text?.stdout ?? '', /^ {2}rss_bytes_at_<N>ms +bytes +lower +redis-server RSS/m);
     assert.doesNotMatch(text?.stdout ?? '', /^harness/m);
-    assert.deepEqual((JSON.parse(json?.stdout ?? '') as { metrics: unknown[] }).metrics, METRIC_CATALOGUE);
+    assert.deepEqual((JSON.parse(json?.stdout ?? '') as { metrics: unknown[] }).metrics, METRIC_CATALOGUE.map(documentedMetric));
     assert.equal(markdown?.stdout, `${metricCatalogueMarkdown()}\n`);
   });
 

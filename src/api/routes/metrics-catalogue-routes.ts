@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
+import { documentedMetric, METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
 
 /** The response of `GET /v1/metrics-catalogue`. */
 export const MetricsCatalogueResponseSchema = z.object({
@@ -23,6 +23,6 @@ export const MetricsCatalogueResponseSchema = z.object({
 export function metricsCatalogueRoutes() {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
-    app.get('/v1/metrics-catalogue', { schema: { response: { 200: MetricsCatalogueResponseSchema } } }, async () => ({ metrics: [...METRIC_CATALOGUE] }));
+    app.get('/v1/metrics-catalogue', { schema: { response: { 200: MetricsCatalogueResponseSchema } } }, async () => ({ metrics: METRIC_CATALOGUE.map(documentedMetric) }));
   };
 }

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../core/trial-job.js';
-import { METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
+import { documentedMetric, METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
 import { metricCatalogueMarkdown, metricCatalogueText } from '../../service/metric-catalogue-table.js';
 import { UsageError } from '../usage-error.js';
 
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.json && values.markdown) throw new UsageError('metrics', '--json', '--json and --markdown exclude each other');
   const kinds = positionals.length === 0 ? KINDS : (positionals as WorkloadSpec['kind'][]);
   const entries = METRIC_CATALOGUE.filter((e) => kinds.includes(e.kind));
-  if (values.json) process.stdout.write(`${JSON.stringify({ metrics: entries }, null, 2)}\n`);
+  if (values.json) process.stdout.write(`${JSON.stringify({ metrics: entries.map(documentedMetric) }, null, 2)}\n`);
   else if (values.markdown) process.stdout.write(`${metricCatalogueMarkdown(entries)}\n`);
   else process.stdout.write(metricCatalogueText(kinds, entries));
   return 0;

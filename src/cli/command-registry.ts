@@ -16,5 +16,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   metrics: { summary: 'list every metric each workload kind reports, with unit and meaning', load: () => import('./commands/metrics.js') },
   space: { summary: 'list, show, encode and parse allocator search spaces', load: () => import('./commands/space.js') },
   redis: { summary: 'run the embedded Redis in the foreground (for several local processes)', load: () => import('./commands/redis.js') },
+  trace: { summary: 'record a program\'s allocations into a trace, and describe a recorded trace', load: () => import('./commands/trace.js') },
   bench: { summary: 'offline benchmarks: replay optimizer campaigns against tables of real measurements', load: () => import('./commands/bench.js') },
 };

@@ -23,6 +23,7 @@ export const ERROR_CATALOGUE = {
   ALLOCTUNE_ERR_WORKER_LOST: { status: 503, retryable: true, template: 'worker {worker} lost: {reason}' },
   ALLOCTUNE_ERR_REDIS_UNAVAILABLE: { status: 503, retryable: true, template: 'redis unavailable: {reason}' },
   ALLOCTUNE_ERR_SETUP: { status: 500, retryable: false, template: '{reason}' },
+  ALLOCTUNE_ERR_TRACE_INVALID: { status: 422, retryable: false, template: 'trace file {file}: at offset {offset}: {reason}' },
   ALLOCTUNE_ERR_INTERNAL: { status: 500, retryable: false, template: '{reason}' },
   ALLOCTUNE_ERR_BODY_TOO_LARGE: { status: 413, retryable: false, template: 'request body larger than {limit_bytes} bytes' },
   ALLOCTUNE_ERR_RATE_LIMITED: { status: 429, retryable: true, template: 'rate limit exceeded, retry in {after}' },

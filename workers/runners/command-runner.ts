@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { z } from 'zod';
 import { AlloctuneError } from '../../src/core/alloctune-error.js';
+import { RunstatSchema } from '../../src/core/runstat-result.js';
 import type { WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { runGuarded } from '../../src/proc/guarded-spawn.js';
@@ -14,21 +14,6 @@ import type { CommandMetric, CommandSpec } from '../worker-config.js';
 import { abortedError } from './aborted-error.js';
 import { checkRecordedIdentity, withIdentityRecorder } from './serving-identity-file.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
-
-/** The document `native/build/runstat` writes (see native/runstat/runstat.c). */
-const RunstatSchema = z.object({
-  schema: z.literal('alloctune.runstat/1'),
-  exit_code: z.number().int().nullable(),
-  signal: z.number().int().nullable(),
-  wall_ms: z.number(),
-  user_ms: z.number(),
-  sys_ms: z.number(),
-  max_rss_bytes: z.number(),
-  minor_faults: z.number(),
-  major_faults: z.number(),
-  voluntary_ctx: z.number(),
-  involuntary_ctx: z.number(),
-});
 
 const SIGNAL_NAMES: Record<number, string> = { 4: 'SIGILL', 6: 'SIGABRT', 7: 'SIGBUS', 8: 'SIGFPE', 9: 'SIGKILL', 11: 'SIGSEGV', 15: 'SIGTERM' };
 

@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { TRACE_FILE_SUFFIX, TraceNameSchema } from '../../../core/trace-name.js';
+import { allocatorNames, knownAllocatorSchema, resolvePreloadLibrary } from '../../../spaces/index.js';
+import { recordTrace } from '../../../trace/record-trace.js';
+import { resolveCommand } from '../../../trace/resolve-command.js';
+import { UsageError } from '../../usage-error.js';
+import { TRACES_OPTION, TRACES_USAGE, tracesDir } from './traces-dir-option.js';
+
+const USAGE = `usage: alloctune trace record NAME [--traces DIR] [--allocator A] [--follow-forks] [--follow-exec] [--json] -- CMD ARGS...
+  Runs CMD (no shell; stdin is /dev/null) under the allocation tracer and writes NAME.trace and its
+  sidecar NAME.json (command, exit status, wall ms, peak RSS, allocator environment, records, sha256).
+  ${TRACES_USAGE}
+  --allocator A    preload allocator A's library after the tracer (default: what CMD loads itself)
+  --follow-forks   a forked child writes its own NAME.<pid>.trace (default: not traced)
+  --follow-exec    a program CMD executes writes NAME.<pid>.trace (default: only CMD itself is traced)
+  The program's environment is yours; MALLOC_CONF, GLIBC_TUNABLES ... in it are recorded.
+`;
+
+/** `alloctune trace record NAME ... -- CMD ARGS...`. */
+export async function run(argv: string[]): Promise<number> {
+  const split = argv.indexOf('--');
+  const own = split < 0 ? argv : argv.slice(0, split);
+  const { values, positionals } = parseArgs({
+    args: own,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      ...TRACES_OPTION,
+      allocator: { type: 'string' },
+      'follow-forks': { type: 'boolean', default: false },
+      'follow-exec': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const [name, extra] = positionals;
+  if (name === undefined || !TraceNameSchema.safeParse(name).success) {
+    throw new UsageError('trace record', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 80)}' is not a trace name`}: [a-z0-9][a-z0-9._-]{0,63}`);
+  }
+  if (extra !== undefined) throw new UsageError('trace record', 'arguments', `unexpected '${extra.slice(0, 80)}' before '--' (the program goes after '--')`);
+  const [program, ...args] = split < 0 ? [] : argv.slice(split + 1);
+  if (program === undefined) throw new UsageError('trace record', 'CMD', "missing: give the program after '--'");
+  let allocator: string | undefined;
+  if (values.allocator !== undefined) {
+    const parsed = knownAllocatorSchema().safeParse(values.allocator);
+    if (!parsed.success) throw new UsageError('trace record', '--allocator', `'${values.allocator.slice(0, 64)}' is not an allocator: one of ${allocatorNames().join(', ')}`);
+    allocator = parsed.data;
+  }
+  const command = resolveCommand(program, process.env['PATH']);
+  const dir = tracesDir(values.traces);
+  const library = allocator === undefined ? undefined : resolvePreloadLibrary(allocator);
+  let stop = (): void => undefined;
+  const onSignal = (): void => stop();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const recorded = await recordTrace({
+      name,
+      dir,
+      command,
+      args,
+      allocator,
+      allocatorLibrary: library,
+      followForks: values['follow-forks'],
+      followExec: values['follow-exec'],
+      env: process.env,
+      inheritOutput: true,
+      // Ctrl-C reaches the program as SIGINT, so that it can exit and the tracer write its trailer.
+      onSpawn: (child) => {
+        stop = () => child.kill('SIGINT');
+      },
+    });
+    for (const p of recorded.childProblems) process.stderr.write(`alloctune trace record: warning: child trace ${p}\n`);
+    const s = recorded.sidecar;
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
+    } else {
+      const status = s.signal !== null ? `killed by signal ${s.signal}` : `exit status ${String(s.exit_code)}`;
+      process.stderr.write(
+        `recorded ${name}: ${s.trace.records} records, ${s.trace.threads} threads, ${s.trace.bytes} bytes in ${join(dir, `${name}${TRACE_FILE_SUFFIX.trace}`)}\n` +
+          `  ${command}: ${status}, ${s.wall_ms.toFixed(0)} ms, peak RSS ${s.peak_rss_kb} kB` +
+          (s.children.length > 0 ? `; ${s.children.length} child traces: ${s.children.map((c) => c.name).join(', ')}` : '') +
+          '\n',
+      );
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -37,6 +37,8 @@ export interface RecordTraceOptions {
   /** The program's environment (LD_PRELOAD in it is kept, after the tracer and the allocator). */
   env: NodeJS.ProcessEnv;
   inheritOutput?: boolean;
+  /** Kill the program after this long (absent: no limit). */
+  timeoutMs?: number;
   /** Called once the program runs, e.g. to forward signals. */
   onSpawn?: (child: GuardedProcess) => void;
 }
@@ -121,7 +123,7 @@ export async function recordTrace(o: RecordTraceOptions): Promise<RecordedTrace>
     const child = guardedSpawn(
       nativeTool('runstat'),
       ['--out', doc, '--', ENV_PROGRAM, ...Object.entries(assignments).map(([k, v]) => `${k}=${v}`), o.command, ...o.args],
-      { env: own, deathSignal: 'TERM', inheritOutput: o.inheritOutput ?? false },
+      { env: own, deathSignal: 'TERM', inheritOutput: o.inheritOutput ?? false, ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }) },
     );
     o.onSpawn?.(child);
     const outcome = await child.done;

@@ -73,9 +73,9 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [name, extra] = positionals;
   if (name === undefined || !TraceNameSchema.safeParse(name).success) {
-    throw new UsageError('trace info', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 80)}' is not a trace name`}: [a-z0-9][a-z0-9._-]{0,63}`);
+    throw new UsageError('trace', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 80)}' is not a trace name`}: [a-z0-9][a-z0-9._-]{0,63}`);
   }
-  if (extra !== undefined) throw new UsageError('trace info', 'arguments', `unexpected '${extra.slice(0, 80)}'`);
+  if (extra !== undefined) throw new UsageError('trace', 'arguments', `unexpected '${extra.slice(0, 80)}'`);
   const dir = new TraceDir(tracesDir(values.traces));
   const trace = readTrace(dir.resolve(name, 'trace'), { columns: true }) as TraceContents & { columns: TraceColumns };
   const stats = traceStats(trace);

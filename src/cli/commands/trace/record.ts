@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { AlloctuneError } from '../../../core/alloctune-error.js';
 import { TRACE_FILE_SUFFIX, TraceNameSchema } from '../../../core/trace-name.js';
 import { allocatorNames, knownAllocatorSchema, resolvePreloadLibrary } from '../../../spaces/index.js';
 import { recordTrace } from '../../../trace/record-trace.js';
@@ -40,18 +41,23 @@ export async function run(argv: string[]): Promise<number> {
   }
   const [name, extra] = positionals;
   if (name === undefined || !TraceNameSchema.safeParse(name).success) {
-    throw new UsageError('trace record', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 80)}' is not a trace name`}: [a-z0-9][a-z0-9._-]{0,63}`);
+    throw new UsageError('trace', 'NAME', `${name === undefined ? 'missing' : `'${name.slice(0, 80)}' is not a trace name`}: [a-z0-9][a-z0-9._-]{0,63}`);
   }
-  if (extra !== undefined) throw new UsageError('trace record', 'arguments', `unexpected '${extra.slice(0, 80)}' before '--' (the program goes after '--')`);
+  if (extra !== undefined) throw new UsageError('trace', 'arguments', `unexpected '${extra.slice(0, 80)}' before '--' (the program goes after '--')`);
   const [program, ...args] = split < 0 ? [] : argv.slice(split + 1);
-  if (program === undefined) throw new UsageError('trace record', 'CMD', "missing: give the program after '--'");
+  if (program === undefined) throw new UsageError('trace', 'CMD', "missing: give the program after '--'");
   let allocator: string | undefined;
   if (values.allocator !== undefined) {
     const parsed = knownAllocatorSchema().safeParse(values.allocator);
-    if (!parsed.success) throw new UsageError('trace record', '--allocator', `'${values.allocator.slice(0, 64)}' is not an allocator: one of ${allocatorNames().join(', ')}`);
+    if (!parsed.success) throw new UsageError('trace', '--allocator', `'${values.allocator.slice(0, 64)}' is not an allocator: one of ${allocatorNames().join(', ')}`);
     allocator = parsed.data;
   }
-  const command = resolveCommand(program, process.env['PATH']);
+  let command: string;
+  try {
+    command = resolveCommand(program, process.env['PATH']);
+  } catch (err) {
+    throw new UsageError('trace', 'CMD', (err as AlloctuneError).params['reason'] as string);
+  }
   const dir = tracesDir(values.traces);
   const library = allocator === undefined ? undefined : resolvePreloadLibrary(allocator);
   let stop = (): void => undefined;

@@ -1,3 +1,4 @@
+import { AddressTable } from './address-table.js';
 import { FLAG_FAILED, OP_CODE, TRACE_OPS, type TraceOp } from './trace-format.js';
 import type { TraceColumns, TraceContents, TraceThread } from './trace-reader.js';
 
@@ -77,7 +78,7 @@ export function traceStats(trace: TraceContents & { columns: TraceColumns }): Tr
   const n = trace.records;
   const ops = Object.fromEntries(TRACE_OPS.map((op) => [op, { calls: 0, failed: 0 }])) as Record<TraceOp, OpCount>;
   const sizeCounts = new Float64Array(72);
-  const live = new Map<number, number>(); // address -> seq of the call that returned it
+  const live = new AddressTable(); // address -> seq of the call that returned it
   const lifeOps = new Float64Array(n);
   const lifeNs = new Float64Array(n);
   let ended = 0;
@@ -94,7 +95,7 @@ export function traceStats(trace: TraceContents & { columns: TraceColumns }): Tr
 
   const end = (addr: number, at: number): void => {
     const from = live.get(addr);
-    if (from === undefined) {
+    if (from < 0) {
       untracked++;
       return;
     }
@@ -108,7 +109,7 @@ export function traceStats(trace: TraceContents & { columns: TraceColumns }): Tr
   };
   const begin = (addr: number, at: number): void => {
     const prev = live.get(addr);
-    if (prev !== undefined) {
+    if (prev >= 0) {
       // The earlier object's end was recorded later in seq order than this: drop it, no lifetime.
       reuses++;
       requested -= c.size[prev] as number;

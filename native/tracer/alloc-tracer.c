@@ -26,6 +26,9 @@
  * Process end: the exit-time flusher stops new calls (Dekker handshake on g_closed and each thread's
  * depth, its fence made by membarrier(2) so that calls pay none), waits for calls in flight, writes
  * every thread's buffer, then the trailer.
+ * Each thread's 96 KiB buffer is mmap'd at its first traced call and never unmapped (a thread's TLS
+ * teardown may still free after its key destructor ran; those records go out at process exit), so a
+ * program that starts many threads keeps that much virtual memory per thread, resident only as touched.
  * Known limits: a process killed by a signal or calling only the raw exit syscall leaves no trailer;
  * operator new/delete are seen only where they reach malloc/free; allocator-specific entry points
  * (mallocx, sdallocx, ...) are not traced. */

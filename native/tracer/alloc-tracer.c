@@ -30,6 +30,9 @@
  * teardown may still free after its key destructor ran; those records go out at process exit), so a
  * program that starts many threads keeps that much virtual memory per thread, resident only as touched.
  * Known limits: a process killed by a signal or calling only the raw exit syscall leaves no trailer;
+ * execve/execv/execvp/execvpe/fexecve are wrapped (the trace is completed before the exec), but
+ * execl/execlp/execle call execve inside glibc and are not: if the new image does not load the tracer
+ * (static, setuid, LD_PRELOAD dropped), such a trace has no trailer;
  * operator new/delete are seen only where they reach malloc/free; allocator-specific entry points
  * (mallocx, sdallocx, ...) are not traced. */
 #define _GNU_SOURCE

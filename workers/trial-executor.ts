@@ -2,8 +2,8 @@ import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js
 import type { TrialJob, WorkloadSpec } from '../src/core/trial-job.js';
 import { workloadLabel } from '../src/core/trial-job.js';
 import { TrialResultSchema, type RepeatRecord, type TrialResult, type WorkerIdentity, type WorkloadMeasurement } from '../src/core/trial-result.js';
-import { allocatorDefinition } from '../src/spaces/index.js';
 import type { InterferenceGate } from './interference-gate.js';
+import { jobDefinition } from './job-definition.js';
 import { summarizeRepeats } from './summarize-repeats.js';
 import { targetEnv, type LibraryOverrides } from './target-env.js';
 import type { RunContext, WorkloadRunner } from './runners/workload-runner.js';
@@ -62,8 +62,9 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
   let preload: string | undefined;
   try {
     // Environment and library are checked before anything starts: a refused job runs nothing.
-    const env = targetEnv(job, options.libraries);
-    const definition = allocatorDefinition(job.allocator);
+    const resolved = jobDefinition(job);
+    const env = targetEnv(job, options.libraries, resolved);
+    const { definition } = resolved;
     preload = env['LD_PRELOAD'];
     for (let index = 0; index < job.repeats; index++) {
       const record: RepeatRecord = { index, workloads: [], discarded: [] };
@@ -74,6 +75,7 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
           env,
           allocator: job.allocator,
           definition,
+          base: resolved.base,
           cpus: options.identity.cpus,
           clientCpus: options.identity.client_cpus,
           seed: job.seed + index,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CampaignSpecSchema } from './campaign-spec.js';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
+import { DefinitionSnapshotSchema } from './definition-snapshot.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
 import { MetricSummarySchema, TrialErrorSchema } from './trial-result.js';
 
@@ -197,7 +198,14 @@ export type CampaignWarning = z.infer<typeof CampaignWarningSchema>;
 /** A campaign as stored: its validated spec and where it stands. */
 export const CampaignRecordSchema = z.object({
   id: IdSchema,
+  /** The spec as submitted, without its `definition` (that lives, snapshotted, in `definition`). */
   spec: CampaignSpecSchema,
+  /**
+   * The allocator definition the campaign runs with, copied at creation (posted or from its file)
+   * with its sha256: every later step reads it, never the file. Absent in records stored before
+   * snapshots: those read the file.
+   */
+  definition: DefinitionSnapshotSchema.optional(),
   state: CampaignStateSchema,
   created_at: z.string(),
   updated_at: z.string(),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigSchema } from './config.js';
 import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
 import { EnvMapSchema, IdSchema, printableText } from './safe-text.js';
-import { SpaceOverridesSchema } from './search-space.js';
+import { SpaceFileSchema, SpaceOverridesSchema } from './search-space.js';
 import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
 import { WorkerSelectorSchema } from './worker-labels.js';
 
@@ -155,6 +155,13 @@ export const CampaignSpecSchema = z
   .object({
     name: printableText(120),
     allocator: AllocatorNameSchema,
+    /**
+     * The allocator's definition, sent with the campaign (same schema as a space file, `allocator`
+     * equal to the spec's): a view over a definition the service loads, under a name of its own
+     * (src/spaces/definition-view.ts). Absent: the registered definition of `allocator`. Either way the
+     * definition is snapshotted into the campaign record (`definition`) at creation.
+     */
+    definition: SpaceFileSchema.optional(),
     space: SpaceOverridesSchema.optional(),
     baseline: BaselineSpecSchema.optional(),
     references: z

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DefinitionSnapshotSchema } from './definition-snapshot.js';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { RevertOutcomeSchema } from './campaign-record.js';
 import { EnvMapSchema } from './safe-text.js';
@@ -180,6 +181,8 @@ export const ExportEvidenceSchema = z.object({
   campaign_id: z.string(),
   campaign_name: z.string(),
   allocator: z.string(),
+  /** The allocator definition the campaign ran with: its snapshot and sha256 (absent for campaigns stored before snapshots). */
+  definition: DefinitionSnapshotSchema.optional(),
   /** True only when the winner won a confirmatory paired test against the baseline. */
   beats_baseline: z.boolean(),
   /** Plain-language verdict, e.g. "nothing beat the baseline; exporting the baseline". */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigSchema } from './config.js';
+import { DefinitionCopySchema } from './definition-snapshot.js';
 import { RedisWorkloadOptionsSchema } from './redis-workload.js';
 import { EnvMapSchema, IdSchema, mapKey } from './safe-text.js';
 
@@ -56,6 +57,13 @@ export const TrialJobSchema = z.strictObject({
    * the library to preload themselves: a job names an allocator, never a file.
    */
   env: EnvMapSchema,
+  /**
+   * The campaign's snapshot of the allocator definition and its sha256. The worker recomputes the
+   * hash, and runs from this copy only when it is a view over a definition the worker loads itself
+   * (same library, identity, read-back; its documented knobs: src/spaces/definition-view.ts); else it
+   * refuses the job naming both hashes. Absent (older services): the worker's own definition.
+   */
+  definition: DefinitionCopySchema.optional(),
   workloads: z.array(WorkloadSpecSchema).min(1).max(8),
   repeats: z.number().int().min(1).max(100).default(1),
   seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),

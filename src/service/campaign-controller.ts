@@ -11,7 +11,8 @@ import type { TrialReport } from '../store/trial-events.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { listWorkers } from '../store/worker-registry.js';
 import { loadPriorTrials, resolveWarmStart } from './warm-start.js';
-import { createEmbedding, loadSpace } from '../spaces/index.js';
+import { createEmbedding } from '../spaces/index.js';
+import { campaignBaseAllocator, campaignSpace } from './campaign-space.js';
 import { readHarnessList } from '../harness/read-harness-list.js';
 import { continuesPass, decideNext, wallTimeUsed } from './campaign-decision.js';
 import { campaignImportance, type CampaignImportance } from './campaign-importance.js';
@@ -253,10 +254,13 @@ export class CampaignController {
     if (harness && !harness.ok) this.log(`harness arguments not checked before the run: ${harness.reason}`);
     const prepared = prepareCampaign(spec, { workers, ...(harness?.ok ? { harness: harness.list } : {}) });
     const now = this.now().toISOString();
-    const waiting = unmetNeeds(prepared.spec, workers);
+    const waiting = unmetNeeds({ ...prepared.spec, allocator: prepared.definition.base }, workers);
+    // The posted definition is kept once, snapshotted with its hash; the spec keeps the rest.
+    const { definition: _posted, ...storedSpec } = prepared.spec;
     const record: ResolvedCampaignRecord = {
       id: newCampaignId(),
-      spec: prepared.spec,
+      spec: storedSpec,
+      definition: prepared.definition,
       state: waiting ? 'waiting_for_workers' : 'running',
       created_at: now,
       updated_at: now,
@@ -364,7 +368,7 @@ export class CampaignController {
    */
   private async updateWaiting(runtime: CampaignRuntime, workers: readonly WorkerInfo[]): Promise<boolean> {
     const { record } = runtime;
-    const waiting = unmetNeeds(record.spec, workers);
+    const waiting = unmetNeeds({ ...record.spec, allocator: campaignBaseAllocator(record) }, workers);
     const now = this.now().toISOString();
     if (waiting && (record.state !== 'waiting_for_workers' || record.waiting_for?.reason !== waiting.reason)) {
       const updated: CampaignRecord = { ...record, state: 'waiting_for_workers', waiting_for: waiting, updated_at: now };
@@ -435,7 +439,7 @@ export class CampaignController {
     const cached = this.stoppedCoordinates.get(id);
     if (cached) return cached;
     const record = await this.record(id);
-    const names = createEmbedding(loadSpace(record.spec.allocator, record.spec.space)).names;
+    const names = createEmbedding(campaignSpace(record)).names;
     if (isFinalState(record.state)) this.stoppedCoordinates.set(id, names);
     return names;
   }
@@ -453,7 +457,7 @@ export class CampaignController {
     const trials = await this.trials(id);
     const live = this.runtimes.get(id);
     const version = live ? live.version : isFinalState(record.state) ? STOPPED : Number.NaN;
-    const embedding = live?.embedding ?? createEmbedding(loadSpace(record.spec.allocator, record.spec.space));
+    const embedding = live?.embedding ?? createEmbedding(campaignSpace(record));
     const value = campaignImportance(record, trials, embedding, this.now());
     if (!Number.isNaN(version)) this.importances.set(id, { version, value });
     return { version: Number.isNaN(version) ? 0 : version, importance: value };

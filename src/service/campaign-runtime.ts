@@ -5,7 +5,8 @@ import type { MetricEstimate, Observation } from '../core/optimizer-observation.
 import type { SearchSpace } from '../core/search-space.js';
 import { createSampler, restoreSampler } from '../optimizer/create-sampler.js';
 import type { PosteriorSummary, Sampler, SamplerDomain, SamplerState } from '../optimizer/sampler.js';
-import { createEmbedding, loadSpace, type Embedding } from '../spaces/index.js';
+import { createEmbedding, type Embedding } from '../spaces/index.js';
+import { campaignSpace } from './campaign-space.js';
 import type { MetricSummary } from '../core/trial-result.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { absoluteConstraints, evaluateSummary } from './trial-evaluation.js';
@@ -93,7 +94,7 @@ export function spaceDigest(space: SearchSpace): string {
  * are observations only, never this campaign's trials.
  */
 export async function loadRuntime(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], persisted: unknown, priors: readonly TrialRecord[] = []): Promise<CampaignRuntime> {
-  const space = loadSpace(record.spec.allocator, record.spec.space);
+  const space = campaignSpace(record);
   const embedding = createEmbedding(space);
   const base = { record, embedding };
   const digest = spaceDigest(space);

@@ -8,7 +8,8 @@ import { InputProblemsError, type InputProblem } from '../core/input-problems-er
 import type { WorkerInfo } from '../core/worker-info.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { lookWeights } from '../optimizer/duel/alpha-spending.js';
-import { allocatorDefinition, completeConfig, defaultConfig, loadSpace, parseEnvConfig, parseGlibcTunables, parseMallocConf, validateConfig } from '../spaces/index.js';
+import type { DefinitionSnapshot } from '../core/definition-snapshot.js';
+import { completeConfig, defaultConfig, parseEnvConfig, parseGlibcTunables, parseMallocConf, postedSnapshot, registrySnapshot, snapshotSpace, validateConfig } from '../spaces/index.js';
 import { campaignGuards } from './guard-catalogue.js';
 import { harnessArgProblems } from './harness-args-check.js';
 import { metricAvailabilityProblems } from './metric-availability.js';
@@ -19,6 +20,8 @@ import { allocatorProblems, commandProblems } from './worker-needs.js';
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
   spec: CampaignSpec;
+  /** The allocator definition snapshotted for the record: posted with the spec, or the registered one as loaded now. */
+  definition: DefinitionSnapshot;
   space: SearchSpace;
   baselineConfig: Config;
   referenceConfigs: { name: string; config: Config }[];
@@ -144,14 +147,15 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   const workers = context.workers ?? [];
   if (context.harness) problems.add(...harnessArgProblems(submitted.workloads, context.harness));
   problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers));
-  const known = problems.check(() => asField('allocator', () => allocatorDefinition(submitted.allocator)));
-  const fullSpace = known && problems.check(() => asField('space', () => loadSpace(submitted.allocator, submitted.space)));
+  const known = problems.check(() => campaignDefinition(submitted));
+  const fullSpace = known && problems.check(() => asField('space', () => snapshotSpace(known, submitted.space)));
   // An allocator with a distribution package is installed by the bootstrap; one without is found
   // only where a worker's config points at it, so it needs a live worker that advertises it.
-  if (fullSpace?.load.preload && fullSpace.load.debian_package === undefined) problems.add(...workerLibraryProblems(fullSpace, workers));
-  else if (known) problems.add(...allocatorProblems(submitted, workers));
+  // Workers advertise (and find libraries for) the base of a posted definition.
+  if (known && fullSpace?.load.preload && fullSpace.load.debian_package === undefined) problems.add(...workerLibraryProblems({ ...fullSpace, allocator: known.base }, workers));
+  else if (known) problems.add(...allocatorProblems({ allocator: known.base }, workers));
   const { spec, notes } = fullSpace ? withoutOverriddenKnobs(submitted, fullSpace) : { spec: submitted, notes: [] };
-  const space = fullSpace && problems.check(() => asField('space', () => loadSpace(spec.allocator, spec.space)));
+  const space = known && fullSpace && problems.check(() => asField('space', () => snapshotSpace(known, spec.space)));
   // Metric names were checked above with every problem listed; resolving them again only adds duplicates.
   const metrics = problems.problems.length === 0 ? problems.check(() => resolveCampaignMetrics(spec)) : undefined;
   if (metrics) problems.check(() => campaignGuards(spec, metrics.objective));
@@ -185,7 +189,7 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   }
   // Settings are read against the full space (they may set a knob the target overrides), then keep
   // the searched knobs; with bad overrides, against the allocator's own space, so their problems are listed too.
-  const settingSpace = fullSpace ?? (known ? problems.check(() => loadSpace(submitted.allocator)) : undefined);
+  const settingSpace = fullSpace ?? (known ? snapshotSpace(known) : undefined);
   const fullDefaults = settingSpace ? defaultConfig(settingSpace) : {};
   const searched = (config: Config, what: string): Config => {
     if (!space) return config;
@@ -205,8 +209,19 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
     });
   }
   problems.throwIfAny();
-  if (!space || !metrics || !baselineConfig) throw new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: 'campaign setup ended without a problem or a result' });
-  return { spec, space, baselineConfig, referenceConfigs, metrics, notes };
+  if (!known || !space || !metrics || !baselineConfig) throw new AlloctuneError('ALLOCTUNE_ERR_INTERNAL', { reason: 'campaign setup ended without a problem or a result' });
+  return { spec, definition: known, space, baselineConfig, referenceConfigs, metrics, notes };
+}
+
+/**
+ * The definition a campaign will run with: the one posted with it (a view over a registered
+ * definition, its name the spec's `allocator`), else the registered definition of `allocator`.
+ */
+function campaignDefinition(spec: CampaignSpec): DefinitionSnapshot {
+  const posted = spec.definition;
+  if (posted === undefined) return asField('allocator', () => registrySnapshot(spec.allocator));
+  if (posted.allocator !== spec.allocator) throw invalid('definition.allocator', `names '${posted.allocator}', but the campaign's allocator is '${spec.allocator}': they must be the same`);
+  return postedSnapshot(posted);
 }
 
 /**

@@ -187,7 +187,7 @@ export class CampaignSteps {
   }
 
   private async enqueue(runtime: CampaignRuntime, trial: TrialRecord): Promise<void> {
-    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(runtime.record.spec, trial));
+    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(runtime.record.spec, trial, runtime.record.definition));
     const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue };
     runtime.trials.set(trial.trial_id, queued);
     await this.deps.store.putTrial(queued);

@@ -12,7 +12,8 @@ import { collectDuels } from './duel-plan.js';
 import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence, winnerVerdicts } from './recommendation-evidence.js';
 import { notFullyDistilled } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { getTrialResult } from '../store/trial-result-store.js';
-import { defaultConfig, encodeEnv, loadSpace } from '../spaces/index.js';
+import { defaultConfig, encodeEnv } from '../spaces/index.js';
+import { campaignSpace } from './campaign-space.js';
 import type { DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
@@ -107,7 +108,7 @@ export async function buildExportEvidence(
   const winner = board.rows.find((r) => r.beats_baseline);
   const chosen = winner ?? baseline;
   const objective = record.spec.objective;
-  const space = loadSpace(record.spec.allocator, record.spec.space);
+  const space = campaignSpace(record);
   const d = record.distillation;
   const distilled = variant === 'minimal' && winner !== undefined && d?.status === 'done' && d.confirmation?.confirmed === true && d.minimal !== undefined;
   const chosenResult = await firstResult(redis, trials, chosen.arm);
@@ -210,6 +211,7 @@ export async function buildExportEvidence(
     })),
     notes,
   };
+  if (record.definition) evidence.definition = record.definition;
   if (d) evidence.distillation = distillEvidence(d, trials);
   if (distilled && d.confirmation) {
     evidence.claims.push({

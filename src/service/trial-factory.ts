@@ -1,6 +1,7 @@
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { trialIndex, type DuelSlot, type TrialRecord, type TrialRole } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
+import { definitionCopy, type DefinitionSnapshot } from '../core/definition-snapshot.js';
 import type { SearchSpace } from '../core/search-space.js';
 import type { TrialJobInput } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
@@ -45,10 +46,11 @@ export function newTrialRecord(args: {
 }
 
 /**
- * The queued job of a trial. Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
+ * The queued job of a trial, carrying the campaign's definition snapshot (the worker runs from it, see
+ * TrialJobSchema). Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
  * worker named in the record, through its implicit `worker` label.
  */
-export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInput {
+export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?: DefinitionSnapshot): TrialJobInput {
   const labels: Record<string, string> = { ...spec.worker_labels };
   if (trial.duel && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
   const index = trialIndex(trial.trial_id);
@@ -58,6 +60,7 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord): TrialJobInp
     allocator: spec.allocator,
     config: trial.config,
     env: trial.env,
+    ...(definition === undefined ? {} : { definition: definitionCopy(definition) }),
     workloads: spec.workloads,
     repeats: trial.duel ? 1 : spec.repeats,
     seed: (spec.seed + index) % 2 ** 31,

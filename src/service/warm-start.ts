@@ -1,7 +1,7 @@
 import { AlloctuneError } from '../core/alloctune-error.js';
 import { trialIndex, type CampaignRecord, type TrialRecord, type WarmStartRecord } from '../core/campaign-record.js';
 import type { WarmStartSpec } from '../core/campaign-spec.js';
-import { loadSpace } from '../spaces/index.js';
+import { campaignSpace } from './campaign-space.js';
 import type { CampaignStore } from '../store/campaign-store.js';
 import { spaceDigest } from './campaign-runtime.js';
 import type { PreparedCampaign } from './campaign-setup.js';
@@ -34,7 +34,7 @@ export function warmStartMismatch(prepared: PreparedCampaign, source: CampaignRe
   }
   let digest: string;
   try {
-    digest = spaceDigest(loadSpace(source.spec.allocator, source.spec.space));
+    digest = spaceDigest(campaignSpace(source));
   } catch (err) {
     return `campaign ${source.id}'s search space no longer loads: ${(err as Error).message}`;
   }

@@ -130,10 +130,13 @@ export function knownAllocatorSchema(env: NodeJS.ProcessEnv = process.env) {
 
 /**
  * `schema` with its `allocator` field checked against the loaded definitions at parse time (so a
- * route's 400 names `body.allocator`): the registry-derived form of a core schema.
+ * route's 400 names `body.allocator`): the registry-derived form of a core schema. A value that
+ * carries its own `definition` of that name (a campaign's) is the campaign setup's to judge.
  */
 export function withKnownAllocator<T extends z.ZodType<{ allocator: string }>>(schema: T, env: NodeJS.ProcessEnv = process.env): T {
   return schema.superRefine((value, ctx) => {
+    const posted = (value as { definition?: { allocator?: unknown } }).definition;
+    if (posted?.allocator === value.allocator) return;
     const names = allocatorNames(env);
     if (!names.includes(value.allocator)) ctx.addIssue({ code: 'custom', message: `'${value.allocator.slice(0, 64)}' is not a defined allocator (known: ${names.join(', ')})`, path: ['allocator'] });
   }) as T;

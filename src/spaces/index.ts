@@ -30,3 +30,5 @@ export { formatValue, parseValueText } from './value-text.js';
 export { describeDomain as describeParameterDomain } from '../core/search-space.js';
 export type { AllocatorName } from '../core/allocator-name.js';
 export type { Parameter, SearchSpace, SpaceOverrides, SpaceOverridesInput } from '../core/search-space.js';
+export { definitionContent, postedSnapshot, registrySnapshot, snapshotOrigin, snapshotSpace } from './campaign-definition.js';
+export { definitionViewOf, envVariableProblem, type ViewOutcome } from './definition-view.js';

@@ -7,8 +7,10 @@ export interface RunContext {
   /** Complete environment for the target process: config variables plus LD_PRELOAD when needed. */
   env: Record<string, string>;
   allocator: string;
-  /** The allocator's definition (identity, read-back, complaint patterns) as this worker loaded it. */
+  /** The allocator's definition (identity, read-back, complaint patterns): the job's snapshot as the worker accepted it (workers/job-definition.ts). */
   definition: SearchSpace;
+  /** The worker's registered definition the job's is a view over (its library, its per-allocator redis-server); default `allocator`. */
+  base?: string;
   /** CPU list for the target (taskset syntax, e.g. "1"). */
   cpus: string;
   /** CPU list for load generators and probes. */

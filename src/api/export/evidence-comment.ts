@@ -77,6 +77,10 @@ export function evidenceLines(e: ExportEvidence): string[] {
     `alloctune campaign ${e.campaign_id} (${e.campaign_name}), allocator ${e.allocator}, generated ${e.generated_at}`,
     `verdict: ${e.verdict}`,
   ];
+  if (e.definition) {
+    const where = e.definition.source === 'posted' ? `posted with the campaign, a view over ${e.definition.base}` : (e.definition.file ?? e.definition.base);
+    lines.push(`definition: ${e.definition.content.allocator} sha256 ${e.definition.sha256} (${where})`);
+  }
   for (const c of e.claims) {
     lines.push(
       `claim: ${c.metric} ${formatNumber(c.improvement_pct)}% better (${c.direction === 'min' ? 'lower' : 'higher'}) than baseline; ` +

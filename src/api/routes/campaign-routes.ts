@@ -14,7 +14,8 @@ import { campaignReachability } from '../../service/recommendation-evidence.js';
 import type { ResolvedCampaignRecord } from '../../service/metric-resolver.js';
 import { assertFormatFits } from '../export/export-formats.js';
 import { EXPORT_RESPONSES, ExportQuerySchema, exportResponse } from '../export/export-query.js';
-import { loadSpace, withKnownAllocator } from '../../spaces/index.js';
+import { withKnownAllocator } from '../../spaces/index.js';
+import { campaignSpace } from '../../service/campaign-space.js';
 import type { RouteDeps } from './route-deps.js';
 
 const IdParams = z.object({ id: IdSchema });
@@ -135,7 +136,7 @@ export function campaignRoutes(deps: RouteDeps) {
       async (request, reply) => {
         const record = await requireCampaign(deps, request.params.id);
         // A format the allocator cannot use is a 400 whatever the campaign's progress.
-        const encoding = loadSpace(record.spec.allocator, record.spec.space).encoding.format;
+        const encoding = campaignSpace(record).encoding.format;
         assertFormatFits(request.query.format, record.spec.allocator, encoding);
         const board = await deps.controller.leaderboard(record.id);
         if (!board.rows.some((r) => r.arm === 'baseline' && r.completed > 0)) {

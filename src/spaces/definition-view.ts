@@ -1,0 +1,107 @@
+import { canonicalJson } from '../core/definition-snapshot.js';
+import type { InputProblem } from '../core/input-problems-error.js';
+import type { SearchSpace, SpaceFile } from '../core/search-space.js';
+
+/**
+ * The rule for a definition that did not come from a file on the host judging it (one posted with
+ * a campaign, or the copy a trial job carries): it must be a *view* over a definition that host
+ * loads itself, its *base*:
+ *
+ * - `load`, `identity` and `encoding` are the base's, exactly: the library comes from the base (and
+ *   the worker finds its file itself), so a request can name no file, no directory and no
+ *   `path_variable` to read a path from; identity and encoding are facts of that library.
+ * - `readback` is the base's, or `none` / `env-echo`: a `function` read-back calls a symbol by name
+ *   inside the target, so a request may not choose it.
+ * - every knob (`parameters`, `extras`) is one the base documents: ranges, choices, defaults,
+ *   conditions and which knobs are searched are the request's to choose, the variables and
+ *   MALLOC_CONF / GLIBC_TUNABLES keys are not (jemalloc's `prof_prefix` writes files, `glibc.rtld.*`
+ *   tunes the loader).
+ * - each `complaints` entry is one of the base's: the patterns run on the worker, and a posted
+ *   regular expression could backtrack for minutes.
+ * - a knob that becomes an environment variable also passes {@link envVariableProblem}, whatever
+ *   the base says (a second lock on the same door).
+ *
+ * Values stay data: typed numbers and `[A-Za-z0-9_]` tokens that cannot carry a separator.
+ */
+export interface ViewOutcome {
+  /** The registered definition the view is over; undefined when none fits. */
+  base?: SearchSpace;
+  /** Every problem, under the definition's own field path (`parameters.2.name`); empty when it is a view. */
+  problems: InputProblem[];
+}
+
+/** Variables no allocator knob may be, whatever its definition says: loader, locale and shell variables that load code or read files. */
+const FORBIDDEN_VARIABLES = new Set(['GLIBC_TUNABLES', 'MALLOC_CONF', 'PATH', 'HOME', 'TMPDIR', 'GCONV_PATH', 'LOCPATH', 'NLSPATH', 'HOSTALIASES', 'RES_OPTIONS', 'LOCALDOMAIN', 'IFS', 'ENV', 'BASH_ENV', 'SHELL', 'NODE_OPTIONS', 'PYTHONPATH', 'PERL5LIB', 'MALLOC_TRACE']);
+
+/**
+ * Why `name` may not be an environment variable an `env`-encoded view sets, or undefined: upper
+ * case letters, digits and `_`; never `LD_*` nor a variable of {@link FORBIDDEN_VARIABLES}; with the
+ * base's `key_prefix` when it has one.
+ */
+export function envVariableProblem(name: string, base: Pick<SpaceFile, 'encoding'>): string | undefined {
+  if (!/^[A-Z][A-Z0-9_]{0,127}$/.test(name)) return `'${name.slice(0, 64)}' is not an environment variable name (A-Z, 0-9 and _)`;
+  if (name.startsWith('LD_')) return `${name} is a dynamic loader variable: it would load code into the target`;
+  if (FORBIDDEN_VARIABLES.has(name)) return `${name} is not an allocator knob: it steers the C library, the loader or a shell`;
+  const prefix = base.encoding.key_prefix;
+  if (prefix !== '' && !name.startsWith(prefix)) return `${name} does not start with ${prefix}, the prefix of the base definition's variables`;
+  return undefined;
+}
+
+const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
+
+/** The problems of `view` against one candidate base. */
+function problemsAgainst(view: SpaceFile, base: SearchSpace): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const add = (path: string, message: string): void => {
+    problems.push({ path, message });
+  };
+  const basis = `the base definition ${base.allocator} (${base.file})`;
+  if (!same(view.load, base.load)) {
+    add('load', `must be the load section of ${basis}, exactly: a definition sent over the network cannot choose a library, a directory or a variable to read a path from (workers find the library themselves)`);
+  }
+  if (!same(view.identity, base.identity)) add('identity', `must be the identity of ${basis}: it is a fact of the library`);
+  if (!same(view.encoding, base.encoding)) add('encoding', `must be the encoding of ${basis}: it is a fact of the library`);
+  if (!same(view.readback, base.readback) && view.readback.kind !== 'none' && view.readback.kind !== 'env-echo') {
+    add('readback', `must be the read-back of ${basis}, or none or env-echo: a read-back that calls a symbol is chosen by the definition files on the host only`);
+  }
+  const documented = new Set([...base.parameters, ...base.extras].map((p) => p.name));
+  for (const list of ['parameters', 'extras'] as const) {
+    view[list].forEach((p, i) => {
+      if (!documented.has(p.name)) add(`${list}.${i}.name`, `'${p.name.slice(0, 64)}' is not a knob of ${basis} (a posted definition may narrow, re-default or drop its knobs, not add new ones)`);
+      else if (view.encoding.format === 'env') {
+        const problem = envVariableProblem(p.name, base);
+        if (problem !== undefined) add(`${list}.${i}.name`, problem);
+      }
+    });
+  }
+  view.complaints.forEach((c, i) => {
+    if (!base.complaints.some((b) => same(b, c))) add(`complaints.${i}`, `must be one of the complaint patterns of ${basis}: patterns run on the workers`);
+  });
+  return problems;
+}
+
+/**
+ * Checks that `view` is a view over one of `definitions` (see {@link ViewOutcome}): the definition
+ * of the same name when there is one, else any whose `load` section it repeats (the first of those
+ * that fits, by name). The problems are those against the closest candidate.
+ */
+export function definitionViewOf(view: SpaceFile, definitions: ReadonlyMap<string, SearchSpace>): ViewOutcome {
+  const named = definitions.get(view.allocator);
+  const candidates = named ? [named] : [...definitions.values()].filter((d) => same(d.load, view.load)).sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
+  if (candidates.length === 0) {
+    const known = [...definitions.values()].filter((d) => d.load.preload).map((d) => d.allocator).sort();
+    return {
+      problems: [{
+        path: 'load',
+        message: `must be the load section of a definition this host loads (${[...definitions.keys()].sort().join(', ')}), e.g. copied from ${known[0] ?? 'glibc'}: a definition sent over the network cannot name a library, a directory or a variable to read a path from`,
+      }],
+    };
+  }
+  let closest: ViewOutcome | undefined;
+  for (const base of candidates) {
+    const problems = problemsAgainst(view, base);
+    if (problems.length === 0) return { base, problems };
+    if (closest === undefined || problems.length < closest.problems.length) closest = { base, problems };
+  }
+  return closest ?? { problems: [] };
+}

@@ -82,12 +82,15 @@ function problemsAgainst(view: SpaceFile, base: SearchSpace): InputProblem[] {
 
 /**
  * Checks that `view` is a view over one of `definitions` (see {@link ViewOutcome}): the definition
- * of the same name when there is one, else any whose `load` section it repeats (the first of those
- * that fits, by name). The problems are those against the closest candidate.
+ * of the same name first, then those whose `load` section it repeats, by name; the first that fits
+ * is its base. (A worker whose file of that name was edited down still runs a job's snapshot as a
+ * view over the library's own definition: either way only facts the host holds reach a process.)
+ * The problems are those against the closest candidate.
  */
 export function definitionViewOf(view: SpaceFile, definitions: ReadonlyMap<string, SearchSpace>): ViewOutcome {
   const named = definitions.get(view.allocator);
-  const candidates = named ? [named] : [...definitions.values()].filter((d) => same(d.load, view.load)).sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
+  const sameLoad = [...definitions.values()].filter((d) => d !== named && same(d.load, view.load)).sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
+  const candidates = [...(named ? [named] : []), ...sameLoad];
   if (candidates.length === 0) {
     const known = [...definitions.values()].filter((d) => d.load.preload).map((d) => d.allocator).sort();
     return {

@@ -91,20 +91,22 @@ export function definitionViewOf(view: SpaceFile, definitions: ReadonlyMap<strin
   const named = definitions.get(view.allocator);
   const sameLoad = [...definitions.values()].filter((d) => d !== named && same(d.load, view.load)).sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
   const candidates = [...(named ? [named] : []), ...sameLoad];
-  if (candidates.length === 0) {
-    const known = [...definitions.values()].filter((d) => d.load.preload).map((d) => d.allocator).sort();
-    return {
-      problems: [{
-        path: 'load',
-        message: `must be the load section of a definition this host loads (${[...definitions.keys()].sort().join(', ')}), e.g. copied from ${known[0] ?? 'glibc'}: a definition sent over the network cannot name a library, a directory or a variable to read a path from`,
-      }],
-    };
-  }
   let closest: ViewOutcome | undefined;
   for (const base of candidates) {
     const problems = problemsAgainst(view, base);
     if (problems.length === 0) return { base, problems };
     if (closest === undefined || problems.length < closest.problems.length) closest = { base, problems };
   }
-  return closest ?? { problems: [] };
+  if (closest) return closest;
+  // A library no definition here loads: never a view. Its other fields are judged against the
+  // definition they come closest to, so that one answer names every bad field.
+  const all = [...definitions.values()].sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
+  const nearest = all
+    .map((d) => problemsAgainst(view, d).filter((p) => p.path !== 'load'))
+    .reduce<InputProblem[] | undefined>((best, p) => (best === undefined || p.length < best.length ? p : best), undefined);
+  const load: InputProblem = {
+    path: 'load',
+    message: `must be the load section of a definition this host loads (${all.map((d) => d.allocator).join(', ')}), copied exactly: a definition sent over the network cannot choose a library, a directory or a variable to read a path from`,
+  };
+  return { problems: [load, ...(nearest ?? [])] };
 }

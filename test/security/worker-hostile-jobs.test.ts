@@ -6,6 +6,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { startService, type RunningService } from '../../src/api/start-service.js';
+import { definitionSha256 } from '../../src/core/definition-snapshot.js';
+import { SpaceFileSchema } from '../../src/core/search-space.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
 import type { TrialResult } from '../../src/core/trial-result.js';
 import { guardedSpawn } from '../../src/proc/guarded-spawn.js';
@@ -48,6 +51,26 @@ const evilConf = join(dir, 'evil.conf');
 writeFileSync(evilConf, `loadmodule ${moduleLib}\n`);
 const workerConfig = join(dir, 'worker.json');
 writeFileSync(workerConfig, JSON.stringify({ commands: { probe: { argv: ['/bin/true'] } } }));
+
+/** A shipped definition file as JSON (what a user would copy). */
+function shippedDefinition(name: string): Record<string, unknown> & { parameters: Record<string, unknown>[] } {
+  return JSON.parse(readFileSync(join(REPO_ROOT, 'search-spaces', `${name}.json`), 'utf8')) as Record<string, unknown> & { parameters: Record<string, unknown>[] };
+}
+
+/**
+ * mimalloc's definition turned hostile: its own library file and a worker variable to read a path
+ * from, a read-back that calls `system` inside the target, and a knob mimalloc does not document.
+ */
+function hostileDefinition(name: string): Record<string, unknown> {
+  const mimalloc = shippedDefinition('mimalloc');
+  return {
+    ...mimalloc,
+    allocator: name,
+    load: { library_files: ['libpreload.so'], path_variable: 'EVIL_LIB' },
+    readback: { kind: 'function', symbol: 'system' },
+    parameters: [...mimalloc.parameters.slice(0, 1), { name: 'MIMALLOC_EVIL', kind: 'boolean', default: true, description: 'not a mimalloc knob' }],
+  };
+}
 
 /** The redis workload, small: load, delete, one snapshot; no throughput or latency phase. */
 function redisWorkload(serverConfig: Record<string, string>, snapshotMs = 200): Record<string, unknown> {
@@ -113,7 +136,9 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     worker = startCli(
       ['worker', '--redis', redis.server.url, '--name', 'sec-w', '--cpus', '1', '--client-cpus', '0', '--config', workerConfig,
         '--lock-ms', '4000', '--stalled-ms', '2000', '--heartbeat-ms', '500'],
-      { HAKMEM_LIB: '' },
+      // EVIL_LIB: a variable of the worker's own environment that a posted definition could name as
+      // its load.path_variable to have the worker preload whatever it points at.
+      { HAKMEM_LIB: '', EVIL_LIB: preloadLib },
     );
     await until('the worker to register', async () => (await listWorkers(client)).some((w) => w.name === 'sec-w'), 60_000, worker.log);
   });
@@ -224,6 +249,60 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     const log = worker.log();
     assert.match(log, /trial hostile--include: rejected as invalid, nothing run: workloads\.0\.options\.server_config\.include/);
     assert.match(log, /trial hostile--audit: failed: ALLOCTUNE_ERR_INVALID_INPUT invalid env\.LD_AUDIT/);
+    assert.ok((await listWorkers(client)).some((w) => w.name === 'sec-w'), 'the worker carries on');
+  });
+
+  it('a hostile definition posted with a campaign is a 400 naming every field, storing nothing', async () => {
+    const res = await post(smallCampaign({ allocator: 'evil', definition: hostileDefinition('evil') as never }));
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    const paths = (res.body.issues ?? []).map((i) => i.path).sort();
+    assert.deepEqual(paths, ['body.definition.load', 'body.definition.parameters.1.name', 'body.definition.readback'], JSON.stringify(res.body));
+    assert.match(JSON.stringify(res.body), /cannot choose a library/);
+    const list = await service.app.inject({ method: 'GET', url: '/v1/campaigns' });
+    assert.deepEqual((list.json() as { campaigns: unknown[] }).campaigns, []);
+  });
+
+  it('forged jobs carrying a hostile definition are refused by the worker with a clear error, and run nothing', async () => {
+    const base = { campaign_id: 'hostile-def', config: {}, workloads: [{ kind: 'command', name: 'probe' }], steal_max_pct: 100 };
+    const withCopy = (content: Record<string, unknown>, sha?: string) => {
+      const parsed = SpaceFileSchema.parse(content);
+      return { sha256: sha ?? definitionSha256(parsed), content: parsed };
+    };
+    const jemalloc = shippedDefinition('jemalloc');
+    const loader = {
+      allocator: 'loader', library: 'none', encoding: { format: 'env', key_prefix: '', true_token: '1', false_token: '0' }, load: { preload: false },
+      identity: { symbols: ['malloc'] }, parameters: [{ name: 'LD_PRELOAD', kind: 'categorical', choices: ['x'], default: 'x', description: 'loads code' }],
+    };
+    const prof = { ...jemalloc, parameters: [...jemalloc.parameters, { name: 'prof_prefix', kind: 'categorical', choices: ['jeprof'], default: 'jeprof', description: 'writes heap profiles' }, { name: 'prof', kind: 'boolean', default: true, description: 'profiles' }] };
+    const trimmed = { ...jemalloc, allocator: 'jemalloc-trim', parameters: jemalloc.parameters.slice(0, 2), extras: [] };
+    const jobs: Record<string, Record<string, unknown>> = {
+      'def-loader': { allocator: 'loader', env: { LD_PRELOAD: preloadLib }, definition: withCopy(loader) },
+      'def-pathvar': { allocator: 'evil', env: {}, definition: withCopy(hostileDefinition('evil')) },
+      'def-prof': { allocator: 'jemalloc', env: { MALLOC_CONF: 'prof:true,prof_prefix:jeprof' }, definition: withCopy(prof) },
+      'def-hash': { allocator: 'jemalloc-trim', env: {}, definition: withCopy(trimmed, 'b'.repeat(64)) },
+    };
+    for (const [trial, extra] of Object.entries(jobs)) await forgeJob(redis.server.url, { ...base, trial_id: trial, ...extra });
+    const results = new Map<string, TrialResult>();
+    await until('a result for every forged definition job', async () => {
+      for (const trial of Object.keys(jobs)) {
+        const r = results.get(trial) ?? (await getTrialResult(client, 'hostile-def', trial));
+        if (r) results.set(trial, r);
+      }
+      return results.size === Object.keys(jobs).length;
+    }, 60_000, worker.log);
+    const expect = (trial: string, reason: RegExp): void => {
+      const r = results.get(trial);
+      assert.equal(r?.status, 'failed', trial);
+      assert.equal(r?.error?.code, 'ALLOCTUNE_ERR_INVALID_INPUT', `${trial}: ${JSON.stringify(r?.error)}`);
+      assert.match(r?.error?.message ?? '', reason, trial);
+      assert.deepEqual(r?.repeats, [], `${trial}: nothing measured`);
+    };
+    expect('def-loader', /invalid definition: the job's definition of loader \(sha256 [0-9a-f]{64}\) is not one this worker runs: this worker's glibc is .*glibc\.json \(sha256 [0-9a-f]{64}\);.*parameters\.0\.name: 'LD_PRELOAD' is not a knob/);
+    expect('def-pathvar', /this worker loads no definition it could stand on .*load: must be the load section of a definition this host loads/);
+    expect('def-prof', /parameters\.\d+\.name: 'prof_prefix' is not a knob of the base definition jemalloc/);
+    expect('def-hash', new RegExp(`invalid definition\.sha256: the job says sha256 ${'b'.repeat(64)}, but its definition hashes to [0-9a-f]{64}`));
+    assert.ok(!existsSync(marker('preload')), 'the preload constructor never ran');
+    assert.deepEqual(readdirSync(REPO_ROOT).filter((f) => f.startsWith('jeprof')), [], 'no heap profile written');
     assert.ok((await listWorkers(client)).some((w) => w.name === 'sec-w'), 'the worker carries on');
   });
 

@@ -1,5 +1,6 @@
 import { CommandRunner } from './runners/command-runner.js';
 import { HarnessRunner } from './runners/harness-runner.js';
+import { redisServerFor } from './redis-servers.js';
 import { createRedisRunner } from './runners/redis-runner.js';
 import type { RunnerSet } from './trial-executor.js';
 import type { WorkerConfig } from './worker-config.js';
@@ -8,7 +9,7 @@ import type { WorkerConfig } from './worker-config.js';
 export function buildRunners(config: WorkerConfig, allocatorVersions: Readonly<Record<string, string>> = {}): RunnerSet {
   return {
     harness: new HarnessRunner(),
-    redis: createRedisRunner(config.redis_server === undefined ? {} : { serverPath: config.redis_server }),
+    redis: createRedisRunner({ chooseServer: (allocator, base) => redisServerFor(config, allocator, base) }),
     command: new CommandRunner(config.commands, allocatorVersions),
   };
 }

@@ -42,10 +42,16 @@ export const WorkerConfigSchema = z.strictObject({
    * list in `load.library_files`; a library found there wins over the Debian one.
    */
   library_dir: z.string().startsWith('/').optional(),
-  /** redis-server for the redis workload; default from PATH. */
+  /** redis-server for the redis workload of allocators without an entry in `redis_servers`; default from PATH. */
   redis_server: z.string().min(1).optional(),
   /** Directory of recorded traces and Redis captures that trials name (`--traces DIR` wins). */
   traces_dir: z.string().startsWith('/').optional(),
+  /**
+   * redis-server per allocator name (`{"mimalloc": "/opt/redis-libc/bin/redis-server"}`; also
+   * `alloctune worker --redis-server ALLOCATOR=PATH`). Debian's redis-server is built with jemalloc:
+   * another allocator needs one built with `make MALLOC=libc` (README, "Redis with other allocators").
+   */
+  redis_servers: z.record(z.string().regex(/^[a-z][a-z0-9-]{0,31}$/), z.string().startsWith('/')).default({}),
 });
 export type WorkerConfig = z.infer<typeof WorkerConfigSchema>;
 

@@ -13,6 +13,7 @@ import { isJobWithdrawn } from '../src/store/withdrawn-jobs.js';
 import { claimWorkerName, getWorkerRecord, heartbeatWorker, releaseWorkerName, unregisterWorker } from '../src/store/worker-registry.js';
 import { buildRunners } from './build-runners.js';
 import { availableAllocators, hostIdentity } from './host-info.js';
+import { probeRedisServers } from './redis-servers.js';
 import { rejectedJobResult } from './rejected-job.js';
 import { executeTrial } from './trial-executor.js';
 import { InterferenceGate } from './interference-gate.js';
@@ -97,6 +98,7 @@ export class WorkerProcess {
       allocators: await availableAllocators(workerLibraries(options.config)),
       commands: Object.keys(options.config.commands).sort(),
       traces: advertisedTraces(new TraceDir(options.config.traces_dir)),
+      redis_servers: await probeRedisServers(options.config),
       started_at: new Date().toISOString(),
       last_seen_ms: Date.now(),
       active_trials: [],
@@ -112,6 +114,9 @@ export class WorkerProcess {
       throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', {
         reason: `worker name '${options.name}' is taken by a live worker${who}; choose another --name, or reuse it once that worker has stopped heartbeating`,
       });
+    }
+    for (const server of info.redis_servers ?? []) {
+      if (server.problem !== undefined) options.log(`redis-server ${server.allocator === undefined ? '(default)' : `for ${server.allocator}`}: ${server.problem}; its Redis trials will fail until it is fixed`);
     }
     const worker = new WorkerProcess(info, redis, options, identity, owner);
     await worker.beat();

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RedisServerInfoSchema } from './redis-server-build.js';
 import { WorkerIdentitySchema } from './trial-result.js';
 
 /** An allocator library found on a worker host, with the version `allocbench --probe` read when it could. */
@@ -16,6 +17,8 @@ export const WorkerInfoSchema = WorkerIdentitySchema.extend({
   /** BullMQ queues the worker takes trials from (one per subset of its labels). */
   queues: z.array(z.string()),
   allocators: z.array(AvailableAllocatorSchema),
+  /** The redis-server of each allocator it has one configured for, and its default one; absent from workers older than this field. */
+  redis_servers: z.array(RedisServerInfoSchema).optional(),
   /** Names of the commands its config allow-lists (never their command lines); absent from workers older than this field. */
   commands: z.array(z.string()).optional(),
   /** Names of the traces and Redis captures in its trace directory; absent from workers older than this field. */

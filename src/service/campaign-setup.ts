@@ -15,7 +15,7 @@ import { harnessArgProblems } from './harness-args-check.js';
 import { metricAvailabilityProblems } from './metric-availability.js';
 import { resolveCampaignMetrics } from './metric-resolver.js';
 import { overriddenKnobs } from './target-overrides.js';
-import { allocatorProblems, commandProblems } from './worker-needs.js';
+import { allocatorProblems, commandProblems, redisServerProblems } from './worker-needs.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
@@ -154,6 +154,7 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   // Workers advertise (and find libraries for) the base of a posted definition.
   if (known && fullSpace?.load.preload && fullSpace.load.debian_package === undefined) problems.add(...workerLibraryProblems({ ...fullSpace, allocator: known.base }, workers));
   else if (known) problems.add(...allocatorProblems({ allocator: known.base }, workers));
+  if (known && fullSpace) problems.add(...redisServerProblems(submitted, fullSpace, known.base, workers));
   const { spec, notes } = fullSpace ? withoutOverriddenKnobs(submitted, fullSpace) : { spec: submitted, notes: [] };
   const space = known && fullSpace && problems.check(() => asField('space', () => snapshotSpace(known, spec.space)));
   // Metric names were checked above with every problem listed; resolving them again only adds duplicates.

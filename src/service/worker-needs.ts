@@ -2,6 +2,8 @@ import type { WorkerNeeds } from '../core/campaign-record.js';
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import { closestName } from '../core/closest-name.js';
 import type { InputProblem } from '../core/input-problems-error.js';
+import { redisBuildProblem, type RedisServerInfo } from '../core/redis-server-build.js';
+import type { SearchSpace } from '../core/search-space.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 
 /** What a worker must offer to run a campaign's trials (no reason yet). */
@@ -61,4 +63,38 @@ export function allocatorProblems(spec: Pick<CampaignSpec, 'allocator'>, workers
   if (workers.length === 0 || workers.some((w) => w.allocators.some((a) => a.name === spec.allocator))) return [];
   const loadable = [...new Set(workers.flatMap((w) => w.allocators.map((a) => a.name)))].sort();
   return [{ path: 'allocator', message: `no live worker can load ${spec.allocator} (they load ${loadable.join(', ') || 'nothing'}); install it or set library_dir in a worker config` }];
+}
+
+/** The redis-server a worker advertises for `allocator` (its own entry, the base's, else the default one). */
+function advertisedRedisServer(worker: WorkerInfo, allocator: string, base: string): RedisServerInfo | undefined {
+  const servers = worker.redis_servers ?? [];
+  return servers.find((s) => s.allocator === allocator) ?? servers.find((s) => s.allocator === base) ?? servers.find((s) => s.allocator === undefined);
+}
+
+/**
+ * The problem of a campaign with a Redis workload when live workers that can load its allocator
+ * advertise their redis-servers and none of them has one that can measure it (Debian's is built
+ * with jemalloc: another allocator preloaded over it is rightly found not serving). Workers that
+ * advertise no redis-servers (older ones) are taken at their word.
+ */
+export function redisServerProblems(spec: Pick<CampaignSpec, 'workloads'>, definition: Pick<SearchSpace, 'allocator' | 'readback'>, base: string, workers: readonly WorkerInfo[]): InputProblem[] {
+  const index = spec.workloads.findIndex((w) => w.kind === 'redis');
+  if (index < 0) return [];
+  const loading = workers.filter((w) => w.allocators.some((a) => a.name === base));
+  if (loading.length === 0 || loading.some((w) => w.redis_servers === undefined)) return [];
+  const misfits: string[] = [];
+  for (const worker of loading) {
+    const server = advertisedRedisServer(worker, definition.allocator, base);
+    const problem = server === undefined ? 'has no redis-server' : (server.problem ?? (server.malloc === null ? 'cannot tell how its redis-server is built' : redisBuildProblem(definition, server.malloc)));
+    if (problem === undefined) return [];
+    misfits.push(`${worker.name}'s ${server?.path ?? 'redis-server'} ${problem}`);
+  }
+  const name = definition.allocator;
+  return [{
+    path: `workloads.${index}`,
+    message:
+      `no live worker has a redis-server that can measure ${name}: ${misfits.join('; ')}. Build Redis with libc malloc ` +
+      `(make MALLOC=libc in the Redis source; README, "Redis with other allocators") and give it to the workers: ` +
+      `alloctune worker --redis-server ${name}=/path/to/redis-server, or "redis_servers": {"${name}": "/path/to/redis-server"} in the worker config`,
+  }];
 }

@@ -19,6 +19,7 @@ import { loadStreams, measureThroughput, type BenchmarkTarget } from './redis/re
 import { describeExit, startRedisServer, type RedisServerProcess } from './redis/redis-server.js';
 import { runRttProbe } from './redis/rtt-probe.js';
 import { assertServingAllocator, servingAllocator } from './redis/serving-allocator.js';
+import { redisServerProblem, type RedisServerChoice } from '../redis-servers.js';
 import { abortedError } from './aborted-error.js';
 import { checkRecordedIdentity, withIdentityRecorder } from './serving-identity-file.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
@@ -27,7 +28,10 @@ type RedisSpec = Extract<WorkloadSpec, { kind: 'redis' }>;
 
 /** Executables the Redis runner uses; bare names are looked up in the target's PATH. */
 export interface RedisRunnerOptions {
+  /** The redis-server of trials without a {@link chooseServer}; default `redis-server` from PATH. */
   serverPath?: string;
+  /** The redis-server for an allocator's trials (workers/redis-servers.ts: per allocator, then the default). */
+  chooseServer?: (allocator: string, base: string | undefined) => RedisServerChoice;
   benchmarkPath?: string;
   /** native/build/rttprobe by default. */
   probePath?: string;
@@ -71,13 +75,17 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
   const toolEnv = { PATH: ctx.env['PATH'] ?? process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
   if (ctx.signal?.aborted) throw abortedError(ctx, 'redis workload');
 
+  // The build decides what can be measured (Debian's is linked with jemalloc): one path per allocator.
+  const chosen = options.chooseServer?.(ctx.allocator, ctx.base) ?? { path: options.serverPath ?? 'redis-server', configuredBy: 'the Redis runner default' };
+  const unusable = redisServerProblem(chosen.path);
+  if (unusable !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `redis-server for ${ctx.allocator}: ${chosen.path} ${unusable} (set by ${chosen.configuredBy})` });
   const startedAt = performance.now();
   const identityDir = await mkdtemp(join(tmpdir(), 'alloctune-redis-id-'));
   const recorded = withIdentityRecorder(ctx.env, identityDir, ctx.definition);
   let server: RedisServerProcess;
   try {
     server = await startRedisServer({
-      serverPath: options.serverPath ?? 'redis-server',
+      serverPath: chosen.path,
       cpus: ctx.cpus,
       env: recorded.env,
       serverConfig: opts.server_config,
@@ -249,7 +257,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       allocator: { name: ctx.allocator, version: serving.version, options: options_, path: servedBy },
       duration_ms: performance.now() - began,
       details: {
-        server: { port: server.port, cpus: ctx.cpus, client_cpus: ctx.clientCpus, redis_version: startInfo['redis_version'] ?? '', mem_allocator: startInfo['mem_allocator'] ?? '' },
+        server: { path: chosen.path, port: server.port, cpus: ctx.cpus, client_cpus: ctx.clientCpus, redis_version: startInfo['redis_version'] ?? '', mem_allocator: startInfo['mem_allocator'] ?? '' },
         serving_evidence: serving.evidence,
         malloc_conf: ctx.env['MALLOC_CONF'] ?? null,
         malloc_conf_check: confCheck,

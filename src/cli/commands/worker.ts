@@ -15,9 +15,12 @@ import { SPACES_OPTION, SPACES_USAGE, applySpacesOption } from '../spaces-option
 const USAGE = `usage: alloctune worker --redis URL [--cpus LIST] [--client-cpus LIST] [--concurrency N]
                         [--name NAME] [--labels k=v[,k=v]] [--config worker.json]
                         [--lock-ms MS] [--stalled-ms MS] [--max-stalled N] [--heartbeat-ms MS] [--spaces DIR]
-                        [--traces DIR]
+                        [--traces DIR] [--redis-server ALLOCATOR=PATH]...
   ${SPACES_USAGE}
   --traces DIR      directory of recorded traces and Redis captures that trials name (overrides the config's traces_dir)
+  --redis-server ALLOCATOR=PATH  redis-server for that allocator's Redis trials (wins over the config's
+                        redis_servers); Debian's is built with jemalloc, others need one built with
+                        make MALLOC=libc (README, "Redis with other allocators")
 ${REDIS_FLAGS_USAGE}`;
 
 /** Parse `k=v,k2=v2` (the option may be repeated) into a label map. */
@@ -41,6 +44,21 @@ export function parseLabels(texts: readonly string[]): Record<string, string> {
   return labels;
 }
 
+/** Parse repeated `ALLOCATOR=/abs/path/redis-server` into a map; a bad entry names itself. */
+export function parseRedisServers(texts: readonly string[]): Record<string, string> {
+  const servers: Record<string, string> = {};
+  for (const text of texts) {
+    const at = text.indexOf('=');
+    const allocator = text.slice(0, at);
+    const path = text.slice(at + 1);
+    if (at <= 0 || !/^[a-z][a-z0-9-]{0,31}$/.test(allocator) || !path.startsWith('/')) {
+      throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'redis-server', reason: `'${text.slice(0, 200)}' is not ALLOCATOR=/absolute/path/to/redis-server` });
+    }
+    servers[allocator] = path;
+  }
+  return servers;
+}
+
 function positiveInt(text: string, field: string): number {
   const n = Number(text);
   if (!Number.isInteger(n) || n <= 0) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field, reason: `'${text}' is not a positive integer` });
@@ -50,6 +68,11 @@ function positiveInt(text: string, field: string): number {
 /** The config with `--traces DIR` (made absolute) in place of its `traces_dir`. */
 function withTracesDir(config: WorkerConfig, traces: string | undefined): WorkerConfig {
   return traces === undefined ? config : { ...config, traces_dir: resolve(traces) };
+}
+
+/** The config with the command line's `--redis-server` entries over its own `redis_servers`. */
+function withRedisServers(config: WorkerConfig, fromCli: Record<string, string>): WorkerConfig {
+  return { ...config, redis_servers: { ...config.redis_servers, ...fromCli } };
 }
 
 /** `alloctune worker`: take trials from the queue until interrupted. */
@@ -71,6 +94,7 @@ export async function run(argv: string[]): Promise<number> {
       'max-stalled': { type: 'string', default: '2' },
       'heartbeat-ms': { type: 'string', default: '5000' },
       traces: { type: 'string' },
+      'redis-server': { type: 'string', multiple: true, default: [] },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -95,7 +119,7 @@ export async function run(argv: string[]): Promise<number> {
     clientCpus: values['client-cpus'],
     concurrency: positiveInt(values.concurrency, 'concurrency'),
     labels: parseLabels(values.labels),
-    config: withTracesDir(loadWorkerConfig(values.config), values.traces),
+    config: withRedisServers(withTracesDir(loadWorkerConfig(values.config), values.traces), parseRedisServers(values['redis-server'])),
     lockDurationMs: positiveInt(values['lock-ms'], 'lock-ms'),
     stalledIntervalMs: positiveInt(values['stalled-ms'], 'stalled-ms'),
     maxStalledCount: positiveInt(values['max-stalled'], 'max-stalled'),

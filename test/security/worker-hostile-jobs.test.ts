@@ -300,7 +300,7 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     expect('def-loader', /invalid definition: the job's definition of loader \(sha256 [0-9a-f]{64}\) is not one this worker runs: this worker's glibc is .*glibc\.json \(sha256 [0-9a-f]{64}\);.*parameters\.0\.name: 'LD_PRELOAD' is not a knob/);
     expect('def-pathvar', /this worker loads no definition it could stand on .*load: must be the load section of a definition this host loads/);
     expect('def-prof', /parameters\.\d+\.name: 'prof_prefix' is not a knob of the base definition jemalloc/);
-    expect('def-hash', new RegExp(`invalid definition\.sha256: the job says sha256 ${'b'.repeat(64)}, but its definition hashes to [0-9a-f]{64}`));
+    expect('def-hash', new RegExp(`invalid definition\\.sha256: the job says sha256 ${'b'.repeat(64)}, but its definition hashes to [0-9a-f]{64}`));
     assert.ok(!existsSync(marker('preload')), 'the preload constructor never ran');
     assert.deepEqual(readdirSync(REPO_ROOT).filter((f) => f.startsWith('jeprof')), [], 'no heap profile written');
     assert.ok((await listWorkers(client)).some((w) => w.name === 'sec-w'), 'the worker carries on');

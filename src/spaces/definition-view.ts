@@ -1,5 +1,6 @@
 import { canonicalJson } from '../core/definition-snapshot.js';
 import type { InputProblem } from '../core/input-problems-error.js';
+import { isPrintableText } from '../core/safe-text.js';
 import type { SearchSpace, SpaceFile } from '../core/search-space.js';
 
 /**
@@ -49,6 +50,26 @@ export function envVariableProblem(name: string, base: Pick<SpaceFile, 'encoding
 
 const same = (a: unknown, b: unknown): boolean => canonicalJson(a) === canonicalJson(b);
 
+/** Longest free text (a description, a note) a posted definition may hold. */
+const MAX_TEXT_CHARS = 2000;
+
+/** The free text of a definition (shown in the UI, quoted in exports) that is not printable or too long. */
+function textProblems(view: SpaceFile): InputProblem[] {
+  const texts: [string, string][] = [['library', view.library]];
+  view.notes.forEach((n, i) => texts.push([`notes.${i}`, n]));
+  view.target_overrides.forEach((o, i) => texts.push([`target_overrides.${i}.why`, o.why]));
+  for (const list of ['parameters', 'extras'] as const) {
+    view[list].forEach((p, i) => {
+      texts.push([`${list}.${i}.description`, p.description]);
+      p.notes.forEach((n, j) => texts.push([`${list}.${i}.notes.${j}`, n]));
+      p.traps.forEach((t, j) => texts.push([`${list}.${i}.traps.${j}.message`, t.message]));
+    });
+  }
+  return texts
+    .filter(([, text]) => text.length > MAX_TEXT_CHARS || !isPrintableText(text))
+    .map(([path, text]) => ({ path, message: text.length > MAX_TEXT_CHARS ? `at most ${MAX_TEXT_CHARS} characters (${text.length})` : 'printable characters only: no control, line separator, bidirectional or zero-width characters' }));
+}
+
 /** The problems of `view` against one candidate base. */
 function problemsAgainst(view: SpaceFile, base: SearchSpace): InputProblem[] {
   const problems: InputProblem[] = [];
@@ -88,6 +109,11 @@ function problemsAgainst(view: SpaceFile, base: SearchSpace): InputProblem[] {
  * The problems are those against the closest candidate.
  */
 export function definitionViewOf(view: SpaceFile, definitions: ReadonlyMap<string, SearchSpace>): ViewOutcome {
+  const outcome = baseOf(view, definitions);
+  return { ...outcome, problems: [...outcome.problems, ...textProblems(view)] };
+}
+
+function baseOf(view: SpaceFile, definitions: ReadonlyMap<string, SearchSpace>): ViewOutcome {
   const named = definitions.get(view.allocator);
   const sameLoad = [...definitions.values()].filter((d) => d !== named && same(d.load, view.load)).sort((a, b) => (a.allocator < b.allocator ? -1 : 1));
   const candidates = [...(named ? [named] : []), ...sameLoad];

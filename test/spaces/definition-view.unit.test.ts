@@ -24,6 +24,14 @@ function trimmedJemalloc(): SpaceFile {
 }
 
 describe('a posted definition must be a view over a registered one', () => {
+  it('every loaded definition is a view over itself: a worker runs the snapshot of its own file', () => {
+    for (const [name, space] of registry) {
+      const outcome = definitionViewOf(definitionContent(space), registry);
+      assert.deepEqual(outcome.problems, [], name);
+      assert.equal(outcome.base?.allocator, name);
+    }
+  });
+
   it('a trimmed jemalloc under a new name is a view over jemalloc', () => {
     const outcome = definitionViewOf(trimmedJemalloc(), registry);
     assert.deepEqual(outcome.problems, []);
@@ -61,6 +69,14 @@ describe('a posted definition must be a view over a registered one', () => {
     // { preload: false } is glibc's load section: judged against glibc, LD_PRELOAD is no knob of it.
     assert.deepEqual(problems.map((p) => p.path).sort(), ['encoding', 'identity', 'parameters.0.name'], JSON.stringify(problems));
     assert.throws(() => postedSnapshot(loader), (err: unknown) => err instanceof InputProblemsError && err.problems.every((p) => p.path.startsWith('definition.')));
+  });
+
+  it('free text must be printable and bounded: it is shown in the UI and quoted in exports', () => {
+    const trim = trimmedJemalloc();
+    const [first, ...rest] = trim.parameters;
+    assert.ok(first);
+    const noisy = SpaceFileSchema.parse({ ...trim, notes: ['fine', 'bad\u202Eline'], parameters: [{ ...first, description: 'x'.repeat(2001) }, ...rest] });
+    assert.deepEqual(definitionViewOf(noisy, registry).problems.map((p) => p.path).sort(), ['notes.1', 'parameters.0.description']);
   });
 
   it('the variable allow pattern refuses loader, locale and shell variables and other prefixes', () => {

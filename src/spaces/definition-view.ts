@@ -25,9 +25,9 @@ import type { SearchSpace, SpaceFile } from '../core/search-space.js';
  * Values stay data: typed numbers and `[A-Za-z0-9_]` tokens that cannot carry a separator.
  */
 export interface ViewOutcome {
-  /** The registered definition the view is over; undefined when none fits. */
+  /** The registered definition the view is over (with problems: the one it comes closest to); undefined when it loads a library none of them loads. */
   base?: SearchSpace;
-  /** Every problem, under the definition's own field path (`parameters.2.name`); empty when it is a view. */
+  /** Every problem, under the definition's own field path (`parameters.2.name`); empty when it is a view (only then may it run). */
   problems: InputProblem[];
 }
 

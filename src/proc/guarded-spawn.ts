@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { nativeTool } from './repo-paths.js';
 
 /** Signal the child receives when this Node process dies (through `spawn-guard`). */
@@ -17,6 +17,8 @@ export interface GuardedSpawnOptions {
   maxOutputBytes?: number;
   /** Data written to the child's stdin, which is then closed; absent: stdin is /dev/null. */
   stdin?: string;
+  /** A file the child reads as its stdin, byte for byte (e.g. a RESP capture); excludes `stdin`. */
+  stdinFile?: string;
   /** Inherit stdout/stderr instead of capturing them. */
   inheritOutput?: boolean;
   /** Aborting kills the whole process group (SIGKILL); the outcome then says `aborted`. */
@@ -82,12 +84,19 @@ export function guardedSpawn(program: string, args: readonly string[], options: 
     ? ['--parent', String(process.pid), '--signal', options.deathSignal ?? 'KILL', '--', program, ...args]
     : [...args];
   const started = performance.now();
-  const child = spawn(file, argv, {
-    env: withTestRunMarker(options.env),
-    cwd: options.cwd,
-    detached: true,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe'],
-  });
+  // The child gets its own copy of the descriptor; ours is closed as soon as it is spawned.
+  const stdinFd = options.stdinFile === undefined ? undefined : openSync(options.stdinFile, 'r');
+  let child: ChildProcess;
+  try {
+    child = spawn(file, argv, {
+      env: withTestRunMarker(options.env),
+      cwd: options.cwd,
+      detached: true,
+      stdio: [stdinFd ?? (options.stdin === undefined ? 'ignore' : 'pipe'), options.inheritOutput ? 'inherit' : 'pipe', options.inheritOutput ? 'inherit' : 'pipe'],
+    });
+  } finally {
+    if (stdinFd !== undefined) closeSync(stdinFd);
+  }
   const max = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
   const out: Buffer[] = [];
   const err: Buffer[] = [];

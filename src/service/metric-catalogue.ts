@@ -1,4 +1,5 @@
 import type { WorkloadSpec } from '../core/trial-job.js';
+import { REDIS_DATA_TYPES, REDIS_MIX_TESTS } from '../core/redis-command-mix.js';
 import { workloadLabel } from '../core/trial-job.js';
 
 /** Which way a metric improves; absent for metrics that describe the workload rather than judge it. */
@@ -6,7 +7,8 @@ export type MetricBetter = 'lower' | 'higher';
 
 /**
  * One metric (or family of metrics) a runner reports. `name` is the metric's name, or a pattern in
- * which `<N>` stands for a snapshot offset in ms and `<name>` for a name the worker config chooses.
+ * which `<N>` stands for a snapshot offset in ms, `<name>` for a name the worker config chooses,
+ * `<type>` for a Redis data type of a command mix (or `capture`) and `<test>` for a mix's test.
  */
 export interface MetricEntry {
   kind: WorkloadSpec['kind'];
@@ -67,6 +69,26 @@ function harnessLatency(call: 'malloc' | 'free'): Row[] {
 }
 
 const AFTER_FREE = 'the workload is fragmentation: one per snapshot-ms offset';
+
+const MIX_LOAD = 'options.mix has a load stream of that type, or options.capture is set (type capture)';
+const MIX_DELETE = 'options.mix has a delete stream of that type';
+
+/** Memory per type of load of the Redis workload's command mix (workers/runners/redis/mix-metrics.ts). */
+const REDIS_MIX_ROWS: readonly Row[] = [
+  { name: 'used_memory_delta_bytes_<type>', unit: 'bytes', meaning: 'change of used_memory over the load streams of <type> (sum; INFO memory before and after each stream)', better: 'lower', when: MIX_LOAD },
+  { name: 'allocator_active_delta_bytes_<type>', unit: 'bytes', meaning: 'change of allocator_active (pages in use by the allocator) over the load streams of <type>', better: 'lower', when: MIX_LOAD },
+  { name: 'rss_delta_bytes_<type>', unit: 'bytes', meaning: 'change of RSS (used_memory_rss) over the load streams of <type>', better: 'lower', when: MIX_LOAD },
+  { name: 'allocator_frag_ratio_after_<type>', unit: 'ratio', meaning: 'allocator active / allocated bytes after the last load stream of <type>', better: 'lower', when: MIX_LOAD },
+  { name: 'mem_fragmentation_ratio_after_<type>', unit: 'ratio', meaning: 'RSS / used_memory after the last load stream of <type>', better: 'lower', when: MIX_LOAD },
+  { name: 'used_memory_freed_bytes_<type>', unit: 'bytes', meaning: 'used_memory the delete streams of <type> gave back', when: MIX_DELETE },
+  { name: 'rss_freed_bytes_<type>', unit: 'bytes', meaning: 'RSS the delete streams of <type> gave back to the OS by the time they returned', better: 'higher', when: MIX_DELETE },
+  { name: 'deleted_keys_<type>', unit: 'count', meaning: 'keys of <type> the delete streams removed (whole, or emptied)', when: MIX_DELETE },
+  { name: 'deleted_elements_<type>', unit: 'count', meaning: 'elements (fields, members, list and stream entries) of <type> the delete streams removed', when: MIX_DELETE },
+  { name: 'mix_<test>_ops_per_s', unit: 'ops/s', meaning: 'throughput of a measured-phase stream of the mix (redis-benchmark)', better: 'higher', when: 'options.mix has a stream of <test> with phase measured' },
+  { name: 'capture_replies', unit: 'count', meaning: 'replies to the replayed capture (redis-cli --pipe)', when: 'options.capture is set' },
+  { name: 'capture_errors', unit: 'count', meaning: 'error replies to the replayed capture: commands that failed on replay', better: 'lower', when: 'options.capture is set' },
+  { name: 'capture_ms', unit: 'ms', meaning: 'time the capture took to replay', when: 'options.capture is set' },
+];
 
 /**
  * Every metric each runner reports (workers/runners/*: harness-runner.ts from native/harness's JSON,
@@ -130,6 +152,7 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     { name: 'load_ms', unit: 'ms', meaning: 'length of the load phase' },
     { name: 'delete_ms', unit: 'ms', meaning: 'length of the scattered delete (Lua script)' },
     { name: 'stop_ms', unit: 'ms', meaning: 'time redis-server took to shut down' },
+    ...REDIS_MIX_ROWS,
   ],
   command: [
     { name: 'wall_ms', unit: 'ms', meaning: 'wall time of the command (runstat)', better: 'lower' },
@@ -161,11 +184,19 @@ export function documentedMetric({ missingWith: _check, ...documented }: MetricE
 /** Names a worker config may give a command's own metric (worker-config.ts validates the same shape). */
 const CONFIGURED_NAME = '[a-z][a-z0-9_]{0,63}';
 
-/** The regular expression an entry's name stands for: `<N>` an offset in ms, `<name>` a configured name. */
+/** What each placeholder of an entry's name matches. */
+const PLACEHOLDERS: Readonly<Record<string, string>> = {
+  '<N>': '\\d+',
+  '<name>': CONFIGURED_NAME,
+  '<type>': `(?:${[...REDIS_DATA_TYPES, 'capture'].join('|')})`,
+  '<test>': `(?:${Object.keys(REDIS_MIX_TESTS).join('|')})`,
+};
+
+/** The regular expression an entry's name stands for: `<N>` an offset in ms, `<name>` a configured name, `<type>`, `<test>`. */
 export function entryPattern(entry: Pick<MetricEntry, 'name'>): RegExp {
   const source = entry.name
-    .split(/(<N>|<name>)/)
-    .map((part) => (part === '<N>' ? '\\d+' : part === '<name>' ? CONFIGURED_NAME : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .split(/(<N>|<name>|<type>|<test>)/)
+    .map((part) => PLACEHOLDERS[part] ?? part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('');
   return new RegExp(`^${source}$`);
 }

@@ -15,11 +15,14 @@ import { DELETE_SCRIPT, deleteDigitBound } from './redis/delete-keys.js';
 import { memorySnapshot, parseInfo, type MemorySnapshot } from './redis/info-memory.js';
 import { checkMallocConf, parseJemallocOptions } from './redis/jemalloc-options.js';
 import { readRssSplit, type RssSplit } from './redis/proc-rss.js';
+import { loadPhaseStreams, measuredStreams, runMeasuredStreams, runMixLoad, type StreamRecord } from './redis/mix-load.js';
+import { mixDeleteTotals, mixLoadMetrics } from './redis/mix-metrics.js';
 import { loadStreams, measureThroughput, type BenchmarkTarget } from './redis/redis-benchmark.js';
 import { describeExit, startRedisServer, type RedisServerProcess } from './redis/redis-server.js';
 import { runRttProbe } from './redis/rtt-probe.js';
 import { assertServingAllocator, servingAllocator } from './redis/serving-allocator.js';
 import { redisServerProblem, type RedisServerChoice } from '../redis-servers.js';
+import { TraceDir } from '../trace-dir.js';
 import { abortedError } from './aborted-error.js';
 import { checkRecordedIdentity, withIdentityRecorder } from './serving-identity-file.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
@@ -36,6 +39,10 @@ export interface RedisRunnerOptions {
   /** native/build/rttprobe by default. */
   probePath?: string;
   startTimeoutMs?: number;
+  /** redis-cli, which replays a capture (`--pipe`). */
+  cliPath?: string;
+  /** Where `options.capture` names are resolved (the worker's --traces DIR); none: a capture is refused. */
+  traceDir?: TraceDir;
 }
 
 /** A memory snapshot taken at a fixed offset after the delete returned. */
@@ -74,6 +81,9 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
   // Load generators and the probe must not run under the allocator or config being tested.
   const toolEnv = { PATH: ctx.env['PATH'] ?? process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin' };
   if (ctx.signal?.aborted) throw abortedError(ctx, 'redis workload');
+  // A mix or a capture replaces the default SET load (and its delete phase); resolved before any process starts.
+  const usesMix = opts.mix !== undefined || opts.capture !== undefined;
+  const capture = opts.capture === undefined ? undefined : { name: opts.capture, file: (options.traceDir ?? new TraceDir(undefined)).resolve(opts.capture, 'redis_capture') };
 
   // The build decides what can be measured (Debian's is linked with jemalloc): one path per allocator.
   const chosen = options.chooseServer?.(ctx.allocator, ctx.base) ?? { path: options.serverPath ?? 'redis-server', configuredBy: 'the Redis runner default' };
@@ -157,12 +167,20 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       env: toolEnv,
     };
 
-    await phase('load', () => loadStreams(bench, opts.load));
+    let streams: StreamRecord[] = [];
+    if (usesMix) {
+      const plan = { target: bench, client: server.client, cliPath: options.cliPath ?? 'redis-cli', streams: loadPhaseStreams(opts.mix ?? []), ...(capture ? { capture } : {}) };
+      streams = await phase('load', () => runMixLoad(plan));
+    } else {
+      await phase('load', () => loadStreams(bench, opts.load));
+    }
     const afterLoad = memorySnapshot(await info('memory'));
     const keysAfterLoad = Number(await server.client.dbsize());
 
     const bound = deleteDigitBound(opts.delete_fraction);
-    const keysDeleted = Number(await phase('delete', () => server.client.eval(DELETE_SCRIPT, 0, String(bound))));
+    const mixTotals = mixDeleteTotals(streams);
+    // With a mix the deletes are its own streams, inside the load phase; snapshots count from its end.
+    const keysDeleted = usesMix ? mixTotals.keys_deleted : Number(await phase('delete', () => server.client.eval(DELETE_SCRIPT, 0, String(bound))));
     const deletedAt = performance.now();
 
     // Snapshots run on timers at fixed offsets after the delete (CV 0.1-0.3 % at fixed times, against
@@ -181,6 +199,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     await phase('snapshot-wait', () => snapshots[0] ?? Promise.resolve(undefined), false);
 
     const throughputRows = opts.throughput.enabled ? await phase('throughput', () => measureThroughput(bench, opts.throughput)) : [];
+    const measured = measuredStreams(opts.mix ?? []);
+    const mixRows = measured.length > 0 ? await phase('mix-measured', () => runMeasuredStreams(bench, measured)) : [];
     const rtt = opts.latency.enabled
       ? await phase('latency', () =>
           runRttProbe({
@@ -204,7 +224,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     const metrics: Record<string, number> = {
       start_ms,
       load_ms: phaseMs['load'] ?? 0,
-      delete_ms: phaseMs['delete'] ?? 0,
+      delete_ms: usesMix ? mixTotals.delete_ms : (phaseMs['delete'] ?? 0),
       stop_ms,
       keys_after_load: keysAfterLoad,
       keys_deleted: keysDeleted,
@@ -212,7 +232,9 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       rss_bytes_after_load: afterLoad.rss_bytes,
       mem_fragmentation_ratio_after_load: afterLoad.mem_fragmentation_ratio,
       allocator_frag_ratio_after_load: afterLoad.allocator_frag_ratio,
+      ...mixLoadMetrics(streams),
     };
+    for (const row of mixRows) metrics[`mix_${row.test}_ops_per_s`] = row.rps;
     for (const s of timed) {
       const at = `at_${s.offset_ms}ms`;
       metrics[`used_memory_bytes_${at}`] = s.used_memory_bytes;
@@ -237,7 +259,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       metrics['rtt_errors'] = rtt.errors;
     }
 
-    const measured = mergeCpuLoads(Object.values(phaseLoads));
+    const cpuMeasured = mergeCpuLoads(Object.values(phaseLoads));
     const phases: Record<string, { ms: number; steal_pct?: number; aggregate_steal_pct?: number; cpu_busy_pct?: Record<string, number> }> = {};
     for (const [name, ms] of Object.entries(phaseMs)) {
       const load = phaseLoads[name];
@@ -252,8 +274,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       label: workloadLabel(spec),
       kind: 'redis',
       metrics,
-      steal_pct: stealPctOn(measured, measuredCpus),
-      cpu_busy_pct: pickCpus(measured.cpu_busy_pct, measuredCpus),
+      steal_pct: stealPctOn(cpuMeasured, measuredCpus),
+      cpu_busy_pct: pickCpus(cpuMeasured.cpu_busy_pct, measuredCpus),
       allocator: { name: ctx.allocator, version: serving.version, options: options_, path: servedBy },
       duration_ms: performance.now() - began,
       details: {
@@ -262,14 +284,16 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
         malloc_conf: ctx.env['MALLOC_CONF'] ?? null,
         malloc_conf_check: confCheck,
         runtime_options: Object.fromEntries(Object.entries(jemallocOptions).flatMap(([k, v]) => (v.runtime === undefined ? [] : [[k, v.runtime]]))),
-        delete_digit_bound: bound,
+        ...(usesMix ? {} : { delete_digit_bound: bound }),
         first_snapshot_offset_ms: firstOffset,
         after_load: afterLoad,
         snapshots: timed,
         throughput: throughputRows,
         rtt: rtt ?? null,
         phases,
-        aggregate_steal_pct: measured.steal_pct,
+        aggregate_steal_pct: cpuMeasured.steal_pct,
+        // Only with a mix or a capture, so that the default workload's result stays as it was.
+        ...(usesMix ? { streams, mix_measured: mixRows } : {}),
       },
     };
   } catch (err) {

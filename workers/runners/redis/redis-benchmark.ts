@@ -2,7 +2,7 @@ import { AlloctuneError } from '../../../src/core/alloctune-error.js';
 import type { RedisWorkloadOptions } from '../../../src/core/redis-workload.js';
 import { runGuarded, type ProcessOutcome } from '../../../src/proc/guarded-spawn.js';
 
-/** Where and how redis-benchmark runs: pinned to the client CPUs, with a clean environment. */
+/** Where and how redis-benchmark (and redis-cli for a capture) runs: pinned to the client CPUs, with a clean environment. */
 export interface BenchmarkTarget {
   benchmarkPath: string;
   port: number;
@@ -11,7 +11,7 @@ export interface BenchmarkTarget {
   env: Record<string, string>;
 }
 
-async function runBenchmark(target: BenchmarkTarget, args: string[], what: string): Promise<ProcessOutcome> {
+export async function runBenchmark(target: BenchmarkTarget, args: string[], what: string): Promise<ProcessOutcome> {
   const outcome = await runGuarded('taskset', ['-c', target.clientCpus, target.benchmarkPath, '-h', '127.0.0.1', '-p', String(target.port), ...args], {
     env: target.env,
     timeoutMs: target.timeoutMs,

@@ -4,6 +4,7 @@ import type { InputProblem } from '../core/input-problems-error.js';
 import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
 import { harnessSnapshotOffsets } from './harness-args-check.js';
 import { catalogueEntry, METRIC_CATALOGUE, metricProblem } from './metric-catalogue.js';
+import { redisMixFamilyNames } from './redis-mix-families.js';
 
 const SNAPSHOT_METRIC = /_at_(\d+)ms$/;
 
@@ -17,7 +18,10 @@ function snapshotPlan(w: WorkloadSpec, i: number, harness: HarnessList | undefin
 /** The metrics a workload will report with its options: the catalogue's names, snapshot families expanded to its offsets. */
 function availableMetrics(w: WorkloadSpec, i: number, harness: HarnessList | undefined): string[] {
   const offsets = snapshotPlan(w, i, harness)?.offsets;
-  return METRIC_CATALOGUE.filter((e) => e.kind === w.kind && e.missingWith?.(w) === undefined).flatMap(({ name }) => {
+  return METRIC_CATALOGUE.filter((e) => e.kind === w.kind && e.missingWith?.(w) === undefined).flatMap((entry) => {
+    const { name } = entry;
+    const mixNames = w.kind === 'redis' ? redisMixFamilyNames(entry, w.options) : undefined;
+    if (mixNames !== undefined) return mixNames;
     if (!name.includes('<N>')) return [name];
     return offsets === undefined ? [name] : offsets.map((o) => name.replace('<N>', String(o)));
   });
@@ -36,6 +40,17 @@ function referent(metric: string, workloads: readonly WorkloadSpec[]): { index: 
   }
   const index = workloads.findIndex((w) => metricProblem(metric, [w]) === undefined);
   return index < 0 ? undefined : { index, name: metric };
+}
+
+/** Why a Redis workload's mix will not report a metric of a mix family (`deleted_keys_hash` with no hash delete stream), or undefined. */
+function redisMixProblem(metric: string, target: { index: number; name: string }, workloads: readonly WorkloadSpec[]): string | undefined {
+  const w = workloads[target.index];
+  if (w?.kind !== 'redis') return undefined;
+  const entry = catalogueEntry('redis', target.name);
+  const names = entry === undefined ? undefined : redisMixFamilyNames(entry, w.options);
+  if (entry === undefined || names === undefined || names.includes(target.name)) return undefined;
+  const field = `workloads.${target.index}.options.${target.name.endsWith('_capture') ? 'capture' : 'mix'}`;
+  return `'${metric}' needs what ${entry.name} stands for in ${field} (${entry.when ?? ''}); this workload reports ${names.length === 0 ? 'none of that family' : names.join(', ')}`;
 }
 
 /**
@@ -59,6 +74,11 @@ export function metricAvailabilityProblems(spec: CampaignSpec, harness: HarnessL
       continue;
     }
     const target = referent(metric, spec.workloads);
+    const mixProblem = target === undefined ? undefined : redisMixProblem(metric, target, spec.workloads);
+    if (mixProblem !== undefined) {
+      problems.push({ path, message: mixProblem });
+      continue;
+    }
     const workload = target === undefined ? undefined : spec.workloads[target.index];
     if (target === undefined || workload === undefined) continue;
     const missing = catalogueEntry(workload.kind, target.name)?.missingWith?.(workload);

@@ -72,6 +72,13 @@ const AFTER_FREE = 'the workload is fragmentation: one per snapshot-ms offset';
 
 const MIX_LOAD = 'options.mix has a load stream of that type, or options.capture is set (type capture)';
 const MIX_DELETE = 'options.mix has a delete stream of that type';
+const MIX_MEASURED = 'options.mix has a stream of <test> with phase measured';
+const CAPTURED = 'options.capture is set';
+
+/** A Redis workload that replays no capture. */
+function noCapture(w: WorkloadSpec): { field: string; reason: string } | undefined {
+  return w.kind === 'redis' && w.options.capture === undefined ? { field: 'options.capture', reason: 'no capture is replayed' } : undefined;
+}
 
 /** Memory per type of load of the Redis workload's command mix (workers/runners/redis/mix-metrics.ts). */
 const REDIS_MIX_ROWS: readonly Row[] = [
@@ -84,10 +91,10 @@ const REDIS_MIX_ROWS: readonly Row[] = [
   { name: 'rss_freed_bytes_<type>', unit: 'bytes', meaning: 'RSS the delete streams of <type> gave back to the OS by the time they returned', better: 'higher', when: MIX_DELETE },
   { name: 'deleted_keys_<type>', unit: 'count', meaning: 'keys of <type> the delete streams removed (whole, or emptied)', when: MIX_DELETE },
   { name: 'deleted_elements_<type>', unit: 'count', meaning: 'elements (fields, members, list and stream entries) of <type> the delete streams removed', when: MIX_DELETE },
-  { name: 'mix_<test>_ops_per_s', unit: 'ops/s', meaning: 'throughput of a measured-phase stream of the mix (redis-benchmark)', better: 'higher', when: 'options.mix has a stream of <test> with phase measured' },
-  { name: 'capture_replies', unit: 'count', meaning: 'replies to the replayed capture (redis-cli --pipe)', when: 'options.capture is set' },
-  { name: 'capture_errors', unit: 'count', meaning: 'error replies to the replayed capture: commands that failed on replay', better: 'lower', when: 'options.capture is set' },
-  { name: 'capture_ms', unit: 'ms', meaning: 'time the capture took to replay', when: 'options.capture is set' },
+  { name: 'mix_<test>_ops_per_s', unit: 'ops/s', meaning: 'throughput of a measured-phase stream of the mix (redis-benchmark)', better: 'higher', when: MIX_MEASURED },
+  { name: 'capture_replies', unit: 'count', meaning: 'replies to the replayed capture (redis-cli --pipe)', when: CAPTURED, missingWith: noCapture },
+  { name: 'capture_errors', unit: 'count', meaning: 'error replies to the replayed capture: commands that failed on replay', better: 'lower', when: CAPTURED, missingWith: noCapture },
+  { name: 'capture_ms', unit: 'ms', meaning: 'time the capture took to replay', when: CAPTURED, missingWith: noCapture },
 ];
 
 /**
@@ -170,6 +177,18 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     },
   ],
 };
+
+/**
+ * Which part of a Redis command mix an entry's family follows: the types of its load streams (and
+ * `capture`), the types of its delete streams, or the tests of its measured streams; undefined for
+ * entries that are not such a family.
+ */
+export function mixFamily(entry: Pick<MetricEntry, 'kind' | 'when'>): 'load' | 'delete' | 'measured' | undefined {
+  if (entry.kind !== 'redis') return undefined;
+  if (entry.when === MIX_LOAD) return 'load';
+  if (entry.when === MIX_DELETE) return 'delete';
+  return entry.when === MIX_MEASURED ? 'measured' : undefined;
+}
 
 /** The whole catalogue, one entry per metric or metric family, grouped by workload kind. */
 export const METRIC_CATALOGUE: readonly MetricEntry[] = (Object.keys(ROWS) as WorkloadSpec['kind'][]).flatMap((kind) => ROWS[kind].map((row) => ({ kind, ...row })));

@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { respCommand } from '../../src/core/redis-monitor-line.js';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { nativeTool } from '../../src/proc/repo-paths.js';
 import { catalogueEntry, METRIC_CATALOGUE, type MetricEntry } from '../../src/service/metric-catalogue.js';
@@ -15,8 +19,12 @@ import { WorkerConfigSchema } from '../../workers/worker-config.js';
 // with a metric of its own. A metric reported but not catalogued fails, so does an entry never reported.
 
 const CONFIGURED_METRIC = 'answer_count';
+// A two-command capture for the Redis workload's capture metrics.
+const traces = mkdtempSync(join(tmpdir(), 'alloctune-catalogue-'));
+writeFileSync(join(traces, 'cat.resp'), Buffer.concat([respCommand([Buffer.from('SET'), Buffer.from('k'), Buffer.from('v')]), respCommand([Buffer.from('RPUSH'), Buffer.from('l'), Buffer.from('x')])]));
 const runners = buildRunners(
   WorkerConfigSchema.parse({
+    traces_dir: traces,
     commands: { echo: { argv: ['/bin/echo', '{"answer":{"count":42}}'], metric: { name: CONFIGURED_METRIC, json_path: 'answer.count' } } },
   }),
 );
@@ -45,6 +53,18 @@ function specs(): WorkloadSpec[] {
       kind: 'redis',
       options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: REDIS_OFFSETS_MS, throughput: { requests: 2000 }, latency: { requests: 200 } },
     }),
+    // A command mix with a capture, a delete and a measured stream: the per-type families.
+    WorkloadSpecSchema.parse({
+      kind: 'redis',
+      label: 'redis-mix',
+      options: {
+        capture: 'cat',
+        mix: [{ test: 'set', keys: 500 }, { test: 'delete', type: 'string', fraction: 0.5 }, { test: 'get', keys: 500, phase: 'measured' }],
+        snapshot_offsets_ms: REDIS_OFFSETS_MS,
+        throughput: { enabled: false },
+        latency: { enabled: false },
+      },
+    }),
     WorkloadSpecSchema.parse({ kind: 'command', name: 'echo' }),
   ];
 }
@@ -53,6 +73,7 @@ function specs(): WorkloadSpec[] {
 const reported = new Map<WorkloadSpec['kind'], Set<string>>();
 
 describe('metric catalogue against the real runners', () => {
+  after(() => rmSync(traces, { recursive: true, force: true }));
   before(async () => {
     for (const spec of specs()) {
       const runner = runners[spec.kind] as WorkloadRunner | undefined;

@@ -26,8 +26,9 @@ const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or
   ${SPACES_USAGE}
   --raw     pass the values to the allocator unchecked (MALLOC_CONF / GLIBC_TUNABLES / NAME=value list),
             to see how the allocator itself reacts to them; names must still be documented knobs
-  --workload-options  the redis workload's options as JSON (load, delete_fraction, snapshot_offsets_ms,
-            throughput, latency, server_config; see README), e.g. {"load":[{"value_bytes":64,"keys":20000}]}
+  --workload-options  the redis workload's options as JSON (load, mix, capture, delete_fraction,
+            snapshot_offsets_ms, throughput, latency, server_config; see README), e.g.
+            {"load":[{"value_bytes":64,"keys":20000}]} or {"mix":[{"test":"hset","keys":20000}]}
 `;
 
 /** Trial job fields set from an option, to name the option when its value is refused. */

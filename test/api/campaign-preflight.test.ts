@@ -58,6 +58,18 @@ const BAD_CAMPAIGNS: { what: string; spec: unknown; problems: Record<string, Reg
     },
   },
   {
+    what: 'metrics of Redis data types the mix neither loads nor deletes',
+    spec: smallCampaign({
+      workloads: [{ kind: 'redis', options: { mix: [{ test: 'hset', keys: 1000 }, { test: 'delete', type: 'hash', fraction: 0.5 }] } }],
+      objective: { metric: 'used_memory_delta_bytes_zset', direction: 'min' },
+      constraints: [{ metric: 'redis.deleted_keys_string', max: 5 }],
+    }),
+    problems: {
+      'objective.metric': /needs what used_memory_delta_bytes_<type> stands for in workloads\.0\.options\.mix .*reports used_memory_delta_bytes_hash$/,
+      'constraints.0.metric': /reports deleted_keys_hash$/,
+    },
+  },
+  {
     what: 'a command no live worker allows',
     spec: smallCampaign({ workloads: [{ kind: 'command', name: 'cfrak' }], objective: { metric: 'wall_ms', direction: 'min' }, constraints: [] }),
     problems: { 'workloads.0.name': /no live worker allows command 'cfrak' \(commands: crafty; add it to a worker config's commands\)/ },
@@ -76,6 +88,30 @@ const BAD_CAMPAIGNS: { what: string; spec: unknown; problems: Record<string, Reg
     },
   },
 ];
+
+/** A 400 of the schema itself (not the pre-flight): its issues name every bad field of a Redis command mix. */
+const BAD_MIX: { spec: unknown; problems: Record<string, RegExp> } = {
+  spec: {
+    ...smallCampaign({ objective: { metric: 'rss_bytes_at_1000ms', direction: 'min' }, constraints: [] }),
+    workloads: [
+      {
+        kind: 'redis',
+        options: {
+          mix: [{ test: 'lpush', value_bytes: 200_000, phase: 'later' }, { test: 'zrangebyscore' }, { test: 'delete', type: 'string', fraction: 2, unit: 'elements' }],
+          capture: '../../etc/passwd',
+        },
+      },
+    ],
+  },
+  problems: {
+    'workloads.0.options.mix.0.value_bytes': /100000/,
+    'workloads.0.options.mix.0.phase': /load|measured/,
+    'workloads.0.options.mix.1.test': /lpush/,
+    'workloads.0.options.mix.2.fraction': /1/,
+    'workloads.0.options.mix.2.unit': /a string has no elements/,
+    'workloads.0.options.capture': /a trace name/,
+  },
+};
 
 describe('pre-flight checks and honest states (real service, Redis, workers)', () => {
   let env: ServiceWithWorkers;
@@ -102,6 +138,16 @@ describe('pre-flight checks and honest states (real service, Redis, workers)', (
     }
     assert.deepEqual((await env.request('GET', '/v1/campaigns')).json().campaigns, [], 'no campaign stored');
     assert.deepEqual(await env.redis.keys('alloctune:campaign*'), [], 'no campaign key in Redis');
+  });
+
+  it('a bad Redis command mix is one 400 naming every bad field, and nothing is stored', async () => {
+    const res = await env.request('POST', '/v1/campaigns', BAD_MIX.spec);
+    assert.equal(res.statusCode, 400, res.body);
+    const body = res.json() as ErrorAnswer;
+    assert.equal(body.code, 'ALLOCTUNE_ERR_INVALID_INPUT');
+    assert.deepEqual(body.issues.map((i) => i.path).sort(), Object.keys(BAD_MIX.problems).map((p) => `body.${p}`).sort(), res.body);
+    for (const issue of body.issues) assert.match(issue.message, BAD_MIX.problems[issue.path.replace(/^body\./, '')] ?? /^$/, issue.path);
+    assert.deepEqual((await env.request('GET', '/v1/campaigns')).json().campaigns, [], 'no campaign stored');
   });
 
   let waitingId = '';

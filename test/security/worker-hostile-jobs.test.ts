@@ -204,6 +204,7 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     const jobs: Record<string, Record<string, unknown>> = {
       bind: { workloads: [redisWorkload({ bind: '0.0.0.0', 'protected-mode': 'no' })], allocator: 'jemalloc' },
       include: { workloads: [redisWorkload({ include: evilConf })], allocator: 'jemalloc' },
+      capture: { workloads: [{ kind: 'redis', options: { capture: '../../etc/passwd', throughput: { enabled: false }, latency: { enabled: false } } }], allocator: 'jemalloc' },
       library: { allocator: 'hakmem', library_path: preloadLib },
       hakmem: { allocator: 'hakmem' },
       preload: { env: { LD_PRELOAD: preloadLib } },
@@ -234,6 +235,7 @@ describe('hostile campaigns and jobs cannot run code or expose anything on a wor
     };
     expect('bind', 'ALLOCTUNE_ERR_INVALID_INPUT', /workloads\.0\.options\.server_config\.bind: .*not an allowed/);
     expect('include', 'ALLOCTUNE_ERR_INVALID_INPUT', /workloads\.0\.options\.server_config\.include: .*not an allowed/);
+    expect('capture', 'ALLOCTUNE_ERR_INVALID_INPUT', /workloads\.0\.options\.capture: .*a trace name/);
     expect('library', 'ALLOCTUNE_ERR_INVALID_INPUT', /library_path/);
     expect('hakmem', 'ALLOCTUNE_ERR_LIBRARY_MISSING', /no libhakmem\.so/);
     expect('preload', 'ALLOCTUNE_ERR_INVALID_INPUT', /invalid env\.LD_PRELOAD: LD_PRELOAD is not a variable of glibc/);

@@ -101,4 +101,5 @@ test('an objective or guard on a type the mix does not load or delete is refused
   assert.match(problem?.message ?? '', /needs what used_memory_delta_bytes_<type> stands for in workloads\.0\.options\.mix .*reports used_memory_delta_bytes_hash$/);
   assert.match(metricAvailabilityProblems(spec('deleted_keys_hash'), undefined)[0]?.message ?? '', /reports deleted_keys_string$/);
   assert.match(metricAvailabilityProblems(spec('used_memory_delta_bytes_capture'), undefined)[0]?.message ?? '', /options\.capture/);
+  assert.match(metricAvailabilityProblems(spec('capture_errors'), undefined)[0]?.message ?? '', /'capture_errors' is not reported when no capture is replayed \(workloads\.0\.options\.capture\)/);
 });

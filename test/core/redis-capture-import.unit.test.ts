@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { run } from '../../src/cli/commands/trace-redis-import.js';
 import { MonitorConverter } from '../../src/core/redis-capture-import.js';
 import { parseMonitorLine, respCommand } from '../../src/core/redis-monitor-line.js';
 
@@ -92,4 +93,12 @@ test('the converter skips what must not be replayed, selects databases and count
   for (const l of lines) keep.push(l);
   assert.equal(keep.report().commands['FLUSHALL'], 1, '--keep-flush replays FLUSHALL');
   assert.equal(keep.report().skipped['CONFIG']?.count, 1, 'but never CONFIG');
+});
+
+test('trace redis-import: a missing name, a second name or a missing --from is a usage error naming it', async () => {
+  await assert.rejects(run(['--from', 'm.txt']), /invalid NAME: the name of the capture is missing/);
+  await assert.rejects(run(['a', 'b', '--from', 'm.txt']), /invalid NAME: one name, got also 'b'/);
+  await assert.rejects(run(['shop']), /invalid --from: the MONITOR output file is missing/);
+  await assert.rejects(run(['../shop', '--from', 'm.txt']), /invalid NAME: '\.\.\/shop' is not a trace name/);
+  await assert.rejects(run(['shop', '--bogus']), /bogus/);
 });

@@ -16,7 +16,7 @@ import { memorySnapshot, parseInfo, type MemorySnapshot } from './redis/info-mem
 import { checkMallocConf, parseJemallocOptions } from './redis/jemalloc-options.js';
 import { readRssSplit, type RssSplit } from './redis/proc-rss.js';
 import { loadPhaseStreams, measuredStreams, runMeasuredStreams, runMixLoad, type StreamRecord } from './redis/mix-load.js';
-import { mixDeleteTotals, mixLoadMetrics } from './redis/mix-metrics.js';
+import { mixDeleteTotals, mixLoadMetrics, mixMeasuredMetrics } from './redis/mix-metrics.js';
 import { loadStreams, measureThroughput, type BenchmarkTarget } from './redis/redis-benchmark.js';
 import { describeExit, startRedisServer, type RedisServerProcess } from './redis/redis-server.js';
 import { runRttProbe } from './redis/rtt-probe.js';
@@ -199,8 +199,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
     await phase('snapshot-wait', () => snapshots[0] ?? Promise.resolve(undefined), false);
 
     const throughputRows = opts.throughput.enabled ? await phase('throughput', () => measureThroughput(bench, opts.throughput)) : [];
-    const measured = measuredStreams(opts.mix ?? []);
-    const mixRows = measured.length > 0 ? await phase('mix-measured', () => runMeasuredStreams(bench, measured)) : [];
+    const mixMeasured = measuredStreams(opts.mix ?? []);
+    const mixRows = mixMeasured.length > 0 ? await phase('mix-measured', () => runMeasuredStreams(bench, mixMeasured)) : [];
     const rtt = opts.latency.enabled
       ? await phase('latency', () =>
           runRttProbe({
@@ -233,8 +233,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       mem_fragmentation_ratio_after_load: afterLoad.mem_fragmentation_ratio,
       allocator_frag_ratio_after_load: afterLoad.allocator_frag_ratio,
       ...mixLoadMetrics(streams),
+      ...mixMeasuredMetrics(mixRows),
     };
-    for (const row of mixRows) metrics[`mix_${row.test}_ops_per_s`] = row.rps;
     for (const s of timed) {
       const at = `at_${s.offset_ms}ms`;
       metrics[`used_memory_bytes_${at}`] = s.used_memory_bytes;
@@ -259,7 +259,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       metrics['rtt_errors'] = rtt.errors;
     }
 
-    const cpuMeasured = mergeCpuLoads(Object.values(phaseLoads));
+    const measured = mergeCpuLoads(Object.values(phaseLoads));
     const phases: Record<string, { ms: number; steal_pct?: number; aggregate_steal_pct?: number; cpu_busy_pct?: Record<string, number> }> = {};
     for (const [name, ms] of Object.entries(phaseMs)) {
       const load = phaseLoads[name];
@@ -274,8 +274,8 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
       label: workloadLabel(spec),
       kind: 'redis',
       metrics,
-      steal_pct: stealPctOn(cpuMeasured, measuredCpus),
-      cpu_busy_pct: pickCpus(cpuMeasured.cpu_busy_pct, measuredCpus),
+      steal_pct: stealPctOn(measured, measuredCpus),
+      cpu_busy_pct: pickCpus(measured.cpu_busy_pct, measuredCpus),
       allocator: { name: ctx.allocator, version: serving.version, options: options_, path: servedBy },
       duration_ms: performance.now() - began,
       details: {
@@ -291,7 +291,7 @@ async function runRedisWorkload(spec: RedisSpec, ctx: RunContext, options: Redis
         throughput: throughputRows,
         rtt: rtt ?? null,
         phases,
-        aggregate_steal_pct: cpuMeasured.steal_pct,
+        aggregate_steal_pct: measured.steal_pct,
         // Only with a mix or a capture, so that the default workload's result stays as it was.
         ...(usesMix ? { streams, mix_measured: mixRows } : {}),
       },

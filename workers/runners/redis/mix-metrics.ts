@@ -38,3 +38,8 @@ export function mixDeleteTotals(records: readonly StreamRecord[]): { keys_delete
   const deletes = records.filter((r) => r.kind === 'delete');
   return { keys_deleted: deletes.reduce((a, r) => a + (r.deleted?.keys ?? 0), 0), delete_ms: deletes.reduce((a, r) => a + r.ms, 0) };
 }
+
+/** Throughput of the measured-phase streams: `mix_<test>_ops_per_s` (the last stream of a test wins). */
+export function mixMeasuredMetrics(rows: readonly { test: string; rps: number }[]): Record<string, number> {
+  return Object.fromEntries(rows.map((r) => [`mix_${r.test}_ops_per_s`, r.rps]));
+}

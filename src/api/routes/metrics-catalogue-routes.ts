@@ -8,7 +8,7 @@ export const MetricsCatalogueResponseSchema = z.object({
   metrics: z.array(
     z.object({
       kind: z.enum(['harness', 'redis', 'command']),
-      /** The metric's name, or a family: `<N>` stands for a snapshot offset in ms, `<name>` for a name the worker config gives. */
+      /** The metric's name, or a family: `<N>` stands for a snapshot offset in ms, `<name>` for a name the worker config gives, `<type>` for a Redis data type of a command mix (or `capture`), `<test>` for a mix's test. */
       name: z.string(),
       unit: z.string(),
       meaning: z.string(),

@@ -8,7 +8,9 @@ const KINDS = WorkloadSpecSchema.options.map((o) => o.shape.kind.value);
 
 const USAGE = `usage: alloctune metrics [KIND ...] [--json | --markdown]
   Every metric each workload kind reports (KIND: ${KINDS.join(', ')}; default all), with its unit, which
-  way is better and what it means. <N> stands for a snapshot offset in ms (rss_bytes_at_1000ms).
+  way is better and what it means. <N> stands for a snapshot offset in ms (rss_bytes_at_1000ms),
+  <type> for a data type of a Redis command mix or capture (used_memory_delta_bytes_hash), <test>
+  for a test of the mix (mix_get_ops_per_s).
   Objectives, constraints and guards name them as <label>.<metric> (redis.p99_us,
   harness:fragmentation.rss_bytes_at_1000ms), or bare when one workload reports it.
   --json      the catalogue as GET /v1/metrics-catalogue serves it

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { run } from '../../src/cli/commands/trace-redis-import.js';
+import { run } from '../../src/cli/commands/trace/redis-import.js';
 import { MonitorConverter } from '../../src/core/redis-capture-import.js';
 import { parseMonitorLine, respCommand } from '../../src/core/redis-monitor-line.js';
 

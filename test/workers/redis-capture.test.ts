@@ -1,15 +1,16 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { isAlloctuneError } from '../../src/core/alloctune-error.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { allocatorDefinition } from '../../src/spaces/index.js';
-import { importRedisCapture } from '../../src/cli/commands/trace-redis-import.js';
+import { importRedisCapture } from '../../src/cli/commands/trace/redis-import.js';
 import { createRedisRunner } from '../../workers/runners/redis-runner.js';
 import { replayCapture } from '../../workers/runners/redis/capture-replay.js';
 import type { StreamRecord } from '../../workers/runners/redis/mix-load.js';
@@ -163,8 +164,10 @@ test('a capture whose commands fail on replay reports its error count and the er
       '',
     ].join('\n'),
   );
-  const report = await importRedisCapture({ name: 'failing', from, traces, keepFlush: false, force: false });
-  assert.equal(report.commands_total, 4);
+  // Through the CLI as a user runs it: `trace redis-import` writes into $ALLOCTUNE_TRACES_DIR.
+  const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'dist/src/cli/main.js'), 'trace', 'redis-import', 'failing', '--from', from, '--json'], { encoding: 'utf8', env: { ...process.env, ALLOCTUNE_TRACES_DIR: traces } });
+  assert.equal(cli.status, 0, cli.stderr);
+  assert.equal((JSON.parse(cli.stdout) as { commands_total: number }).commands_total, 4);
   const m = await runner.run(captureSpec('failing'), ctx);
   assert.equal(m.metrics['capture_errors'], 2);
   assert.equal(m.metrics['capture_replies'], 4);

@@ -11,16 +11,18 @@ interface TraceSubcommand {
 const SUBCOMMANDS: Record<string, TraceSubcommand> = {
   record: { usage: 'alloctune trace record NAME [--traces DIR] [--allocator A] [--follow-forks] [--follow-exec] [--json] -- CMD ARGS...', load: () => import('./trace/record.js') },
   info: { usage: 'alloctune trace info NAME [--traces DIR] [--json]', load: () => import('./trace/info.js') },
+  'redis-import': { usage: 'alloctune trace redis-import NAME --from MONITOR.txt [--traces DIR] [--keep-flush] [--force] [--json]', load: () => import('./trace/redis-import.js') },
 };
 
 const USAGE = `usage: ${Object.values(SUBCOMMANDS)
   .map((s) => s.usage)
   .join('\n       ')}
-  Record a program's allocations into NAME.trace (+ NAME.json) in the trace directory, or describe one.
+  Record a program's allocations into NAME.trace (+ NAME.json) in the trace directory, describe one,
+  or convert redis-cli MONITOR output into a Redis capture NAME.resp there.
   alloctune trace <verb> --help for the options of each.
 `;
 
-/** `alloctune trace record|info ...`. */
+/** `alloctune trace record|info|redis-import ...`. */
 export async function run(argv: string[]): Promise<number> {
   const [verb, ...rest] = argv;
   if (verb === '--help' || verb === '-h') {

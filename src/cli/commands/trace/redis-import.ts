@@ -3,9 +3,10 @@ import { join, resolve } from 'node:path';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { MonitorConverter, type CaptureImportReport } from '../../core/redis-capture-import.js';
-import { TRACE_FILE_SUFFIX, TraceNameSchema } from '../../core/trace-name.js';
-import { UsageError } from '../usage-error.js';
+import { MonitorConverter, type CaptureImportReport } from '../../../core/redis-capture-import.js';
+import { TRACE_FILE_SUFFIX, TraceNameSchema } from '../../../core/trace-name.js';
+import { UsageError } from '../../usage-error.js';
+import { TRACES_OPTION, TRACES_USAGE, tracesDir } from './traces-dir-option.js';
 
 const COMMAND = 'trace redis-import';
 
@@ -14,7 +15,7 @@ const USAGE = `usage: alloctune trace redis-import NAME --from MONITOR.txt [--tr
   \`redis-cli --pipe\` sends it), which a Redis workload replays in its load phase with "capture": "NAME".
   Commands that must not be replayed (SHUTDOWN, CONFIG, DEBUG, FLUSHALL/FLUSHDB, SCRIPT, MODULE,
   REPLICAOF, SAVE, ACL, CLIENT, blocking commands, lines a script ran ...) are skipped and reported with why.
-  --traces DIR   the trace directory a worker serves (worker --traces DIR); default: the current directory
+  ${TRACES_USAGE}; a worker serves it with worker --traces DIR
   --keep-flush   replay FLUSHALL and FLUSHDB too
   --force        replace an existing capture of that name
   --json         print the report as JSON
@@ -76,7 +77,7 @@ export async function run(argv: string[]): Promise<number> {
     strict: true,
     options: {
       from: { type: 'string' },
-      traces: { type: 'string', default: '.' },
+      ...TRACES_OPTION,
       'keep-flush': { type: 'boolean', default: false },
       force: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -91,7 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   if (name === undefined) throw new UsageError(COMMAND, 'NAME', 'the name of the capture is missing');
   if (extra.length > 0) throw new UsageError(COMMAND, 'NAME', `one name, got also '${extra.join(' ')}'`);
   if (values.from === undefined) throw new UsageError(COMMAND, '--from', 'the MONITOR output file is missing');
-  const report = await importRedisCapture({ name, from: values.from, traces: values.traces, keepFlush: values['keep-flush'], force: values.force });
+  const report = await importRedisCapture({ name, from: values.from, traces: tracesDir(values.traces), keepFlush: values['keep-flush'], force: values.force });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
   return 0;
 }

@@ -3,10 +3,12 @@ import { dashboardRoutes } from '../dashboard/dashboard-routes.js';
 import { TrialQueue } from '../queue/trial-queue.js';
 import { openRedis, type RedisEndpoint } from '../redis/redis-connection.js';
 import { CampaignController } from '../service/campaign-controller.js';
+import { TournamentController } from '../service/tournament-controller.js';
 import { CampaignStore } from '../store/campaign-store.js';
 import { buildApp } from './app.js';
 import { campaignRoutes } from './routes/campaign-routes.js';
 import { trialRoutes } from './routes/trial-routes.js';
+import { tournamentRoutes } from './routes/tournament-routes.js';
 import { importanceRoutes } from './routes/importance-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { metricsCatalogueRoutes } from './routes/metrics-catalogue-routes.js';
@@ -37,6 +39,8 @@ export interface RunningService {
   app: FastifyInstance;
   url: string;
   controller: CampaignController;
+  /** Runs allocator tournaments on top of the campaign controller. */
+  tournaments: TournamentController;
   close(): Promise<void>;
 }
 
@@ -49,13 +53,14 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     ...(options.workerTimeoutMs ? { workerTimeoutMs: options.workerTimeoutMs } : {}),
   };
   const controller = new CampaignController(controllerOptions);
+  const tournaments = new TournamentController({ ...controllerOptions, campaigns: controller });
   const hub = new EventHub(options.redisUrl);
   const deps: RouteDeps = { redis, store: new CampaignStore(redis), controller, queue, hub, startedAt: new Date() };
   const app = await buildApp({
     token: options.token,
     ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
     ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}),
-    routes: [systemRoutes(deps), campaignRoutes(deps), trialRoutes(deps), importanceRoutes(deps), eventRoutes(deps), metricsCatalogueRoutes(), dashboardRoutes(), ...(options.extraRoutes ?? [])],
+    routes: [systemRoutes(deps), campaignRoutes(deps), trialRoutes(deps), importanceRoutes(deps), eventRoutes(deps), tournamentRoutes(deps, tournaments), metricsCatalogueRoutes(), dashboardRoutes(), ...(options.extraRoutes ?? [])],
   });
   try {
     await controller.start();
@@ -67,14 +72,17 @@ export async function startService(options: ServiceOptions): Promise<RunningServ
     redis.disconnect();
     throw err;
   }
+  tournaments.start();
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   let closing: Promise<void> | undefined;
   return {
     app,
     url: address,
     controller,
+    tournaments,
     close: () =>
       (closing ??= (async () => {
+        await tournaments.stop();
         await controller.stop();
         hub.close();
         await app.close();

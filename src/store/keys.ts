@@ -9,6 +9,11 @@
  * - `alloctune:campaign:<id>:seq`                counter behind trial ids
  * - `alloctune:campaign:<id>:optimizer`          string, sampler state JSON
  *
+ * Tournaments (written by the service's tournament controller only, src/store/tournament-store.ts):
+ * - `alloctune:tournaments`                      zset tournament id -> creation time (ms)
+ * - `alloctune:tournament:<id>`                  string, TournamentRecord JSON (children are ordinary campaigns)
+ * - `alloctune:tournament:<id>:seq`              counter behind its final-round trial ids
+ *
  * Trial execution (written by workers only):
  * - `alloctune:trial:<campaign>:<trial>:result`  string, the TrialResult JSON; written once (SET NX).
  * - `alloctune:campaign:<campaign>:results`      zset trial id -> finish time (ms), index of stored results.
@@ -34,6 +39,9 @@
  */
 export const KEYS = {
   campaignIndex: 'alloctune:campaigns',
+  tournamentIndex: 'alloctune:tournaments',
+  tournament: (id: string): string => `alloctune:tournament:${id}`,
+  tournamentSequence: (id: string): string => `alloctune:tournament:${id}:seq`,
   campaign: (id: string): string => `alloctune:campaign:${id}`,
   campaignTrials: (id: string): string => `alloctune:campaign:${id}:trials`,
   trialSequence: (id: string): string => `alloctune:campaign:${id}:seq`,

@@ -1,0 +1,354 @@
+import type { Redis } from 'ioredis';
+import { AlloctuneError, isAlloctuneError } from '../core/alloctune-error.js';
+import { isFinalState, type CampaignRecord } from '../core/campaign-record.js';
+import type { FinalArm, FinalRound, FinalTrial, TournamentRecord, TournamentState } from '../core/tournament-record.js';
+import type { TournamentSpec } from '../core/tournament-spec.js';
+import type { TrialJobInput } from '../core/trial-job.js';
+import type { WorkerInfo } from '../core/worker-info.js';
+import { readHarnessList } from '../harness/read-harness-list.js';
+import { WORKER_LABEL } from '../queue/queue-names.js';
+import { centralValue } from '../stats/robust-center.js';
+import { trialJobId } from '../core/trial-job.js';
+import { getTrialResult } from '../store/trial-result-store.js';
+import { TournamentStore, newTournamentId } from '../store/tournament-store.js';
+import { listWorkers } from '../store/worker-registry.js';
+import type { CampaignController } from './campaign-controller.js';
+import type { ControllerQueue } from './campaign-steps.js';
+import { buildExportEvidence } from './export-evidence-builder.js';
+import { BASELINE_ARM, armId, blockOrder, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
+import { KeyedSerialExecutor } from './keyed-serial-executor.js';
+import { workloadsAt } from './tournament-child-spec.js';
+import { planTournament } from './tournament-setup.js';
+import { campaignNeeds, workerMisfit } from './worker-needs.js';
+
+export interface TournamentControllerOptions {
+  redis: Redis;
+  queue: ControllerQueue;
+  /** The campaign controller that runs the children. */
+  campaigns: CampaignController;
+  tickMs?: number;
+  workerTimeoutMs?: number;
+  log?: (line: string) => void;
+  now?: () => Date;
+}
+
+function describeError(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Runs tournaments: creates the children (ordinary campaigns, run by the campaign controller,
+ * which owns their trials), waits for them, then runs one final round per thread count on one
+ * worker that loads every allocator: blocks of the baseline and each undecided arm, back to back,
+ * judged by the sequential rule over all arms as one Holm family (src/service/final-round.ts).
+ * The tournament's ranking is derived from its children and its rounds on read
+ * (src/service/tournament-view.ts). State lives in Redis; a restarted service resumes.
+ */
+export class TournamentController {
+  private readonly store: TournamentStore;
+  private readonly serial = new KeyedSerialExecutor();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(private readonly options: TournamentControllerOptions) {
+    this.store = new TournamentStore(options.redis);
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  private log(line: string): void {
+    this.options.log?.(line);
+  }
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick()
+        .catch((err: unknown) => this.log(`tournament pass failed: ${describeError(err)}`))
+        .finally(() => this.schedule(this.options.tickMs ?? 500));
+    }, delayMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.ticking;
+    await this.serial.drain();
+  }
+
+  /**
+   * Check every child against its space, the harness and the live workers (one 400 naming every
+   * bad field, nothing created), then create the children and store the tournament.
+   */
+  async create(spec: TournamentSpec): Promise<TournamentRecord> {
+    const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
+    const harness = spec.workloads.some((w) => w.kind === 'harness') ? await readHarnessList() : undefined;
+    const planned = planTournament(spec, { workers, ...(harness?.ok ? { harness: harness.list } : {}) });
+    const created: CampaignRecord[] = [];
+    try {
+      for (const child of planned) created.push(await this.options.campaigns.create(child.spec));
+    } catch (err) {
+      // Checked above, so this is a race (a worker left): take back what was created.
+      for (const c of created) await this.options.campaigns.cancel(c.id).catch(() => undefined);
+      throw err;
+    }
+    const now = this.now().toISOString();
+    const threads = spec.threads ?? [null];
+    const record: TournamentRecord = {
+      id: newTournamentId(),
+      spec,
+      state: 'running',
+      created_at: now,
+      updated_at: now,
+      baseline_allocator: spec.baseline_allocator ?? (spec.allocators[0] as string),
+      objective_key: created[0]?.metrics?.objective ?? spec.objective.metric,
+      children: planned.map((p, i) => ({ allocator: p.allocator, threads: p.threads, campaign_id: (created[i] as CampaignRecord).id, budget_trials: p.spec.budget.trials })),
+      rounds: threads.map((t) => ({ threads: t, status: 'waiting', arms: [], notes: [], decided: {}, trials: [] })),
+    };
+    await this.serial.run(record.id, () => this.store.create(record));
+    this.log(`tournament ${record.id} (${spec.name}): created with ${created.length} child campaigns`);
+    return record;
+  }
+
+  /** A tournament's record; NOT_FOUND for an unknown id. */
+  async record(id: string): Promise<TournamentRecord> {
+    const record = await this.store.get(id);
+    if (!record) throw new AlloctuneError('ALLOCTUNE_ERR_NOT_FOUND', { what: 'tournament', id });
+    return record;
+  }
+
+  list(): Promise<TournamentRecord[]> {
+    return this.store.list();
+  }
+
+  /**
+   * Cancel a live tournament: its live children are cancelled, the final round's queued trials
+   * withdrawn; it is `cancelling` until every child has stopped, then `cancelled`. CONFLICT once stopped.
+   */
+  async cancel(id: string): Promise<TournamentRecord> {
+    return this.serial.run(id, async () => {
+      const record = await this.record(id);
+      if (isFinalState(record.state) || record.state === 'cancelling') {
+        throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `tournament ${id} is already ${record.state}: nothing to cancel` });
+      }
+      for (const child of record.children) {
+        try {
+          await this.options.campaigns.cancel(child.campaign_id);
+        } catch (err) {
+          // Already stopped (or already cancelling): nothing to do for that child.
+          if (!isAlloctuneError(err) || err.code !== 'ALLOCTUNE_ERR_CONFLICT') throw err;
+        }
+      }
+      for (const round of record.rounds) await this.withdrawRound(record, round);
+      const updated: TournamentRecord = { ...record, state: 'cancelling', updated_at: this.now().toISOString() };
+      await this.store.update(updated);
+      this.log(`tournament ${id}: cancelling`);
+      return updated;
+    });
+  }
+
+  private async withdrawRound(record: TournamentRecord, round: FinalRound): Promise<void> {
+    for (const t of round.trials) {
+      if (t.state !== 'queued') continue;
+      await this.options.queue.withdraw(trialJobId({ campaign_id: record.id, trial_id: t.trial_id }), this.labels(record, round));
+      t.state = 'withdrawn';
+    }
+  }
+
+  private labels(record: TournamentRecord, round: FinalRound): Record<string, string> {
+    return { ...record.spec.worker_labels, ...(round.worker === undefined ? {} : { [WORKER_LABEL]: round.worker }) };
+  }
+
+  /** One pass over every live tournament. Public for tests. */
+  async tick(): Promise<void> {
+    const live = (await this.store.list()).filter((r) => !isFinalState(r.state));
+    if (live.length === 0) return;
+    const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
+    for (const r of live) {
+      await this.serial.run(r.id, async () => {
+        try {
+          await this.advance(r.id, workers);
+        } catch (err) {
+          this.log(`tournament ${r.id}: ${describeError(err)}`);
+          await this.finish(await this.record(r.id), 'failed', `error: ${describeError(err)}`);
+        }
+      });
+    }
+  }
+
+  private async finish(record: TournamentRecord, state: Extract<TournamentState, 'finished' | 'cancelled' | 'failed'>, reason: string): Promise<void> {
+    if (state === 'failed') {
+      for (const child of record.children) await this.options.campaigns.cancel(child.campaign_id).catch(() => undefined);
+      for (const round of record.rounds) await this.withdrawRound(record, round);
+    }
+    const now = this.now().toISOString();
+    await this.store.update({ ...record, state, stop_reason: reason, finished_at: now, updated_at: now });
+    this.log(`tournament ${record.id}: ${state} (${reason})`);
+  }
+
+  private async advance(id: string, workers: readonly WorkerInfo[]): Promise<void> {
+    const record = await this.record(id);
+    if (isFinalState(record.state)) return;
+    const children = await Promise.all(record.children.map((c) => this.options.campaigns.record(c.campaign_id)));
+    const childrenDone = children.every((c) => isFinalState(c.state));
+    if (record.state === 'cancelling') {
+      await this.collect(record);
+      if (childrenDone && record.rounds.every((r) => !r.trials.some((t) => t.state === 'queued'))) await this.finish(record, 'cancelled', 'cancelled by request');
+      else await this.store.update(record);
+      return;
+    }
+    for (const round of record.rounds) {
+      if (round.status === 'waiting') {
+        const mine = record.children.map((c, i) => ({ c, r: children[i] as CampaignRecord })).filter(({ c }) => c.threads === round.threads);
+        if (mine.every(({ r }) => isFinalState(r.state))) await this.openRound(record, round, mine, workers);
+      }
+      if (round.status === 'running') await this.runRound(record, round, workers);
+    }
+    const roundsDone = record.rounds.every((r) => r.status !== 'waiting' && r.status !== 'running');
+    if (childrenDone && roundsDone) {
+      const failed = record.rounds.filter((r) => r.status === 'failed');
+      await this.finish(record, 'finished', failed.length > 0 ? `finished; ${failed.length} final round(s) failed: ${failed.map((r) => r.reason).join('; ')}` : 'every child campaign and final round done');
+      return;
+    }
+    record.updated_at = this.now().toISOString();
+    await this.store.update(record);
+  }
+
+  /** The arms of a round from its finished children: every allocator's defaults, and its confirmed best when it beat them. */
+  private async openRound(record: TournamentRecord, round: FinalRound, mine: { c: TournamentRecord['children'][number]; r: CampaignRecord }[], workers: readonly WorkerInfo[]): Promise<void> {
+    const baselineChild = mine.find(({ c }) => c.allocator === record.baseline_allocator);
+    if (!baselineChild) {
+      round.status = 'failed';
+      round.reason = `no child campaign of the baseline allocator ${record.baseline_allocator}`;
+      return;
+    }
+    if (record.spec.allocators.length === 1) {
+      round.status = 'skipped';
+      round.reason = 'one allocator: its campaign already confirmed its best config against its defaults (see the child)';
+      return;
+    }
+    const worker = this.roundWorker(record, workers);
+    if (!worker) {
+      round.reason = `waiting for a live worker that loads all of ${record.spec.allocators.join(', ')}`;
+      return;
+    }
+    const arms: FinalArm[] = [];
+    round.notes = [];
+    for (const { c, r } of mine) {
+      const defaults: FinalArm = { arm: c.allocator === record.baseline_allocator ? BASELINE_ARM : armId(c.allocator, 'defaults'), allocator: c.allocator, kind: 'defaults', config: r.baseline_config, env: {}, campaign_id: c.campaign_id };
+      if (defaults.arm === BASELINE_ARM) round.baseline = defaults;
+      else arms.push(defaults);
+      if (r.state !== 'finished') {
+        round.notes.push(`${c.allocator} campaign ${c.campaign_id} ${r.state} (${r.stop_reason ?? ''}): no tuned arm`);
+        continue;
+      }
+      const full = await this.options.campaigns.record(c.campaign_id);
+      const evidence = await buildExportEvidence(this.options.redis, full, await this.options.campaigns.leaderboard(c.campaign_id), await this.options.campaigns.trials(c.campaign_id), { variant: 'minimal' });
+      if (!evidence.beats_baseline) {
+        round.notes.push(`${c.allocator}: its campaign confirmed no config better than its defaults (${evidence.verdict})`);
+        continue;
+      }
+      arms.push({ arm: armId(c.allocator, 'tuned'), allocator: c.allocator, kind: 'tuned', config: evidence.chosen.config, env: evidence.chosen.env, campaign_id: c.campaign_id });
+    }
+    round.arms = arms;
+    round.worker = worker;
+    round.status = 'running';
+    delete round.reason;
+    this.log(`tournament ${record.id}: final round${round.threads === null ? '' : ` at ${round.threads} threads`} on ${worker} with ${arms.map((a) => a.arm).join(', ')}`);
+  }
+
+  /** A live worker that carries the labels and loads every allocator of the tournament. */
+  private roundWorker(record: TournamentRecord, workers: readonly WorkerInfo[]): string | undefined {
+    const { spec } = record;
+    return workers.find((w) => spec.allocators.every((a) => workerMisfit(campaignNeeds({ worker_labels: spec.worker_labels, workloads: spec.workloads, allocator: a }), w) === undefined))?.name;
+  }
+
+  /** Bring in results; once a block set is measured, decide and queue the next blocks or end the round. */
+  private async runRound(record: TournamentRecord, round: FinalRound, workers: readonly WorkerInfo[]): Promise<void> {
+    await this.collectRound(record, round);
+    if (round.trials.some((t) => t.state === 'queued')) {
+      if (round.worker !== undefined && !workers.some((w) => w.name === round.worker)) {
+        // The round's worker is gone: its queued blocks are lost; the round moves to another worker.
+        this.log(`tournament ${record.id}: final-round worker ${round.worker} gone, moving on`);
+        await this.withdrawRound(record, round);
+        const next = this.roundWorker(record, workers);
+        if (next === undefined) delete round.worker;
+        else round.worker = next;
+      }
+      return;
+    }
+    if (round.worker === undefined) {
+      const next = this.roundWorker(record, workers);
+      if (next === undefined) return;
+      round.worker = next;
+    }
+    const design = finalRoundDesign(record.spec);
+    const decisions = decideRound(round, design);
+    round.decided = newlyDecided(round.decided, decisions);
+    const step = nextRoundStep(round, decisions, design);
+    if (step.kind === 'done') {
+      round.status = 'done';
+      round.reason = step.reason;
+      return;
+    }
+    const firstBlock = round.trials.reduce((m, t) => Math.max(m, t.block + 1), 0);
+    for (let b = firstBlock; b < firstBlock + step.count; b++) {
+      for (const arm of blockOrder(step.arms, record.spec.seed, b)) await this.enqueue(record, round, arm, b);
+    }
+  }
+
+  private async enqueue(record: TournamentRecord, round: FinalRound, arm: string, block: number): Promise<void> {
+    const source = arm === BASELINE_ARM ? round.baseline : round.arms.find((a) => a.arm === arm);
+    if (!source) throw new Error(`final round has no arm ${arm}`);
+    const trialId = await this.store.nextTrialId(record.id);
+    const { spec } = record;
+    const job: TrialJobInput = {
+      campaign_id: record.id,
+      trial_id: trialId,
+      allocator: source.allocator,
+      config: source.config,
+      env: source.env,
+      workloads: workloadsAt(spec.workloads, round.threads),
+      // Each block is one pair per arm: one repeat, like a campaign's duel pairs.
+      repeats: 1,
+      seed: (spec.seed + Number(trialId.slice(1))) % 2 ** 31,
+      steal_max_pct: spec.noise.steal_max_pct,
+      steal_max_reruns: spec.noise.steal_max_reruns,
+      ...(spec.noise.interference_max_slowdown_pct === undefined ? {} : { interference_max_slowdown_pct: spec.noise.interference_max_slowdown_pct }),
+      worker_labels: this.labels(record, round),
+    };
+    // Recorded before it is queued, so that a restart finds it (its result is looked up by id).
+    const trial: FinalTrial = { trial_id: trialId, arm, block, state: 'queued' };
+    round.trials.push(trial);
+    await this.store.update(record);
+    await this.options.queue.enqueueTrial(job);
+  }
+
+  private async collect(record: TournamentRecord): Promise<void> {
+    for (const round of record.rounds) await this.collectRound(record, round);
+  }
+
+  /** Look up the stored result of every queued trial of a round (workers store each once). */
+  private async collectRound(record: TournamentRecord, round: FinalRound): Promise<void> {
+    for (const t of round.trials) {
+      if (t.state !== 'queued') continue;
+      const result = await getTrialResult(this.options.redis, record.id, t.trial_id);
+      if (!result) continue;
+      const summary = result.summary[record.objective_key];
+      if (result.status === 'completed' && summary && Number.isFinite(summary.mean)) {
+        t.state = 'completed';
+        t.value = centralValue(record.objective_key, summary);
+      } else {
+        t.state = 'failed';
+        t.error = result.error?.message ?? `no ${record.objective_key} in the result`;
+      }
+    }
+  }
+}

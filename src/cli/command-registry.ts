@@ -11,6 +11,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   demo: { summary: 'run the demo: embedded Redis, service, worker and a short real campaign', load: () => import('./commands/demo.js') },
   serve: { summary: 'run the service: REST API, server-sent events, campaign controller', load: () => import('./commands/serve.js') },
   campaign: { summary: 'start, watch, export, list and cancel campaigns of a running service', load: () => import('./commands/campaign.js') },
+  tournament: { summary: 'start, watch, show, export, list and cancel allocator tournaments (several allocators, thread sweeps)', load: () => import('./commands/tournament.js') },
   worker: { summary: 'take trials from the queue and measure them on this host (BullMQ worker)', load: () => import('./commands/worker.js') },
   trial: { summary: 'run one trial in the foreground without the queue and print its result', load: () => import('./commands/trial.js') },
   metrics: { summary: 'list every metric each workload kind reports, with unit and meaning', load: () => import('./commands/metrics.js') },

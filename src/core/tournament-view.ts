@@ -17,6 +17,8 @@ export const PairedEffectSchema = z.object({
 
 /** One ranked entry of a thread count: an allocator and a config, judged against the baseline. */
 export const TournamentRowSchema = PairedEffectSchema.extend({
+  /** As a paired effect; `reference` for the baseline row itself. */
+  verdict: z.enum(['better', 'worse', 'no_gain', 'inconclusive', 'reference']),
   rank: z.number().int(),
   arm: z.string(),
   allocator: z.string(),

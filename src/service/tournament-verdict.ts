@@ -139,10 +139,13 @@ export function switchingWorth(round: FinalRound, ranked: readonly ArmOutcome[],
   const tuneArm = ranked.find((o) => o.kind === 'tuned' && o.allocator === baselineAllocator);
   const bestArm = ranked[0];
   const beats = bestArm?.verdict === 'better';
-  let head: WorthLine = { arm: null, allocator: null, effect: null, note: 'needs both a switch arm and a tune arm' };
-  if (switchArm && tuneArm) {
-    const p = pairsOf(round, switchArm.arm, tuneArm.arm);
-    head = { arm: switchArm.arm, allocator: switchArm.allocator, effect: pairedEffect(p.candidate, p.baseline, direction), note: `${switchArm.arm} against ${tuneArm.arm} in the same blocks` };
+  let head: WorthLine = { arm: null, allocator: null, effect: null, note: 'no other allocator in the round' };
+  if (switchArm) {
+    // Without a confirmed tuned config, the best the current allocator showed is its defaults: the baseline.
+    const tuned = tuneArm?.arm ?? BASELINE_ARM;
+    const p = pairsOf(round, switchArm.arm, tuned);
+    const against = tuneArm ? tuneArm.arm : `${baselineAllocator} defaults (its campaign confirmed no better config)`;
+    head = { arm: switchArm.arm, allocator: switchArm.allocator, effect: pairedEffect(p.candidate, p.baseline, direction), note: `${switchArm.arm} against ${against} in the same blocks` };
   }
   const worth: SwitchingWorth = {
     threads: round.threads,

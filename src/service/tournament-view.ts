@@ -24,7 +24,7 @@ function rowOf(o: ArmOutcome, round: FinalRound, rank: number): TournamentRow {
 function baselineRow(round: FinalRound, rank: number, pairs: number): TournamentRow | undefined {
   const b = round.baseline;
   if (!b) return undefined;
-  return { rank, arm: BASELINE_ARM, allocator: b.allocator, kind: 'baseline', config: b.config, env: b.env, campaign_id: b.campaign_id, pairs, improvement: 0, improvement_low: 0, improvement_high: 0, verdict: 'inconclusive', reason: 'the reference every arm is paired with', p_value: null, p_adjusted: null, source: 'final_round' };
+  return { rank, arm: BASELINE_ARM, allocator: b.allocator, kind: 'baseline', config: b.config, env: b.env, campaign_id: b.campaign_id, pairs, improvement: 0, improvement_low: 0, improvement_high: 0, verdict: 'reference', reason: 'the reference every arm is paired with', p_value: null, p_adjusted: null, source: 'final_round' };
 }
 
 /** One allocator only: the child's own confirmation is the ranking (tuned against its defaults). */
@@ -35,7 +35,7 @@ async function childRanking(redis: Redis, reader: ChildReader, campaignId: strin
   const evidence = await buildExportEvidence(redis, record, board, await reader.trials(campaignId), { variant: 'minimal' });
   const claim = evidence.claims.at(-1);
   const base: Omit<TournamentRow, 'rank' | 'arm' | 'kind' | 'config' | 'env' | 'improvement' | 'improvement_low' | 'improvement_high' | 'verdict' | 'reason' | 'pairs' | 'p_value' | 'p_adjusted'> = { allocator: record.spec.allocator, campaign_id: campaignId, source: 'child_campaign' };
-  const defaults: TournamentRow = { ...base, rank: 0, arm: BASELINE_ARM, kind: 'baseline', config: evidence.baseline.config, env: evidence.baseline.env, pairs: 0, improvement: 0, improvement_low: 0, improvement_high: 0, verdict: 'inconclusive', reason: 'the child campaign\'s baseline (its defaults)', p_value: null, p_adjusted: null };
+  const defaults: TournamentRow = { ...base, rank: 0, arm: BASELINE_ARM, kind: 'baseline', config: evidence.baseline.config, env: evidence.baseline.env, pairs: 0, improvement: 0, improvement_low: 0, improvement_high: 0, verdict: 'reference', reason: 'the child campaign\'s baseline (its defaults)', p_value: null, p_adjusted: null };
   if (!evidence.beats_baseline || !claim) return [{ ...defaults, rank: 1, reason: evidence.verdict }];
   const tuned: TournamentRow = {
     ...base, rank: 1, arm: armId(record.spec.allocator, 'tuned'), kind: 'tuned', config: evidence.chosen.config, env: evidence.chosen.env, pairs: claim.pairs,

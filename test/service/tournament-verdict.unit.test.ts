@@ -120,6 +120,9 @@ describe('tournament verdicts: which allocator, which config, what switching is 
     assert.equal(worth.winner.beats_baseline, false);
     assert.equal(worth.tune.effect, null, 'no tuned glibc arm');
     assert.match(worth.tune.note, /confirmed no config better than its defaults/);
+    // Switching is then weighed against the current allocator's best shown config: its defaults.
+    assert.match(worth.switch_vs_tune.note, /against glibc defaults/);
+    assert.equal(worth.switch_vs_tune.effect?.pairs, 4);
     assert.match(worth.headline, /nothing beat glibc defaults/);
   });
 

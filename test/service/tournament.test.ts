@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import type { TournamentRecord } from '../../src/core/tournament-record.js';
 import type { TournamentSpecInput } from '../../src/core/tournament-spec.js';
 import type { TournamentView } from '../../src/core/tournament-view.js';
+import { runGuarded } from '../../src/proc/guarded-spawn.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { until } from '../helpers/child-processes.js';
+import { OpenApiValidator, type OpenApiDocument } from '../helpers/openapi-validator.js';
 import { startServiceWithWorkers, type ServiceWithWorkers } from '../helpers/service-with-workers.js';
 
 /**
@@ -96,6 +99,20 @@ describe('allocator tournaments with real workers', () => {
     const rec = exported.recommendations[0];
     assert.equal(rec?.arm, result.winner?.arm);
     assert.equal(rec?.beats_baseline, result.winner?.verdict === 'better');
+
+    // Every tournament answer fits the OpenAPI document the routes publish.
+    const validator = new OpenApiValidator((await sww.request('GET', '/docs/json')).json<OpenApiDocument>());
+    for (const url of [`/v1/tournaments/${tournament.id}`, `/v1/tournaments/${tournament.id}/leaderboard`, `/v1/tournaments/${tournament.id}/export`, '/v1/tournaments']) {
+      const res = await sww.request('GET', url);
+      validator.check('GET', url, res.statusCode, String(res.headers['content-type']), res.body);
+    }
+
+    // The CLI shows the same ranking.
+    const env = { ...process.env, ALLOCTUNE_URL: sww.service.url, ALLOCTUNE_TOKEN: sww.token };
+    const show = await runGuarded(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'tournament', 'show', tournament.id], { env, cwd: REPO_ROOT, timeoutMs: 60_000 });
+    assert.equal(show.exitCode, 0, show.stderr);
+    for (const r of result.ranking) assert.match(show.stdout, new RegExp(`${r.rank}\\. ${r.arm}`));
+    assert.match(show.stdout, /switching/);
   });
 
   it('sweeps thread counts and reports the best config per count', async () => {

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { EXPORT_FORMATS, composeExport, type ExportFormat } from '../../api/export/export-formats.js';
 import { fetchExport, type ExportParams } from '../client/fetch-export.js';
-import { stateDir } from '../../proc/repo-paths.js';
+import { readToken } from '../client/read-token.js';
 import { campaignStateText, type CampaignStateView } from '../client/campaign-state-text.js';
 import type { ImportanceResponse } from '../../api/routes/importance-routes.js';
 import { importanceTable } from '../client/importance-table.js';
@@ -34,13 +33,6 @@ const USAGE = `usage: alloctune campaign start FILE.json [--watch]
                 the bare env list); systemd: a drop-in for --unit (default redis-server)
   token         ALLOCTUNE_TOKEN, else the one 'alloctune serve' keeps under the state directory
 `;
-
-function readToken(): string | undefined {
-  const env = process.env['ALLOCTUNE_TOKEN'];
-  if (env) return env;
-  const file = join(stateDir(), 'token');
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() : undefined;
-}
 
 /** `alloctune campaign ...`: start, watch, export, importance, list and cancel campaigns of a running service. */
 export async function run(argv: string[]): Promise<number> {

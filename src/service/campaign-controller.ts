@@ -116,6 +116,11 @@ export class CampaignController {
     return this.steps.lastProposalMs;
   }
 
+  /** False once stopped or once another process took the controller lease: nothing built on it may act then. */
+  get active(): boolean {
+    return !this.stopped;
+  }
+
   /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */
   get reportsRead(): number {
     return this.reports.entriesRead;

@@ -50,6 +50,8 @@ export class TournamentController {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** Tournaments whose queued trials this process has queued again since it started (see requeueOnce). */
+  private readonly requeued = new Set<string>();
 
   constructor(private readonly options: TournamentControllerOptions) {
     this.store = new TournamentStore(options.redis);
@@ -168,6 +170,8 @@ export class TournamentController {
 
   /** One pass over every live tournament. Public for tests. */
   async tick(): Promise<void> {
+    // Only the process that runs the campaigns (holds the controller lease) runs their tournaments.
+    if (!this.options.campaigns.active) return;
     const live = (await this.store.list()).filter((r) => !isFinalState(r.state));
     if (live.length === 0) return;
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
@@ -196,6 +200,7 @@ export class TournamentController {
   private async advance(id: string, workers: readonly WorkerInfo[]): Promise<void> {
     const record = await this.record(id);
     if (isFinalState(record.state)) return;
+    if (record.state === 'running') await this.requeueOnce(record);
     const children = await Promise.all(record.children.map((c) => this.options.campaigns.record(c.campaign_id)));
     const childrenDone = children.every((c) => isFinalState(c.state));
     if (record.state === 'cancelling') {
@@ -304,31 +309,48 @@ export class TournamentController {
     }
   }
 
-  private async enqueue(record: TournamentRecord, round: FinalRound, arm: string, block: number): Promise<void> {
-    const source = arm === BASELINE_ARM ? round.baseline : round.arms.find((a) => a.arm === arm);
-    if (!source) throw new Error(`final round has no arm ${arm}`);
-    const trialId = await this.store.nextTrialId(record.id);
+  /** The queued job of a final-round trial: one repeat of the thread count's workloads, on the round's worker. */
+  private jobFor(record: TournamentRecord, round: FinalRound, trial: FinalTrial): TrialJobInput {
+    const source = trial.arm === BASELINE_ARM ? round.baseline : round.arms.find((a) => a.arm === trial.arm);
+    if (!source) throw new Error(`final round has no arm ${trial.arm}`);
     const { spec } = record;
-    const job: TrialJobInput = {
+    return {
       campaign_id: record.id,
-      trial_id: trialId,
+      trial_id: trial.trial_id,
       allocator: source.allocator,
       config: source.config,
       env: source.env,
       workloads: workloadsAt(spec.workloads, round.threads),
       // Each block is one pair per arm: one repeat, like a campaign's duel pairs.
       repeats: 1,
-      seed: (spec.seed + Number(trialId.slice(1))) % 2 ** 31,
+      seed: (spec.seed + Number(trial.trial_id.slice(1))) % 2 ** 31,
       steal_max_pct: spec.noise.steal_max_pct,
       steal_max_reruns: spec.noise.steal_max_reruns,
       ...(spec.noise.interference_max_slowdown_pct === undefined ? {} : { interference_max_slowdown_pct: spec.noise.interference_max_slowdown_pct }),
       worker_labels: this.labels(record, round),
     };
-    // Recorded before it is queued, so that a restart finds it (its result is looked up by id).
-    const trial: FinalTrial = { trial_id: trialId, arm, block, state: 'queued' };
+  }
+
+  private async enqueue(record: TournamentRecord, round: FinalRound, arm: string, block: number): Promise<void> {
+    const trial: FinalTrial = { trial_id: await this.store.nextTrialId(record.id), arm, block, state: 'queued' };
+    const job = this.jobFor(record, round, trial);
+    // Recorded before it is queued, so that a restart finds it (and queues it again: the job id is fixed, so never twice).
     round.trials.push(trial);
     await this.store.update(record);
     await this.options.queue.enqueueTrial(job);
+  }
+
+  /**
+   * Once per tournament and process: queue again every trial recorded as queued without a result
+   * (the service may have stopped between recording and queueing it; a job already queued keeps its one copy).
+   */
+  private async requeueOnce(record: TournamentRecord): Promise<void> {
+    if (this.requeued.has(record.id)) return;
+    await this.collect(record);
+    for (const round of record.rounds) {
+      for (const t of round.trials) if (t.state === 'queued') await this.options.queue.enqueueTrial(this.jobFor(record, round, t));
+    }
+    this.requeued.add(record.id);
   }
 
   private async collect(record: TournamentRecord): Promise<void> {

@@ -116,9 +116,12 @@ export class CampaignController {
     return this.steps.lastProposalMs;
   }
 
-  /** False once stopped or once another process took the controller lease: nothing built on it may act then. */
-  get active(): boolean {
-    return !this.stopped;
+  /**
+   * True while this process runs the campaigns (not stopped, the controller lease re-taken): what
+   * is built on them (tournaments) acts only then.
+   */
+  async holdsControl(): Promise<boolean> {
+    return !this.stopped && (await this.holdsLease());
   }
 
   /** Report stream entries this controller has read (tests check that a restart resumes at its cursor). */

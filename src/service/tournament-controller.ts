@@ -171,7 +171,7 @@ export class TournamentController {
   /** One pass over every live tournament. Public for tests. */
   async tick(): Promise<void> {
     // Only the process that runs the campaigns (holds the controller lease) runs their tournaments.
-    if (!this.options.campaigns.active) return;
+    if (!(await this.options.campaigns.holdsControl())) return;
     const live = (await this.store.list()).filter((r) => !isFinalState(r.state));
     if (live.length === 0) return;
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);

@@ -10,6 +10,7 @@ import { WORKER_LABEL } from '../queue/queue-names.js';
 import { centralValue } from '../stats/robust-center.js';
 import { trialJobId } from '../core/trial-job.js';
 import { getTrialResult } from '../store/trial-result-store.js';
+import { appendTournamentEvent, type TournamentEventType } from '../store/tournament-events.js';
 import { TournamentStore, newTournamentId } from '../store/tournament-store.js';
 import { listWorkers } from '../store/worker-registry.js';
 import type { CampaignController } from './campaign-controller.js';
@@ -65,6 +66,10 @@ export class TournamentController {
     this.options.log?.(line);
   }
 
+  private event(id: string, type: TournamentEventType, data: Record<string, unknown>): Promise<string> {
+    return appendTournamentEvent(this.options.redis, id, type, data);
+  }
+
   start(): void {
     this.schedule(0);
   }
@@ -114,7 +119,10 @@ export class TournamentController {
       children: planned.map((p, i) => ({ allocator: p.allocator, threads: p.threads, campaign_id: (created[i] as CampaignRecord).id, budget_trials: p.spec.budget.trials })),
       rounds: threads.map((t) => ({ threads: t, status: 'waiting', arms: [], notes: [], decided: {}, trials: [] })),
     };
-    await this.serial.run(record.id, () => this.store.create(record));
+    await this.serial.run(record.id, async () => {
+      await this.store.create(record);
+      await this.event(record.id, 'tournament_created', { tournament_id: record.id, name: spec.name, children: record.children });
+    });
     this.log(`tournament ${record.id} (${spec.name}): created with ${created.length} child campaigns`);
     return record;
   }
@@ -151,6 +159,7 @@ export class TournamentController {
       for (const round of record.rounds) await this.withdrawRound(record, round);
       const updated: TournamentRecord = { ...record, state: 'cancelling', updated_at: this.now().toISOString() };
       await this.store.update(updated);
+      await this.event(id, 'tournament_state', { state: 'cancelling' });
       this.log(`tournament ${id}: cancelling`);
       return updated;
     });
@@ -194,6 +203,7 @@ export class TournamentController {
     }
     const now = this.now().toISOString();
     await this.store.update({ ...record, state, stop_reason: reason, finished_at: now, updated_at: now });
+    await this.event(record.id, 'tournament_finished', { state, stop_reason: reason });
     this.log(`tournament ${record.id}: ${state} (${reason})`);
   }
 
@@ -212,7 +222,16 @@ export class TournamentController {
     for (const round of record.rounds) {
       if (round.status === 'waiting') {
         const mine = record.children.map((c, i) => ({ c, r: children[i] as CampaignRecord })).filter(({ c }) => c.threads === round.threads);
-        if (mine.every(({ r }) => isFinalState(r.state))) await this.openRound(record, round, mine, workers);
+        if (mine.every(({ r }) => isFinalState(r.state))) {
+          await this.openRound(record, round, mine, workers);
+          if (round.status !== 'waiting') {
+            await this.event(record.id, 'final_round_opened', {
+              threads: round.threads, status: round.status, notes: round.notes,
+              ...(round.worker === undefined ? {} : { worker: round.worker, arms: round.arms.map((a) => a.arm) }),
+              ...(round.reason === undefined ? {} : { reason: round.reason }),
+            });
+          }
+        }
       }
       if (round.status === 'running') await this.runRound(record, round, workers);
     }
@@ -301,12 +320,14 @@ export class TournamentController {
     if (step.kind === 'done') {
       round.status = 'done';
       round.reason = step.reason;
+      await this.event(record.id, 'final_round_done', { threads: round.threads, reason: step.reason, decided: round.decided });
       return;
     }
     const firstBlock = round.trials.reduce((m, t) => Math.max(m, t.block + 1), 0);
     for (let b = firstBlock; b < firstBlock + step.count; b++) {
       for (const arm of blockOrder(step.arms, record.spec.seed, b)) await this.enqueue(record, round, arm, b);
     }
+    await this.event(record.id, 'final_round_blocks_queued', { threads: round.threads, blocks: [firstBlock, firstBlock + step.count - 1], arms: step.arms, worker: round.worker });
   }
 
   /** The queued job of a final-round trial: one repeat of the thread count's workloads, on the round's worker. */

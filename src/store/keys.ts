@@ -35,7 +35,8 @@
  * - `alloctune:controller:reports-cursor`  string, id of the last report the controller has applied
  *                               (written by the controller after applying, so a restart resumes there).
  * - `alloctune:events:<campaign>`  controller -> SSE clients: the campaign's facts, one event each
- *                               (types in src/store/campaign-events.ts).
+ *                               (types in src/store/campaign-events.ts); under a tournament's id, the
+ *                               tournament's own facts (src/store/tournament-events.ts).
  */
 export const KEYS = {
   campaignIndex: 'alloctune:campaigns',

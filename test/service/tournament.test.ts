@@ -100,6 +100,15 @@ describe('allocator tournaments with real workers', () => {
     assert.equal(rec?.arm, result.winner?.arm);
     assert.equal(rec?.beats_baseline, result.winner?.verdict === 'better');
 
+    // The tournament's own event stream tells the same story and ends with it.
+    const res = await fetch(`${sww.service.url}/v1/tournaments/${tournament.id}/events`, { signal: AbortSignal.timeout(20_000) });
+    assert.equal(res.status, 200);
+    const types = [...(await res.text()).matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+    assert.equal(types[0], 'tournament_created');
+    assert.equal(types.at(-1), 'tournament_finished');
+    const opened = types.indexOf('final_round_opened');
+    assert.ok(opened > 0 && types.indexOf('final_round_blocks_queued') > opened && types.indexOf('final_round_done') > opened, types.join(', '));
+
     // Every tournament answer fits the OpenAPI document the routes publish.
     const validator = new OpenApiValidator((await sww.request('GET', '/docs/json')).json<OpenApiDocument>());
     for (const url of [`/v1/tournaments/${tournament.id}`, `/v1/tournaments/${tournament.id}/leaderboard`, `/v1/tournaments/${tournament.id}/export`, '/v1/tournaments']) {
@@ -181,5 +190,8 @@ describe('allocator tournaments with real workers', () => {
       assert.equal(campaign.state, 'cancelled');
     }
     assert.equal((await sww.request('POST', `/v1/tournaments/${tournament.id}/cancel`)).statusCode, 409);
+    const events = await fetch(`${sww.service.url}/v1/tournaments/${tournament.id}/events`, { signal: AbortSignal.timeout(20_000) });
+    const types = [...(await events.text()).matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(types, ['tournament_created', 'tournament_state', 'tournament_finished']);
   });
 });

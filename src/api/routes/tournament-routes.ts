@@ -10,6 +10,10 @@ import { EnvMapSchema } from '../../core/safe-text.js';
 import type { TournamentController } from '../../service/tournament-controller.js';
 import { buildTournamentView } from '../../service/tournament-view.js';
 import { checkingBody } from '../body-problems.js';
+import { StreamIdSchema } from '../sse/stream-id.js';
+import { isFinalState } from '../../core/campaign-record.js';
+import { TOURNAMENT_EVENT_DOCS, TOURNAMENT_EVENT_TYPES } from '../../store/tournament-events.js';
+import { resumePoint, streamEvents } from './event-routes.js';
 import type { RouteDeps } from './route-deps.js';
 
 const IdParams = z.object({ id: IdSchema });
@@ -32,7 +36,12 @@ export const TournamentExportSchema = TournamentViewSchema.extend({
   generated_at: z.string(),
 });
 
-/** `/v1/tournaments...`: create, list, inspect, cancel, leaderboard, export. */
+const EVENTS_DESCRIPTION = [
+  'Server-sent events of one tournament in stream order, each with its stream id (its children keep their own streams: /v1/campaigns/:id/events); the stream ends after `tournament_finished`. Event types:',
+  ...TOURNAMENT_EVENT_TYPES.map((type) => `- \`${type}\` ${TOURNAMENT_EVENT_DOCS[type].data}: ${TOURNAMENT_EVENT_DOCS[type].meaning}`),
+].join('\n');
+
+/** `/v1/tournaments...`: create, list, inspect, cancel, leaderboard, export, events. */
 export function tournamentRoutes(deps: RouteDeps, tournaments: TournamentController) {
   return (root: FastifyInstance): void => {
     const app = root.withTypeProvider<ZodTypeProvider>();
@@ -50,6 +59,25 @@ export function tournamentRoutes(deps: RouteDeps, tournaments: TournamentControl
     app.post('/v1/tournaments/:id/cancel', { schema: { params: IdParams, security: [{ bearer: [] }], response: { 200: TournamentReplySchema } } }, async (request) => ({
       tournament: await tournaments.cancel(request.params.id),
     }));
+
+    app.get(
+      '/v1/tournaments/:id/events',
+      {
+        schema: {
+          description: EVENTS_DESCRIPTION,
+          params: IdParams,
+          querystring: z.object({ after: StreamIdSchema.optional() }).strict(),
+          response: { 200: { description: 'text/event-stream: `id:`, `event:` (the type), `data:` (JSON) per event', content: { 'text/event-stream': { schema: z.string() } } } },
+        },
+        config: { rateLimit: false },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const resume = resumePoint(request);
+        await tournaments.record(id);
+        await streamEvents(deps, request, reply, { id, resume, lastEvent: 'tournament_finished', stopped: async () => isFinalState((await tournaments.record(id)).state) });
+      },
+    );
 
     app.get('/v1/tournaments/:id/leaderboard', { schema: { params: IdParams, response: { 200: TournamentViewSchema } } }, async (request) => view(request.params.id));
 

@@ -28,6 +28,7 @@ interface Spec {
   threads?: number[];
   budget: { trials: number; minutes: number };
   repeats?: number;
+  baseline?: unknown;
 }
 
 type Effect = NonNullable<NonNullable<ThreadResult['worth']>['switch']['effect']>;
@@ -69,7 +70,7 @@ function threadSection(t: ThreadResult): string {
         ],
       ),
       '',
-      `Winner: **${w.winner.arm === 'baseline' ? `${w.baseline_allocator} defaults (nothing beat them)` : w.winner.arm}**.`,
+      `Winner: **${w.winner.arm === 'baseline' ? `the baseline, ${w.baseline_allocator} (nothing beat it)` : w.winner.arm}**.`,
       '',
     );
   } else if (t.winner) {
@@ -114,7 +115,7 @@ export function writeTournamentReport(rawDir: string, outDir: string): void {
     sections.push(
       `## ${name}`,
       '',
-      `${spec.name}. Allocators ${spec.allocators.join(', ')}; threads ${spec.threads?.join(', ') ?? 'as given'}; ${spec.budget.trials} explore trials split over ${view.per_threads.reduce((n, t) => n + t.children.length, 0)} child campaigns, ${spec.budget.minutes} min cap each; ${spec.repeats ?? 2} repeats. Objective: ${view.objective.direction} \`${view.objective.key}\`; baseline: ${view.baseline_allocator} defaults. Tournament ${view.tournament_id} ${view.state}${view.stop_reason ? ` (${view.stop_reason})` : ''} after ${(meta.wall_s / 60).toFixed(1)} min on CPUs ${meta.cpus} of ${meta.host_cpus} (${meta.cpu_model}).`,
+      `${spec.name}. Allocators ${spec.allocators.join(', ')}; threads ${spec.threads?.join(', ') ?? 'as given'}; ${spec.budget.trials} explore trials split over ${view.per_threads.reduce((n, t) => n + t.children.length, 0)} child campaigns, ${spec.budget.minutes} min cap each; ${spec.repeats ?? 2} repeats. Objective: ${view.objective.direction} \`${view.objective.key}\`; baseline: ${view.baseline_allocator} (${spec.baseline === undefined ? 'its defaults' : 'as configured in spec.json'}). Tournament ${view.tournament_id} ${view.state}${view.stop_reason ? ` (${view.stop_reason})` : ''} after ${(meta.wall_s / 60).toFixed(1)} min on CPUs ${meta.cpus} of ${meta.host_cpus} (${meta.cpu_model}).`,
       '',
       ...view.per_threads.map(threadSection),
     );

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BudgetSchema, CampaignSpecSchema } from './campaign-spec.js';
+import { BaselineSpecSchema, BudgetSchema, CampaignSpecSchema } from './campaign-spec.js';
 import { printableText } from './safe-text.js';
 import { SpaceOverridesSchema } from './search-space.js';
 import { AllocatorNameSchema } from './trial-job.js';
@@ -27,8 +27,14 @@ export const TournamentSpecSchema = z
       .min(1)
       .max(8)
       .refine((names) => new Set(names).size === names.length, 'allocators must differ'),
-    /** The allocator run today: its defaults are the baseline of the final round. Absent: the first listed. */
+    /** The allocator run today. Absent: the first listed. */
     baseline_allocator: AllocatorNameSchema.optional(),
+    /**
+     * How the baseline allocator is configured today (MALLOC_CONF text, an environment map or a
+     * config, read against its space): the baseline of its child and of the final rounds, where its
+     * defaults then become one more arm. Absent: its defaults.
+     */
+    baseline: BaselineSpecSchema.optional(),
     /**
      * Thread counts to sweep: every harness workload runs with `threads` set to each (one child per
      * allocator and count, one final round per count). Absent: the workloads as given.

@@ -18,10 +18,10 @@ export function childName(spec: Pick<TournamentSpec, 'name'>, allocator: string,
 /**
  * The ordinary campaign spec of one child: the tournament's shared settings, the allocator, its
  * space overrides, its share of the explore trials and the thread count's workloads. The baseline
- * is the allocator's defaults (the final round compares allocators).
+ * is the allocator's defaults, except for the baseline allocator given a `baseline` (today's setting).
  */
 export function childCampaignSpec(spec: TournamentSpec, allocator: string, threads: number | null, trials: number): CampaignSpec {
-  const { allocators: _a, baseline_allocator: _b, threads: _t, budget_split: _s, spaces, budget, ...shared } = spec;
+  const { allocators: _a, baseline_allocator: _b, threads: _t, budget_split: _s, spaces, budget, baseline, ...shared } = spec;
   const child: CampaignSpec = {
     ...shared,
     name: childName(spec, allocator, threads),
@@ -32,5 +32,7 @@ export function childCampaignSpec(spec: TournamentSpec, allocator: string, threa
   };
   const space = spaces?.[allocator];
   if (space !== undefined) child.space = space;
+  // Today's setting belongs to the allocator run today; the others start from their defaults.
+  if (baseline !== undefined && allocator === (spec.baseline_allocator ?? spec.allocators[0])) child.baseline = baseline;
   return child;
 }

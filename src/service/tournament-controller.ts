@@ -10,6 +10,7 @@ import { WORKER_LABEL } from '../queue/queue-names.js';
 import { centralValue } from '../stats/robust-center.js';
 import { trialJobId } from '../core/trial-job.js';
 import { getTrialResult } from '../store/trial-result-store.js';
+import { defaultConfig, loadSpace } from '../spaces/index.js';
 import { appendTournamentEvent, type TournamentEventType } from '../store/tournament-events.js';
 import { TournamentStore, newTournamentId } from '../store/tournament-store.js';
 import { listWorkers } from '../store/worker-registry.js';
@@ -266,9 +267,22 @@ export class TournamentController {
     const arms: FinalArm[] = [];
     round.notes = [];
     for (const { c, r } of mine) {
-      const defaults: FinalArm = { arm: c.allocator === record.baseline_allocator ? BASELINE_ARM : armId(c.allocator, 'defaults'), allocator: c.allocator, kind: 'defaults', config: r.baseline_config, env: {}, campaign_id: c.campaign_id };
-      if (defaults.arm === BASELINE_ARM) round.baseline = defaults;
-      else arms.push(defaults);
+      const today = c.allocator === record.baseline_allocator;
+      if (today && r.spec.baseline !== undefined) {
+        // Today's setting, exactly as the child ran it; the allocator's defaults are one more arm.
+        const trial = (await this.options.campaigns.trials(c.campaign_id)).find((t) => t.role === 'baseline');
+        if (!trial) {
+          round.status = 'failed';
+          round.reason = `the ${c.allocator} campaign ${c.campaign_id} never measured its baseline`;
+          return;
+        }
+        round.baseline = { arm: BASELINE_ARM, allocator: c.allocator, kind: 'defaults', config: trial.config, env: trial.env, campaign_id: c.campaign_id };
+        arms.push({ arm: armId(c.allocator, 'defaults'), allocator: c.allocator, kind: 'defaults', config: defaultConfig(loadSpace(c.allocator, r.spec.space)), env: {}, campaign_id: c.campaign_id });
+      } else {
+        const defaults: FinalArm = { arm: today ? BASELINE_ARM : armId(c.allocator, 'defaults'), allocator: c.allocator, kind: 'defaults', config: r.baseline_config, env: {}, campaign_id: c.campaign_id };
+        if (today) round.baseline = defaults;
+        else arms.push(defaults);
+      }
       if (r.state !== 'finished') {
         round.notes.push(`${c.allocator} campaign ${c.campaign_id} ${r.state} (${r.stop_reason ?? ''}): no tuned arm`);
         continue;

@@ -144,7 +144,7 @@ export function switchingWorth(round: FinalRound, ranked: readonly ArmOutcome[],
     // Without a confirmed tuned config, the best the current allocator showed is its defaults: the baseline.
     const tuned = tuneArm?.arm ?? BASELINE_ARM;
     const p = pairsOf(round, switchArm.arm, tuned);
-    const against = tuneArm ? tuneArm.arm : `${baselineAllocator} defaults (its campaign confirmed no better config)`;
+    const against = tuneArm ? tuneArm.arm : `the baseline (${baselineAllocator}: its campaign confirmed no better config)`;
     head = { arm: switchArm.arm, allocator: switchArm.allocator, effect: pairedEffect(p.candidate, p.baseline, direction), note: `${switchArm.arm} against ${against} in the same blocks` };
   }
   const worth: SwitchingWorth = {
@@ -158,7 +158,8 @@ export function switchingWorth(round: FinalRound, ranked: readonly ArmOutcome[],
     headline: '',
   };
   const where = round.threads === null ? '' : ` at ${round.threads} thread${round.threads === 1 ? '' : 's'}`;
-  const win = beats && bestArm ? `${bestArm.arm} wins${where}` : `nothing beat ${baselineAllocator} defaults${where}`;
+  const today = Object.keys(round.baseline?.env ?? {}).length === 0 ? `${baselineAllocator} defaults` : `${baselineAllocator} as configured today`;
+  const win = beats && bestArm ? `${bestArm.arm} wins${where}` : `nothing beat ${today}${where}`;
   worth.headline = `${win}; switching: ${verdictText(worth.switch)}; tuning ${baselineAllocator}: ${verdictText(worth.tune)}; switching vs tuning: ${verdictText(head)}`;
   return worth;
 }

@@ -28,7 +28,7 @@ after(async () => {
   await temp.stop();
 });
 
-it('a service restarted during the final round resumes the tournament: every block measured once, the round judged', async () => {
+it('a service restarted during the final round resumes the tournament (baseline: today\'s setting): every block measured once, the round judged', async () => {
   service = await startService({ redisUrl: temp.server.url, token: TOKEN, controllerTickMs: 200 });
   const reply = await service.app.inject({
     method: 'POST',
@@ -37,6 +37,8 @@ it('a service restarted during the final round resumes the tournament: every blo
     payload: JSON.stringify({
       name: 'restart',
       allocators: ['glibc', 'jemalloc'],
+      // What runs today is not the defaults: the defaults become one more arm.
+      baseline: { config: { 'glibc.malloc.tcache_count': 3 } },
       workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 4, 'snapshot-ms': '0,300' } }],
       objective: { metric: 'rss_bytes_at_300ms', direction: 'min' },
       budget: { trials: 2, minutes: 5 },
@@ -63,6 +65,8 @@ it('a service restarted during the final round resumes the tournament: every blo
   assert.equal(done.state, 'finished', done.stop_reason);
   const [round] = done.rounds;
   assert.equal(round?.status, 'done', round?.reason);
+  assert.match(round?.baseline?.env['GLIBC_TUNABLES'] ?? '', /glibc\.malloc\.tcache_count=3/);
+  assert.ok(round?.arms.some((a) => a.arm === 'glibc:defaults' && Object.keys(a.env).length === 0), 'the defaults of the allocator run today are an arm');
   // Every trial recorded before the stop is still there, none was lost or run twice.
   for (const t of atStop?.rounds[0]?.trials ?? []) assert.ok(round?.trials.some((x) => x.trial_id === t.trial_id), t.trial_id);
   const results = await listTrialResults(redis, id);

@@ -41,6 +41,15 @@ describe('tournament children: ordinary campaign specs', () => {
     assert.equal(child.name, 'setup [jemalloc, 4 threads]');
   });
 
+  it('gives today\'s setting to the baseline allocator only', () => {
+    const s = spec({ baseline_allocator: 'jemalloc', baseline: { malloc_conf: 'narenas:2' } });
+    assert.deepEqual(childCampaignSpec(s, 'jemalloc', null, 3).baseline, { malloc_conf: 'narenas:2' });
+    assert.equal(childCampaignSpec(s, 'glibc', null, 3).baseline, undefined);
+    // Read against the baseline allocator's space: MALLOC_CONF text for glibc is its problem, under the tournament's path.
+    const found = problems(() => planTournament(spec({ workloads: [{ kind: 'harness', workload: 'larson', args: {} }], baseline: { malloc_conf: 'narenas:2' } })));
+    assert.match(found.get('baseline.malloc_conf') ?? '', /MALLOC_CONF/);
+  });
+
   it('keeps a child name within the campaign limit', () => {
     assert.ok(childName({ name: 'n'.repeat(120) }, 'tcmalloc', 16).length <= 120);
   });

@@ -121,8 +121,11 @@ describe('tournament verdicts: which allocator, which config, what switching is 
     assert.equal(worth.tune.effect, null, 'no tuned glibc arm');
     assert.match(worth.tune.note, /confirmed no config better than its defaults/);
     // Switching is then weighed against the current allocator's best shown config: its defaults.
-    assert.match(worth.switch_vs_tune.note, /against glibc defaults/);
+    assert.match(worth.switch_vs_tune.note, /against the baseline \(glibc/);
     assert.equal(worth.switch_vs_tune.effect?.pairs, 4);
+    // A baseline configured today is named so, not as the defaults.
+    const configured = { ...r, baseline: { ...arm('glibc', 'defaults'), env: { GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' } } };
+    assert.match(switchingWorth(configured, judged, 'glibc', 'min').headline, /nothing beat glibc as configured today/);
     assert.match(worth.headline, /nothing beat glibc defaults/);
   });
 

@@ -9,7 +9,7 @@ function pct(x: number | null): string {
  * improvement over the baseline (interval, verdict), then what switching and tuning are worth.
  */
 export function tournamentText(view: TournamentView): string {
-  const lines = [`${view.name} (${view.tournament_id}): ${view.state}${view.stop_reason ? ` (${view.stop_reason})` : ''}`, `objective: ${view.objective.direction} ${view.objective.key}; baseline: ${view.baseline_allocator} defaults`];
+  const lines = [`${view.name} (${view.tournament_id}): ${view.state}${view.stop_reason ? ` (${view.stop_reason})` : ''}`, `objective: ${view.objective.direction} ${view.objective.key}; baseline: ${view.baseline_allocator} (the ranking's baseline row shows its config)`];
   for (const t of view.per_threads) {
     lines.push('', `${t.threads === null ? 'result' : `${t.threads} thread${t.threads === 1 ? '' : 's'}`}: final round ${t.round.status}${t.round.reason ? ` (${t.round.reason})` : ''}, ${t.round.blocks} blocks`);
     for (const c of t.children) lines.push(`  child ${c.campaign_id} ${c.allocator.padEnd(9)} ${c.state.padEnd(9)} ${c.explored}/${c.budget_trials} explored`);

@@ -27,8 +27,13 @@ function tournamentPath(path: string, spec: TournamentSpec, allocator: string): 
   return path;
 }
 
-/** Checks of the tournament's own fields (the children's fields are checked by the campaign pre-flight). */
-function ownProblems(spec: TournamentSpec, workers: readonly WorkerInfo[]): InputProblem[] {
+/**
+ * Problems of the tournament's own fields that need nothing but the spec and the loaded
+ * definitions (the request schema reports them with its own): undefined allocators, a baseline
+ * allocator or a budget share or space naming an allocator not listed, a sweep without a harness
+ * workload or with a `threads` argument it would override.
+ */
+export function tournamentSpecProblems(spec: TournamentSpec): InputProblem[] {
   const problems: InputProblem[] = [];
   const known = allocatorNames();
   spec.allocators.forEach((a, i) => {
@@ -49,6 +54,12 @@ function ownProblems(spec: TournamentSpec, workers: readonly WorkerInfo[]): Inpu
       if (w.kind === 'harness' && Object.hasOwn(w.args, 'threads')) problems.push({ path: `workloads.${i}.args.threads`, message: 'set by the tournament\'s threads sweep: leave it out here' });
     });
   }
+  return problems;
+}
+
+/** The spec's own problems, and the one the live workers show: none loads every allocator. */
+function ownProblems(spec: TournamentSpec, workers: readonly WorkerInfo[]): InputProblem[] {
+  const problems = tournamentSpecProblems(spec);
   // The final round runs every allocator on one worker, so that its pairs compare like with like.
   if (spec.allocators.length > 1 && workers.length > 0) {
     const fits = workers.some((w) => spec.allocators.every((a) => workerMisfit(campaignNeeds({ worker_labels: spec.worker_labels, workloads: spec.workloads, allocator: a }), w) === undefined));

@@ -156,19 +156,23 @@ describe('allocator tournaments with real workers', () => {
   it('names every bad field at creation and creates nothing', async () => {
     const before = (await sww.request('GET', '/v1/campaigns')).json<{ campaigns: unknown[] }>().campaigns.length;
     const bad = tinyTournament({
-      allocators: ['glibc', 'nosuchalloc', 'hakmem'],
+      allocators: ['glibc', 'nosuchalloc', 'jemalloc'],
       baseline_allocator: 'tcmalloc',
-      budget_split: { jemalloc: 2 },
+      budget_split: { mimalloc: 2 },
       threads: [1, 2],
       workloads: [{ kind: 'harness', workload: 'fragmentation', args: { 'target-mb': 4, 'snapshot-ms': '0,300', threads: 2 } }],
     });
-    const reply = await sww.request('POST', '/v1/tournaments', bad);
+    const reply = await sww.request('POST', '/v1/tournaments', { ...bad, repeats: 0 });
     assert.equal(reply.statusCode, 400, reply.body);
     const paths = reply.json<{ issues: { path: string; message: string }[] }>().issues.map((i) => i.path);
-    for (const p of ['body.allocators.1', 'body.baseline_allocator', 'body.budget_split.jemalloc', 'body.workloads.0.args.threads', 'body.allocators.2']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
-    const hakmem = reply.json<{ issues: { path: string; message: string }[] }>().issues.find((i) => i.path === 'body.allocators.2');
+    for (const p of ['body.allocators.1', 'body.baseline_allocator', 'body.budget_split.mimalloc', 'body.workloads.0.args.threads', 'body.repeats']) assert.ok(paths.includes(p), `${p} in ${paths.join(', ')}`);
+    // An allocator that is defined but that no live worker can load is refused at creation.
+    const unloadable = await sww.request('POST', '/v1/tournaments', tinyTournament({ allocators: ['glibc', 'hakmem'] }));
+    assert.equal(unloadable.statusCode, 400, unloadable.body);
+    const hakmem = unloadable.json<{ issues: { path: string; message: string }[] }>().issues.find((i) => i.path === 'body.allocators.1');
     assert.match(hakmem?.message ?? '', /no live worker can load hakmem/);
     assert.equal((await sww.request('POST', '/v1/tournaments', { ...tinyTournament(), allocators: [] })).statusCode, 400);
+    assert.match((await sww.request('POST', '/v1/tournaments', { ...tinyTournament(), surprise: 1 })).body, /surprise/);
     // A sweep over a single-threaded workload is the sweep's problem, not a workload argument the user never wrote.
     const single = await sww.request('POST', '/v1/tournaments', tinyTournament({ threads: [1, 2] }));
     assert.equal(single.statusCode, 400);

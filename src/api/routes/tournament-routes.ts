@@ -15,8 +15,15 @@ import { isFinalState } from '../../core/campaign-record.js';
 import { TOURNAMENT_EVENT_DOCS, TOURNAMENT_EVENT_TYPES } from '../../store/tournament-events.js';
 import { resumePoint, streamEvents } from './event-routes.js';
 import type { RouteDeps } from './route-deps.js';
+import { tournamentSpecProblems } from '../../service/tournament-setup.js';
 
 const IdParams = z.object({ id: IdSchema });
+
+/** The body, with the spec's own problems (undefined allocators, names not listed, the sweep) reported with its other schema problems. */
+const TournamentBodySchema = TournamentSpecSchema.superRefine((value, ctx) => {
+  for (const p of tournamentSpecProblems(value)) ctx.addIssue({ code: 'custom', message: p.message, path: p.path.split('.').map((k) => (/^\d+$/.test(k) ? Number(k) : k)) });
+});
+
 const TournamentReplySchema = z.object({ tournament: TournamentRecordSchema });
 
 /** What a tournament export hands over per thread count: the winning allocator and config, with the evidence in the view. */
@@ -47,7 +54,7 @@ export function tournamentRoutes(deps: RouteDeps, tournaments: TournamentControl
     const app = root.withTypeProvider<ZodTypeProvider>();
     const view = async (id: string) => buildTournamentView(deps.redis, await tournaments.record(id), deps.controller);
 
-    app.post('/v1/tournaments', { schema: { body: TournamentSpecSchema, security: [{ bearer: [] }], response: { 201: TournamentReplySchema } } }, async (request, reply) => {
+    app.post('/v1/tournaments', { schema: { body: TournamentBodySchema, security: [{ bearer: [] }], response: { 201: TournamentReplySchema } } }, async (request, reply) => {
       const record = await checkingBody(() => tournaments.create(request.body));
       return reply.code(201).send({ tournament: record });
     });

@@ -211,13 +211,14 @@ export class TournamentController {
   private async advance(id: string, workers: readonly WorkerInfo[]): Promise<void> {
     const record = await this.record(id);
     if (isFinalState(record.state)) return;
+    const before = JSON.stringify(record);
     if (record.state === 'running') await this.requeueOnce(record);
     const children = await Promise.all(record.children.map((c) => this.options.campaigns.record(c.campaign_id)));
     const childrenDone = children.every((c) => isFinalState(c.state));
     if (record.state === 'cancelling') {
       await this.collect(record);
       if (childrenDone && record.rounds.every((r) => !r.trials.some((t) => t.state === 'queued'))) await this.finish(record, 'cancelled', 'cancelled by request');
-      else await this.store.update(record);
+      else if (JSON.stringify(record) !== before) await this.store.update({ ...record, updated_at: this.now().toISOString() });
       return;
     }
     for (const round of record.rounds) {
@@ -242,6 +243,8 @@ export class TournamentController {
       await this.finish(record, 'finished', failed.length > 0 ? `finished; ${failed.length} final round(s) failed: ${failed.map((r) => r.reason).join('; ')}` : 'every child campaign and final round done');
       return;
     }
+    // Written only when something changed (results, blocks, a round opened), so updated_at means it.
+    if (JSON.stringify(record) === before) return;
     record.updated_at = this.now().toISOString();
     await this.store.update(record);
   }

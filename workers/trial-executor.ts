@@ -37,6 +37,8 @@ function runnerFor(runners: RunnerSet, spec: WorkloadSpec, ctx: RunContext): Pro
       return (runners.redis ?? missing()).run(spec, ctx);
     case 'command':
       return (runners.command ?? missing()).run(spec, ctx);
+    case 'trace':
+      return (runners.trace ?? missing()).run(spec, ctx);
   }
 }
 

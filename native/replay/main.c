@@ -23,7 +23,7 @@
 #define TRACEREPLAY_VERSION "1.0.0"
 #define SCHEMA "alloctune.replay/1"
 #define MAX_OFFSETS 16
-#define MAX_TIMELINE 512
+#define MAX_TIMELINE 128
 
 typedef struct options {
   const char *trace;

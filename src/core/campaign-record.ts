@@ -27,6 +27,8 @@ export const WorkerNeedsSchema = z.object({
   worker_labels: z.record(z.string(), z.string()),
   /** Allow-listed command names the worker must advertise. */
   commands: z.array(z.string()),
+  /** Trace names the worker's trace directory must hold (trace workloads); absent when none. */
+  traces: z.array(z.string()).optional(),
   /** Allocator the worker must be able to preload. */
   allocator: z.string(),
   /** Why no live worker fits, e.g. "no live worker" or "worker w1 lacks label zone=b". */

@@ -3,6 +3,7 @@ import { ConfigSchema } from './config.js';
 import { DefinitionCopySchema } from './definition-snapshot.js';
 import { RedisWorkloadOptionsSchema } from './redis-workload.js';
 import { EnvMapSchema, IdSchema, mapKey } from './safe-text.js';
+import { TraceNameSchema } from './trace-name.js';
 
 import { AllocatorNameSchema } from './allocator-name.js';
 
@@ -30,14 +31,25 @@ export const WorkloadSpecSchema = z.discriminatedUnion('kind', [
     name: z.string().regex(/^[a-z][a-z0-9-]{0,63}$/),
     label: LabelSchema.optional(),
   }).strict(),
+  z.object({
+    kind: z.literal('trace'),
+    /** Name of a recorded allocation trace in the worker's trace directory (`worker --traces DIR`); never a path. */
+    trace: TraceNameSchema,
+    /** `asap`: every call as soon as the previous one (and the call on the same object) is done; `recorded`: at its recorded time. */
+    pace: z.enum(['asap', 'recorded']).default('asap'),
+    /** RSS read this many ms after the last replayed call (the trace's leftovers still live): metrics `rss_bytes_at_<N>ms`. */
+    snapshot_offsets_ms: z.array(z.number().int().min(0).max(120_000)).min(1).max(10).default([0, 1000]),
+    label: LabelSchema.optional(),
+  }).strict(),
 ]);
 export type WorkloadSpec = z.infer<typeof WorkloadSpecSchema>;
 
-/** Label under which a workload's metrics are reported: explicit, else `harness:NAME`, `redis`, `command:NAME`. */
+/** Label under which a workload's metrics are reported: explicit, else `harness:NAME`, `redis`, `command:NAME`, `trace:NAME`. */
 export function workloadLabel(spec: WorkloadSpec): string {
   if (spec.label !== undefined) return spec.label;
   if (spec.kind === 'harness') return `harness:${spec.workload}`;
   if (spec.kind === 'command') return `command:${spec.name}`;
+  if (spec.kind === 'trace') return `trace:${spec.trace}`;
   return 'redis';
 }
 

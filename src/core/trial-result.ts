@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { AllocatorNameSchema } from './trial-job.js';
+import { WorkloadKindSchema } from './workload-kinds.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
 
 /** The allocator that really served malloc() during a measurement, with options read back. */
@@ -15,7 +16,7 @@ export const AllocatorObservedSchema = z.object({
 /** One workload measured once: flat numeric metrics with units in their names. */
 export const WorkloadMeasurementSchema = z.object({
   label: z.string(),
-  kind: z.enum(['harness', 'redis', 'command']),
+  kind: WorkloadKindSchema,
   metrics: z.record(z.string(), z.number()),
   steal_pct: z.number().min(0).max(100),
   /** Busy share of each CPU the workload ran on, e.g. {"cpu1": 97.5}. */

@@ -15,7 +15,7 @@ import { harnessArgProblems } from './harness-args-check.js';
 import { metricAvailabilityProblems } from './metric-availability.js';
 import { resolveCampaignMetrics } from './metric-resolver.js';
 import { overriddenKnobs } from './target-overrides.js';
-import { allocatorProblems, commandProblems, redisServerProblems } from './worker-needs.js';
+import { allocatorProblems, commandProblems, redisServerProblems, traceProblems } from './worker-needs.js';
 
 /** A campaign spec checked against its space: the loaded space and the baseline config. */
 export interface PreparedCampaign {
@@ -146,7 +146,7 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   const problems = new ProblemList();
   const workers = context.workers ?? [];
   if (context.harness) problems.add(...harnessArgProblems(submitted.workloads, context.harness));
-  problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers));
+  problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers), ...traceProblems(submitted, workers));
   const known = problems.check(() => campaignDefinition(submitted));
   const fullSpace = known && problems.check(() => asField('space', () => snapshotSpace(known, submitted.space)));
   // An allocator with a distribution package is installed by the bootstrap; one without is found

@@ -26,6 +26,8 @@ export const WORKLOAD_GUARDS: Record<WorkloadSpec['kind'], readonly GuardRow[]> 
     { metric: 'malloc_p99_ns', direction: 'min', margin_pct: 10 },
   ],
   command: [{ metric: 'wall_ms', direction: 'min', margin_pct: 5 }],
+  // A replay runs a fixed list of calls: throughput per CPU-second as the harness's.
+  trace: [{ metric: 'ops_per_cpu_s', direction: 'max', margin_pct: 3 }],
 };
 
 /** A guard of one campaign with its summary key. */

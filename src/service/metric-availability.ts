@@ -11,6 +11,7 @@ const SNAPSHOT_METRIC = /_at_(\d+)ms$/;
 /** Where a workload's snapshot offsets are set, as the request spells it, and the offsets it will take (undefined: not known here). */
 function snapshotPlan(w: WorkloadSpec, i: number, harness: HarnessList | undefined): { field: string; offsets: number[] | undefined } | undefined {
   if (w.kind === 'redis') return { field: `workloads.${i}.options.snapshot_offsets_ms`, offsets: [...w.options.snapshot_offsets_ms] };
+  if (w.kind === 'trace') return { field: `workloads.${i}.snapshot_offsets_ms`, offsets: [...w.snapshot_offsets_ms] };
   if (w.kind === 'harness') return { field: `workloads.${i}.args.snapshot-ms`, offsets: harness ? harnessSnapshotOffsets(w, harness) : undefined };
   return undefined;
 }

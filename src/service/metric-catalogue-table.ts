@@ -26,7 +26,7 @@ export function metricCatalogueText(kinds: readonly WorkloadSpec['kind'][], entr
     const ofKind = entries.filter((e) => e.kind === kind);
     const nameWidth = Math.max(...ofKind.map((e) => e.name.length));
     const unitWidth = Math.max(...ofKind.map((e) => e.unit.length));
-    out.push(`${kind} (summary key <label>.<metric>, label e.g. ${kind === 'harness' ? 'harness:fragmentation' : kind === 'command' ? 'command:NAME' : 'redis'})`);
+    out.push(`${kind} (summary key <label>.<metric>, label e.g. ${kind === 'harness' ? 'harness:fragmentation' : kind === 'command' ? 'command:NAME' : kind === 'trace' ? 'trace:NAME' : 'redis'})`);
     for (const e of ofKind) out.push(`  ${e.name.padEnd(nameWidth)}  ${e.unit.padEnd(unitWidth)}  ${better(e).padEnd(6)}  ${meaningWithCondition(e)}`);
     out.push('');
   }

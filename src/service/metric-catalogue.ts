@@ -1,6 +1,8 @@
 import type { WorkloadSpec } from '../core/trial-job.js';
 import { REDIS_DATA_TYPES, REDIS_MIX_TESTS } from '../core/redis-command-mix.js';
+import { REPLAY_CALL_KINDS } from '../core/replay-result.js';
 import { workloadLabel } from '../core/trial-job.js';
+import { WORKLOAD_KINDS } from '../core/workload-kinds.js';
 
 /** Which way a metric improves; absent for metrics that describe the workload rather than judge it. */
 export type MetricBetter = 'lower' | 'higher';
@@ -97,9 +99,21 @@ const REDIS_MIX_ROWS: readonly Row[] = [
   { name: 'capture_ms', unit: 'ms', meaning: 'time the capture took to replay', when: CAPTURED, missingWith: noCapture },
 ];
 
+
+function replayLatency(call: (typeof REPLAY_CALL_KINDS)[number]): Row[] {
+  const what = call === 'aligned' ? 'posix_memalign/aligned_alloc/memalign/valloc/pvalloc' : `${call}()`;
+  return LATENCY_QUANTILES.map(({ suffix, what: q }) => ({
+    name: `${call}_${suffix}_ns`,
+    unit: 'ns',
+    meaning: `${q} of one replayed ${what} call (sampled, HDR histogram)`,
+    better: 'lower' as const,
+    when: `the trace holds ${call === 'aligned' ? 'aligned allocations' : `${call}() calls`} and sampling is on`,
+  }));
+}
+
 /**
  * Every metric each runner reports (workers/runners/*: harness-runner.ts from native/harness's JSON,
- * redis-runner.ts, command-runner.ts from native/runstat), with unit and meaning. Order is the order
+ * redis-runner.ts, command-runner.ts from native/runstat, trace-runner.ts from native/replay), with unit and meaning. Order is the order
  * of the README table and of `alloctune metrics`. test/service/metric-catalogue.test.ts runs the real
  * runners and fails when one reports a metric missing here, or when an entry is never reported.
  */
@@ -160,6 +174,31 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     { name: 'delete_ms', unit: 'ms', meaning: 'length of the scattered delete (Lua script)' },
     { name: 'stop_ms', unit: 'ms', meaning: 'time redis-server took to shut down' },
     ...REDIS_MIX_ROWS,
+  ],
+  trace: [
+    { name: 'ops_per_s', unit: 'ops/s', meaning: 'replayed calls per second of wall time (recorded pacing: the program\'s own rate)', better: 'higher' },
+    { name: 'ops_per_cpu_s', unit: 'ops/CPU-s', meaning: 'replayed calls per CPU-second of the replay threads (waits for other threads excluded)', better: 'higher' },
+    { name: 'ops', unit: 'count', meaning: 'calls issued to the allocator (recorded failures are not re-issued)' },
+    { name: 'run_ms', unit: 'ms', meaning: 'wall time from the first replayed call to the last' },
+    ...REPLAY_CALL_KINDS.flatMap(replayLatency),
+    { name: 'peak_rss_bytes', unit: 'bytes', meaning: 'peak resident set size of the replayer during the replay (VmHWM reset after loading the trace)', better: 'lower' },
+    { name: 'baseline_rss_bytes', unit: 'bytes', meaning: "RSS before the first replayed call: the replayer's own tables and the allocator's start-up" },
+    { name: 'peak_rss_above_baseline_bytes', unit: 'bytes', meaning: 'peak RSS minus the baseline: what the replayed calls made resident', better: 'lower' },
+    { name: 'peak_live_bytes', unit: 'bytes', meaning: 'peak of the requested bytes live, in the program\'s order (equal to the recording\'s)' },
+    { name: 'peak_fragmentation_ratio', unit: 'ratio', meaning: 'peak RSS / peak live requested bytes', better: 'lower', when: 'the trace allocates' },
+    { name: 'live_requested_bytes', unit: 'bytes', meaning: 'requested bytes the trace leaves live at its end' },
+    { name: 'fragmentation_ratio', unit: 'ratio', meaning: 'RSS / live requested bytes at the end of the replay', better: 'lower', when: 'the trace leaves live bytes at its end' },
+    { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'RSS <N> ms after the last replayed call, the leftovers still live (one per snapshot_offsets_ms offset)', better: 'lower' },
+    {
+      name: 'peak_rss_vs_original_ratio',
+      unit: 'ratio',
+      meaning: "peak RSS of the replay / peak RSS of the recorded program (the trace's sidecar), same allocator only when it was recorded under it",
+      when: "the trace's sidecar NAME.json records the program's peak RSS",
+    },
+    { name: 'cross_thread_waits', unit: 'count', meaning: 'calls that waited for another replay thread (a free or realloc of its object)' },
+    { name: 'minor_faults', unit: 'count', meaning: 'minor page faults over the replay', better: 'lower' },
+    { name: 'user_ms', unit: 'ms', meaning: 'user CPU time over the replay', better: 'lower' },
+    { name: 'sys_ms', unit: 'ms', meaning: 'system CPU time over the replay', better: 'lower' },
   ],
   command: [
     { name: 'wall_ms', unit: 'ms', meaning: 'wall time of the command (runstat)', better: 'lower' },
@@ -259,7 +298,7 @@ export function metricProblem(metric: string, workloads: readonly WorkloadSpec[]
   return undefined;
 }
 
-const KINDS: readonly WorkloadSpec['kind'][] = ['harness', 'redis', 'command'];
+const KINDS = WORKLOAD_KINDS;
 const SUFFIX_UNITS: Readonly<Record<string, string>> = { bytes: 'bytes', ns: 'ns', us: 'us', ms: 'ms', per_s: 'ops/s', pct: '%', ratio: 'ratio' };
 
 /**

@@ -9,18 +9,21 @@ import type { WorkerInfo } from '../core/worker-info.js';
 /** What a worker must offer to run a campaign's trials (no reason yet). */
 export type CampaignNeeds = Omit<WorkerNeeds, 'reason'>;
 
-/** The labels, commands and allocator a campaign's trials need of a worker. */
+/** The labels, commands, traces and allocator a campaign's trials need of a worker. */
 export function campaignNeeds(spec: Pick<CampaignSpec, 'worker_labels' | 'workloads' | 'allocator'>): CampaignNeeds {
   const commands = [...new Set(spec.workloads.flatMap((w) => (w.kind === 'command' ? [w.name] : [])))];
-  return { worker_labels: { ...spec.worker_labels }, commands, allocator: spec.allocator };
+  const traces = [...new Set(spec.workloads.flatMap((w) => (w.kind === 'trace' ? [w.trace] : [])))];
+  return { worker_labels: { ...spec.worker_labels }, commands, ...(traces.length > 0 ? { traces } : {}), allocator: spec.allocator };
 }
 
-/** Why `worker` cannot run the campaign's trials, or undefined when it can. Workers that do not advertise their commands are taken at their word. */
+/** Why `worker` cannot run the campaign's trials, or undefined when it can. Workers that do not advertise their commands (or traces) are taken at their word. */
 export function workerMisfit(needs: CampaignNeeds, worker: WorkerInfo): string | undefined {
   const labels = Object.entries(needs.worker_labels).filter(([k, v]) => worker.labels[k] !== v);
   if (labels.length > 0) return `lacks label ${labels.map(([k, v]) => `${k}=${v}`).join(', ')}`;
   const commands = worker.commands === undefined ? [] : needs.commands.filter((c) => !worker.commands?.includes(c));
   if (commands.length > 0) return `does not allow command ${commands.join(', ')}`;
+  const traces = worker.traces === undefined ? [] : (needs.traces ?? []).filter((t) => !worker.traces?.trace.includes(t));
+  if (traces.length > 0) return `has no trace ${traces.join(', ')}`;
   if (!worker.allocators.some((a) => a.name === needs.allocator)) return `cannot load ${needs.allocator}`;
   return undefined;
 }
@@ -97,4 +100,22 @@ export function redisServerProblems(spec: Pick<CampaignSpec, 'workloads'>, defin
       `(make MALLOC=libc in the Redis source; README, "Redis with other allocators") and give it to the workers: ` +
       `alloctune worker --redis-server ${name}=/path/to/redis-server, or "redis_servers": {"${name}": "/path/to/redis-server"} in the worker config`,
   }];
+}
+
+/**
+ * Trace workloads naming a trace no live worker's trace directory holds, with the nearest name and
+ * the names they offer. As for commands: without live workers that advertise traces nothing can be
+ * said, and the campaign waits for a worker instead of being refused.
+ */
+export function traceProblems(spec: Pick<CampaignSpec, 'workloads'>, workers: readonly WorkerInfo[]): InputProblem[] {
+  const advertising = workers.filter((w) => w.traces !== undefined);
+  if (advertising.length === 0) return [];
+  const offered = [...new Set(advertising.flatMap((w) => w.traces?.trace ?? []))].sort();
+  return spec.workloads.flatMap((w, i): InputProblem[] => {
+    if (w.kind !== 'trace' || offered.includes(w.trace)) return [];
+    const near = closestName(w.trace, offered);
+    const hint = near === undefined ? '' : `; did you mean '${near}'?`;
+    const list = offered.length === 0 ? 'none has a trace' : `traces: ${offered.join(', ')}`;
+    return [{ path: `workloads.${i}.trace`, message: `no live worker has trace '${w.trace}'${hint} (${list}; record one with alloctune trace record into a worker's --traces DIR)` }];
+  });
 }

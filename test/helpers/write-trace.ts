@@ -83,7 +83,12 @@ export function encodeTrace(calls: readonly TraceCall[], opts: EncodeOptions = {
     return out;
   });
   const ordered: Buffer[] = [];
-  for (let round = 0; blocks.some((b) => b.length > round); round++) for (const b of blocks) if (b[round]) ordered.push(b[round]);
+  for (let round = 0; blocks.some((b) => b.length > round); round++) {
+    for (const b of blocks) {
+      const next = b[round];
+      if (next !== undefined) ordered.push(next);
+    }
+  }
   const parts = [header(threads), ...ordered];
   if (opts.omitTrailer !== true) {
     const trailer = Buffer.alloc(24 + 8 * threads);

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { WorkloadMeasurementSchema } from '../../src/core/trial-result.js';
 import { debianLibraryPath } from '../../src/spaces/debian-libraries.js';
@@ -10,13 +13,22 @@ import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-
 import { WorkerConfigSchema } from '../../workers/worker-config.js';
 import { liveDescendants, processAlive } from '../helpers/process-alive.js';
 import { until } from '../helpers/child-processes.js';
+import { syntheticTrace, writeTrace } from '../helpers/write-trace.js';
 
 // Every WorkloadRunner goes through the same checks with a real jemalloc preloaded: a valid
 // measurement under its label with the jemalloc options read back where the runner can, and a
 // rejected MALLOC_CONF reported as ALLOCATOR_REJECTED quoting jemalloc; aborted mid-trial, the
 // retryable WORKER_LOST (the trial is re-run, not recorded as a failed config) with no child left.
+// Traces: a short synthetic one, and one whose recorded pacing waits 60 s between two calls.
+const traces = mkdtempSync(join(tmpdir(), 'alloctune-conformance-traces-'));
+after(() => rmSync(traces, { recursive: true, force: true }));
+writeTrace(traces, 'short', syntheticTrace({ threads: 2, calls: 2000, seed: 5 }));
+writeTrace(traces, 'slow', [
+  { thread: 0, op: 'malloc', ptr: 0x10000, size: 64, t_ns: 1000 },
+  { thread: 0, op: 'free', ptr: 0x10000, size: 0, t_ns: 60_000_000_000 },
+]);
 const runners: RunnerSet = buildRunners(
-  WorkerConfigSchema.parse({ commands: { env: { argv: ['/usr/bin/env'] }, sleep: { argv: ['/bin/sleep', '60'] } } }),
+  WorkerConfigSchema.parse({ commands: { env: { argv: ['/usr/bin/env'] }, sleep: { argv: ['/bin/sleep', '60'] } }, traces_dir: traces }),
 );
 const jemalloc = debianLibraryPath('jemalloc') ?? '';
 
@@ -30,6 +42,7 @@ const cases: Array<{ spec: WorkloadSpec; readsOptions: boolean }> = [
     }),
     readsOptions: true,
   },
+  { spec: WorkloadSpecSchema.parse({ kind: 'trace', trace: 'short', snapshot_offsets_ms: [0] }), readsOptions: true },
 ];
 
 /** Per kind, a measurement that takes far longer than the test waits before aborting it. */
@@ -38,6 +51,7 @@ const longCases: WorkloadSpec[] = [
   WorkloadSpecSchema.parse({ kind: 'command', name: 'sleep' }),
   // The first snapshot waits 60 s after the delete.
   WorkloadSpecSchema.parse({ kind: 'redis', options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: [60_000] } }),
+  WorkloadSpecSchema.parse({ kind: 'trace', trace: 'slow', pace: 'recorded' }),
 ];
 
 function ctx(malloc_conf: string): RunContext {
@@ -53,7 +67,7 @@ function runnerOf(spec: WorkloadSpec): WorkloadRunner {
   return runner as WorkloadRunner;
 }
 
-describe('WorkloadRunner conformance (harness, command, redis)', () => {
+describe('WorkloadRunner conformance (harness, command, redis, trace)', () => {
   for (const { spec, readsOptions } of cases) {
     it(`${spec.kind}: a valid measurement with steal, CPUs and the allocator`, async () => {
       const m = WorkloadMeasurementSchema.parse(await runnerOf(spec).run(spec as never, ctx('dirty_decay_ms:0')));
@@ -82,7 +96,7 @@ describe('WorkloadRunner conformance (harness, command, redis)', () => {
       const run = runnerOf(spec).run(spec as never, { ...ctx('dirty_decay_ms:0'), signal: abort.signal, worker: 'conformance' });
       const settled = run.then(() => 'resolved', () => 'rejected');
       // Mid-trial: the runner's target has been exec'd (for redis, give it time to load and delete).
-      const target = { harness: /^\S*allocbench /, command: /^\S*sleep 60/, redis: /^\S*redis-server/ }[spec.kind];
+      const target = { harness: /^\S*allocbench /, command: /^\S*sleep 60/, redis: /^\S*redis-server/, trace: /^\S*tracereplay / }[spec.kind];
       const targets = await until(`${spec.kind} target running`, async () => {
         const found = started().filter((p) => target.test(p.cmdline));
         return found.length > 0 ? found : undefined;

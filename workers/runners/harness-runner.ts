@@ -74,13 +74,13 @@ export function timeWeightedMeanRss(snaps: readonly { after_free_ms: number | nu
 }
 
 /** The harness's own view of the serving allocator vs the definition under test; throws WRONG_ALLOCATOR. */
-export function checkServingAllocator(doc: HarnessResult, ctx: Pick<RunContext, 'allocator' | 'definition'>): void {
+export function checkServingAllocator(doc: Pick<HarnessResult, 'allocator'>, ctx: Pick<RunContext, 'allocator' | 'definition'>): void {
   const actual = servingMismatch(ctx.definition, { path: doc.allocator.path, symbols: doc.allocator.symbols });
   if (actual !== undefined) throw new AlloctuneError('ALLOCTUNE_ERR_WRONG_ALLOCATOR', { expected: ctx.allocator, actual });
 }
 
 /** The effective options as the definition's `readback` says to record them. */
-export function readBackOptions(doc: HarnessResult, ctx: Pick<RunContext, 'definition' | 'env'>): Record<string, ConfigValue> {
+export function readBackOptions(doc: Pick<HarnessResult, 'allocator'>, ctx: Pick<RunContext, 'definition' | 'env'>): Record<string, ConfigValue> {
   switch (ctx.definition.readback.kind) {
     case 'none':
       return {};

@@ -1,13 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { WorkloadKindSchema } from '../../core/workload-kinds.js';
 import { documentedMetric, METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
 
 /** The response of `GET /v1/metrics-catalogue`. */
 export const MetricsCatalogueResponseSchema = z.object({
   metrics: z.array(
     z.object({
-      kind: z.enum(['harness', 'redis', 'command']),
+      kind: WorkloadKindSchema,
       /** The metric's name, or a family: `<N>` stands for a snapshot offset in ms, `<name>` for a name the worker config gives, `<type>` for a Redis data type of a command mix (or `capture`), `<test>` for a mix's test. */
       name: z.string(),
       unit: z.string(),

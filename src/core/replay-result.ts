@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { AllocatorStatsSchema, HarnessResultSchema, LatencySummarySchema } from './harness-result.js';
+
+/** Version tag of the document `native/build/tracereplay` prints on stdout. */
+export const REPLAY_SCHEMA_VERSION = 'alloctune.replay/1';
+
+/** The kinds of replayed calls a replay keeps latency histograms for (native/replay/trace-plan.c, REPLAY_KIND_NAMES). */
+export const REPLAY_CALL_KINDS = ['malloc', 'calloc', 'realloc', 'free', 'aligned'] as const;
+
+const count = z.number().int().nonnegative();
+const nonNegative = z.number().nonnegative();
+
+/** One memory reading of a replay: during it (`after_end_ms` null) or after its last call. */
+export const ReplaySnapshotSchema = z.object({
+  at_ms: nonNegative,
+  after_end_ms: nonNegative.nullable(),
+  rss_bytes: count,
+  live_requested_bytes: count,
+  fragmentation_ratio: nonNegative.nullable(),
+  allocator_stats: AllocatorStatsSchema.nullable(),
+});
+
+/** The recording's own figures, computed by the replayer from the file in seq order. */
+export const RecordedFiguresSchema = z.object({
+  ops: count,
+  peak_live_bytes: count,
+  peak_live_seq: count,
+  end_live_bytes: z.number().int(),
+  threads: count,
+  objects: count,
+  /** Calls the program saw fail (NULL returned): counted, not re-issued. */
+  failed_calls: count,
+  /** Frees and reallocs of addresses the trace never allocated (allocated before tracing started). */
+  unknown_pointers: count,
+  ops_by_kind: z.record(z.string(), count),
+  duration_ms: nonNegative,
+  file_bytes: count,
+  blocks: count,
+});
+
+/**
+ * Did the replay do what the program did: the records processed and the peak of live requested
+ * bytes, recomputed in seq order from what each replay thread applied, against the file's.
+ */
+export const ReplayFidelitySchema = z.object({
+  recorded: RecordedFiguresSchema,
+  replayed: z.object({
+    ops: count,
+    calls: count,
+    peak_live_bytes: count,
+    end_live_bytes: z.number().int(),
+    missing_ops: count,
+    /** Calls that failed in the replay although they succeeded in the recording. */
+    failed_calls: count,
+    cross_thread_waits: count,
+  }),
+  match: z.boolean(),
+});
+export type ReplayFidelity = z.infer<typeof ReplayFidelitySchema>;
+
+/** The JSON document printed by `tracereplay` (native/replay/main.c). */
+export const ReplayResultSchema = z.object({
+  schema: z.literal(REPLAY_SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('tracereplay'), version: z.string() }),
+  params: z.object({
+    pace: z.enum(['asap', 'recorded']),
+    touch: z.enum(['none', 'first', 'pages']),
+    sample_every: count,
+    snapshot_every_ms: count,
+    snapshot_ms: z.array(count),
+    cpus: z.string().nullable(),
+    seed: count,
+  }),
+  /** Same shape as the harness's: the serving allocator, its options read back, warnings. */
+  allocator: HarnessResultSchema.shape.allocator,
+  throughput: z.object({ ops: count, ops_per_s: nonNegative, duration_ms: nonNegative, cpu_ms: nonNegative, ops_per_cpu_s: nonNegative }),
+  latency_ns: z.object({
+    sample_every: count,
+    timer_overhead_ns: nonNegative,
+    timer_source: z.string(),
+    /** malloc, calloc, realloc, free, aligned (the posix_memalign family). */
+    by_kind: z.record(z.string(), LatencySummarySchema),
+  }),
+  memory: z.object({
+    peak_rss_bytes: count,
+    /** False when VmHWM could not be reset after loading: the peak may then be the loader's. */
+    peak_rss_covers_replay_only: z.boolean(),
+    baseline_rss_bytes: count,
+    /** Bytes of the replayer's own tables (mmap, not the allocator under test). */
+    replayer_bytes: count,
+    peak_live_bytes: count,
+    peak_fragmentation_ratio: nonNegative.nullable(),
+    /** Highest live-byte sum the timeline saw across threads (they run concurrently, not in seq order). */
+    concurrent_peak_live_bytes: z.number().int(),
+    live_requested_bytes: count,
+    fragmentation_ratio: nonNegative.nullable(),
+    allocator_stats: AllocatorStatsSchema.nullable(),
+    timeline: z.array(ReplaySnapshotSchema),
+    after_end: z.array(ReplaySnapshotSchema),
+  }),
+  fidelity: ReplayFidelitySchema,
+  system: HarnessResultSchema.shape.system,
+});
+export type ReplayResult = z.infer<typeof ReplayResultSchema>;

@@ -1,0 +1,40 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import type { TraceDir } from '../trace-dir.js';
+
+/**
+ * The fields of a trace's sidecar NAME.json (written by `alloctune trace record`, TRACE-FORMAT.md)
+ * that the fidelity report reads: the recorded program's peak RSS (wait4 ru_maxrss, kB) and the
+ * allocator it ran with. Everything else in the sidecar is the recorder's and passes through unread.
+ */
+const SidecarSchema = z.looseObject({
+  peak_rss_kb: z.number().nonnegative().optional(),
+  /** The allocator name it ran under, when the recorder knows it (`glibc` without a preload). */
+  allocator: z.string().max(64).optional(),
+});
+
+/** What is known of the original run; `note` says why a figure is missing. */
+export interface OriginalRun {
+  peak_rss_bytes: number | null;
+  allocator: string | null;
+  note?: string;
+}
+
+/** The original program's figures from the sidecar, or nulls with the reason (absent, unreadable, no peak RSS). */
+export function readOriginalRun(traces: TraceDir, name: string): OriginalRun {
+  let path: string;
+  try {
+    path = traces.resolve(name, 'sidecar');
+  } catch {
+    return { peak_rss_bytes: null, allocator: null, note: 'original peak RSS unknown: no sidecar NAME.json next to the trace' };
+  }
+  let parsed: z.infer<typeof SidecarSchema>;
+  try {
+    parsed = SidecarSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+  } catch (err) {
+    return { peak_rss_bytes: null, allocator: null, note: `original peak RSS unknown: sidecar unreadable (${(err instanceof Error ? err.message : String(err)).split('\n')[0]?.slice(0, 120)})` };
+  }
+  const allocator = parsed.allocator ?? null;
+  if (parsed.peak_rss_kb === undefined) return { peak_rss_bytes: null, allocator, note: 'original peak RSS unknown: the sidecar records no peak_rss_kb' };
+  return { peak_rss_bytes: parsed.peak_rss_kb * 1024, allocator };
+}

@@ -176,6 +176,24 @@ export const ImportanceEvidenceSchema = z.object({
   knobs: z.array(z.object({ name: z.string(), total: z.number(), total_low: z.number(), total_high: z.number() })),
 });
 
+/** A trace workload's fidelity as exported (src/service/trace-fidelity-evidence.ts). */
+export const TraceFidelityEvidenceSchema = z.object({
+  workload: z.string(),
+  trace: z.string(),
+  /** Replayed op count and peak live bytes equal the recording's. */
+  match: z.boolean(),
+  recorded_ops: z.number().int(),
+  replayed_ops: z.number().int(),
+  recorded_peak_live_bytes: z.number().int(),
+  replayed_peak_live_bytes: z.number().int(),
+  /** The recorded program's peak RSS (its sidecar); null when unknown. */
+  original_peak_rss_bytes: z.number().nullable(),
+  replay_peak_rss_bytes: z.number(),
+  peak_rss_ratio: z.number().nullable(),
+  summary: z.string(),
+});
+export type TraceFidelityEvidence = z.infer<typeof TraceFidelityEvidenceSchema>;
+
 /** Everything an export carries besides the setting itself. */
 export const ExportEvidenceSchema = z.object({
   campaign_id: z.string(),
@@ -208,6 +226,8 @@ export const ExportEvidenceSchema = z.object({
   importance: z.array(ImportanceEvidenceSchema).default([]),
   /** Setup notes (e.g. knobs the target overrides, not searched). */
   notes: z.array(z.string()).default([]),
+  /** Per trace workload: how faithfully the chosen config's replay reproduced the recording. */
+  trace_fidelity: z.array(TraceFidelityEvidenceSchema).default([]),
   generated_at: z.string(),
 });
 export type ExportEvidence = z.infer<typeof ExportEvidenceSchema>;

@@ -102,3 +102,23 @@ export const ReplayResultSchema = z.object({
   system: HarnessResultSchema.shape.system,
 });
 export type ReplayResult = z.infer<typeof ReplayResultSchema>;
+
+/** The original program's run (the trace's sidecar) against the replay: peak RSS as a ratio. */
+export const OriginalRunSchema = z.object({
+  peak_rss_bytes: count.nullable(),
+  allocator: z.string().nullable(),
+  replay_peak_rss_bytes: count,
+  /** Replay peak RSS / the program's; null when the sidecar does not record it. */
+  peak_rss_ratio: nonNegative.nullable(),
+  /** Whether the sidecar's allocator is the replay's; null when it names none. */
+  same_allocator: z.boolean().nullable(),
+  /** Why a figure is missing ("original peak RSS unknown: ..."), or that the allocators differ. */
+  note: z.string().optional(),
+});
+
+/** The fidelity block a trace measurement carries in `details.fidelity` (workers/runners/trace-runner.ts). */
+export const TraceFidelityReportSchema = ReplayFidelitySchema.extend({ original: OriginalRunSchema });
+export type TraceFidelityReport = z.infer<typeof TraceFidelityReportSchema>;
+
+/** The part of a trace measurement's `details` that reports read. */
+export const TraceDetailsSchema = z.looseObject({ trace: z.string(), fidelity: TraceFidelityReportSchema });

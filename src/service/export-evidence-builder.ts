@@ -6,6 +6,7 @@ import type { MetricSummary, TrialResult } from '../core/trial-result.js';
 import { presentRecommendation } from '../optimizer/recommend/guard-verdicts.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 import { metricEvidence } from './metric-evidence.js';
+import { traceFidelityEvidence } from './trace-fidelity-evidence.js';
 import type { CampaignImportance } from './campaign-importance.js';
 import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
@@ -210,6 +211,7 @@ export async function buildExportEvidence(
       knobs: m.knobs.map((k) => ({ name: k.name, total: k.total, total_low: k.total_low, total_high: k.total_high })),
     })),
     notes,
+    trace_fidelity: traceFidelityEvidence(chosenResult),
   };
   if (record.definition) evidence.definition = record.definition;
   if (d) evidence.distillation = distillEvidence(d, trials);

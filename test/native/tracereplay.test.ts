@@ -133,7 +133,7 @@ describe('tracereplay', () => {
     { name: 'empty', bytes: Buffer.alloc(0), code: 4, message: /file is empty/ },
     { name: 'bad-magic', bytes: Buffer.concat([Buffer.from('NOTATRAC'), good.subarray(8)]), code: 4, message: /bad magic at offset 0/ },
     { name: 'version-2', bytes: (() => { const b = Buffer.from(good); b.writeUInt32LE(2, 8); return b; })(), code: 4, message: /format version 2 at offset 8/ },
-    { name: 'bad-crc', bytes: (() => { const b = Buffer.from(good); b[headerEnd + 16 + 20] ^= 0xff; return b; })(), code: 5, message: new RegExp(`block at offset ${headerEnd}: CRC`) },
+    { name: 'bad-crc', bytes: (() => { const b = Buffer.from(good); const at = headerEnd + 16 + 20; b.writeUInt8(b.readUInt8(at) ^ 0xff, at); return b; })(), code: 5, message: new RegExp(`block at offset ${headerEnd}: CRC`) },
     { name: 'bad-block-magic', bytes: (() => { const b = Buffer.from(good); b.writeUInt32LE(0xdeadbeef, headerEnd); return b; })(), code: 5, message: new RegExp(`bad block magic 0xdeadbeef at offset ${headerEnd}`) },
     { name: 'truncated', bytes: good.subarray(0, good.length - 500), code: 6, message: /file ends at offset \d+ inside/ },
     { name: 'no-trailer', bytes: encodeTrace(program, { omitTrailer: true }), code: 6, message: /no trailer: the file ends at offset \d+ after \d+ complete blocks/ },

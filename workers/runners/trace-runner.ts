@@ -1,6 +1,6 @@
 import { AlloctuneError } from '../../src/core/alloctune-error.js';
 import type { LatencySummary } from '../../src/core/harness-result.js';
-import { REPLAY_CALL_KINDS, ReplayResultSchema, type ReplayFidelity, type ReplayResult } from '../../src/core/replay-result.js';
+import { REPLAY_CALL_KINDS, ReplayResultSchema, type ReplayResult, type TraceFidelityReport } from '../../src/core/replay-result.js';
 import { workloadLabel, type WorkloadSpec } from '../../src/core/trial-job.js';
 import type { WorkloadMeasurement } from '../../src/core/trial-result.js';
 import { findAllocatorComplaints } from '../../src/harness/allocator-complaints.js';
@@ -27,17 +27,6 @@ const UNUSABLE_FILE: Readonly<Record<number, string>> = {
 };
 /** The replay ran but did not reproduce the recording (native/replay/replay.h). */
 const EXIT_REPLAY_FAILED = 8;
-
-/** The fidelity block of a trace measurement (`details.fidelity`): the replayer's, plus the original run. */
-export interface TraceFidelityReport extends ReplayFidelity {
-  original: OriginalRun & {
-    replay_peak_rss_bytes: number;
-    /** Replay peak RSS / the program's, when the sidecar records it. */
-    peak_rss_ratio: number | null;
-    /** True when the sidecar names the allocator and it is the one this replay ran under. */
-    same_allocator: boolean | null;
-  };
-}
 
 function lastLine(text: string): string {
   const lines = text.trim().split('\n');
@@ -108,7 +97,8 @@ function failure(outcome: ProcessOutcome, spec: TraceSpec, ctx: RunContext, time
   if (outcome.signal !== null) return new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `replay killed by ${outcome.signal}: ${lastLine(outcome.stderr)}` });
   const code = outcome.exitCode ?? 0;
   const unusable = UNUSABLE_FILE[code];
-  if (unusable !== undefined) return new AlloctuneError('ALLOCTUNE_ERR_SETUP', { reason: `trace '${spec.trace}' is ${unusable}: ${lastLine(outcome.stderr).replace(/^tracereplay: [^:]*: /, '')}` });
+  // Every trial of the campaign would fail the same way: an input error, which fails it at its baseline.
+  if (unusable !== undefined) return new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'trace', reason: `'${spec.trace}' is ${unusable}: ${lastLine(outcome.stderr).replace(/^tracereplay: [^:]*: /, '')}` });
   if (code === EXIT_REPLAY_FAILED) return new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `replay failed: ${lastLine(outcome.stderr).replace(/^tracereplay: [^:]*: /, '')}` });
   if (code !== 0) return new AlloctuneError('ALLOCTUNE_ERR_TARGET_CRASHED', { target, reason: `tracereplay exited with code ${code}: ${lastLine(outcome.stderr)}` });
   return undefined;

@@ -17,7 +17,7 @@ import { executeTrial } from '../../../workers/trial-executor.js';
 import { loadWorkerConfig, workerLibraries } from '../../../workers/worker-config.js';
 
 const USAGE = `usage: alloctune trial --allocator NAME [--config 'MALLOC_CONF or JSON'] [--raw]
-                       --workload harness:NAME|redis|command:NAME [--workload ...]
+                       --workload harness:NAME|redis|command:NAME|trace:NAME [--workload ...]
                        [--repeats N] [--seed N] [--cpus LIST] [--client-cpus LIST]
                        [--workload-options FILE.json] [--worker-config worker.json]
                        [--timeout-ms MS] [--steal-max-pct P] [--spaces DIR] [--json]
@@ -47,12 +47,13 @@ function readRedisOptions(file: string): unknown {
   throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: '--workload-options', reason: `${file}: ${problems}` });
 }
 
-/** Turn `harness:NAME`, `redis` or `command:NAME` into a workload spec. */
+/** Turn `harness:NAME`, `redis`, `command:NAME` or `trace:NAME` (a trace in the worker config's traces_dir) into a workload spec. */
 export function parseWorkloadArg(text: string): WorkloadSpec {
   const [kind, name] = text.split(':', 2) as [string, string | undefined];
-  const raw = kind === 'harness' ? { kind, workload: name } : kind === 'command' ? { kind, name } : kind === 'redis' && name === undefined ? { kind } : undefined;
+  const raw =
+    kind === 'harness' ? { kind, workload: name } : kind === 'command' ? { kind, name } : kind === 'trace' ? { kind, trace: name } : kind === 'redis' && name === undefined ? { kind } : undefined;
   const parsed = raw === undefined ? undefined : WorkloadSpecSchema.safeParse(raw);
-  if (!parsed?.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'workload', reason: `'${text}' is not harness:NAME, redis or command:NAME` });
+  if (!parsed?.success) throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'workload', reason: `'${text}' is not harness:NAME, redis, command:NAME or trace:NAME` });
   return parsed.data;
 }
 

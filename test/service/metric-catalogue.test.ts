@@ -13,15 +13,19 @@ import { allocatorDefinition } from '../../src/spaces/index.js';
 import { buildRunners } from '../../workers/build-runners.js';
 import type { RunContext, WorkloadRunner } from '../../workers/runners/workload-runner.js';
 import { WorkerConfigSchema } from '../../workers/worker-config.js';
+import { syntheticTrace, writeTrace } from '../helpers/write-trace.js';
 
 // The catalogue is checked against what the real runners report, both ways: a short run of every
 // workload the harness lists, a small Redis trial with both phases on, and an allow-listed command
-// with a metric of its own. A metric reported but not catalogued fails, so does an entry never reported.
+// with a metric of its own, and a replayed trace with every kind of call and a sidecar. A metric
+// reported but not catalogued fails, so does an entry never reported.
 
 const CONFIGURED_METRIC = 'answer_count';
-// A two-command capture for the Redis workload's capture metrics.
-const traces = mkdtempSync(join(tmpdir(), 'alloctune-catalogue-'));
+// One trace directory: a two-command capture for the Redis workload's capture metrics, and a trace.
+const traces = mkdtempSync(join(tmpdir(), 'alloctune-catalogue-traces-'));
 writeFileSync(join(traces, 'cat.resp'), Buffer.concat([respCommand([Buffer.from('SET'), Buffer.from('k'), Buffer.from('v')]), respCommand([Buffer.from('RPUSH'), Buffer.from('l'), Buffer.from('x')])]));
+writeTrace(traces, 'mixed', syntheticTrace({ threads: 2, calls: 3000, seed: 4 }), { sidecar: { peak_rss_kb: 20_000 } });
+const TRACE_OFFSETS_MS = [0, 30];
 const runners = buildRunners(
   WorkerConfigSchema.parse({
     traces_dir: traces,
@@ -66,6 +70,7 @@ function specs(): WorkloadSpec[] {
       },
     }),
     WorkloadSpecSchema.parse({ kind: 'command', name: 'echo' }),
+    WorkloadSpecSchema.parse({ kind: 'trace', trace: 'mixed', snapshot_offsets_ms: TRACE_OFFSETS_MS }),
   ];
 }
 
@@ -105,6 +110,7 @@ describe('metric catalogue against the real runners', () => {
   it('names snapshot families after the requested offsets', () => {
     for (const ms of HARNESS_OFFSETS_MS) assert.ok(reported.get('harness')?.has(`rss_bytes_at_${ms}ms`), `harness rss_bytes_at_${ms}ms`);
     for (const ms of REDIS_OFFSETS_MS) assert.ok(reported.get('redis')?.has(`rss_bytes_at_${ms}ms`), `redis rss_bytes_at_${ms}ms`);
+    for (const ms of TRACE_OFFSETS_MS) assert.ok(reported.get('trace')?.has(`rss_bytes_at_${ms}ms`), `trace rss_bytes_at_${ms}ms`);
     assert.equal(catalogueEntry('redis', 'rss_bytes_at_12000ms')?.name, 'rss_bytes_at_<N>ms');
     assert.equal(catalogueEntry('harness', 'rss_bytes_at_ms'), undefined);
   });

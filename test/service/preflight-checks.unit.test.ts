@@ -7,7 +7,7 @@ import { WorkloadSpecSchema } from '../../src/core/trial-job.js';
 import type { WorkerInfo } from '../../src/core/worker-info.js';
 import { harnessArgProblems, harnessSnapshotOffsets } from '../../src/service/harness-args-check.js';
 import { metricAvailabilityProblems } from '../../src/service/metric-availability.js';
-import { commandProblems, unmetNeeds } from '../../src/service/worker-needs.js';
+import { commandProblems, traceProblems, unmetNeeds } from '../../src/service/worker-needs.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 
 const param = (name: string, min: number, max: number, list = false, def: string | null = null) => ({ name, default: def, min, max, list, help: `${name} help` });
@@ -111,5 +111,31 @@ describe('pre-flight checks (pure)', () => {
     assert.deepEqual(commandProblems(spec, [worker('b', { commands: ['built'] })]).map((p) => [p.path, p.message]), [
       ['workloads.0.name', "no live worker allows command 'build'; did you mean 'built'? (commands: built; add it to a worker config's commands)"],
     ]);
+  });
+
+  it('refuses a trace no live worker advertises, waits for one that has it, and takes older workers at their word', () => {
+    const spec = CampaignSpecSchema.parse(smallCampaign({ workloads: [{ kind: 'trace', trace: 'redis-load' }], objective: { metric: 'peak_rss_bytes', direction: 'min' }, constraints: [] }));
+    const has = (...trace: string[]) => ({ traces: { trace, redis_capture: [] } });
+    assert.deepEqual(traceProblems(spec, [worker('old')]), [], 'no worker advertises traces: nothing to refuse');
+    assert.deepEqual(traceProblems(spec, [worker('a', has('redis-load'))]), []);
+    assert.deepEqual(traceProblems(spec, [worker('a', has('redis-loads', 'python'))]).map((p) => [p.path, p.message]), [
+      ['workloads.0.trace', "no live worker has trace 'redis-load'; did you mean 'redis-loads'? (traces: python, redis-loads; record one with alloctune trace record into a worker's --traces DIR)"],
+    ]);
+    assert.deepEqual(unmetNeeds(spec, []), { worker_labels: {}, commands: [], traces: ['redis-load'], allocator: 'jemalloc', reason: 'no live worker' });
+    assert.equal(unmetNeeds(spec, [worker('a', has('python'))])?.reason, 'no live worker fits: a has no trace redis-load');
+    assert.equal(unmetNeeds(spec, [worker('a', has('python')), worker('b', has('redis-load'))]), undefined);
+    assert.equal(unmetNeeds(spec, [worker('old')]), undefined, 'an older worker without the traces field');
+  });
+
+  it('checks trace snapshot metrics against the offsets the trace workload takes', () => {
+    const spec = CampaignSpecSchema.parse(
+      smallCampaign({ workloads: [{ kind: 'trace', trace: 'python', snapshot_offsets_ms: [0, 500] }], objective: { metric: 'rss_bytes_at_1000ms', direction: 'min' }, constraints: [{ metric: 'ops_per_cpu_s', min: 1 }] }),
+    );
+    const [problem, ...rest] = metricAvailabilityProblems(spec, LIST);
+    assert.deepEqual(rest, []);
+    assert.equal(problem?.path, 'objective.metric');
+    assert.match(problem?.message ?? '', /needs a snapshot at 1000 ms, but trace:python takes snapshots at 0, 500 ms \(workloads\.0\.snapshot_offsets_ms\)/);
+    assert.equal(WorkloadSpecSchema.safeParse({ kind: 'trace', trace: '../etc/passwd' }).success, false, 'a path is not a trace name');
+    assert.equal(WorkloadSpecSchema.safeParse({ kind: 'trace', trace: 'ok', pace: 'slow' }).success, false);
   });
 });

@@ -135,6 +135,18 @@ static void parse_args(int argc, char **argv, options *o) {
 static const char *pace_name(pace_mode p) { return p == PACE_RECORDED ? "recorded" : "asap"; }
 static const char *touch_name(touch_mode t) { return t == TOUCH_NONE ? "none" : t == TOUCH_FIRST ? "first" : "pages"; }
 
+/* MemAvailable of /proc/meminfo in bytes; 0 when unknown. */
+static uint64_t mem_available_bytes(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  if (!f) return 0;
+  char line[256];
+  unsigned long long kib = 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %llu kB", &kib) == 1) break;
+  fclose(f);
+  return (uint64_t)kib * 1024;
+}
+
 /* Resets VmHWM so that the peak covers the replay, not the loading of the trace. */
 static int reset_peak_rss(void) {
   int fd = open("/proc/self/clear_refs", O_WRONLY | O_CLOEXEC);
@@ -436,6 +448,14 @@ int main(int argc, char **argv) {
   trace_release(&t);
   if (p.thread_count > REPLAY_MAX_THREADS) {
     fprintf(stderr, "tracereplay: %s: %u recorded threads, more than this replayer's %d\n", o.trace, p.thread_count, REPLAY_MAX_THREADS);
+    return REPLAY_EXIT_FAILED;
+  }
+  /* Writing every page of more than the machine has would not measure anything: it would swap or be
+   * OOM-killed (an allocator that overcommits hands out a 32 TiB block happily). */
+  uint64_t available = mem_available_bytes();
+  if (o.touch == TOUCH_PAGES && available > 0 && p.peak_live_bytes > available) {
+    fprintf(stderr, "tracereplay: %s: the trace's peak of %llu live bytes exceeds this machine's %llu available bytes; a replay writing them cannot run (--touch first or none would not make them resident)\n", o.trace,
+            (unsigned long long)p.peak_live_bytes, (unsigned long long)available);
     return REPLAY_EXIT_FAILED;
   }
   probe_allocator(&probe, &o.probe);

@@ -156,6 +156,21 @@ describe('tracereplay', () => {
     });
   }
 
+  it('a recorded success the replay cannot reproduce is exit 8, fidelity lost, the document still printed', () => {
+    // No machine here gives glibc 32 TiB; without touching, the call is issued and fails.
+    const file = writeTrace(dir, 'impossible', [{ thread: 0, op: 'malloc', ptr: 0x1000, size: 2 ** 45, t_ns: 1 }]);
+    const r = replay(file, {}, ['--touch', 'none']);
+    assert.equal(r.status, 8, r.stderr);
+    assert.match(r.stderr, /fidelity lost: replayed 1 of 1 ops \(1 calls failed\), peak live 0 bytes vs 35184372088832 recorded/);
+    const doc = ReplayResultSchema.parse(JSON.parse(r.stdout));
+    assert.equal(doc.fidelity.match, false);
+    assert.equal(doc.fidelity.replayed.failed_calls, 1);
+    // Writing its pages is refused up front, whatever the allocator would hand out.
+    const touched = replay(file, { LD_PRELOAD: debianLibraryPath('mimalloc') ?? '' });
+    assert.equal(touched.status, 8);
+    assert.match(touched.stderr, /exceeds this machine's \d+ available bytes/);
+  });
+
   it('a missing file is exit 3', () => {
     const r = replay(join(dir, 'absent.trace'));
     assert.equal(r.status, 3);

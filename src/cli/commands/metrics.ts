@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { WorkloadSpecSchema, type WorkloadSpec } from '../../core/trial-job.js';
+import type { WorkloadSpec } from '../../core/trial-job.js';
+import { WORKLOAD_KINDS } from '../../core/workload-kinds.js';
 import { documentedMetric, METRIC_CATALOGUE } from '../../service/metric-catalogue.js';
 import { metricCatalogueMarkdown, metricCatalogueText } from '../../service/metric-catalogue-table.js';
 import { UsageError } from '../usage-error.js';
 
-const KINDS = WorkloadSpecSchema.options.map((o) => o.shape.kind.value);
+const KINDS = WORKLOAD_KINDS;
 
 const USAGE = `usage: alloctune metrics [KIND ...] [--json | --markdown]
   Every metric each workload kind reports (KIND: ${KINDS.join(', ')}; default all), with its unit, which

@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     const given = values.allocator === undefined ? 'missing' : `'${values.allocator.slice(0, 64)}' is not an allocator`;
     throw new UsageError('trial', '--allocator', `${given}: one of ${allocatorNames().join(', ')}`);
   }
-  if (values.workload.length === 0) throw new UsageError('trial', '--workload', 'missing: harness:NAME, redis or command:NAME');
+  if (values.workload.length === 0) throw new UsageError('trial', '--workload', 'missing: harness:NAME, redis, command:NAME or trace:NAME');
   const workloads = values.workload.map(parseWorkloadArg);
   if (values['workload-options'] !== undefined) {
     if (!workloads.some((w) => w.kind === 'redis')) throw new UsageError('trial', '--workload-options', 'applies to a redis workload (--workload redis)');

@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
+import { TraceSidecarSchema } from '../../src/core/trace-sidecar.js';
 import type { TraceDir } from '../trace-dir.js';
 
 /**
- * The fields of a trace's sidecar NAME.json (written by `alloctune trace record`, TRACE-FORMAT.md)
- * that the fidelity report reads: the recorded program's peak RSS (wait4 ru_maxrss, kB) and the
- * allocator it ran with. Everything else in the sidecar is the recorder's and passes through unread.
+ * The fields of a trace's sidecar NAME.json (src/core/trace-sidecar.ts, written by `alloctune trace
+ * record`) that the fidelity report reads: the recorded program's peak RSS (wait4 ru_maxrss, kB) and
+ * the allocator named at recording (null: whatever the program loads itself). The rest is the
+ * recorder's; a sidecar missing these fields still gives what it has.
  */
-const SidecarSchema = z.looseObject({
-  peak_rss_kb: z.number().nonnegative().optional(),
-  /** The allocator name it ran under, when the recorder knows it (`glibc` without a preload). */
-  allocator: z.string().max(64).optional(),
-});
+const SidecarSchema = TraceSidecarSchema.pick({ peak_rss_kb: true, allocator: true }).partial();
 
 /** What is known of the original run; `note` says why a figure is missing. */
 export interface OriginalRun {

@@ -5,7 +5,7 @@
  *
  *   npx tsx experiments/optimizer-replay/stopping-evaluate.ts --trace A.jsonl[.gz] [--trace B.jsonl] [--grid] [--out F.json]
  *
- * Without --grid: the rule before issue 19 vs the default, per trace. With --grid: every rule of a
+ * Without --grid: the rule before issue 19, the first posterior rule and the default, per trace. With --grid: every rule of a
  * small grid, the ones meeting the issue's bounds on every trace listed first (for choosing defaults
  * on tuning seeds, never on the seeds that are reported).
  */
@@ -14,7 +14,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import type { ReplayTrialRecord } from '../../src/optimizer/replay/replay-campaign.js';
-import { DEFAULT_STOPPING_RULE, RELATIVE_EI_STOPPING_RULE, shouldStop, type StoppingRule } from '../../src/optimizer/stopping.js';
+import { DEFAULT_STOPPING_RULE, FIRST_POSTERIOR_STOPPING_RULE, RELATIVE_EI_STOPPING_RULE, shouldStop, type StoppingRule } from '../../src/optimizer/stopping.js';
 
 interface Trace {
   seed: number;
@@ -94,7 +94,7 @@ function grid(): StoppingRule[] {
   for (const patience of [3, 5])
     for (const base of [0, 6, 12])
       for (const perDim of [0.5, 1, 1.5, 2])
-        for (const ei of [0.02, 0.05, 0.1, 0.2])
+        for (const ei of [0.02, 0.03, 0.05, 0.1, 0.2])
           for (const pi of [0.05, 0.1, 0.2, 0.3, 1])
             for (const sd of [0.3, 0.5, 0.7, 1, Infinity])
               rules.push({
@@ -121,7 +121,7 @@ if (values.grid) {
 } else {
   const report = {
     benchmark: 'stopping-rule',
-    rules: { relative_ei: RELATIVE_EI_STOPPING_RULE, posterior: DEFAULT_STOPPING_RULE },
+    rules: { relative_ei: RELATIVE_EI_STOPPING_RULE, first_posterior: FIRST_POSTERIOR_STOPPING_RULE, posterior: DEFAULT_STOPPING_RULE },
     tables: sets.map((s) => {
       const ttt = s.traces.map(trialsToTarget);
       return {
@@ -130,6 +130,7 @@ if (values.grid) {
         trials_per_campaign: s.traces[0]?.records.length ?? 0,
         trials_to_target_median: median(ttt.map((t) => t ?? Infinity)),
         relative_ei: scoreRule(s.traces, RELATIVE_EI_STOPPING_RULE),
+        first_posterior: scoreRule(s.traces, FIRST_POSTERIOR_STOPPING_RULE),
         posterior: scoreRule(s.traces, DEFAULT_STOPPING_RULE),
       };
     }),

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PosteriorSummary } from '../../src/optimizer/sampler.js';
-import { DEFAULT_STOPPING_RULE, minimumTrials, RELATIVE_EI_STOPPING_RULE, shouldStop, type CampaignProgress, type StoppingRule } from '../../src/optimizer/stopping.js';
+import { DEFAULT_STOPPING_RULE, FIRST_POSTERIOR_STOPPING_RULE, minimumTrials, RELATIVE_EI_STOPPING_RULE, shouldStop, type CampaignProgress, type StoppingRule } from '../../src/optimizer/stopping.js';
 
 const rule: StoppingRule = {
   max_trials: 100,
@@ -64,4 +64,15 @@ test('never stops for convergence without a confirmed feasible config; budgets s
 test('the default rule is the posterior rule; the previous one is kept without it', () => {
   assert.ok(DEFAULT_STOPPING_RULE.posterior);
   assert.equal(RELATIVE_EI_STOPPING_RULE.posterior, undefined);
+});
+
+test('the default waits for EI under 3% of the noise sd: 4% of it still stops the first posterior rule, not the default', () => {
+  const five = <T>(x: T): T[] => [x, x, x, x, x];
+  const calm: PosteriorSummary = { ...settled, leader_sd: 9.5, improvement_probability: 0.05 };
+  const at = (fraction: number) => progress(30, five(calm), five(fraction * calm.noise_sd), 12);
+  assert.equal(shouldStop(at(0.04), FIRST_POSTERIOR_STOPPING_RULE).stop, true);
+  assert.deepEqual(shouldStop(at(0.04), DEFAULT_STOPPING_RULE), { stop: false });
+  const d = shouldStop(at(0.02), DEFAULT_STOPPING_RULE);
+  assert.equal(d.stop && d.reason, 'converged');
+  assert.match(d.stop ? d.detail : '', /expected improvement < 0\.03 x noise sd/);
 });

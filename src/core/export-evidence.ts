@@ -90,7 +90,7 @@ export const GuardEvidenceSchema = z.object({
   metric: z.string(),
   direction: z.enum(['min', 'max']),
   margin_pct: z.number(),
-  status: z.enum(['ok', 'regressed', 'inconclusive', 'not_measured']),
+  status: z.enum(['ok', 'regressed', 'inconclusive', 'too_few_pairs', 'not_measured']),
   /** Relative change (candidate / baseline - 1) with its interval, over `pairs` pairs. */
   change_pct: Bound.optional(),
   change_low_pct: Bound.optional(),

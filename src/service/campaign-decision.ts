@@ -9,6 +9,7 @@ import { planConfirmationRound, type ConfirmationRound } from './duel-round.js';
 import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { activeReference, openStep } from './distill-round.js';
+import { guardsNeedPairs } from './recommendation-evidence.js';
 
 /** Everything the next step of a running campaign depends on; plain data, read once per step. */
 export interface CampaignView {
@@ -167,7 +168,7 @@ export function baselineInputFailure(trials: readonly TrialRecord[]): string | u
 function extendConfirmation(view: CampaignView): CampaignAction | undefined {
   const { record, trials } = view;
   if (record.spec.duel.confirm.rule !== 'sequential' || record.distillation) return undefined;
-  const slots = extensionSlots(record, trials, view.board.duels);
+  const slots = extensionSlots(record, trials, view.board.duels, (arm) => guardsNeedPairs(record, trials, arm));
   if (slots.length === 0) return undefined;
   const ran = trials.find((t) => t.role === 'duel' && t.worker !== undefined)?.worker;
   const worker = view.workers.find((w) => w.name === ran) ?? leastBusyWorker(view);

@@ -49,13 +49,24 @@ export function confirmationProgress(record: Pick<CampaignRecord, 'spec'>, duels
 /**
  * The next pair of every confirmation duel the sequential rule leaves undecided, once its planned
  * pairs are all in: a new pair index, sides in the alternating order (A B on even pairs, B A on odd
- * ones), each side running the config its earlier trials ran. Empty when the round is decided.
+ * ones), each side running the config its earlier trials ran. A claimed duel against the baseline
+ * also continues, up to `max_pairs`, while `guardsNeedPairs(arm)` says a guard of its arm has too
+ * few pairs for a verdict at its margin (a claim after 3 pairs says nothing about throughput or
+ * p99). Empty when the round is decided.
  */
-export function extensionSlots(record: Pick<CampaignRecord, 'spec'>, trials: readonly TrialRecord[], duels: readonly DuelMeasurements[]): { source: TrialRecord; slot: DuelSlot }[] {
+export function extensionSlots(
+  record: Pick<CampaignRecord, 'spec'>,
+  trials: readonly TrialRecord[],
+  duels: readonly DuelMeasurements[],
+  guardsNeedPairs: (arm: string) => boolean = () => false,
+): { source: TrialRecord; slot: DuelSlot }[] {
   const maxPlanned = record.spec.duel.confirm.max_pairs + SPARE_PAIRS;
   const slots: { source: TrialRecord; slot: DuelSlot }[] = [];
   for (const p of confirmationProgress(record, duels)) {
-    if (p.action !== 'continue') continue;
+    const measured = duels.find((d) => d.duel_id === p.duel_id);
+    const pairsIn = Math.min(measured?.a_values.length ?? 0, measured?.b_values.length ?? 0);
+    const forGuards = p.action === 'claim' && p.b === 'baseline' && p.a !== 'placebo' && pairsIn < record.spec.duel.confirm.max_pairs && guardsNeedPairs(p.a);
+    if (p.action !== 'continue' && !forGuards) continue;
     const own = trials.filter((t) => t.role === 'duel' && t.duel?.duel_id === p.duel_id);
     const indices = new Set(own.map((t) => t.duel?.pair_index ?? 0));
     if (indices.size >= maxPlanned) continue;

@@ -70,6 +70,14 @@ export function guardVerdicts(record: ResolvedCampaignRecord, trials: readonly T
   return { verdicts, evidence };
 }
 
+/**
+ * Whether a guard of `arm` still wants confirmation pairs: measured, but with too few pairs for a
+ * verdict (GUARD_MIN_PAIRS) or neither within its margin nor past it yet.
+ */
+export function guardsNeedPairs(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], arm: string): boolean {
+  return guardVerdicts(record, trials, arm, 'duel').verdicts.some((v) => v.status === 'too_few_pairs' || v.status === 'inconclusive');
+}
+
 /** The decided steps of one distilled subject as the export states them. */
 function stepEvidence(steps: readonly DistillStep[]): DistillEvidence['steps'] {
   return steps.flatMap((s) => {

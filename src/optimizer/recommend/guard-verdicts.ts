@@ -8,15 +8,26 @@ export interface GuardSpec {
   margin: number;
 }
 
+/**
+ * Fewest pairs a guard is judged "within its margin" on. With 3 pairs (2 degrees of freedom) the
+ * per-pair spread is known only to a factor of 0.58-4.4 (90% chi-square interval), so a pass would
+ * rest on a lucky small spread; at 6 pairs (the fixed design's count) the factor is 0.67-2.1. The
+ * sequential confirmation can claim after 3 pairs, so it keeps pairing until the guards reach this
+ * (see confirmation-progress.ts); a guard still short of it is reported as an unknown cost.
+ */
+export const GUARD_MIN_PAIRS = 6;
+
 /** What the paired evidence says about one guard. */
 export interface GuardVerdict {
   metric: string;
   margin: number;
   /**
    * `ok`: non-inferior within the margin; `regressed`: worse beyond the margin with confidence (the
-   * change's whole interval is past it); `inconclusive`: measured, but neither shown; `not_measured`.
+   * change's whole interval is past it); `inconclusive`: measured, but neither shown; `too_few_pairs`:
+   * not regressed, but fewer than GUARD_MIN_PAIRS pairs, so the cost is unknown (never "no
+   * regression"); `not_measured`.
    */
-  status: 'ok' | 'regressed' | 'inconclusive' | 'not_measured';
+  status: 'ok' | 'regressed' | 'inconclusive' | 'too_few_pairs' | 'not_measured';
   evidence?: NonInferiorityVerdict;
   summary: string;
 }
@@ -31,8 +42,11 @@ function pct(v: number): string {
   return `${v >= 0 ? '+' : ''}${(v * 100).toFixed(1)}%`;
 }
 
-/** Judges every guard from the confirmation pairs; a guard without pairs is said to be not measured. */
-export function judgeGuards(guards: readonly GuardSpec[], pairs: ReadonlyMap<string, PairedValues>): GuardVerdict[] {
+/**
+ * Judges every guard from the confirmation pairs; a guard without pairs is said to be not measured,
+ * one with fewer than `minPairs` pairs that does not show a regression is an unknown cost.
+ */
+export function judgeGuards(guards: readonly GuardSpec[], pairs: ReadonlyMap<string, PairedValues>, minPairs = GUARD_MIN_PAIRS): GuardVerdict[] {
   return guards.map((g): GuardVerdict => {
     const p = pairs.get(g.metric);
     if (!p || Math.min(p.candidate.length, p.baseline.length) === 0) {
@@ -40,10 +54,13 @@ export function judgeGuards(guards: readonly GuardSpec[], pairs: ReadonlyMap<str
     }
     const evidence = pairedNonInferiority(p.candidate, p.baseline, { direction: g.direction, margin: g.margin });
     const change = `${pct(evidence.relative_change)} (${pct(evidence.change_low)}..${pct(evidence.change_high)}, ${evidence.pairs} pairs)`;
+    const lossAtLeast = g.direction === 'min' ? evidence.change_low : -evidence.change_high;
+    if (evidence.pairs < minPairs && !(lossAtLeast > g.margin)) {
+      return { metric: g.metric, margin: g.margin, status: 'too_few_pairs', evidence, summary: `${g.metric} ${change}: not enough pairs (${evidence.pairs}; ${minPairs} needed): unknown cost` };
+    }
     if (evidence.non_inferior) return { metric: g.metric, margin: g.margin, status: 'ok', evidence, summary: `${g.metric} ${change}: within the ${(g.margin * 100).toFixed(0)}% margin` };
     // The loss's lower end: the change's interval end nearest to "no loss".
-    const lossLow = g.direction === 'min' ? evidence.change_low : -evidence.change_high;
-    const status = lossLow > g.margin ? 'regressed' : 'inconclusive';
+    const status = lossAtLeast > g.margin ? 'regressed' : 'inconclusive';
     const words = status === 'regressed' ? `costs more than the ${(g.margin * 100).toFixed(0)}% margin` : `not shown to stay within the ${(g.margin * 100).toFixed(0)}% margin`;
     return { metric: g.metric, margin: g.margin, status, evidence, summary: `${g.metric} ${change}: ${words}` };
   });
@@ -54,6 +71,8 @@ export interface Recommendation {
   kind: 'improvement' | 'trade_off';
   headline: string;
   unmeasured: string[];
+  /** Guards with too few pairs to judge (their cost is unknown). */
+  unknown: string[];
 }
 
 /**
@@ -64,11 +83,14 @@ export interface Recommendation {
 export function presentRecommendation(gain: string, verdicts: readonly GuardVerdict[]): Recommendation {
   const costs = verdicts.filter((v) => v.status === 'regressed' || v.status === 'inconclusive');
   const unmeasured = verdicts.filter((v) => v.status === 'not_measured').map((v) => v.metric);
-  const tail = unmeasured.length > 0 ? `; not measured: ${unmeasured.join(', ')}` : '';
-  if (costs.length === 0) return { kind: 'improvement', headline: `${gain}; guards hold${tail}`, unmeasured };
+  const unknownGuards = verdicts.filter((v) => v.status === 'too_few_pairs');
+  const unknown = unknownGuards.map((v) => v.metric);
+  const unknownText = unknownGuards.map((v) => `${v.metric} (${v.evidence?.pairs ?? 0} pairs)`).join(', ');
+  const tail = `${unknown.length > 0 ? `; unknown cost, not enough pairs: ${unknownText}` : ''}${unmeasured.length > 0 ? `; not measured: ${unmeasured.join(', ')}` : ''}`;
+  if (costs.length === 0) return { kind: 'improvement', headline: `${gain}; ${unknown.length > 0 ? 'no guard shown to regress' : 'guards hold'}${tail}`, unmeasured, unknown };
   const described = costs.map((v) => {
     const loss = v.evidence ? Math.abs(v.evidence.loss) : 0;
     return v.status === 'regressed' ? `costs ${(loss * 100).toFixed(1)}% ${v.metric}` : `may cost ${v.metric} (${(loss * 100).toFixed(1)}% measured, not shown within margin)`;
   });
-  return { kind: 'trade_off', headline: `trade-off: ${gain}, ${described.join(', ')}${tail}`, unmeasured };
+  return { kind: 'trade_off', headline: `trade-off: ${gain}, ${described.join(', ')}${tail}`, unmeasured, unknown };
 }

@@ -16,6 +16,7 @@ import { collectDuels } from './duel-plan.js';
 import { minRelativeEffect, type Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { evaluateSummary } from './trial-evaluation.js';
+import { chooseWinner } from './winner-choice.js';
 
 /** Duel id of the final comparison of the minimal config with the baseline. */
 export const MINIMAL_DUEL_ID = 'm1';
@@ -132,7 +133,8 @@ export function startDistill(
   importance: ReadonlyMap<string, number>,
   driversOf: GuardDriversOf = () => [],
 ): DistillationRecord {
-  const winner = board.rows.find((r) => r.beats_baseline);
+  // The config the export hands over (guard-aware, see winner-choice.ts), so the round distils that one.
+  const winner = chooseWinner(record, board, trials)?.row;
   if (!winner) return { status: 'skipped', reason: 'nothing was confirmed better than the baseline', remaining: [], importance: {}, steps: [] };
   const effective = baselineEffective(record, trials, space, winner.config);
   const changed = Object.keys(deployableChanges(winner.config, effective));

@@ -18,6 +18,7 @@ import { campaignSpace } from './campaign-space.js';
 import type { DuelMeasurements } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import type { Leaderboard, LeaderboardRow } from './leaderboard.js';
+import { chooseWinner } from './winner-choice.js';
 import { armOf, exploreLabels } from './leaderboard.js';
 import { isFinalState, type TrialRecord } from '../core/campaign-record.js';
 
@@ -106,7 +107,8 @@ export async function buildExportEvidence(
   const variant = options.variant ?? 'minimal';
   const baseline = board.rows.find((r) => r.arm === 'baseline');
   if (!baseline) throw new Error(`campaign ${record.id} has no baseline yet`);
-  const winner = board.rows.find((r) => r.beats_baseline);
+  const choice = chooseWinner(record, board, trials);
+  const winner = choice?.row;
   const chosen = winner ?? baseline;
   const objective = record.spec.objective;
   const space = campaignSpace(record);
@@ -121,6 +123,7 @@ export async function buildExportEvidence(
   let pairedArm = chosen.arm;
   let pairedRole: 'duel' | 'distill' = 'duel';
   const notes = [...(record.notes ?? [])];
+  if (choice?.reason !== undefined) notes.push(choice.reason);
   if (winner && variant === 'minimal') {
     const changes = distilled ? (d.minimal as Config) : deployableChanges(winner.config, effective);
     const config = { ...baselineSettings(record, space), ...changes };
@@ -155,7 +158,7 @@ export async function buildExportEvidence(
     const presented = presentRecommendation(gainText, guards.verdicts);
     recommendation = { kind: presented.kind, headline: partial === undefined ? presented.headline : `${presented.headline}; ${partial}` };
     const how = distilled ? `the minimal config (${Object.keys(d.minimal ?? {}).length} of ${Object.keys(deployableChanges(winner.config, effective)).length} changed knobs of ${winner.arm})` : winner.arm;
-    verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${recommendation.headline}`;
+    verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${recommendation.headline}${choice?.reason === undefined ? '' : `; ${choice.reason}`}`;
   } else if (unreachable.length > 0) {
     verdict = `${unreachable.map((r) => r.message).join('; ')}; exporting the baseline`;
   } else if (board.placebo_alarm) {

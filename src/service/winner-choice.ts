@@ -17,6 +17,13 @@ export interface ConfirmedOption {
   pairs: number;
   /** Summaries of the guards it regresses beyond their margin. */
   regressions: string[];
+  /** Summaries of the guards not shown within their margin (inconclusive, or too few pairs). */
+  doubts: string[];
+}
+
+/** 2: a guard regressed; 1: a guard not shown to hold; 0: every measured guard holds. */
+function costLevel(o: ConfirmedOption): number {
+  return o.regressions.length > 0 ? 2 : o.doubts.length > 0 ? 1 : 0;
 }
 
 /** Which confirmed config the campaign hands over (distils and exports), and why. */
@@ -40,7 +47,15 @@ export function confirmedOption(record: ResolvedCampaignRecord, trials: readonly
   // The change is in the metric's units (changed / reference - 1); a gain is its good side.
   const better = record.spec.objective.direction === 'min' ? -1 : 1;
   const [low, high] = better === 1 ? [e.change_low, e.change_high] : [-e.change_high, -e.change_low];
-  return { arm, gain: better * e.relative_change, gain_low: low, gain_high: high, pairs: e.pairs, regressions: verdicts.filter((v) => v.status === 'regressed').map((v) => v.summary) };
+  return {
+    arm,
+    gain: better * e.relative_change,
+    gain_low: low,
+    gain_high: high,
+    pairs: e.pairs,
+    regressions: verdicts.filter((v) => v.status === 'regressed').map((v) => v.summary),
+    doubts: verdicts.filter((v) => v.status === 'inconclusive' || v.status === 'too_few_pairs').map((v) => v.summary),
+  };
 }
 
 /**
@@ -52,10 +67,12 @@ export function clearlyLarger(top: ConfirmedOption, other: ConfirmedOption, thre
 }
 
 /**
- * The confirmed config to hand over: the top-ranked one, unless it regresses a guard and another
- * confirmed config without a guard regression has a gain not clearly smaller (see clearlyLarger),
- * which is then preferred (the larger gain first among several). The reason says what the
- * alternative costs or gains. Undefined when nothing is confirmed.
+ * The confirmed config to hand over: the top-ranked one, unless it regresses a guard (or cannot show
+ * one holds) and another confirmed config with a lower guard cost (see costLevel) has a gain not
+ * clearly smaller (see clearlyLarger); then the one with the lowest cost, the larger gain first
+ * among equals. The reason says what the passed-over config costs, or, when the top one keeps its
+ * place by a clearly larger gain, what the cleaner alternative would have given. Undefined when
+ * nothing is confirmed.
  */
 export function chooseWinner(record: ResolvedCampaignRecord, board: Leaderboard, trials: readonly TrialRecord[]): WinnerChoice | undefined {
   const confirmed = board.rows.filter((r) => r.beats_baseline);
@@ -63,29 +80,31 @@ export function chooseWinner(record: ResolvedCampaignRecord, board: Leaderboard,
   if (top === undefined) return undefined;
   const option = (r: LeaderboardRow): ConfirmedOption => confirmedOption(record, trials, r.arm, guardVerdicts(record, trials, r.arm, 'duel').verdicts);
   const topOption = option(top);
-  if (topOption.regressions.length === 0 || confirmed.length === 1) return { row: top };
+  const topCost = costLevel(topOption);
+  if (topCost === 0 || confirmed.length === 1) return { row: top };
   const threshold = minRelativeEffect(record);
-  const clean = confirmed
+  const cleaner = confirmed
     .slice(1)
     .map((r) => ({ r, o: option(r) }))
-    .filter(({ o }) => o.regressions.length === 0);
-  const equal = clean.filter(({ o }) => !clearlyLarger(topOption, o, threshold)).sort((a, b) => b.o.gain - a.o.gain);
-  const alt = equal[0];
-  const costs = topOption.regressions.join('; ');
+    .filter(({ o }) => costLevel(o) < topCost)
+    .sort((a, b) => costLevel(a.o) - costLevel(b.o) || b.o.gain - a.o.gain);
+  const costs = (o: ConfirmedOption): string => (o.regressions.length > 0 ? o.regressions : o.doubts).join('; ');
+  const alt = cleaner.find(({ o }) => !clearlyLarger(topOption, o, threshold));
   if (alt !== undefined) {
+    const clean = costLevel(alt.o) === 0 ? 'every guard it was measured on holds' : `it regresses no guard (${costs(alt.o)})`;
     return {
       row: alt.r,
       reason:
         `${alt.r.arm} chosen over the top-ranked ${top.arm}: their gains are not clearly apart (${pct(alt.o.gain)} vs ${pct(topOption.gain)}, ` +
-        `within the ${(100 * threshold).toFixed(1)}% practical threshold or overlapping intervals) and ${alt.r.arm} regresses no guard, while ${top.arm} does: ${costs}`,
+        `within the ${(100 * threshold).toFixed(1)}% practical threshold or overlapping intervals) and ${clean}, while ${top.arm} ${topCost === 2 ? 'regresses' : 'is not shown to hold'}: ${costs(topOption)}`,
     };
   }
-  const best = clean.sort((a, b) => b.o.gain - a.o.gain)[0];
+  const best = cleaner[0];
   if (best === undefined) return { row: top };
   return {
     row: top,
     reason:
-      `${top.arm} chosen despite its guard cost (${costs}): its gain ${pct(topOption.gain)} (${pct(topOption.gain_low)}..${pct(topOption.gain_high)}) is clearly larger ` +
-      `than that of ${best.r.arm}, the best confirmed config without a guard regression (${pct(best.o.gain)}, ${pct(best.o.gain_low)}..${pct(best.o.gain_high)})`,
+      `${top.arm} chosen despite its guard cost (${costs(topOption)}): its gain ${pct(topOption.gain)} (${pct(topOption.gain_low)}..${pct(topOption.gain_high)}) is clearly larger ` +
+      `than that of ${best.r.arm}, the best confirmed config with a lower guard cost (${pct(best.o.gain)}, ${pct(best.o.gain_low)}..${pct(best.o.gain_high)})`,
   };
 }

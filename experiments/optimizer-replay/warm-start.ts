@@ -2,13 +2,16 @@
  * Warm start on the replay tables (issue 19): trials-to-target of GP campaigns that start from the
  * first N observations of a different seed's earlier campaign (seed s + 1000, replayed here or read from
  * a stopping-trace.ts trace with --prior-trace), against the same seeds cold (the stopping-trace.ts
- * trace of seeds 1..: the same replay without priors). Writes results/warm-start.json.
+ * trace of seeds 1..: the same replay without priors). Each warm campaign runs twice on the same priors:
+ * with prior observations weighted like own trials (`warm_plain`, the warm start before the fix) and with
+ * the GP's default extra prior noise (`warm`, GpSamplerOptions.prior_noise_fraction). Writes results/warm-start.json.
  *
  *   nice -n 19 npx tsx experiments/optimizer-replay/warm-start.ts --table T.json --cold-trace C.jsonl --seeds 50 --prior-trials 20 --out F.json
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
+import { gunzipSync } from 'node:zlib';
 import { readReplayTable, tableEmbedding } from '../../src/cli/commands/bench.js';
 import { defaultMinRelativeEffect } from '../../src/optimizer/duel/practical-threshold.js';
 import type { Observation } from '../../src/core/optimizer-observation.js';
@@ -21,7 +24,8 @@ interface Trace {
 }
 
 function readTraces(file: string): Map<number, Trace> {
-  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const raw = readFileSync(file);
+  const lines = (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8').split('\n').filter((l) => l.trim() !== '');
   return new Map(lines.map((l) => JSON.parse(l) as Trace).map((t) => [t.seed, t]));
 }
 
@@ -38,6 +42,9 @@ const { values } = parseArgs({
     'prior-trace': { type: 'string' },
     'cold-trace': { type: 'string' },
     seeds: { type: 'string', default: '50' },
+    'first-seed': { type: 'string', default: '1' },
+    /** The fixed variant's GpSamplerOptions.prior_noise_fraction (default: the GP's default). */
+    'prior-noise-fraction': { type: 'string' },
     'prior-trials': { type: 'string', default: '20' },
     budget: { type: 'string', default: '100' },
     out: { type: 'string' },
@@ -53,7 +60,7 @@ const priorTraces = values['prior-trace'] === undefined ? new Map<number, Trace>
 const coldTraces = values['cold-trace'] === undefined ? undefined : readTraces(values['cold-trace']);
 const priorTrials = Number(values['prior-trials']);
 const budget = Number(values.budget);
-const campaigns: { seed: number; prior_seed: number; cold: number | null; warm: number | null }[] = [];
+const campaigns: { seed: number; prior_seed: number; cold: number | null; warm_plain: number | null; warm: number | null }[] = [];
 const started = performance.now();
 const common = { table, embedding, targets, sampler: 'gp' as const, duel_pairs: 10, min_relative_effect: defaultMinRelativeEffect(table.objective.metric) };
 
@@ -75,12 +82,16 @@ async function coldOf(seed: number): Promise<number | null | undefined> {
   return (await replayCampaign({ ...common, seed, budget, stop_at_target: true })).trials_to_target;
 }
 
-for (let seed = 1; seed <= Number(values.seeds); seed++) {
+const firstSeed = Number(values['first-seed']);
+const fixed = values['prior-noise-fraction'] === undefined ? {} : { gp_options: { prior_noise_fraction: Number(values['prior-noise-fraction']) } };
+for (let seed = firstSeed; seed < firstSeed + Number(values.seeds); seed++) {
   const cold = await coldOf(seed);
   if (cold === undefined) break;
-  const result = await replayCampaign({ ...common, seed, budget, prior_observations: await priorsOf(seed), stop_at_target: true });
-  campaigns.push({ seed, prior_seed: seed + 1000, cold, warm: result.trials_to_target });
-  process.stderr.write(`seed ${seed}: cold ${cold} warm ${result.trials_to_target}\n`);
+  const priors = await priorsOf(seed);
+  const plain = await replayCampaign({ ...common, seed, budget, prior_observations: priors, gp_options: { prior_noise_fraction: 0 }, stop_at_target: true });
+  const result = await replayCampaign({ ...common, ...fixed, seed, budget, prior_observations: priors, stop_at_target: true });
+  campaigns.push({ seed, prior_seed: seed + 1000, cold, warm_plain: plain.trials_to_target, warm: result.trials_to_target });
+  process.stderr.write(`seed ${seed}: cold ${cold} warm (plain) ${plain.trials_to_target} warm ${result.trials_to_target}\n`);
   write();
 }
 
@@ -100,8 +111,12 @@ function report() {
     budget,
     prior_trials: priorTrials,
     prior_source: 'the first prior_trials trials of the GP campaign with seed s + 1000 on the same table',
+    prior_noise_fraction: { warm_plain: 0, warm: values['prior-noise-fraction'] === undefined ? 'GP default' : Number(values['prior-noise-fraction']) },
     cold: summary((c) => c.cold),
+    warm_plain: summary((c) => c.warm_plain),
     warm: summary((c) => c.warm),
+    warm_plain_faster: campaigns.filter((c) => (c.warm_plain ?? Infinity) < (c.cold ?? Infinity)).length,
+    warm_plain_slower: campaigns.filter((c) => (c.warm_plain ?? Infinity) > (c.cold ?? Infinity)).length,
     warm_faster: campaigns.filter((c) => (c.warm ?? Infinity) < (c.cold ?? Infinity)).length,
     warm_slower: campaigns.filter((c) => (c.warm ?? Infinity) > (c.cold ?? Infinity)).length,
     campaigns,

@@ -84,3 +84,32 @@ test('warm start in the replay: same seed and same prior observations give the s
   const cold = await proposals(1);
   assert.notDeepEqual(warm.vectors.slice(0, 4), cold.vectors.slice(0, 4), 'the priors replace the initial design with model proposals');
 });
+
+test('warm start: one unlucky prior sample of the target does not rule it out (priors carry extra noise)', async () => {
+  const table = syntheticTable();
+  const embedding = tableEmbedding(table);
+  const targets = findTargets(table, 0.01);
+  const common = { table, embedding, targets, sampler: 'gp' as const, budget: 30, duel_pairs: 6, min_relative_effect: 0.01, stop_at_target: true };
+  const earlier: ReplayTrialRecord[] = [];
+  await replayCampaign({ ...common, seed: 1001, budget: 8, run_at_least: 8, stop_at_target: false, on_trial: (r) => earlier.push(r) });
+  // The earlier campaign's 8 trials plus the target measured once, 50 % worse than it really is.
+  const [target] = [...targets.targets];
+  const row = table.rows[target as number];
+  assert.ok(row && row.samples[0]);
+  const sample = row.samples[0] as Record<string, number>;
+  const unlucky = { vector: embedding.toVector(row.config), objective: { mean: 1.5 * (sample['rss_bytes_at_500ms'] as number), variance: 0, n: 1 }, constraints: { ops_per_s: { mean: sample['ops_per_s'] as number, variance: 0, n: 1 } } };
+  const priors = [...earlier.map((r) => r.observation), unlucky];
+  const results: string[] = [];
+  let plainTotal = 0;
+  let weightedTotal = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    const plain = (await replayCampaign({ ...common, seed, prior_observations: priors, gp_options: { prior_noise_fraction: 0 } })).trials_to_target ?? common.budget + 1;
+    const weighted = (await replayCampaign({ ...common, seed, prior_observations: priors })).trials_to_target ?? common.budget + 1;
+    results.push(`seed ${seed}: ${weighted} with prior noise, ${plain} with priors weighed as own trials`);
+    assert.ok(weighted <= plain, results.at(-1));
+    plainTotal += plain;
+    weightedTotal += weighted;
+  }
+  assert.ok(weightedTotal < plainTotal, `never slower and faster overall: ${results.join('; ')}`);
+  if (process.env['SHOW_WARM']) process.stdout.write(`${results.join('\n')}\n`);
+});

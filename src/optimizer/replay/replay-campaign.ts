@@ -3,6 +3,7 @@ import type { Observation } from '../../core/optimizer-observation.js';
 import type { ReplayTable } from '../../core/replay-table.js';
 import { SeededRng } from '../../core/seeded-rng.js';
 import { createSampler } from '../create-sampler.js';
+import { GpSampler, type GpSamplerOptions } from '../samplers/gp.js';
 import { judgeClaims } from '../duel/paired-verdict.js';
 import { isFeasible, minimisedObjective } from '../problem.js';
 import type { PosteriorSummary, SamplerKind } from '../sampler.js';
@@ -27,6 +28,8 @@ export interface ReplayCampaignOptions {
   /** Pairs per confirmatory duel (candidate vs baseline, placebo vs baseline). */
   duel_pairs: number;
   min_relative_effect: number;
+  /** GP sampler options (experiments compare settings on the same seeds); other samplers ignore them. */
+  gp_options?: GpSamplerOptions;
   /** Observations from an earlier campaign that seed the sampler before the first proposal (warm start). */
   prior_observations?: readonly Observation[];
   /** End at the first target even when a stopping rule has not decided yet (only trials-to-target is wanted). */
@@ -120,7 +123,8 @@ export async function replayCampaign(opts: ReplayCampaignOptions): Promise<Repla
   // duplicate check stops it from re-proposing a row it has already measured. Without this, local
   // moves of a model-based sampler in 12 dimensions land on the row they started from.
   const snapToRow = (v: number[]): number[] => [...(rowVectors[nearestRow(embedding.snap(v), rowVectors)] as number[])];
-  const sampler = await createSampler(opts.sampler, { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints }, opts.seed);
+  const domain = { dimension: embedding.dimension, snap: snapToRow, objective: table.objective, constraints: table.constraints };
+  const sampler = opts.sampler === 'gp' && opts.gp_options !== undefined ? new GpSampler(domain, opts.seed, opts.gp_options) : await createSampler(opts.sampler, domain, opts.seed);
   const rng = new SeededRng((opts.seed * 7919 + 17) >>> 0);
   if (opts.prior_observations !== undefined && opts.prior_observations.length > 0) sampler.observe(opts.prior_observations.map((o) => ({ ...o, prior: true })));
   // A stop never changes the trajectory, so both rules are judged on the same campaign.

@@ -24,6 +24,15 @@ export interface GpSamplerOptions {
   max_model_points?: number;
   /** Share of a training subset spent on the observations nearest the best ones (default 2/3). */
   subset_local_fraction?: number;
+  /**
+   * Extra noise variance of a prior (warm-start) observation, as a fraction of the variance of all
+   * objective values seen (default 1: a prior is trusted to about one sd of the objective's spread).
+   * A single unlucky prior sample then cannot rule out its region: the model keeps enough doubt
+   * there to measure it again, and still measures the priors' best first. Relative to the spread,
+   * not to the fitted noise floor: with single-sample trials the fit often explains the noise as
+   * signal and puts the floor near zero (3 x that floor changed almost nothing).
+   */
+  prior_noise_fraction?: number;
 }
 
 interface FittedModel {
@@ -63,6 +72,8 @@ export class GpSampler extends SamplerBase implements Sampler {
       // The rest of a subset spreads over the explored space. 1/2 and 0.9 did no better than 2/3 on
       // the large-n continuation runs (experiments/optimizer-replay/README.md).
       subset_local_fraction: options.subset_local_fraction ?? 2 / 3,
+      // Chosen on warm-start tuning seeds 51-100, reported on 1-50 (experiments/optimizer-replay/results/warm-start.md).
+      prior_noise_fraction: options.prior_noise_fraction ?? 1,
     };
     this.design = new RandomSampler(domain, seed);
   }
@@ -97,8 +108,9 @@ export class GpSampler extends SamplerBase implements Sampler {
     const objectiveHyper = this.hyperparameters(OBJECTIVE, objectiveData);
     const rows = this.trainingRows(objectiveData, objectiveHyper);
     const inModel = rows ? new Set(rows) : undefined;
+    const modelData = this.withPriorNoise(objectiveData);
     let objective: FittedModel = {
-      gp: GaussianProcess.fit(inModel ? subsetOf(objectiveData, (i) => inModel.has(i)) : objectiveData, objectiveHyper),
+      gp: GaussianProcess.fit(inModel ? subsetOf(modelData, (i) => inModel.has(i)) : modelData, objectiveHyper),
       rows: rows ?? objectiveData.y.map((_, i) => i),
     };
     const constraintModels: FittedModel[] = [];
@@ -193,6 +205,19 @@ export class GpSampler extends SamplerBase implements Sampler {
       noise_sd: Math.sqrt(models.objective.hyper.noise_variance * models.objective.yScale ** 2 + noise),
       improvement_probability: probability,
     };
+  }
+
+  /**
+   * `data` with each prior observation's noise raised by `prior_noise_fraction` x the variance of
+   * the objective values. Hyperparameters and the posterior summary keep the plain data, so a warm
+   * start does not change what the stopping rule calls noise.
+   */
+  private withPriorNoise(data: GpData): GpData {
+    const prior = this.observations.map((o) => o.prior === true);
+    if (this.opts.prior_noise_fraction <= 0 || !prior.includes(true)) return data;
+    const { scale } = GaussianProcess.standardisation(data.y);
+    const extra = this.opts.prior_noise_fraction * scale ** 2;
+    return { ...data, noise: data.noise.map((v, i) => (prior[i] ? v + extra : v)) };
   }
 
   private objectiveData(): GpData {

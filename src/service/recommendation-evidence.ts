@@ -1,7 +1,7 @@
 import type { DistillationRecord, DistillStep, TrialRecord } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { DistillEvidence, GuardEvidence, KnobEvidence, ReachEvidence } from '../core/export-evidence.js';
-import { judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
+import { guardWantsPairs, judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
 import { assessReachability, type ConstraintReach } from '../optimizer/recommend/reachability.js';
 import { knobVerdicts, notFullyDistilled, stepKnobs, stepOutcome, type KnobVerdict } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { minimalConfig } from '../optimizer/recommend/distillation.js';
@@ -71,11 +71,11 @@ export function guardVerdicts(record: ResolvedCampaignRecord, trials: readonly T
 }
 
 /**
- * Whether a guard of `arm` still wants confirmation pairs: measured, but with too few pairs for a
- * verdict (GUARD_MIN_PAIRS) or neither within its margin nor past it yet.
+ * Whether a guard of `arm` still wants confirmation pairs (see guardWantsPairs): too few pairs for
+ * a verdict (GUARD_MIN_PAIRS), or undecided while `duel.confirm.max_pairs` could still decide it.
  */
 export function guardsNeedPairs(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], arm: string): boolean {
-  return guardVerdicts(record, trials, arm, 'duel').verdicts.some((v) => v.status === 'too_few_pairs' || v.status === 'inconclusive');
+  return guardVerdicts(record, trials, arm, 'duel').verdicts.some((v) => guardWantsPairs(v, record.spec.duel.confirm.max_pairs));
 }
 
 /** The decided steps of one distilled subject as the export states them. */

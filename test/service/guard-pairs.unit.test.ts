@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { TrialRecord } from '../../src/core/campaign-record.js';
 import { CampaignSpecSchema } from '../../src/core/campaign-spec.js';
 import { SeededRng } from '../../src/core/seeded-rng.js';
-import { GUARD_MIN_PAIRS, judgeGuards, presentRecommendation } from '../../src/optimizer/recommend/guard-verdicts.js';
+import { GUARD_MIN_PAIRS, guardWantsPairs, judgeGuards, presentRecommendation } from '../../src/optimizer/recommend/guard-verdicts.js';
 import { prepareCampaign } from '../../src/service/campaign-setup.js';
 import { confirmationProgress, extensionSlots } from '../../src/service/confirmation-progress.js';
 import { collectDuels } from '../../src/service/duel-plan.js';
@@ -89,13 +89,27 @@ describe('guard evidence when a sequential duel claims after 3 pairs', () => {
     assert.deepEqual(extension(record, trials, true), []);
   });
 
-  it('a guard too noisy to judge keeps pairing only up to max_pairs, then is reported inconclusive', () => {
-    const { record, trials } = duel(MAX_PAIRS, 1.0, 0.2);
-    const ops = guardVerdicts(record, trials, 't1', 'duel').verdicts.find((v) => v.metric === OPS);
+  it('a guard too noisy for max_pairs to decide stops asking; at max_pairs it is reported inconclusive', () => {
+    const noisy = duel(GUARD_MIN_PAIRS + 1, 1.0, 0.2);
+    const ops = guardVerdicts(noisy.record, noisy.trials, 't1', 'duel').verdicts.find((v) => v.metric === OPS);
     assert.equal(ops?.status, 'inconclusive');
-    assert.deepEqual(extension(record, trials, true), [], `no pair beyond max_pairs (${MAX_PAIRS})`);
-    const shorter = duel(MAX_PAIRS - 1, 1.0, 0.2);
-    assert.equal(extension(shorter.record, shorter.trials, true).length, 2, 'below max_pairs it still pairs');
+    assert.deepEqual(extension(noisy.record, noisy.trials, true), [], `20 % spread: even ${MAX_PAIRS} pairs could not decide a 3 % margin`);
+    const full = duel(MAX_PAIRS, 1.0, 0.2);
+    assert.equal(guardVerdicts(full.record, full.trials, 't1', 'duel').verdicts.find((v) => v.metric === OPS)?.status, 'inconclusive');
+    assert.deepEqual(extension(full.record, full.trials, true), [], `no pair beyond max_pairs (${MAX_PAIRS})`);
+  });
+
+  it('an inconclusive guard that max_pairs could decide asks for more pairs', () => {
+    // Log ratios +-4 %: mean 0, sd 4.4 %. At 6 pairs the loss bound (3.6 %) is over the 3 % margin;
+    // at 12 pairs the half-width (2.3 %) would be under it, at 7 (3.2 %) not.
+    const baseline = Array.from({ length: 6 }, () => 1e6);
+    const candidate = baseline.map((b, i) => b * Math.exp(i % 2 === 0 ? 0.04 : -0.04));
+    const [v] = judgeGuards([{ metric: OPS, direction: 'max', margin: 0.03 }], new Map([[OPS, { candidate, baseline }]]));
+    assert.ok(v);
+    assert.equal(v.status, 'inconclusive', v.summary);
+    assert.equal(guardWantsPairs(v, 12), true);
+    assert.equal(guardWantsPairs(v, 7), false);
+    assert.equal(guardWantsPairs(v, 6), false, 'max_pairs reached');
   });
 
   it('with fewer than GUARD_MIN_PAIRS pairs a guard is never "ok", over many seeds and spreads', () => {

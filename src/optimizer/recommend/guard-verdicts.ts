@@ -1,4 +1,5 @@
 import { pairedNonInferiority, type NonInferiorityVerdict } from '../../stats/paired-non-inferiority.js';
+import { studentTQuantile } from '../../stats/student-t.js';
 
 /** A metric a recommended change must not hurt, with the loss still accepted. */
 export interface GuardSpec {
@@ -64,6 +65,21 @@ export function judgeGuards(guards: readonly GuardSpec[], pairs: ReadonlyMap<str
     const words = status === 'regressed' ? `costs more than the ${(g.margin * 100).toFixed(0)}% margin` : `not shown to stay within the ${(g.margin * 100).toFixed(0)}% margin`;
     return { metric: g.metric, margin: g.margin, status, evidence, summary: `${g.metric} ${change}: ${words}` };
   });
+}
+
+/**
+ * Whether more pairs (up to `maxPairs`) could still give guard `v` a verdict: it has too few pairs,
+ * or it is inconclusive and, at its measured per-pair spread, `maxPairs` pairs would narrow the
+ * interval enough to put the estimate on one side of the margin. A guard that even `maxPairs`
+ * could not decide (a p99 with 20 % run-to-run spread against a 10 % margin) stops asking.
+ */
+export function guardWantsPairs(v: GuardVerdict, maxPairs: number): boolean {
+  const e = v.evidence;
+  if (e === undefined || e.pairs >= maxPairs) return false;
+  if (v.status === 'too_few_pairs') return true;
+  if (v.status !== 'inconclusive' || !Number.isFinite(e.log_sd)) return false;
+  const halfAtMax = studentTQuantile(1 - e.alpha, maxPairs - 1) * (e.log_sd / Math.sqrt(maxPairs));
+  return Math.abs(e.loss_log - e.margin_log) > halfAtMax;
 }
 
 /** How a confirmed improvement is presented once its guards are judged. */

@@ -2,6 +2,7 @@ import { AlloctuneError, isAlloctuneError } from '../src/core/alloctune-error.js
 import type { TrialJob, WorkloadSpec } from '../src/core/trial-job.js';
 import { workloadLabel } from '../src/core/trial-job.js';
 import { TrialResultSchema, type RepeatRecord, type TrialResult, type WorkerIdentity, type WorkloadMeasurement } from '../src/core/trial-result.js';
+import { cutShortDecision, type CutShortRecord } from '../src/core/cut-short.js';
 import type { InterferenceGate } from './interference-gate.js';
 import { jobDefinition } from './job-definition.js';
 import { summarizeRepeats } from './summarize-repeats.js';
@@ -55,13 +56,15 @@ function checkAborted(signal: AbortSignal | undefined, worker: string): void {
  * exceeds the reference by more than that is discarded and re-run the same way (reason
  * `interference: ...`, within the same re-run budget). A non-retryable error (bad config, crash, timeout) ends the trial with a `failed` result
  * that keeps the repeats measured so far; a retryable one (Redis gone, worker shutting down) is
- * thrown so that the queue runs the trial again.
+ * thrown so that the queue runs the trial again. With the job's `cut_short` rule, a trial whose first
+ * `after_repeats` repeats are already beyond one of its limits stops there and says so (`cut_short`).
  */
 export async function executeTrial(job: TrialJob, options: ExecuteOptions): Promise<TrialResult> {
   const started = new Date();
   const repeats: RepeatRecord[] = [];
   let error: TrialResult['error'];
   let preload: string | undefined;
+  let cut: CutShortRecord | undefined;
   try {
     // Environment and library are checked before anything starts: a refused job runs nothing.
     const resolved = jobDefinition(job);
@@ -107,6 +110,12 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
           break;
         }
       }
+      // The job's cut rule, once its repeats are in: a trial already far beyond a limit stops here, on record.
+      if (job.cut_short) {
+        const values = Object.fromEntries(Object.entries(summarizeRepeats(repeats)).map(([key, s]) => [key, s.values ?? []]));
+        cut = cutShortDecision(job.cut_short, values, repeats.length, job.repeats);
+        if (cut) break;
+      }
     }
   } catch (err) {
     if (isAlloctuneError(err) && err.retryable) throw err;
@@ -136,5 +145,6 @@ export async function executeTrial(job: TrialJob, options: ExecuteOptions): Prom
   };
   if (preload !== undefined) result.preload = preload;
   if (error) result.error = error;
+  else if (cut) result.cut_short = cut;
   return TrialResultSchema.parse(result);
 }

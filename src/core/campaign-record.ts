@@ -3,6 +3,7 @@ import { CampaignSpecSchema } from './campaign-spec.js';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { DefinitionSnapshotSchema } from './definition-snapshot.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
+import { CutShortRecordSchema } from './cut-short.js';
 import { MetricSummarySchema, TrialErrorSchema } from './trial-result.js';
 
 /**
@@ -274,6 +275,10 @@ export const TrialRecordSchema = z.object({
   summary: z.record(z.string(), MetricSummarySchema).optional(),
   steal_pct: z.number().optional(),
   error: TrialErrorSchema.optional(),
+  /** The worker cut the trial short after its first repeats (clearly worse than the baseline or a limit): its summary holds only those. */
+  cut_short: CutShortRecordSchema.optional(),
+  /** `low`: measured on the spec's `explore_with` workloads (low fidelity); absent: on `workloads`. */
+  fidelity: z.literal('low').optional(),
   /** Options the allocator read back (baseline trials only: what the baseline really runs with). */
   effective_options: z.record(z.string(), ConfigValueSchema).optional(),
 });

@@ -3,7 +3,7 @@ import { ConfigSchema } from './config.js';
 import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
 import { EnvMapSchema, IdSchema, printableText } from './safe-text.js';
 import { SpaceFileSchema, SpaceOverridesSchema } from './search-space.js';
-import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
+import { AllocatorNameSchema, WorkloadSpecSchema, workloadLabel, type WorkloadSpec } from './trial-job.js';
 import { WorkerSelectorSchema } from './worker-labels.js';
 
 /**
@@ -143,6 +143,43 @@ export const NoiseSettingsSchema = z
   })
   .strict();
 
+/**
+ * Cutting clearly bad exploration trials short (worker side, src/core/cut-short.ts; limits from
+ * src/service/cut-short-rule.ts). After `after_repeats` repeats an exploration trial stops when the
+ * mean of those repeats is worse than the baseline's worst repeat by more than
+ * `sqrt(1 + 1/after_repeats) * t(df, 1 - false_cut_rate)` pooled per-repeat sds (log scale), or beyond a
+ * constraint's limit by `t(df, 1 - false_cut_rate) / sqrt(after_repeats)` sds: a config at least as
+ * good as the baseline (or just feasible) is cut with probability at most `false_cut_rate` under
+ * log-normal noise. Needs `repeats` above `after_repeats` and a pooled noise estimate with at least
+ * `min_noise_df` degrees of freedom; tail-latency metrics never cut (one repeat of a p99 can be 8x
+ * the others). Off by default (see experiments/optimizer-replay/results/cut-short.md).
+ */
+export const CutShortSettingsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    after_repeats: z.number().int().min(1).max(49).default(1),
+    false_cut_rate: z.number().gt(0).max(0.05).default(0.001),
+    min_noise_df: z.number().int().min(2).max(1000).default(4),
+  })
+  .strict();
+export type CutShortSettings = z.infer<typeof CutShortSettingsSchema>;
+
+/**
+ * A cheaper variant of the workloads for exploration (low fidelity): the baseline, placebo,
+ * reference and exploration trials run these, so the sampler sees low-fidelity observations only;
+ * confirmation duels and distillation pairs always run `workloads` (full fidelity). Each entry must
+ * be the same kind with the same label as the workload at its index (only its size differs), so the
+ * objective and constraint keys mean the same on both.
+ */
+export const ExploreWithSchema = z
+  .object({
+    workloads: z.array(WorkloadSpecSchema).min(1).max(8),
+    /** A short description for the export, e.g. "100k ops instead of 1M". */
+    note: printableText(200).optional(),
+  })
+  .strict();
+export type ExploreWith = z.infer<typeof ExploreWithSchema>;
+
 /** `warm_start`: campaign ids, or `auto` (see src/service/warm-start.ts). */
 export const WarmStartSpecSchema = z.union([z.array(IdSchema).min(1).max(8), z.literal('auto')]);
 export type WarmStartSpec = z.infer<typeof WarmStartSpecSchema>;
@@ -188,7 +225,30 @@ export const CampaignSpecSchema = z
      * and search space; checked at creation), or `auto`: the most recent finished campaigns that match.
      */
     warm_start: WarmStartSpecSchema.optional(),
+    /** Cut clearly bad exploration trials short after their first repeat(s) (off by default). */
+    cut_short: CutShortSettingsSchema.prefault({}),
+    /** Low-fidelity workloads for exploration; confirmation always runs `workloads`. */
+    explore_with: ExploreWithSchema.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((spec, ctx) => {
+    const low = spec.explore_with?.workloads;
+    if (!low) return;
+    spec.constraints.forEach((c, i) => {
+      if ('max_ratio_to_baseline' in c || 'min_ratio_to_baseline' in c) {
+        ctx.addIssue({ code: 'custom', path: ['constraints', i], message: 'a constraint relative to the baseline cannot be combined with explore_with (its limit would be measured at the low fidelity); give an absolute max or min' });
+      }
+    });
+    if (low.length !== spec.workloads.length) {
+      ctx.addIssue({ code: 'custom', path: ['explore_with', 'workloads'], message: `must list one workload per entry of workloads (${spec.workloads.length})` });
+      return;
+    }
+    low.forEach((w, i) => {
+      const full = spec.workloads[i] as WorkloadSpec;
+      if (w.kind !== full.kind || workloadLabel(w) !== workloadLabel(full)) {
+        ctx.addIssue({ code: 'custom', path: ['explore_with', 'workloads', i], message: `must be the same kind and label as workloads.${i} (${full.kind} ${workloadLabel(full)})` });
+      }
+    });
+  });
 export type CampaignSpec = z.infer<typeof CampaignSpecSchema>;
 export type CampaignSpecInput = z.input<typeof CampaignSpecSchema>;

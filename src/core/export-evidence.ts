@@ -228,6 +228,13 @@ export const ExportEvidenceSchema = z.object({
   notes: z.array(z.string()).default([]),
   /** Per trace workload: how faithfully the chosen config's replay reproduced the recording. */
   trace_fidelity: z.array(TraceFidelityEvidenceSchema).default([]),
+  /**
+   * On what the winner was found and on what it was confirmed: exploration ran the spec's `explore_with`
+   * workloads (`found_on: low`) or the full ones; duels and distillation always the full ones.
+   */
+  fidelity: z.object({ found_on: z.enum(['low', 'full']), confirmed_on: z.literal('full'), explore_workloads: z.string(), confirm_workloads: z.string() }).optional(),
+  /** Exploration trials the worker cut short after their first repeats (clearly worse than the baseline or a limit). */
+  cut_short_trials: z.number().int().min(0).optional(),
   generated_at: z.string(),
 });
 export type ExportEvidence = z.infer<typeof ExportEvidenceSchema>;

@@ -81,6 +81,12 @@ export const LeaderboardRowSchema = z.object({
   rating: RatingSchema.optional(),
   verdict: ClaimVerdictSchema.optional(),
   beats_baseline: z.boolean(),
+  /**
+   * Set when a trial of this config was cut short by the worker (clearly worse than the baseline or a
+   * limit after its first repeats), e.g. "cut after 1 of 3 repeats: ...": its metrics hold only those
+   * repeats, and it is never taken into the confirmation round.
+   */
+  cut_short: z.array(z.string()).optional(),
   /** Every pooled metric, for the trial table and the Pareto view. */
   metrics: z.record(z.string(), MetricEvidenceSchema),
 });

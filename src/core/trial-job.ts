@@ -6,6 +6,7 @@ import { EnvMapSchema, IdSchema, mapKey } from './safe-text.js';
 import { TraceNameSchema } from './trace-name.js';
 
 import { AllocatorNameSchema } from './allocator-name.js';
+import { CutShortJobSchema } from './cut-short.js';
 
 export { AllocatorNameSchema };
 
@@ -86,8 +87,25 @@ export const TrialJobSchema = z.strictObject({
   steal_max_reruns: z.number().int().min(0).max(10).default(3),
   /** Interference gate (workers/interference-gate.ts): re-run a repeat whose spin probe before or after it ran more than this many percent slower than the calibrated reference. Absent: off. */
   interference_max_slowdown_pct: z.number().min(1).max(1000).optional(),
+  /**
+   * Cut the trial short after `after_repeats` repeats when it is already beyond a limit (src/core/cut-short.ts).
+   * Absent: every repeat runs. Numbers and summary keys of the job's own workloads only.
+   */
+  cut_short: CutShortJobSchema.optional(),
   /** Worker routing: every label listed must match the worker's labels. */
   worker_labels: z.record(z.string(), z.string()).default({}),
+}).superRefine((job, ctx) => {
+  const cut = job.cut_short;
+  if (!cut) return;
+  if (cut.after_repeats >= job.repeats) {
+    ctx.addIssue({ code: 'custom', path: ['cut_short', 'after_repeats'], message: `must be below repeats (${job.repeats})` });
+  }
+  const labels = job.workloads.map(workloadLabel);
+  cut.limits.forEach((limit, i) => {
+    if (!labels.some((label) => limit.metric.startsWith(`${label}.`))) {
+      ctx.addIssue({ code: 'custom', path: ['cut_short', 'limits', i, 'metric'], message: `not a metric of the job's workloads (${labels.join(', ')})` });
+    }
+  });
 });
 export type TrialJob = z.infer<typeof TrialJobSchema>;
 export type TrialJobInput = z.input<typeof TrialJobSchema>;

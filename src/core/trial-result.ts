@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigSchema, ConfigValueSchema } from './config.js';
 import { AllocatorNameSchema } from './trial-job.js';
 import { WorkloadKindSchema } from './workload-kinds.js';
+import { CutShortRecordSchema } from './cut-short.js';
 import { EnvMapSchema, IdSchema } from './safe-text.js';
 
 /** The allocator that really served malloc() during a measurement, with options read back. */
@@ -94,5 +95,7 @@ export const TrialResultSchema = z.object({
   /** Keyed `<workload label>.<metric>`, e.g. `redis.rss_bytes_at_1000ms`, `harness:larson.ops_per_s`. */
   summary: z.record(z.string(), MetricSummarySchema),
   error: TrialErrorSchema.optional(),
+  /** Set when the worker stopped after the first repeats because the job's cut rule fired: a completed trial with fewer repeats, never a full measurement. */
+  cut_short: CutShortRecordSchema.optional(),
 });
 export type TrialResult = z.infer<typeof TrialResultSchema>;

@@ -53,8 +53,16 @@ export function samplerDomain(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   };
 }
 
-function estimate(s: MetricSummary): MetricEstimate {
-  return { mean: s.mean, variance: s.n > 1 ? s.sd ** 2 : 0, n: s.n };
+/**
+ * A metric of a trial for the sampler: its mean, the variance of one repeat and the count. For a trial
+ * cut short, the variance of one repeat is the campaign's pooled one that the cut rule was derived from
+ * (log sd `logSd`, by the delta method): its one or two repeats say little about their own spread, and
+ * the sampler's noise for the point (variance / n) must grow as the repeats shrink, not vanish.
+ */
+function estimate(s: MetricSummary, logSd?: number): MetricEstimate {
+  const own = s.n > 1 ? s.sd ** 2 : 0;
+  const pooled = logSd === undefined ? 0 : (s.mean * logSd) ** 2;
+  return { mean: s.mean, variance: Math.max(own, pooled), n: s.n };
 }
 
 /**
@@ -68,9 +76,10 @@ export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   const { spec, metrics } = runtime.record;
   const evaluation = trial.state === 'completed' ? evaluateSummary(spec, metrics, trial.summary) : undefined;
   if (!evaluation?.objective) return { vector, constraints: {}, feasible: false };
+  const noise = trial.cut_short?.log_sds ?? {};
   const constraints: Record<string, MetricEstimate> = {};
-  for (const c of evaluation.constraints) if (c.value) constraints[c.metric] = estimate(c.value);
-  return { vector, objective: estimate(evaluation.objective), constraints };
+  for (const c of evaluation.constraints) if (c.value) constraints[c.metric] = estimate(c.value, noise[c.key]);
+  return { vector, objective: estimate(evaluation.objective, noise[metrics.objective]), constraints };
 }
 
 /** Trials whose measurements teach the sampler: everything but paired runs (one repeat each, of known configs or their reverts). */

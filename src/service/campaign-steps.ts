@@ -29,7 +29,9 @@ import {
 import { guardDrivers } from './distill-guard-order.js';
 import { confirmationPairs, type ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
-import { newTrialRecord, trialJobFor, trialWithResult } from './trial-factory.js';
+import { newTrialRecord, trialJobFor, trialWithResult, trialWorkloads } from './trial-factory.js';
+import { cutShortFor } from './cut-short-rule.js';
+import { cutShortNote } from '../core/cut-short.js';
 import { resolveBaselineLimits } from './trial-evaluation.js';
 
 /** The part of the trial queue the controller uses (tests pass an in-memory one). */
@@ -102,6 +104,7 @@ export class CampaignSteps {
       worker: t.worker ?? null,
       config_key: t.config_key,
       error: t.error ?? null,
+      ...(t.cut_short ? { cut_short: { ...t.cut_short, note: cutShortNote(t.cut_short) } } : {}),
     });
   }
 
@@ -187,11 +190,20 @@ export class CampaignSteps {
   }
 
   private async enqueue(runtime: CampaignRuntime, trial: TrialRecord): Promise<void> {
-    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(runtime.record.spec, trial, runtime.record.definition));
-    const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue };
+    const { spec } = runtime.record;
+    const cut = cutShortFor(runtime.record, runtime.trials.values(), trial);
+    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(spec, trial, runtime.record.definition, cut));
+    const low = trialWorkloads(spec, trial) !== spec.workloads;
+    const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue, ...(low ? { fidelity: 'low' as const } : {}) };
     runtime.trials.set(trial.trial_id, queued);
     await this.deps.store.putTrial(queued);
-    await this.deps.store.appendEvent(runtime.record.id, 'trial_queued', { trial_id: trial.trial_id, role: trial.role, config_key: trial.config_key });
+    await this.deps.store.appendEvent(runtime.record.id, 'trial_queued', {
+      trial_id: trial.trial_id,
+      role: trial.role,
+      config_key: trial.config_key,
+      ...(low ? { fidelity: 'low' } : {}),
+      ...(cut ? { cut_rule: cut } : {}),
+    });
   }
 
   /** Paired trials pinned to `worker` (state `proposed`), in the order given; `role` duel or distill. */

@@ -24,7 +24,7 @@ export function confirmationPairs(spec: CampaignRecord['spec']): number {
 export function planConfirmationRound(record: CampaignRecord, board: Leaderboard, trials: readonly TrialRecord[]): ConfirmationRound | undefined {
   const { spec } = record;
   const baseline = board.rows.find((r) => r.arm === 'baseline');
-  const leaders = board.rows.filter((r) => r.role === 'explore' && r.feasible && r.config_key !== baseline?.config_key).slice(0, spec.duel.candidates);
+  const leaders = board.rows.filter((r) => r.role === 'explore' && r.feasible && !r.cut_short && r.config_key !== baseline?.config_key).slice(0, spec.duel.candidates);
   const references = record.reference_configs.map((r) => r.name);
   if ((leaders.length === 0 && references.length === 0) || !baseline?.objective) return undefined;
   const leader = leaders[0]?.arm;

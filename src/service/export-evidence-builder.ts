@@ -2,6 +2,8 @@ import type { Redis } from 'ioredis';
 import type { Config, ConfigValue } from '../core/config.js';
 import type { ConfigEvidence, ExportEvidence, MetricEvidence } from '../core/export-evidence.js';
 import type { SearchSpace } from '../core/search-space.js';
+import type { CampaignSpec } from '../core/campaign-spec.js';
+import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
 import type { MetricSummary, TrialResult } from '../core/trial-result.js';
 import { presentRecommendation } from '../optimizer/recommend/guard-verdicts.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
@@ -65,6 +67,27 @@ export interface ExportOptions {
 
 function signedPct(v: number): string {
   return `${v >= 0 ? '+' : ''}${(100 * v).toFixed(1)}%`;
+}
+
+/** One line per workload: kind, label and its size-setting arguments, for the fidelity record. */
+function describeWorkloads(workloads: readonly WorkloadSpec[]): string {
+  return workloads
+    .map((w) => {
+      const detail = w.kind === 'harness' ? JSON.stringify(w.args) : w.kind === 'redis' ? JSON.stringify(w.options.load) : w.kind === 'trace' ? `${w.trace} (${w.pace})` : w.name;
+      return `${workloadLabel(w)} ${detail}`;
+    })
+    .join('; ');
+}
+
+/** Where exploration and confirmation measured (spec `explore_with`). */
+export function fidelityEvidence(spec: CampaignSpec): NonNullable<ExportEvidence['fidelity']> {
+  const low = spec.explore_with;
+  return {
+    found_on: low ? 'low' : 'full',
+    confirmed_on: 'full',
+    explore_workloads: low ? `${describeWorkloads(low.workloads)}${low.note ? ` (${low.note})` : ''}` : describeWorkloads(spec.workloads),
+    confirm_workloads: describeWorkloads(spec.workloads),
+  };
 }
 
 /** Pooled metrics of one arm of a distillation duel, as evidence. */
@@ -218,6 +241,9 @@ export async function buildExportEvidence(
   };
   if (record.definition) evidence.definition = record.definition;
   if (d) evidence.distillation = distillEvidence(d, trials);
+  evidence.fidelity = fidelityEvidence(record.spec);
+  const cut = trials.filter((t) => t.cut_short).length;
+  if (cut > 0) evidence.cut_short_trials = cut;
   if (distilled && d.confirmation) {
     evidence.claims.push({
       metric: objective.metric,

@@ -2,6 +2,7 @@ import type { TrialRecord } from '../core/campaign-record.js';
 import type { MetricEvidence } from '../core/export-evidence.js';
 import type { ConstraintStatus, Leaderboard, LeaderboardRow } from '../core/leaderboard-record.js';
 import type { MetricSummary } from '../core/trial-result.js';
+import { cutShortNote } from '../core/cut-short.js';
 import { BradleyTerry } from '../optimizer/duel/bradley-terry.js';
 import { judgeClaims, type ClaimVerdict } from '../optimizer/duel/paired-verdict.js';
 import { minRelativeEffect } from './min-relative-effect.js';
@@ -86,7 +87,9 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
   const rows: LeaderboardRow[] = [...arms.entries()].map(([arm, list]) => {
     const first = list.find((t) => t.role !== 'duel') ?? (list[0] as TrialRecord);
     const byMetric = new Map<string, MetricSummary[]>();
-    for (const t of list) {
+    // Never pool fidelities: once an arm has full-fidelity measurements (duels), its low-fidelity exploration trials step aside.
+    const full = list.filter((t) => t.state === 'completed' && t.fidelity !== 'low');
+    for (const t of full.length > 0 ? full : list) {
       if (t.state !== 'completed' || !t.summary) continue;
       for (const [k, s] of Object.entries(t.summary)) byMetric.set(k, [...(byMetric.get(k) ?? []), s]);
     }
@@ -120,6 +123,8 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
       metrics,
     };
     if (objective) row.objective = objective;
+    const cuts = list.flatMap((t) => (t.cut_short ? [cutShortNote(t.cut_short)] : []));
+    if (cuts.length > 0) row.cut_short = cuts;
     const rating = rated.get(arm);
     // Arms that never dueled carry only the prior: no rating to show.
     if (rating && rating.games > 0) row.rating = rating;

@@ -3,7 +3,8 @@ import { trialIndex, type DuelSlot, type TrialRecord, type TrialRole } from '../
 import type { Config } from '../core/config.js';
 import { definitionCopy, type DefinitionSnapshot } from '../core/definition-snapshot.js';
 import type { SearchSpace } from '../core/search-space.js';
-import type { TrialJobInput } from '../core/trial-job.js';
+import type { CutShortJob } from '../core/cut-short.js';
+import type { TrialJobInput, WorkloadSpec } from '../core/trial-job.js';
 import type { TrialResult } from '../core/trial-result.js';
 import { WORKER_LABEL } from '../queue/queue-names.js';
 import { encodeEnv } from '../spaces/index.js';
@@ -46,11 +47,20 @@ export function newTrialRecord(args: {
 }
 
 /**
+ * The workloads a trial runs: paired trials (duels, distillation) always the full-fidelity
+ * `workloads`; the others the spec's `explore_with` ones when it names a low fidelity.
+ */
+export function trialWorkloads(spec: CampaignSpec, trial: Pick<TrialRecord, 'role'>): WorkloadSpec[] {
+  const paired = trial.role === 'duel' || trial.role === 'distill';
+  return !paired && spec.explore_with ? spec.explore_with.workloads : spec.workloads;
+}
+
+/**
  * The queued job of a trial, carrying the campaign's definition snapshot (the worker runs from it, see
- * TrialJobSchema). Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
+ * TrialJobSchema) and the cut rule (src/service/cut-short-rule.ts) when one applies. Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
  * worker named in the record, through its implicit `worker` label.
  */
-export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?: DefinitionSnapshot): TrialJobInput {
+export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?: DefinitionSnapshot, cut?: CutShortJob): TrialJobInput {
   const labels: Record<string, string> = { ...spec.worker_labels };
   if (trial.duel && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
   const index = trialIndex(trial.trial_id);
@@ -61,12 +71,13 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?:
     config: trial.config,
     env: trial.env,
     ...(definition === undefined ? {} : { definition: definitionCopy(definition) }),
-    workloads: spec.workloads,
+    workloads: trialWorkloads(spec, trial),
     repeats: trial.duel ? 1 : spec.repeats,
     seed: (spec.seed + index) % 2 ** 31,
     steal_max_pct: spec.noise.steal_max_pct,
     steal_max_reruns: spec.noise.steal_max_reruns,
     ...(spec.noise.interference_max_slowdown_pct === undefined ? {} : { interference_max_slowdown_pct: spec.noise.interference_max_slowdown_pct }),
+    ...(cut && !trial.duel ? { cut_short: cut } : {}),
     worker_labels: labels,
   };
   return job;
@@ -84,6 +95,7 @@ export function trialWithResult(trial: TrialRecord, result: TrialResult): TrialR
   const steal = result.repeats.flatMap((r) => r.workloads.map((w) => w.steal_pct));
   if (steal.length > 0) updated.steal_pct = Math.max(...steal);
   if (result.error) updated.error = result.error;
+  if (result.cut_short) updated.cut_short = result.cut_short;
   const options = result.repeats[0]?.workloads[0]?.allocator.options;
   // What the baseline really runs with: distillation reverts to it and the export drops knobs equal to it.
   if (trial.role === 'baseline' && options && Object.keys(options).length > 0) updated.effective_options = options;

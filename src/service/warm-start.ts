@@ -29,6 +29,8 @@ export function warmStartMismatch(prepared: PreparedCampaign, source: CampaignRe
   const { spec } = prepared;
   if (source.spec.allocator !== spec.allocator) return `campaign ${source.id} tunes ${source.spec.allocator}, not ${spec.allocator}`;
   if (JSON.stringify(source.spec.workloads) !== JSON.stringify(spec.workloads)) return `campaign ${source.id} ran different workload options`;
+  // Its observations were measured at its exploration fidelity: the same low-fidelity workloads (or none) on both.
+  if (JSON.stringify(source.spec.explore_with?.workloads ?? null) !== JSON.stringify(spec.explore_with?.workloads ?? null)) return `campaign ${source.id} explored at a different fidelity (explore_with)`;
   if (source.spec.objective.metric !== spec.objective.metric || source.spec.objective.direction !== spec.objective.direction) {
     return `campaign ${source.id} optimised ${source.spec.objective.direction} ${source.spec.objective.metric}, not ${spec.objective.direction} ${spec.objective.metric}`;
   }

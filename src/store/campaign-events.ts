@@ -39,9 +39,15 @@ export interface CampaignEventDoc {
  */
 export const CAMPAIGN_EVENT_DOCS = {
   campaign_created: { data: '{campaign_id, name}', meaning: 'the campaign was stored' },
-  trial_queued: { data: '{trial_id, role, config_key}', meaning: 'a trial was recorded and handed to a queue' },
+  trial_queued: {
+    data: '{trial_id, role, config_key, fidelity?: low, cut_rule?: {after_repeats, limits: [{metric, above | below, log_sd}]}}',
+    meaning: 'a trial was recorded and handed to a queue (cut_rule: the limits its worker cuts it short at)',
+  },
   trial_started: { data: '{trial_id, worker}', meaning: 'a worker took it (relayed from the workers\' report stream)' },
-  trial_completed: { data: '{trial_id, role, worker, config_key, error: null}', meaning: 'its result was applied; the leaderboard changes with it (there is no separate leaderboard event)' },
+  trial_completed: {
+    data: '{trial_id, role, worker, config_key, error: null, cut_short?: {after_repeats, of_repeats, metric, value, limit, reason, note}}',
+    meaning: 'its result was applied; the leaderboard changes with it (there is no separate leaderboard event); cut_short: the worker stopped it after its first repeats',
+  },
   trial_failed: { data: '{trial_id, role, worker, config_key, error}', meaning: 'it failed on the worker, or was withdrawn because its duel worker was lost' },
   duels_planned: { data: '{worker, duels: [{duel_id, a, b, pairs}], rule: sequential | fixed}', meaning: 'the confirmation round was planned on one worker' },
   duels_extended: { data: '{worker, pairs: [{duel_id, pair_index}]}', meaning: 'the sequential rule left these duels undecided: more pairs were planned' },

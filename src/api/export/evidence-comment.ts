@@ -92,6 +92,8 @@ export function evidenceLines(e: ExportEvidence): string[] {
   for (const r of e.reachability.filter((x) => x.met_by === 0)) lines.push(`constraint: ${r.message}`);
   lines.push(...distillLines(e));
   for (const n of e.notes) lines.push(`note: ${n}`);
+  if (e.fidelity?.found_on === 'low') lines.push(`fidelity: found on the low-fidelity workloads ${e.fidelity.explore_workloads}; confirmed on the full ones ${e.fidelity.confirm_workloads}`);
+  if (e.cut_short_trials !== undefined) lines.push(`cut short: ${e.cut_short_trials} exploration trials stopped after their first repeats (clearly worse than the baseline or a limit)`);
   // Read-back of the knobs either side set (all of them would be a hundred lines for jemalloc).
   const optionKeys = new Set([...Object.keys(e.chosen.config), ...Object.keys(e.baseline.config)]);
   lines.push(...configLines('chosen', e.chosen, e.focus_metrics, optionKeys), ...configLines('baseline', e.baseline, e.focus_metrics, optionKeys));

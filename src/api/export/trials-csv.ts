@@ -1,4 +1,5 @@
 import { trialIndex, type TrialRecord } from '../../core/campaign-record.js';
+import { cutShortNote } from '../../core/cut-short.js';
 import type { TrialScore } from '../../service/trial-evaluation.js';
 
 type Cell = string | number | boolean | undefined | null;
@@ -34,6 +35,8 @@ const FIXED_COLUMNS: readonly [string, (t: ScoredTrial) => Cell][] = [
   ['feasible', (t) => t.score.feasible],
   ['error_code', (t) => t.error?.code],
   ['error_message', (t) => t.error?.message],
+  ['cut_short', (t) => (t.cut_short ? cutShortNote(t.cut_short) : undefined)],
+  ['fidelity', (t) => t.fidelity ?? (t.state === 'completed' || t.state === 'failed' ? 'full' : undefined)],
   ['config_key', (t) => t.config_key],
 ];
 

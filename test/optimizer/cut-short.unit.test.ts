@@ -214,3 +214,20 @@ describe('executeTrial with a cut rule (scripted runner)', () => {
     assert.equal(result.summary[KEY]?.n, 3);
   });
 });
+
+describe('the sampler sees a cut trial honestly', () => {
+  it('gets its one repeat with the pooled per-repeat noise (variance / n grows as the repeats shrink), never a noise-free point', async () => {
+    const { toObservation } = await import('../../src/service/campaign-runtime.js');
+    const { completeConfig, createEmbedding, loadSpace } = await import('../../src/spaces/index.js');
+    const config = completeConfig(loadSpace('glibc'), {});
+    const spec = CampaignSpecSchema.parse(baseSpec);
+    const runtime = { record: { spec, metrics: { objective: KEY, constraints: [] } } as never, embedding: createEmbedding(loadSpace('glibc')) };
+    const cut = { after_repeats: 1, of_repeats: 3, metric: KEY, value: 400, limit: 200, side: 'above' as const, log_sd: 0.1, log_sds: { [KEY]: 0.1 }, reason: 'r' };
+    const short = toObservation(runtime, trial('explore', [400], { cut_short: cut, config }));
+    assert.equal(short.objective?.n, 1);
+    assert.ok(Math.abs((short.objective?.variance ?? 0) - (400 * 0.1) ** 2) < 1e-9);
+    const fullTrial = toObservation(runtime, trial('explore', [400, 401, 399], { config }));
+    assert.equal(fullTrial.objective?.n, 3);
+    assert.ok((short.objective?.variance ?? 0) / 1 > (fullTrial.objective?.variance ?? 0) / 3);
+  });
+});

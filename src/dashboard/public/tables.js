@@ -66,7 +66,7 @@ export function leaderboardRow(row, objectiveMetric, baselineConfig, rank = Stri
     ratingCell(row),
     verdictCell(row),
     el('td', { text: `${row.completed}/${row.trials}${row.failed ? ` (${row.failed} failed)` : ''}` }),
-    el('td', { class: 'note', text: row.errors.join('; ') }),
+    el('td', { class: 'note', text: [...row.errors, ...(row.cut_short ?? [])].join('; ') }),
   );
 }
 
@@ -85,7 +85,10 @@ export function trialRow(trial, objectiveMetric, baselineConfig, { onDetail, onC
     { 'data-trial': trial.trial_id, 'data-state': trial.state, class: trial.state === 'failed' ? 'failed' : '' },
     el('td', { class: 'mono', text: trial.trial_id }),
     el('td', { text: trial.role }),
-    el('td', {}, el('span', { class: `state state-${trial.state}`, text: trial.state })),
+    // A trial the worker cut short is completed with fewer repeats: shown as such, its reason on hover.
+    el('td', {}, el('span', trial.cut_short
+      ? { class: 'state state-cut-short', title: `cut after ${trial.cut_short.after_repeats} of ${trial.cut_short.of_repeats} repeats: ${trial.cut_short.reason}`, text: `cut short (${trial.cut_short.after_repeats}/${trial.cut_short.of_repeats})` }
+      : { class: `state state-${trial.state}`, text: trial.state })),
     el('td', { class: 'mono', text: slot }),
     el('td', { class: 'mono setting', title: pairs(trial.env) || '(allocator defaults)', text: configDiff(trial.config, baselineConfig) }),
     el('td', { class: 'mono', text: trial.worker ?? '' }),

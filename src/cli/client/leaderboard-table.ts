@@ -47,7 +47,7 @@ export function leaderboardTable(board: Leaderboard, options: LeaderboardTableOp
     const ci = iv && iv.low !== null && iv.high !== null ? `${intervalText(iv.low, iv.high, metric)} ${iv.method}` : o?.n === 1 ? 'n=1, no interval' : '-';
     const rating = r.rating ? `${r.rating.rating.toFixed(0)}±${r.rating.rating_sd.toFixed(0)}` : '-';
     const config = configText(r.env);
-    const verdict = r.beats_baseline ? `BEATS BASELINE ${config}` : (r.verdict?.reason ?? r.errors[0] ?? config);
+    const verdict = r.beats_baseline ? `BEATS BASELINE ${config}` : (r.verdict?.reason ?? r.errors[0] ?? r.cut_short?.[0] ?? config);
     return `${cell(String(r.rank), 2)} ${cell(r.arm, 8)} ${cell(metricValueText(o?.mean, metric), 12)} ${cell(ci, 20)} ${cell(String(r.completed), 3)} ${cell(r.feasible ? 'yes' : 'no', 3)} ${rated ? `${cell(rating, 8)} ` : ''}${verdict}`;
   });
   const alarm = board.placebo_alarm ? ['!! the placebo beat the baseline: measurements too noisy, no claim is made'] : [];

@@ -29,7 +29,7 @@ import {
 import { guardDrivers } from './distill-guard-order.js';
 import { confirmationPairs, type ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
-import { newTrialRecord, trialJobFor, trialWithResult, trialWorkloads } from './trial-factory.js';
+import { newTrialRecord, trialFidelity, trialJobFor, trialWithResult } from './trial-factory.js';
 import { cutShortFor } from './cut-short-rule.js';
 import { cutShortNote } from '../core/cut-short.js';
 import { resolveBaselineLimits } from './trial-evaluation.js';
@@ -193,7 +193,7 @@ export class CampaignSteps {
     const { spec } = runtime.record;
     const cut = cutShortFor(runtime.record, runtime.trials.values(), trial);
     const outcome = await this.deps.queue.enqueueTrial(trialJobFor(spec, trial, runtime.record.definition, cut));
-    const low = trialWorkloads(spec, trial) !== spec.workloads;
+    const low = trialFidelity(spec, trial) === 'low';
     const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue, ...(low ? { fidelity: 'low' as const } : {}) };
     runtime.trials.set(trial.trial_id, queued);
     await this.deps.store.putTrial(queued);

@@ -51,8 +51,13 @@ export function newTrialRecord(args: {
  * `workloads`; the others the spec's `explore_with` ones when it names a low fidelity.
  */
 export function trialWorkloads(spec: CampaignSpec, trial: Pick<TrialRecord, 'role'>): WorkloadSpec[] {
+  return trialFidelity(spec, trial) === 'low' && spec.explore_with ? spec.explore_with.workloads : spec.workloads;
+}
+
+/** `low` for a trial that runs the spec's `explore_with` workloads (see {@link trialWorkloads}). */
+export function trialFidelity(spec: Pick<CampaignSpec, 'explore_with'>, trial: Pick<TrialRecord, 'role'>): 'low' | 'full' {
   const paired = trial.role === 'duel' || trial.role === 'distill';
-  return !paired && spec.explore_with ? spec.explore_with.workloads : spec.workloads;
+  return !paired && spec.explore_with ? 'low' : 'full';
 }
 
 /**

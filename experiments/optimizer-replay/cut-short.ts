@@ -290,7 +290,7 @@ const lines = [
     return `| ${r.table} | ${o ? o.log_sd.toFixed(4) : '-'} (df ${o?.df ?? '-'}) | ${f(d.large_df.all_rows)} | ${f(d.large_df.good_rows)} | ${f(d.large_df.targets)} | ${f(d.df_4.all_rows)} | ${f(d.df_4.good_rows)} | ${f(d.df_4.targets)} |`;
   }),
   '',
-  `## In the loop: ${SEEDS} GP campaigns per table and arm, same seeds, budget ${BUDGET_REPEATS} repeats`,
+  `## In the loop: ${results.map((r) => r.full.campaigns).join(' / ')} GP campaigns per table and arm, same seeds, budget ${BUDGET_REPEATS} repeats`,
   '',
   '| table | arm | target found | median trials to target | median repeats to target (q75) | trials in budget (median) | trials cut | target trials cut | campaigns with a target cut | good-row trials cut |',
   '|---|---|---|---|---|---|---|---|---|---|',

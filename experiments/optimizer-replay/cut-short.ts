@@ -131,6 +131,7 @@ interface CampaignOutcome {
   cut_trials: number;
   target_trials: number;
   target_cut: number;
+  good_trials: number;
   good_cut: number;
   best_row_found_full: boolean;
 }
@@ -170,7 +171,7 @@ async function campaign(table: ReplayTable, targets: ReplayTargets, good: Readon
   observe(table.baseline_row, baselineSamples, {});
   full.push(baselineSamples);
   let repeats = REPEATS;
-  const out: CampaignOutcome = { trials_to_target: null, repeats_to_target: null, trials: 0, repeats: 0, cut_trials: 0, target_trials: 0, target_cut: 0, good_cut: 0, best_row_found_full: false };
+  const out: CampaignOutcome = { trials_to_target: null, repeats_to_target: null, trials: 0, repeats: 0, cut_trials: 0, target_trials: 0, target_cut: 0, good_trials: 0, good_cut: 0, best_row_found_full: false };
   const bestRow = targets.best_row;
   while (repeats < BUDGET_REPEATS && out.trials < 200) {
     const { vectors } = await sampler.suggest(1);
@@ -184,6 +185,7 @@ async function campaign(table: ReplayTable, targets: ReplayTargets, good: Readon
     const rule = cutOn ? limitsFor(table, baselineSamples, noise) : undefined;
     const isTarget = targets.targets.has(row);
     if (isTarget) out.target_trials++;
+    if (good.has(row)) out.good_trials++;
     if (rule && wouldCut(rule, samples[0] as Record<string, number>)) {
       out.cut_trials++;
       if (isTarget) out.target_cut++;
@@ -240,6 +242,7 @@ function summariseTable(name: string, d: ReturnType<typeof direct>, arms: Record
       target_trials_cut: sum((c) => c.target_cut),
       campaigns_with_a_target_cut: list.filter((c) => c.target_cut > 0).length,
       good_rows_cut: sum((c) => c.good_cut),
+      good_row_trials: sum((c) => c.good_trials ?? 0),
       best_row_measured_fully: list.filter((c) => c.best_row_found_full).length,
     };
   };
@@ -297,7 +300,7 @@ const lines = [
   ...results.flatMap((r) =>
     (['full', 'cut'] as const).map((arm) => {
       const s = r[arm];
-      return `| ${r.table} | ${arm} | ${s.target_found}/${s.campaigns} | ${s.trials_to_target_median ?? '-'} | ${s.repeats_to_target_median ?? '-'} (${s.repeats_to_target_q75 ?? '-'}) | ${s.trials_in_budget_median ?? '-'} | ${s.cut_trials}/${s.trials} (${pct(s.cut_trials, s.trials)}) | ${s.target_trials_cut}/${s.target_trials} | ${s.campaigns_with_a_target_cut} | ${s.good_rows_cut} |`;
+      return `| ${r.table} | ${arm} | ${s.target_found}/${s.campaigns} | ${s.trials_to_target_median ?? '-'} | ${s.repeats_to_target_median ?? '-'} (${s.repeats_to_target_q75 ?? '-'}) | ${s.trials_in_budget_median ?? '-'} | ${s.cut_trials}/${s.trials} (${pct(s.cut_trials, s.trials)}) | ${s.target_trials_cut}/${s.target_trials} | ${s.campaigns_with_a_target_cut} | ${s.good_rows_cut}${s.good_row_trials ? `/${s.good_row_trials}` : ''} |`;
     }),
   ),
   '',

@@ -256,8 +256,14 @@ function summariseTable(name: string, d: ReturnType<typeof direct>, arms: Record
 
 const started = performance.now();
 const results: Awaited<ReturnType<typeof summariseTable>>[] = [];
+// Parts run in parallel: the merged report's wall time is the longest part's.
+let mergedWallS: number | undefined;
 if (values.merge) {
-  for (const file of values.merge) results.push(...(JSON.parse(readFileSync(file, 'utf8')) as { tables: typeof results }).tables);
+  for (const file of values.merge) {
+    const part = JSON.parse(readFileSync(file, 'utf8')) as { tables: typeof results; wall_s: number };
+    results.push(...part.tables);
+    mergedWallS = Math.max(mergedWallS ?? 0, part.wall_s);
+  }
 } else {
   for (const name of (values.tables ?? '').split(',')) {
     // Written after every 10 seeds too (marked partial), so a long run on a loaded machine leaves figures behind.
@@ -272,7 +278,7 @@ const report = {
   generated_at: new Date().toISOString(),
   command: `npx tsx experiments/optimizer-replay/cut-short.ts --seeds ${SEEDS} --budget-repeats ${BUDGET_REPEATS} --rate ${RATE} --min-df ${MIN_DF}`,
   settings: { seeds: SEEDS, budget_repeats: BUDGET_REPEATS, repeats_per_trial: REPEATS, after_repeats: 1, false_cut_rate: RATE, min_noise_df: MIN_DF, sampler: 'gp' },
-  wall_s: Math.round((performance.now() - started) / 1000),
+  wall_s: mergedWallS ?? Math.round((performance.now() - started) / 1000),
   partial,
   tables: results,
 };

@@ -84,8 +84,8 @@ describe('a real worker cuts a clearly bad trial short and runs a good one in fu
     const baselineWorst = Math.min(...measured.flatMap((t) => t.summary?.[METRIC]?.values ?? []));
     assert.ok(limit.below < baselineWorst, `the limit ${limit.below} sits below the baseline's worst repeat ${baselineWorst}`);
 
-    const badDone = await run(bad, trialJobFor(spec, bad, rule));
-    const goodDone = await run(good, trialJobFor(spec, good, cutShortFor({ spec, metrics }, measured, good)));
+    const badDone = await run(bad, trialJobFor(spec, bad, undefined, rule));
+    const goodDone = await run(good, trialJobFor(spec, good, undefined, cutShortFor({ spec, metrics }, measured, good)));
 
     assert.equal(badDone.state, 'completed');
     const seen = JSON.stringify({ limit, baseline: measured.map((t) => t.summary?.[METRIC]?.values), bad: badDone.summary?.[METRIC]?.values, good: goodDone.summary?.[METRIC]?.values });

@@ -3,7 +3,7 @@ import { ConfigSchema } from './config.js';
 import { ConstraintSpecSchema, ObjectiveSpecSchema } from './optimizer-observation.js';
 import { EnvMapSchema, IdSchema, printableText } from './safe-text.js';
 import { SpaceFileSchema, SpaceOverridesSchema } from './search-space.js';
-import { AllocatorNameSchema, WorkloadSpecSchema, workloadLabel, type WorkloadSpec } from './trial-job.js';
+import { AllocatorNameSchema, WorkloadSpecSchema } from './trial-job.js';
 import { WorkerSelectorSchema } from './worker-labels.js';
 
 /**
@@ -169,7 +169,7 @@ export type CutShortSettings = z.infer<typeof CutShortSettingsSchema>;
  * reference and exploration trials run these, so the sampler sees low-fidelity observations only;
  * confirmation duels and distillation pairs always run `workloads` (full fidelity). Each entry must
  * be the same kind with the same label as the workload at its index (only its size differs), so the
- * objective and constraint keys mean the same on both.
+ * objective and constraint keys mean the same on both (checked at setup: src/service/explore-with-check.ts).
  */
 export const ExploreWithSchema = z
   .object({
@@ -230,25 +230,6 @@ export const CampaignSpecSchema = z
     /** Low-fidelity workloads for exploration; confirmation always runs `workloads`. */
     explore_with: ExploreWithSchema.optional(),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    const low = spec.explore_with?.workloads;
-    if (!low) return;
-    spec.constraints.forEach((c, i) => {
-      if ('max_ratio_to_baseline' in c || 'min_ratio_to_baseline' in c) {
-        ctx.addIssue({ code: 'custom', path: ['constraints', i], message: 'a constraint relative to the baseline cannot be combined with explore_with (its limit would be measured at the low fidelity); give an absolute max or min' });
-      }
-    });
-    if (low.length !== spec.workloads.length) {
-      ctx.addIssue({ code: 'custom', path: ['explore_with', 'workloads'], message: `must list one workload per entry of workloads (${spec.workloads.length})` });
-      return;
-    }
-    low.forEach((w, i) => {
-      const full = spec.workloads[i] as WorkloadSpec;
-      if (w.kind !== full.kind || workloadLabel(w) !== workloadLabel(full)) {
-        ctx.addIssue({ code: 'custom', path: ['explore_with', 'workloads', i], message: `must be the same kind and label as workloads.${i} (${full.kind} ${workloadLabel(full)})` });
-      }
-    });
-  });
+  .strict();
 export type CampaignSpec = z.infer<typeof CampaignSpecSchema>;
 export type CampaignSpecInput = z.input<typeof CampaignSpecSchema>;

@@ -5,6 +5,7 @@ import type { ResolvedMetrics } from '../core/campaign-record.js';
 import type { Config } from '../core/config.js';
 import type { HarnessList } from '../core/harness-list.js';
 import { InputProblemsError, type InputProblem } from '../core/input-problems-error.js';
+import { exploreWithProblems } from './explore-with-check.js';
 import type { WorkerInfo } from '../core/worker-info.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { lookWeights } from '../optimizer/duel/alpha-spending.js';
@@ -146,6 +147,10 @@ export function prepareCampaign(submitted: CampaignSpec, context: PreflightConte
   const problems = new ProblemList();
   const workers = context.workers ?? [];
   if (context.harness) problems.add(...harnessArgProblems(submitted.workloads, context.harness));
+  // The low-fidelity workloads' harness arguments are checked the same way, under their own path.
+  const low = submitted.explore_with?.workloads;
+  if (context.harness && low) problems.add(...harnessArgProblems(low, context.harness).map((p) => ({ ...p, path: p.path.replace(/^workloads\./, 'explore_with.workloads.') })));
+  problems.add(...exploreWithProblems(submitted));
   problems.add(...metricAvailabilityProblems(submitted, context.harness), ...commandProblems(submitted, workers), ...traceProblems(submitted, workers));
   const known = problems.check(() => campaignDefinition(submitted));
   const fullSpace = known && problems.check(() => asField('space', () => snapshotSpace(known, submitted.space)));

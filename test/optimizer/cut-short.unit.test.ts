@@ -7,6 +7,7 @@ import { SeededRng } from '../../src/core/seeded-rng.js';
 import { TrialJobSchema } from '../../src/core/trial-job.js';
 import { objectiveCutLimit, objectiveCutMultiplier, pooledLogNoise } from '../../src/optimizer/cut-short-limits.js';
 import { cutShortFor } from '../../src/service/cut-short-rule.js';
+import { exploreWithProblems } from '../../src/service/explore-with-check.js';
 import { trialJobFor } from '../../src/service/trial-factory.js';
 import { studentTQuantile } from '../../src/stats/student-t.js';
 import { executeTrial, type RunnerSet } from '../../workers/trial-executor.js';
@@ -158,15 +159,17 @@ describe('cut rule in jobs and specs: validation', () => {
   });
 
   it('checks explore_with against the workloads and refuses relative constraints with it', () => {
-    const spec = { ...baseSpec, cut_short: undefined };
-    const ok = CampaignSpecSchema.safeParse({ ...spec, explore_with: { workloads: [{ kind: 'command', name: 'x' }], note: 'shorter' } });
-    assert.equal(ok.success, true);
-    const bad = CampaignSpecSchema.safeParse({
-      ...spec,
+    const ok = CampaignSpecSchema.parse({ ...baseSpec, explore_with: { workloads: [{ kind: 'command', name: 'x' }], note: 'shorter' } });
+    assert.deepEqual(exploreWithProblems(ok), []);
+    const bad = CampaignSpecSchema.parse({
+      ...baseSpec,
+      repeats: 1,
       constraints: [{ metric: KEY, max_ratio_to_baseline: 1.1 }],
       explore_with: { workloads: [{ kind: 'command', name: 'y' }] },
     });
-    assert.deepEqual(bad.error?.issues.map((i) => i.path.join('.')).sort(), ['constraints.0', 'explore_with.workloads.0']);
+    assert.deepEqual(exploreWithProblems(bad).map((p) => p.path).sort(), ['constraints.0', 'cut_short.after_repeats', 'explore_with.workloads.0']);
+    const short = CampaignSpecSchema.parse({ ...baseSpec, workloads: [{ kind: 'command', name: 'x' }, { kind: 'command', name: 'y' }], explore_with: { workloads: [{ kind: 'command', name: 'x' }] } });
+    assert.deepEqual(exploreWithProblems(short).map((p) => p.path), ['explore_with.workloads']);
   });
 
   it('runs paired trials at full fidelity and the others on explore_with', () => {

@@ -73,7 +73,7 @@ function signedPct(v: number): string {
 function describeWorkloads(workloads: readonly WorkloadSpec[]): string {
   return workloads
     .map((w) => {
-      const detail = w.kind === 'harness' ? JSON.stringify(w.args) : w.kind === 'redis' ? JSON.stringify(w.options.load) : w.kind === 'trace' ? `${w.trace} (${w.pace})` : w.name;
+      const detail = w.kind === 'harness' ? JSON.stringify(w.args) : w.kind === 'redis' ? JSON.stringify(w.options.load) : w.kind === 'trace' ? `trace ${w.trace} (${w.pace})` : w.name;
       return `${workloadLabel(w)} ${detail}`;
     })
     .join('; ');

@@ -10,9 +10,11 @@ import type { WorkerInfo } from '../core/worker-info.js';
 export type CampaignNeeds = Omit<WorkerNeeds, 'reason'>;
 
 /** The labels, commands, traces and allocator a campaign's trials need of a worker. */
-export function campaignNeeds(spec: Pick<CampaignSpec, 'worker_labels' | 'workloads' | 'allocator'>): CampaignNeeds {
-  const commands = [...new Set(spec.workloads.flatMap((w) => (w.kind === 'command' ? [w.name] : [])))];
-  const traces = [...new Set(spec.workloads.flatMap((w) => (w.kind === 'trace' ? [w.trace] : [])))];
+export function campaignNeeds(spec: Pick<CampaignSpec, 'worker_labels' | 'workloads' | 'allocator'> & Partial<Pick<CampaignSpec, 'explore_with'>>): CampaignNeeds {
+  // Exploration may run other workloads than confirmation (explore_with): a worker needs both.
+  const all = [...spec.workloads, ...(spec.explore_with?.workloads ?? [])];
+  const commands = [...new Set(all.flatMap((w) => (w.kind === 'command' ? [w.name] : [])))];
+  const traces = [...new Set(all.flatMap((w) => (w.kind === 'trace' ? [w.trace] : [])))];
   return { worker_labels: { ...spec.worker_labels }, commands, ...(traces.length > 0 ? { traces } : {}), allocator: spec.allocator };
 }
 
@@ -107,15 +109,16 @@ export function redisServerProblems(spec: Pick<CampaignSpec, 'workloads'>, defin
  * the names they offer. As for commands: without live workers that advertise traces nothing can be
  * said, and the campaign waits for a worker instead of being refused.
  */
-export function traceProblems(spec: Pick<CampaignSpec, 'workloads'>, workers: readonly WorkerInfo[]): InputProblem[] {
+export function traceProblems(spec: Pick<CampaignSpec, 'workloads' | 'explore_with'>, workers: readonly WorkerInfo[]): InputProblem[] {
   const advertising = workers.filter((w) => w.traces !== undefined);
   if (advertising.length === 0) return [];
   const offered = [...new Set(advertising.flatMap((w) => w.traces?.trace ?? []))].sort();
-  return spec.workloads.flatMap((w, i): InputProblem[] => {
+  const named = [...spec.workloads.map((w, i) => ({ w, path: `workloads.${i}.trace` })), ...(spec.explore_with?.workloads ?? []).map((w, i) => ({ w, path: `explore_with.workloads.${i}.trace` }))];
+  return named.flatMap(({ w, path }): InputProblem[] => {
     if (w.kind !== 'trace' || offered.includes(w.trace)) return [];
     const near = closestName(w.trace, offered);
     const hint = near === undefined ? '' : `; did you mean '${near}'?`;
     const list = offered.length === 0 ? 'none has a trace' : `traces: ${offered.join(', ')}`;
-    return [{ path: `workloads.${i}.trace`, message: `no live worker has trace '${w.trace}'${hint} (${list}; record one with alloctune trace record into a worker's --traces DIR)` }];
+    return [{ path, message: `no live worker has trace '${w.trace}'${hint} (${list}; record one with alloctune trace record into a worker's --traces DIR)` }];
   });
 }

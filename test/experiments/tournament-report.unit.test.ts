@@ -10,10 +10,13 @@ const committed = join(REPO_ROOT, 'experiments', 'tournament', 'tiny-run');
 const temp = mkdtempSync(join(tmpdir(), 'alloctune-tournament-report-'));
 after(() => rmSync(temp, { recursive: true, force: true }));
 
-test('the tournament report regenerates byte for byte from the committed raw files', () => {
-  const out = join(temp, 'same');
-  writeTournamentReport(committed, out);
-  assert.ok(readFileSync(join(out, 'report.md')).equals(readFileSync(join(committed, 'report.md'))));
+test('the tournament reports regenerate byte for byte from the committed raw files (the experiment and the proof run)', () => {
+  const experiment = join(REPO_ROOT, 'experiments', 'tournament');
+  for (const [raw, report] of [[join(experiment, 'raw'), join(experiment, 'report.md')], [committed, join(committed, 'report.md')]] as const) {
+    const out = mkdtempSync(join(temp, 'same-'));
+    writeTournamentReport(raw, out);
+    assert.ok(readFileSync(join(out, 'report.md')).equals(readFileSync(report)), `${report} is what report.ts makes of ${raw}`);
+  }
 });
 
 test('a change in the raw data changes the report', () => {

@@ -1,0 +1,104 @@
+/**
+ * The trace experiment of issue #20: record redis-server (its own jemalloc) while it takes the
+ * Redis workload's load and scattered delete, then run one campaign that explores on replays of
+ * that recording (the trace stands in for the Redis workload under its label) and confirms and
+ * distils on real redis-server. Dumps everything under raw/ and regenerates report.md.
+ *
+ *   node --import tsx experiments/redis-trace/run.ts [--out DIR] [--cpus 1] [--client-cpus 0]
+ *
+ * Writes: DIR/recording/ (trace sidecar and `trace info` statistics), DIR/campaign/ (the report-kit
+ * dump: campaign, trials, results, leaderboard, exports, importance), DIR/meta.json.
+ */
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { startService } from '../../src/api/start-service.js';
+import { guardedSpawn, runGuarded } from '../../src/proc/guarded-spawn.js';
+import { REPO_ROOT } from '../../src/proc/repo-paths.js';
+import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
+import { freeLoopbackPort } from '../../src/redis/free-port.js';
+import { listWorkers } from '../../src/store/worker-registry.js';
+import { recordTrace } from '../../src/trace/record-trace.js';
+import { readTrace, type TraceColumns, type TraceContents } from '../../src/trace/trace-reader.js';
+import { traceStats } from '../../src/trace/trace-stats.js';
+import { DELETE_SCRIPT, deleteDigitBound } from '../../workers/runners/redis/delete-keys.js';
+import { loadStreams } from '../../workers/runners/redis/redis-benchmark.js';
+
+const HERE = join(REPO_ROOT, 'experiments', 'redis-trace');
+const TRACE = 'redis-delete';
+const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+const write = (file: string, value: unknown): void => writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+
+/** The campaign as posted, with the recording's load (the same as the Redis workload's). */
+const campaign = JSON.parse(readFileSync(join(HERE, 'campaign.json'), 'utf8')) as { workloads: { options: { load: { value_bytes: number; keys: number }[]; delete_fraction: number } }[] };
+
+async function redisCli(port: number, ...args: string[]): Promise<string> {
+  return (await runGuarded('/usr/bin/redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { env, timeoutMs: 60_000 })).stdout;
+}
+
+/** redis-server under the tracer through the Redis workload's load and delete, then shut down (the trace is complete at exit). */
+async function record(dir: string, clientCpus: string): Promise<void> {
+  const port = await freeLoopbackPort();
+  const recording = recordTrace({ name: TRACE, dir, command: '/usr/bin/redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], followForks: false, followExec: false, env, timeoutMs: 600_000 });
+  for (let i = 0; i < 200 && !(await redisCli(port, 'ping').catch(() => '')).includes('PONG'); i++) await sleep(50);
+  const redis = campaign.workloads[0]?.options;
+  if (!redis) throw new Error('campaign.json: no Redis workload');
+  await loadStreams({ benchmarkPath: '/usr/bin/redis-benchmark', port, clientCpus, timeoutMs: 300_000, env }, redis.load);
+  await redisCli(port, 'eval', DELETE_SCRIPT, '0', String(deleteDigitBound(redis.delete_fraction)));
+  await sleep(1000);
+  await redisCli(port, 'shutdown', 'nosave');
+  const rec = await recording;
+  if (rec.sidecar.exit_code !== 0) throw new Error(`redis-server under the tracer exited ${rec.sidecar.exit_code}: ${rec.stderr.slice(-500)}`);
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: join(HERE, 'raw') }, cpus: { type: 'string', default: '1' }, 'client-cpus': { type: 'string', default: '0' } }, strict: true });
+  const out = values.out;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(join(out, 'recording'), { recursive: true });
+  const traces = mkdtempSync(join(tmpdir(), 'alloctune-redis-trace-'));
+  const started = Date.now();
+  await record(traces, values['client-cpus']);
+  const recordedMs = Date.now() - started;
+  copyFileSync(join(traces, `${TRACE}.json`), join(out, 'recording', 'sidecar.json'));
+  write(join(out, 'recording', 'info.json'), traceStats(readTrace(join(traces, `${TRACE}.trace`), { columns: true }) as TraceContents & { columns: TraceColumns }));
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'alloctune-redis-trace-store-'));
+  const server = await EmbeddedRedis.start({ dataDir });
+  const token = 'redis-trace-experiment';
+  const service = await startService({ redisUrl: server.url, token, controllerTickMs: 300 });
+  const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
+  const worker = guardedSpawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'worker', '--redis', server.url, '--name', 'trace-w1', '--cpus', values.cpus, '--client-cpus', values['client-cpus'], '--traces', traces],
+    { env: process.env, cwd: REPO_ROOT, deathSignal: 'TERM' },
+  );
+  try {
+    for (const t0 = Date.now(); !(await listWorkers(redis)).some((w) => w.name === 'trace-w1'); ) {
+      if (Date.now() - t0 > 60_000) throw new Error('the worker did not register within 60 s');
+      await sleep(300);
+    }
+    const campaignStarted = Date.now();
+    const dump = await runGuarded(
+      process.execPath,
+      ['--import', 'tsx', join(REPO_ROOT, 'experiments', 'report-kit', 'run-campaign.ts'), '--service', service.url, '--token', token, '--redis', server.url, '--campaign', join(HERE, 'campaign.json'), '--out', join(out, 'campaign')],
+      { env: process.env, timeoutMs: 3_600_000, cwd: REPO_ROOT },
+    );
+    if (dump.exitCode !== 0) throw new Error(`run-campaign failed: ${dump.stderr.slice(-1000)}`);
+    write(join(out, 'meta.json'), { recorded_ms: recordedMs, campaign_wall_s: (Date.now() - campaignStarted) / 1000, cpus: values.cpus, client_cpus: values['client-cpus'], host_cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '' });
+  } finally {
+    worker.kill('SIGTERM');
+    await worker.done;
+    redis.disconnect();
+    await service.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(traces, { recursive: true, force: true });
+  }
+  return 0;
+}
+
+process.exitCode = await main();

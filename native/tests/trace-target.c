@@ -10,7 +10,10 @@
  *   --spawn       fork a child that executes this program again with --blocks 10 (waited for)
  *   --signals MS  for MS ms, malloc/free in a loop while a SIGALRM handler (every 50 us) mallocs and
  *                 frees too (allocating in a handler is not async-signal-safe in general; glibc and the
- *                 allocators here cope when the handler only interrupts this thread's own calls) */
+ *                 allocators here cope when the handler only interrupts this thread's own calls)
+ *   --execl KIND  at the end (report printed), execute /bin/true with KIND = l (execl), lp (execlp "true")
+ *                 or le (execle): without LD_PRELOAD, so that the new image does not load the tracer
+ *   --raise SIG   at the end (report printed, 4 KiB still live), send itself signal SIG */
 #define _GNU_SOURCE
 #include <malloc.h>
 #include <pthread.h>
@@ -62,15 +65,18 @@ static void *consumer(void *arg) {
 
 int main(int argc, char **argv) {
   int use_pvalloc = 0, do_fork = 0, do_spawn = 0;
-  long signal_ms = 0;
+  long signal_ms = 0, raise_sig = 0;
+  const char *execl_kind = NULL;
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--blocks") == 0 && i + 1 < argc) count = atol(argv[++i]);
     else if (strcmp(argv[i], "--pvalloc") == 0) use_pvalloc = 1;
     else if (strcmp(argv[i], "--fork") == 0) do_fork = 1;
     else if (strcmp(argv[i], "--spawn") == 0) do_spawn = 1;
     else if (strcmp(argv[i], "--signals") == 0 && i + 1 < argc) signal_ms = atol(argv[++i]);
+    else if (strcmp(argv[i], "--execl") == 0 && i + 1 < argc) execl_kind = argv[++i];
+    else if (strcmp(argv[i], "--raise") == 0 && i + 1 < argc) raise_sig = atol(argv[++i]);
     else {
-      fprintf(stderr, "usage: trace-target [--blocks N] [--pvalloc] [--fork] [--spawn] [--signals MS]\n");
+      fprintf(stderr, "usage: trace-target [--blocks N] [--pvalloc] [--fork] [--spawn] [--signals MS] [--execl l|lp|le] [--raise SIG]\n");
       return 2;
     }
   }
@@ -146,5 +152,16 @@ int main(int argc, char **argv) {
   (void)kept;
   printf("{\"tids\":[%ld,%ld,%ld],\"blocks\":%ld,\"forked_child\":%ld,\"spawned_child\":%ld,\"loop_pairs\":%ld,\"handler_calls\":%ld}\n", tids[0],
          tids[1], tids[2], count, child, spawned, loop_pairs, (long)handler_calls);
+  fflush(stdout);
+  if (execl_kind != NULL) {
+    static char *const no_preload[] = {"PATH=/usr/bin:/bin", NULL};
+    unsetenv("LD_PRELOAD");
+    if (strcmp(execl_kind, "l") == 0) execl("/bin/true", "true", (char *)NULL);
+    else if (strcmp(execl_kind, "lp") == 0) execlp("true", "true", (char *)NULL);
+    else if (strcmp(execl_kind, "le") == 0) execle("/bin/true", "true", (char *)NULL, no_preload);
+    perror("trace-target: exec");
+    return 126;
+  }
+  if (raise_sig > 0) kill(getpid(), (int)raise_sig);
   return 0;
 }

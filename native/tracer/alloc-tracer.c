@@ -29,10 +29,11 @@
  * Each thread's 96 KiB buffer is mmap'd at its first traced call and never unmapped (a thread's TLS
  * teardown may still free after its key destructor ran; those records go out at process exit), so a
  * program that starts many threads keeps that much virtual memory per thread, resident only as touched.
- * Known limits: a process killed by a signal or calling only the raw exit syscall leaves no trailer;
- * execve/execv/execvp/execvpe/fexecve are wrapped (the trace is completed before the exec), but
- * execl/execlp/execle call execve inside glibc and are not: if the new image does not load the tracer
- * (static, setuid, LD_PRELOAD dropped), such a trace has no trailer;
+ * Signals: SIGTERM/SIGINT/SIGHUP/SIGQUIT left at their default by the program get a handler that completes
+ * the trace and re-raises (FORMAT.md, "Signals").
+ * Known limits: a process killed by SIGKILL or another unhandled signal, or calling only the raw exit
+ * syscall, leaves no trailer; every exec entry point is wrapped (execl/execlp/execle too: glibc's call
+ * execve internally, past the PLT);
  * operator new/delete are seen only where they reach malloc/free; allocator-specific entry points
  * (mallocx, sdallocx, ...) are not traced. */
 #define _GNU_SOURCE
@@ -151,6 +152,7 @@ static uint64_t g_t0_ns;
 static uint32_t g_threads;
 static tbuf_t *g_registry;
 static uint64_t g_dropped;
+static uint64_t g_flushed;  /* records written in blocks (under g_lock): the signal path checks it against g_seq */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t g_key;
 static int g_follow_forks, g_follow_exec;
@@ -248,6 +250,7 @@ static void write_block(tbuf_t *t) {
   uint32_t hdr[4] = {BLOCK_MAGIC, t->index, count, crc32_ieee((const unsigned char *)t->recs, (size_t)count * sizeof(record_t))};
   struct iovec iov[2] = {{hdr, sizeof hdr}, {t->recs, (size_t)count * sizeof(record_t)}};
   if (g_state == STATE_TRACING) write_all(iov, 2);
+  g_flushed += count;
   __atomic_store_n(&t->committed, 0, __ATOMIC_RELAXED);
   __atomic_store_n(&t->reserved, 0, __ATOMIC_RELAXED);
 }
@@ -520,8 +523,11 @@ static inline void traced_result(tbuf_t *t, uint16_t op, const void *p, uint64_t
 
 /* ---- end of the trace ---- */
 /* Stops tracing, writes every buffer and the trailer; returns the offset where the trailer starts (so
- * a failed exec can cut it off again), or -1 if this process has no open trace. */
-static off_t finalize(void) {
+ * a failed exec can cut it off again), or -1 if this process has no open trace.
+ * `only_if_whole` (the signal path): write the trailer only if every seq taken is in a block written, i.e.
+ * the interrupted thread was not between taking a seq and committing its record; else the file is left
+ * without a trailer (an invalid trace, never one with a seq missing). */
+static off_t finalize_checked(int only_if_whole) {
   if (__atomic_load_n(&g_state, __ATOMIC_SEQ_CST) != STATE_TRACING || getpid() != g_pid) return -1;
   int expected = 0;
   if (!__atomic_compare_exchange_n(&g_closed, &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return -1;
@@ -535,6 +541,10 @@ static off_t finalize(void) {
   sigset_t old;
   lock_blocked(&old);
   for (tbuf_t *b = g_registry; b; b = b->next) write_block(b);
+  if (only_if_whole && g_flushed != __atomic_load_n(&g_seq, __ATOMIC_SEQ_CST)) {
+    unlock_blocked(&old);
+    return -1;
+  }
   off_t at = lseek(g_fd, 0, SEEK_END);
   uint32_t n = g_threads;
   struct {
@@ -559,6 +569,8 @@ static off_t finalize(void) {
   if (dropped) note("alloctune-tracer: records were dropped (signal handlers nested too many allocations); the trace has seq gaps\n");
   return at;
 }
+
+static off_t finalize(void) { return finalize_checked(0); }
 
 /* Undoes finalize() after an exec that failed: the trailer is cut off and tracing resumes. */
 static void resume(off_t at) {
@@ -606,6 +618,7 @@ static void fork_child(void) {
     g_registry = NULL;
     g_threads = 0;
     g_seq = 0;
+    g_flushed = 0;
     g_closed = 0;
     if (self) {
       self->reserved = self->committed = 0;
@@ -617,6 +630,41 @@ static void fork_child(void) {
     if (open_child_trace("fork") != 0) g_state = STATE_OFF;
   }
   pthread_sigmask(SIG_SETMASK, &g_fork_mask, NULL);
+}
+
+/* ---- fatal signals (FORMAT.md, "Signals") ---- */
+/* SIGTERM, SIGINT, SIGHUP, SIGQUIT: if the disposition is the default at start, a handler of ours
+ * completes the trace and dies of the signal as the default would. A handler the program installs later
+ * replaces ours (the kernel keeps one disposition), so it is respected with no wrapper. Everything the
+ * handler calls is async-signal-safe in practice: g_lock is only ever held with all signals blocked,
+ * so the interrupted thread never holds it; the rest is write/fstat/lseek/sched_yield/clock_gettime. */
+static const int FATAL_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+
+static void on_fatal_signal(int sig) {
+  if (finalize_checked(1) >= 0) __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_SEQ_CST);
+  struct sigaction dfl;
+  memset(&dfl, 0, sizeof dfl);
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset(&dfl.sa_mask);
+  sigaction(sig, &dfl, NULL);
+  sigset_t just;
+  sigemptyset(&just);
+  sigaddset(&just, sig);
+  pthread_sigmask(SIG_UNBLOCK, &just, NULL);
+  raise(sig); /* the default action: the process ends here, its status says "killed by sig" */
+}
+
+static void install_signal_handlers(void) {
+  for (size_t i = 0; i < sizeof FATAL_SIGNALS / sizeof *FATAL_SIGNALS; i++) {
+    struct sigaction now;
+    if (sigaction(FATAL_SIGNALS[i], NULL, &now) != 0) continue;
+    if ((now.sa_flags & SA_SIGINFO) || now.sa_handler != SIG_DFL) continue; /* ignored or handled: not ours */
+    struct sigaction ours;
+    memset(&ours, 0, sizeof ours);
+    ours.sa_handler = on_fatal_signal;
+    sigfillset(&ours.sa_mask); /* no other handler (and its allocations) runs inside ours */
+    sigaction(FATAL_SIGNALS[i], &ours, NULL);
+  }
 }
 
 /* ---- start and end ---- */
@@ -652,12 +700,15 @@ __attribute__((constructor)) static void tracer_start(int argc, char **argv, cha
     /* Not the process the trace was started for: a later image (exec'd child or exec in place). */
     g_state = STATE_OFF;
     if (g_follow_exec && open_child_trace("exec") != 0) g_state = STATE_OFF;
+    if (g_state == STATE_TRACING) install_signal_handlers();
     return;
   }
   if (r != 0) {
     note("alloctune-tracer: cannot create the trace file named by ALLOCTUNE_TRACE_FILE; not tracing\n");
     g_state = STATE_OFF;
+    return;
   }
+  install_signal_handlers();
 }
 
 __attribute__((destructor)) static void tracer_end(void) {
@@ -832,3 +883,46 @@ EXEC_WRAPPER(execv, (const char *path, char *const argv[]), (path, argv))
 EXEC_WRAPPER(execvp, (const char *file, char *const argv[]), (file, argv))
 EXEC_WRAPPER(execvpe, (const char *file, char *const argv[], char *const envp[]), (file, argv, envp))
 EXEC_WRAPPER(fexecve, (int fd, char *const argv[], char *const envp[]), (fd, argv, envp))
+
+/* glibc's execl, execlp and execle build an argv and call __execve directly, past our execve: they are
+ * done here over the wrapped execv/execvp/execve. No malloc (the caller may be a fork child of a threaded
+ * program): the arguments are counted first, then copied to a stack array of exactly that size, with a
+ * hard cap (256 KiB of stack) past which the call fails with E2BIG as an oversized exec would. */
+#define EXECL_ARGS_MAX 32768
+
+static size_t count_args(const char *arg, va_list *ap) {
+  size_t n = 0;
+  for (const char *a = arg; a != NULL && n <= EXECL_ARGS_MAX; a = va_arg(*ap, const char *)) n++;
+  return n;
+}
+
+/* Copies the n arguments and reads past the NULL that ends them (execle's envp comes next). */
+static void copy_args(char **argv, size_t n, const char *arg, va_list *ap) {
+  argv[0] = (char *)arg;
+  for (size_t i = 1; i < n; i++) argv[i] = va_arg(*ap, char *);
+  if (n > 0) (void)va_arg(*ap, char *);
+  argv[n] = NULL;
+}
+
+#define EXECL_WRAPPER(name, first, tail, call)                 \
+  int name(const char *first, const char *arg, ...) {         \
+    va_list ap, again;                                        \
+    va_start(ap, arg);                                        \
+    va_copy(again, ap);                                       \
+    size_t n = count_args(arg, &ap);                              \
+    va_end(ap);                                               \
+    if (n > EXECL_ARGS_MAX) {                                 \
+      va_end(again);                                          \
+      errno = E2BIG;                                          \
+      return -1;                                              \
+    }                                                         \
+    char **argv = __builtin_alloca((n + 1) * sizeof(char *)); \
+    copy_args(argv, n, arg, &again);                          \
+    tail;                                                     \
+    va_end(again);                                            \
+    return call;                                              \
+  }
+
+EXECL_WRAPPER(execl, path, (void)0, execv(path, argv))
+EXECL_WRAPPER(execlp, file, (void)0, execvp(file, argv))
+EXECL_WRAPPER(execle, path, char *const *envp = va_arg(again, char *const *), execve(path, argv, envp))

@@ -143,7 +143,9 @@ export async function recordTrace(o: RecordTraceOptions): Promise<RecordedTrace>
     } catch (err) {
       if (err instanceof AlloctuneError && err.code === 'ALLOCTUNE_ERR_TRACE_INVALID') {
         const p = err.params;
-        throw new AlloctuneError('ALLOCTUNE_ERR_TRACE_INVALID', { file: String(p['file']), offset: String(p['offset']), reason: `${String(p['reason'])} (the program ${describeExit(runstat)})` });
+        // SIGKILL (or a signal the tracer does not handle, or one that landed mid-record: FORMAT.md) ends the program with the file unfinished.
+        const why = runstat.signal !== null ? `the program was killed by signal ${runstat.signal} before the tracer could finish the file` : `the program ${describeExit(runstat)}`;
+        throw new AlloctuneError('ALLOCTUNE_ERR_TRACE_INVALID', { file: String(p['file']), offset: String(p['offset']), reason: `${String(p['reason'])}; ${why}` });
       }
       throw err;
     }

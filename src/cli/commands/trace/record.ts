@@ -16,6 +16,8 @@ const USAGE = `usage: alloctune trace record NAME [--traces DIR] [--allocator A]
   --follow-forks   a forked child writes its own NAME.<pid>.trace (default: not traced)
   --follow-exec    a program CMD executes writes NAME.<pid>.trace (default: only CMD itself is traced)
   The program's environment is yours; MALLOC_CONF, GLIBC_TUNABLES ... in it are recorded.
+  A program killed by SIGTERM, SIGINT, SIGHUP or SIGQUIT still leaves a complete trace (the sidecar's
+  signal says where it stopped); after SIGKILL the trace cannot be finished and nothing is recorded.
 `;
 
 /** `alloctune trace record NAME ... -- CMD ARGS...`. */
@@ -86,7 +88,7 @@ export async function run(argv: string[]): Promise<number> {
     if (values.json) {
       process.stdout.write(`${JSON.stringify(s, null, 2)}\n`);
     } else {
-      const status = s.signal !== null ? `killed by signal ${s.signal}` : `exit status ${String(s.exit_code)}`;
+      const status = s.signal !== null ? `killed by signal ${s.signal} (the trace is complete up to the signal)` : `exit status ${String(s.exit_code)}`;
       process.stderr.write(
         `recorded ${name}: ${s.trace.records} records, ${s.trace.threads} threads, ${s.trace.bytes} bytes in ${join(dir, `${name}${TRACE_FILE_SUFFIX.trace}`)}\n` +
           `  ${command}: ${status}, ${s.wall_ms.toFixed(0)} ms, peak RSS ${s.peak_rss_kb} kB` +

@@ -49,6 +49,8 @@ export const DEBIAN_PACKAGES = [
   'systemd',
   // A real terminal for the `campaign watch` test (80x24 pane, capture-pane reads the screen).
   'tmux',
+  // Test time only: test/trace/trace-sqlite.test.ts records sqlite3 on a generated database (~0.5 MB installed).
+  'sqlite3',
   // Extra names for tests of the not-root path (a package that cannot be installed).
   ...(process.env.ALLOCTUNE_BOOTSTRAP_EXTRA_PACKAGES ?? '').split(',').filter(Boolean),
 ];

@@ -12,12 +12,7 @@ import { recordTrace } from '../../src/trace/record-trace.js';
 import { readTrace, type TraceColumns, type TraceContents } from '../../src/trace/trace-reader.js';
 import { traceStats } from '../../src/trace/trace-stats.js';
 import { rawPeaks, readRaw } from './raw-trace.js';
-import { TraceDetailsSchema } from '../../src/core/replay-result.js';
-import { WorkloadSpecSchema } from '../../src/core/trial-job.js';
-import { allocatorDefinition } from '../../src/spaces/index.js';
-import { TraceRunner } from '../../workers/runners/trace-runner.js';
-import { targetEnv } from '../../workers/target-env.js';
-import { TraceDir } from '../../workers/trace-dir.js';
+import { DEBIAN_ALLOCATORS, replaysFaithfully } from './replay-check.js';
 
 // Real Debian programs recorded under the tracer: redis-server under a short redis-benchmark load,
 // and python3 running a threaded allocation-heavy script, under the allocators preloaded after it.
@@ -67,28 +62,6 @@ s = "".join(str(i) for i in range(20000))
 print(json.dumps({"tids": [threading.get_native_id()] + [t.native_id for t in threads]}))
 `;
 
-const REPLAY_ALLOCATORS = ['glibc', 'jemalloc', 'mimalloc', 'tcmalloc'] as const;
-
-/**
- * Replays the recorded trace `name` with the trace workload's runner under each Debian allocator:
- * the replay must issue the recording's calls and reach exactly its peak of live requested bytes
- * (as `trace info` computes it from the file), with the original's peak RSS read from the sidecar.
- */
-async function replaysFaithfully(name: string, peakLiveBytes: number, recordedUnder: string): Promise<void> {
-  const runner = new TraceRunner(new TraceDir(dir));
-  const spec = WorkloadSpecSchema.parse({ kind: 'trace', trace: name, snapshot_offsets_ms: [0] });
-  assert.ok(spec.kind === 'trace');
-  for (const allocator of REPLAY_ALLOCATORS) {
-    const m = await runner.run(spec, { env: targetEnv({ allocator, env: {} }), allocator, definition: allocatorDefinition(allocator), cpus: '1', clientCpus: '0', seed: 1, phaseTimeoutMs: 120_000 });
-    const { fidelity } = TraceDetailsSchema.parse(m.details);
-    assert.equal(fidelity.match, true, `${name} under ${allocator}: ${JSON.stringify(fidelity)}`);
-    assert.equal(fidelity.replayed.peak_live_bytes, peakLiveBytes, `${name} under ${allocator}: peak live bytes of the replay and of trace info`);
-    assert.equal(m.allocator.name, allocator);
-    assert.ok((m.metrics['peak_rss_vs_original_ratio'] ?? 0) > 0, `${name} under ${allocator}: a ratio to the original's peak RSS`);
-    assert.equal(fidelity.original.same_allocator, allocator === recordedUnder, `${name} under ${allocator} (recorded under ${recordedUnder})`);
-  }
-}
-
 describe('tracing real programs', () => {
   for (const allocator of [undefined, 'tcmalloc'] as const) {
     it(`redis-server (${allocator ?? 'its own jemalloc'}) under redis-benchmark: the trace validates, its threads are redis-server's, peak live bytes match the raw records`, async () => {
@@ -136,7 +109,7 @@ describe('tracing real programs', () => {
       assert.equal(stats.peak_live.usable_bytes, raw.usable);
       assert.equal(stats.cross_thread_frees, raw.crossFrees);
       assert.ok(rec.sidecar.peak_rss_kb > 1000);
-      if (allocator === 'tcmalloc') await replaysFaithfully(name, stats.peak_live.requested_bytes, allocator);
+      if (allocator === 'tcmalloc') await replaysFaithfully(dir, name, stats.peak_live.requested_bytes, allocator, DEBIAN_ALLOCATORS);
     });
   }
 
@@ -168,7 +141,7 @@ describe('tracing real programs', () => {
       // The three dicts of 4000 entries were all alive together before kept.clear().
       assert.ok(stats.peak_live.requested_bytes > 3 * 4000 * 50, `peak ${stats.peak_live.requested_bytes}`);
       assert.ok(stats.peak_live.usable_bytes >= stats.peak_live.requested_bytes);
-      if (allocator === 'jemalloc') await replaysFaithfully(name, stats.peak_live.requested_bytes, allocator);
+      if (allocator === 'jemalloc') await replaysFaithfully(dir, name, stats.peak_live.requested_bytes, allocator, DEBIAN_ALLOCATORS);
     });
   }
 });

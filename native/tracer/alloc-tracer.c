@@ -153,6 +153,11 @@ static uint32_t g_threads;
 static tbuf_t *g_registry;
 static uint64_t g_dropped;
 static uint64_t g_flushed;  /* records written in blocks (under g_lock): the signal path checks it against g_seq */
+/* Set by the handler when it closed the trace but a record was in flight on the thread it interrupted:
+ * the trailer is then written by a later attempt (a one-shot timer sends the signal again). */
+static int g_signal_closed;
+static int g_signal_attempts;
+static int g_retry_timer = -1; /* kernel timer id */
 static pthread_mutex_t g_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_key_t g_key;
 static int g_follow_forks, g_follow_exec;
@@ -522,29 +527,46 @@ static inline void traced_result(tbuf_t *t, uint16_t op, const void *p, uint64_t
 }
 
 /* ---- end of the trace ---- */
-/* Stops tracing, writes every buffer and the trailer; returns the offset where the trailer starts (so
- * a failed exec can cut it off again), or -1 if this process has no open trace.
- * `only_if_whole` (the signal path): write the trailer only if every seq taken is in a block written, i.e.
- * the interrupted thread was not between taking a seq and committing its record; else the file is left
- * without a trailer (an invalid trace, never one with a seq missing). */
-static off_t finalize_checked(int only_if_whole) {
-  if (__atomic_load_n(&g_state, __ATOMIC_SEQ_CST) != STATE_TRACING || getpid() != g_pid) return -1;
-  int expected = 0;
-  if (!__atomic_compare_exchange_n(&g_closed, &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return -1;
-  heavy_fence();
+/* Waits until no other thread is inside a traced call. */
+static void wait_others(void) {
   tbuf_t *self = t_self;
   for (tbuf_t *b = g_registry; b; b = b->next) {
     if (b == self) continue;
     /* A call in flight finishes in microseconds; a thread stopped for good (ptrace) is not waited for past ~1 s. */
     for (int spins = 0; __atomic_load_n(&b->depth, __ATOMIC_ACQUIRE) > 0 && spins < 100000; spins++) sched_yield();
   }
+}
+
+/* Stops new traced calls and waits for those in flight on other threads; 0 if this process has an open
+ * trace that nobody closed before. */
+static int close_trace(void) {
+  if (__atomic_load_n(&g_state, __ATOMIC_SEQ_CST) != STATE_TRACING || getpid() != g_pid) return -1;
+  int expected = 0;
+  if (!__atomic_compare_exchange_n(&g_closed, &expected, 1, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) return -1;
+  heavy_fence();
+  wait_others();
+  return 0;
+}
+
+/* Writes every buffer and the trailer of a closed trace; returns the offset where the trailer starts (so
+ * a failed exec can cut it off again). `only_if_whole` (the signal path): write the trailer only if every
+ * seq taken is in a block written, i.e. the interrupted thread is not between taking a seq and committing
+ * its record; else -1, and it may be called again once that record is committed. */
+static int g_ended; /* the trailer is written (under g_lock): a second writer (signal, exit) adds nothing */
+
+static off_t write_end(int only_if_whole) {
   sigset_t old;
   lock_blocked(&old);
+  if (g_ended) {
+    unlock_blocked(&old);
+    return -1;
+  }
   for (tbuf_t *b = g_registry; b; b = b->next) write_block(b);
   if (only_if_whole && g_flushed != __atomic_load_n(&g_seq, __ATOMIC_SEQ_CST)) {
     unlock_blocked(&old);
     return -1;
   }
+  g_ended = 1;
   off_t at = lseek(g_fd, 0, SEEK_END);
   uint32_t n = g_threads;
   struct {
@@ -570,12 +592,15 @@ static off_t finalize_checked(int only_if_whole) {
   return at;
 }
 
-static off_t finalize(void) { return finalize_checked(0); }
+/* Stops tracing, writes every buffer and the trailer; returns the offset where the trailer starts, or -1
+ * if this process has no open trace. */
+static off_t finalize(void) { return close_trace() == 0 ? write_end(0) : -1; }
 
 /* Undoes finalize() after an exec that failed: the trailer is cut off and tracing resumes. */
 static void resume(off_t at) {
   if (at < 0 || g_state != STATE_TRACING) return;
   if (ftruncate(g_fd, at) != 0) return;
+  g_ended = 0;
   __atomic_store_n(&g_closed, 0, __ATOMIC_SEQ_CST);
 }
 
@@ -619,6 +644,9 @@ static void fork_child(void) {
     g_threads = 0;
     g_seq = 0;
     g_flushed = 0;
+    g_ended = 0;
+    g_signal_closed = 0;
+    g_retry_timer = -1; /* timers are not inherited */
     g_closed = 0;
     if (self) {
       self->reserved = self->committed = 0;
@@ -634,14 +662,31 @@ static void fork_child(void) {
 
 /* ---- fatal signals (FORMAT.md, "Signals") ---- */
 /* SIGTERM, SIGINT, SIGHUP, SIGQUIT: if the disposition is the default at start, a handler of ours
- * completes the trace and dies of the signal as the default would. A handler the program installs later
+ * completes the trace and dies of the signal as the default would (if it interrupted a traced call,
+ * after that call finished: see on_fatal_signal). A handler the program installs later
  * replaces ours (the kernel keeps one disposition), so it is respected with no wrapper. Everything the
  * handler calls is async-signal-safe in practice: g_lock is only ever held with all signals blocked,
  * so the interrupted thread never holds it; the rest is write/fstat/lseek/sched_yield/clock_gettime. */
 static const int FATAL_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 
-static void on_fatal_signal(int sig) {
-  if (finalize_checked(1) >= 0) __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_SEQ_CST);
+
+/* Sends `sig` to the process again in 200 us, from a kernel timer (raw syscalls: no allocation). The
+ * signal is process-directed, so that it is delivered even if the interrupted thread exits meanwhile. */
+static int retry_later(int sig) {
+  if (g_retry_timer < 0) {
+    struct sigevent ev;
+    memset(&ev, 0, sizeof ev);
+    ev.sigev_notify = SIGEV_SIGNAL;
+    ev.sigev_signo = sig;
+    int id;
+    if (syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &id) != 0) return -1;
+    g_retry_timer = id;
+  }
+  struct itimerspec once = {{0, 0}, {0, 200000}};
+  return syscall(SYS_timer_settime, g_retry_timer, 0, &once, NULL) == 0 ? 0 : -1;
+}
+
+static void die_of(int sig) {
   struct sigaction dfl;
   memset(&dfl, 0, sizeof dfl);
   dfl.sa_handler = SIG_DFL;
@@ -652,6 +697,33 @@ static void on_fatal_signal(int sig) {
   sigaddset(&just, sig);
   pthread_sigmask(SIG_UNBLOCK, &just, NULL);
   raise(sig); /* the default action: the process ends here, its status says "killed by sig" */
+}
+
+static void on_fatal_signal(int sig) {
+  int saved = errno;
+  if (!g_signal_closed) {
+    if (close_trace() != 0) die_of(sig); /* not tracing, or the exit flusher runs: nothing to add */
+    g_signal_closed = 1;
+  } else {
+    wait_others(); /* a retry may run on another thread than the one interrupted first */
+  }
+  if (__atomic_load_n(&g_ended, __ATOMIC_SEQ_CST)) die_of(sig);
+  tbuf_t *self = t_self;
+  /* The interrupted thread's own buffer may be mid-append (a slot reserved, its record not committed):
+   * it is written only when this thread is outside every traced call. */
+  if (self == NULL || __atomic_load_n(&self->depth, __ATOMIC_ACQUIRE) == 0) {
+    if (write_end(1) >= 0 || __atomic_load_n(&g_ended, __ATOMIC_SEQ_CST)) {
+      __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_SEQ_CST);
+      die_of(sig);
+    }
+  }
+  /* The signal landed inside a traced call: let it finish (new calls are no longer traced) and come
+   * back; after ~40 ms of this, die with the trace unfinished. */
+  if (++g_signal_attempts < 200 && retry_later(sig) == 0) {
+    errno = saved;
+    return;
+  }
+  die_of(sig);
 }
 
 static void install_signal_handlers(void) {
@@ -712,6 +784,11 @@ __attribute__((constructor)) static void tracer_start(int argc, char **argv, cha
 }
 
 __attribute__((destructor)) static void tracer_end(void) {
+  /* The program exits while a fatal signal's handler waits for a record in flight: finish for it. */
+  if (g_signal_closed && g_state == STATE_TRACING && getpid() == g_pid && write_end(0) >= 0) {
+    __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_SEQ_CST);
+    return;
+  }
   if (finalize() >= 0) {
     __atomic_store_n(&g_state, STATE_OFF, __ATOMIC_SEQ_CST);
     close(g_fd);

@@ -72,6 +72,33 @@ function catchesSigterm(pid: number): boolean {
   }
 }
 
+/** Records `command` and sends SIGTERM to it alone (not runstat) once it catches SIGTERM, `afterMs` later. */
+async function recordUntilSigterm(name: string, command: string, args: string[], afterMs: number): Promise<{ pid: number | undefined; sidecarSignal: number | null }> {
+  let pid: number | undefined;
+  const comm = command.split('/').at(-1) ?? command;
+  const rec = await recordTrace({
+    name,
+    dir,
+    command,
+    args,
+    followForks: false,
+    followExec: false,
+    env,
+    timeoutMs: 60_000,
+    onSpawn: (child) => {
+      void (async () => {
+        for (let i = 0; i < 600 && (pid === undefined || !catchesSigterm(pid)); i++) {
+          pid ??= descendant(child.pid, comm.slice(0, 15));
+          await sleep(50);
+        }
+        await sleep(afterMs);
+        if (pid !== undefined) process.kill(pid, 'SIGTERM');
+      })();
+    },
+  });
+  return { pid, sidecarSignal: rec.sidecar.signal };
+}
+
 describe('trace endings other than exit()', () => {
   for (const kind of ['l', 'lp', 'le'] as const) {
     it(`exec${kind} into a program that does not load the tracer: the trace is completed before the exec`, async () => {
@@ -93,34 +120,24 @@ describe('trace endings other than exit()', () => {
   });
 
   it('SIGTERM from outside to a program waiting in sleep(1): a complete, valid trace of its calls', async () => {
-    let pid: number | undefined;
-    const recording = recordTrace({
-      name: 'sigterm-sleep',
-      dir,
-      command: '/usr/bin/sleep',
-      args: ['60'],
-      followForks: false,
-      followExec: false,
-      env,
-      timeoutMs: 60_000,
-      onSpawn: (child) => {
-        void (async () => {
-          // Wait until the program runs with the tracer's handler installed, then send SIGTERM to it alone.
-          for (let i = 0; i < 600 && (pid === undefined || !catchesSigterm(pid)); i++) {
-            pid ??= descendant(child.pid, 'sleep');
-            await sleep(50);
-          }
-          assert.ok(pid !== undefined, 'sleep started');
-          process.kill(pid, 'SIGTERM');
-        })();
-      },
-    });
-    const rec = await recording;
-    assert.equal(rec.sidecar.signal, 15);
+    const { pid, sidecarSignal } = await recordUntilSigterm('sigterm-sleep', '/usr/bin/sleep', ['60'], 0);
+    assert.equal(sidecarSignal, 15);
     const trace = readTrace(join(dir, 'sigterm-sleep.trace'));
     assert.equal(trace.header['pid'], pid);
     assert.ok(trace.records > 0, `${trace.records} records`);
     assert.deepEqual(trace.threads.map((t) => t.os_tid), [pid]);
+  });
+
+  it('SIGTERM from outside into a malloc/free loop interrupted by allocating SIGALRM handlers: still a complete, valid trace', async () => {
+    // The signal mostly lands inside a traced call; the handler then lets that call finish and comes back.
+    for (let run = 0; run < 3; run++) {
+      const name = `sigterm-loop-${run}`;
+      const { pid, sidecarSignal } = await recordUntilSigterm(name, target, ['--blocks', '10', '--signals', '30000'], 100 + 100 * run);
+      assert.equal(sidecarSignal, 15, `run ${run}`);
+      const trace = readTrace(join(dir, `${name}.trace`));
+      assert.equal(trace.header['pid'], pid);
+      assert.ok(trace.records > 1000, `run ${run}: ${trace.records} records`);
+    }
   });
 
   it("a SIGTERM handler of the program's own is respected: it runs, the program exits, the trace ends at its exit", async () => {

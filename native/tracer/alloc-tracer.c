@@ -29,8 +29,9 @@
  * Each thread's 96 KiB buffer is mmap'd at its first traced call and never unmapped (a thread's TLS
  * teardown may still free after its key destructor ran; those records go out at process exit), so a
  * program that starts many threads keeps that much virtual memory per thread, resident only as touched.
- * Signals: SIGTERM/SIGINT/SIGHUP/SIGQUIT left at their default by the program get a handler that completes
- * the trace and re-raises (FORMAT.md, "Signals").
+ * Signals: SIGTERM/SIGHUP/SIGQUIT left at their default by the program get a handler that completes
+ * the trace and re-raises (FORMAT.md, "Signals"). SIGINT is left alone: interpreters (CPython) install
+ * their Ctrl-C handling only over a default disposition, and tracing must not change what a program does.
  * Known limits: a process killed by SIGKILL or another unhandled signal, or calling only the raw exit
  * syscall, leaves no trailer; every exec entry point is wrapped (execl/execlp/execle too: glibc's call
  * execve internally, past the PLT);
@@ -661,13 +662,13 @@ static void fork_child(void) {
 }
 
 /* ---- fatal signals (FORMAT.md, "Signals") ---- */
-/* SIGTERM, SIGINT, SIGHUP, SIGQUIT: if the disposition is the default at start, a handler of ours
+/* SIGTERM, SIGHUP, SIGQUIT (not SIGINT: see the header comment): if the disposition is the default at start, a handler of ours
  * completes the trace and dies of the signal as the default would (if it interrupted a traced call,
  * after that call finished: see on_fatal_signal). A handler the program installs later
  * replaces ours (the kernel keeps one disposition), so it is respected with no wrapper. Everything the
  * handler calls is async-signal-safe in practice: g_lock is only ever held with all signals blocked,
  * so the interrupted thread never holds it; the rest is write/fstat/lseek/sched_yield/clock_gettime. */
-static const int FATAL_SIGNALS[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+static const int FATAL_SIGNALS[] = {SIGTERM, SIGHUP, SIGQUIT};
 
 
 /* Sends `sig` to the process again in 200 us, from a kernel timer (raw syscalls: no allocation). The

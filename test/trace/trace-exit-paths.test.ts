@@ -148,6 +148,14 @@ describe('trace endings other than exit()', () => {
     assert.ok(readTrace(join(dir, 'own-handler.trace')).records > 5000);
   });
 
+  it('SIGINT is the program\'s own: traced python3 still raises KeyboardInterrupt (the tracer leaves SIGINT at its default), and exits with a complete trace', async () => {
+    const script = 'import os, signal, sys\ntry:\n    x = [str(i) for i in range(5000)]\n    os.kill(os.getpid(), signal.SIGINT)\n    signal.pause()\nexcept KeyboardInterrupt:\n    print("keyboard interrupt")\n    sys.exit(5)\n';
+    const rec = await recordTrace({ name: 'python-sigint', dir, command: '/usr/bin/python3', args: ['-c', script], followForks: false, followExec: false, env: { ...env, PYTHONMALLOC: 'malloc' }, timeoutMs: 30_000 });
+    assert.equal(rec.sidecar.exit_code, 5, rec.stderr);
+    assert.match(rec.stdout, /keyboard interrupt/);
+    assert.ok(readTrace(join(dir, 'python-sigint.trace')).records > 5000);
+  });
+
   it('SIGKILL: the file is unfinished, and trace record says the program was killed by signal 9 before the tracer could finish the file', async () => {
     await assert.rejects(
       recordTrace({ name: 'sigkill', dir, command: target, args: ['--blocks', '200', '--raise', '9'], followForks: false, followExec: false, env }),

@@ -16,8 +16,9 @@ const USAGE = `usage: alloctune trace record NAME [--traces DIR] [--allocator A]
   --follow-forks   a forked child writes its own NAME.<pid>.trace (default: not traced)
   --follow-exec    a program CMD executes writes NAME.<pid>.trace (default: only CMD itself is traced)
   The program's environment is yours; MALLOC_CONF, GLIBC_TUNABLES ... in it are recorded.
-  A program killed by SIGTERM, SIGINT, SIGHUP or SIGQUIT still leaves a complete trace (the sidecar's
-  signal says where it stopped); after SIGKILL the trace cannot be finished and nothing is recorded.
+  A program killed by SIGTERM, SIGHUP or SIGQUIT still leaves a complete trace (the sidecar's signal
+  says where it stopped); SIGINT (Ctrl-C, passed on to the program) is the program's own to handle, so
+  one that dies of it by default, like one killed by SIGKILL, leaves a trace that cannot be finished.
 `;
 
 /** `alloctune trace record NAME ... -- CMD ARGS...`. */

@@ -44,6 +44,8 @@ export type WorkerNeeds = z.infer<typeof WorkerNeedsSchema>;
 export const ResolvedMetricsSchema = z.object({
   objective: z.string(),
   constraints: z.array(z.string()),
+  /** The summary key low-fidelity trials are ranked on (`explore_with.objective`); absent: `objective` (see metricsAtFidelity). */
+  explore_objective: z.string().optional(),
   /**
    * Absolute limit of each constraint (spec order) for constraints relative to the baseline
    * (`max_ratio_to_baseline`...): the ratio times the baseline's measured mean, set once the

@@ -176,6 +176,12 @@ export const ExploreWithSchema = z
     workloads: z.array(WorkloadSpecSchema).min(1).max(8),
     /** A short description for the export, e.g. "100k ops instead of 1M". */
     note: printableText(200).optional(),
+    /**
+     * The metric the low-fidelity trials are ranked on when it differs from the campaign's objective
+     * (e.g. a replay's `rss_above_baseline_bytes_at_1000ms`, net of the replayer's own memory), with
+     * the objective's direction; duels and distillation stay on the campaign's objective.
+     */
+    objective: z.string().min(1).max(200).optional(),
   })
   .strict();
 export type ExploreWith = z.infer<typeof ExploreWithSchema>;

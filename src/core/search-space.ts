@@ -259,6 +259,19 @@ function refineRegex(text: string, path: (string | number)[], ctx: z.RefinementC
   }
 }
 
+/**
+ * A knob a workload's target sets itself at run time. `value` is what it forces (absent in older
+ * files: the knob is known to be overridden, to what is not said); `set_by` names the target's own
+ * setting that chooses it (a Redis `server_config` directive) with the knob value of each setting.
+ */
+export const TargetOverrideSchema = z.strictObject({
+  workload: z.enum(['harness', 'redis', 'command']),
+  knob: z.string().min(1).max(128),
+  why: z.string().min(1),
+  value: ConfigValueSchema.optional(),
+  set_by: z.strictObject({ server_config: z.string().min(1).max(128), values: z.record(mapKey(z.string().max(128)), ConfigValueSchema) }).optional(),
+});
+
 /** A `search-spaces/<allocator>.json` file. `extras` are documented knobs outside the default space that overrides may add. */
 export const SpaceFileSchema = z
   .object({
@@ -273,7 +286,7 @@ export const SpaceFileSchema = z
     /** stderr lines that mean a rejected config (matched per trimmed line). */
     complaints: z.array(ComplaintPatternSchema).default([]),
     /** Knobs a workload's target sets itself at run time, whatever the environment says: left out of campaigns whose every workload is of that kind. */
-    target_overrides: z.array(z.strictObject({ workload: z.enum(['harness', 'redis', 'command']), knob: z.string().min(1).max(128), why: z.string().min(1) })).default([]),
+    target_overrides: z.array(TargetOverrideSchema).default([]),
     /** Allocator-wide traps (silent parsing, overridden knobs) for the UI. */
     notes: z.array(z.string()).default([]),
     parameters: z.array(ParameterSchema),

@@ -9,7 +9,7 @@ import { createEmbedding, type Embedding } from '../spaces/index.js';
 import { campaignSpace } from './campaign-space.js';
 import type { MetricSummary } from '../core/trial-result.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
-import { absoluteConstraints, evaluateSummary } from './trial-evaluation.js';
+import { absoluteConstraints, evaluateSummary, metricsAtFidelity } from './trial-evaluation.js';
 
 /** What the controller persists next to the trials, so a restarted service proposes as before. */
 const OptimizerSnapshotSchema = z.object({
@@ -73,7 +73,8 @@ export function toObservation(runtime: Pick<CampaignRuntime, 'record' | 'embeddi
   // Embedded from the config, not the stored proposal vector: equal under one embedding, and right
   // after an upgrade changed the embedding (a proposal's vector is kept in the record for the record).
   const vector = runtime.embedding.toVector(trial.config);
-  const { spec, metrics } = runtime.record;
+  const { spec } = runtime.record;
+  const metrics = metricsAtFidelity(runtime.record.metrics, trial.fidelity);
   const evaluation = trial.state === 'completed' ? evaluateSummary(spec, metrics, trial.summary) : undefined;
   if (!evaluation?.objective) return { vector, constraints: {}, feasible: false };
   const noise = trial.cut_short?.log_sds ?? {};

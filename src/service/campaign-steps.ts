@@ -29,6 +29,7 @@ import {
 import { guardDrivers } from './distill-guard-order.js';
 import { confirmationPairs, type ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
+import { trialJobEnv } from './stand-in-env.js';
 import { newTrialRecord, trialFidelity, trialJobFor, trialWithResult } from './trial-factory.js';
 import { cutShortFor } from './cut-short-rule.js';
 import { cutShortNote } from '../core/cut-short.js';
@@ -192,8 +193,9 @@ export class CampaignSteps {
   private async enqueue(runtime: CampaignRuntime, trial: TrialRecord): Promise<void> {
     const { spec } = runtime.record;
     const cut = cutShortFor(runtime.record, runtime.trials.values(), trial);
-    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(spec, trial, runtime.record.definition, cut));
     const low = trialFidelity(spec, trial) === 'low';
+    const env = trialJobEnv(runtime.record, trial.env, low ? 'low' : 'full');
+    const outcome = await this.deps.queue.enqueueTrial(trialJobFor(spec, trial, runtime.record.definition, cut, env));
     const queued: TrialRecord = { ...trial, state: 'queued', queue: outcome.queue, ...(low ? { fidelity: 'low' as const } : {}) };
     runtime.trials.set(trial.trial_id, queued);
     await this.deps.store.putTrial(queued);

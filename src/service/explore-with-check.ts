@@ -1,7 +1,7 @@
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { InputProblem } from '../core/input-problems-error.js';
 import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
-import { workloadReports } from './metric-catalogue.js';
+import { catalogueEntry, metricProblem, workloadReports } from './metric-catalogue.js';
 
 /**
  * The problems of a spec's cheaper-exploration settings, each under its request path: `explore_with`
@@ -40,7 +40,39 @@ export function exploreWithProblems(spec: Pick<CampaignSpec, 'workloads' | 'expl
     }
     if (standIn) problems.push(...standInProblems(w, i, full, spec));
   });
+  problems.push(...exploreObjectiveProblems(spec));
   return problems;
+}
+
+/**
+ * `explore_with.objective` must be reported by the low-fidelity workloads and mean what the
+ * campaign's objective means in direction (both better lower, or both higher, as the catalogue
+ * says), so that ranking exploration on it leads toward what the duels confirm.
+ */
+function exploreObjectiveProblems(spec: Pick<CampaignSpec, 'workloads' | 'explore_with' | 'objective'>): InputProblem[] {
+  const metric = spec.explore_with?.objective;
+  if (metric === undefined || !spec.explore_with) return [];
+  const low = spec.explore_with.workloads;
+  const problem = metricProblem(metric, low);
+  if (problem !== undefined) return [{ path: 'explore_with.objective', message: `${problem} (explore_with.workloads)` }];
+  const better = metricBetter(metric, low);
+  const wanted = spec.objective.direction === 'min' ? 'lower' : 'higher';
+  if (better !== undefined && better !== wanted) {
+    return [{ path: 'explore_with.objective', message: `'${metric}' is better ${better}, but the objective is to ${spec.objective.direction}imize '${spec.objective.metric}': exploration would lead away from what the duels confirm` }];
+  }
+  const fullBetter = metricBetter(spec.objective.metric, spec.workloads);
+  if (better === undefined || (fullBetter !== undefined && fullBetter !== better)) {
+    return [{ path: 'explore_with.objective', message: `'${metric}' has no known direction that agrees with '${spec.objective.metric}' (${fullBetter ?? 'none'}); name a metric that is better ${wanted}, as the objective is` }];
+  }
+  return [];
+}
+
+/** Which way a metric of these workloads is better, from the catalogue (undefined when it does not say). */
+function metricBetter(metric: string, workloads: readonly WorkloadSpec[]): 'lower' | 'higher' | undefined {
+  const dot = metric.lastIndexOf('.');
+  const name = dot > 0 ? metric.slice(dot + 1) : metric;
+  const reporter = dot > 0 ? workloads.find((w) => workloadLabel(w) === metric.slice(0, dot)) : workloads.find((w) => workloadReports(w.kind, name));
+  return reporter === undefined ? undefined : catalogueEntry(reporter.kind, name)?.better;
 }
 
 /**
@@ -48,13 +80,19 @@ export function exploreWithProblems(spec: Pick<CampaignSpec, 'workloads' | 'expl
  * confirm on the program): it must report, under the real workload's label, every metric the
  * campaign ranks and limits exploration by, at the snapshot offsets those metrics name.
  */
-function standInProblems(w: Extract<WorkloadSpec, { kind: 'trace' }>, i: number, full: WorkloadSpec, spec: Pick<CampaignSpec, 'workloads' | 'objective' | 'constraints'>): InputProblem[] {
+function standInProblems(w: Extract<WorkloadSpec, { kind: 'trace' }>, i: number, full: WorkloadSpec, spec: Pick<CampaignSpec, 'workloads' | 'objective' | 'constraints' | 'explore_with'>): InputProblem[] {
   const label = workloadLabel(full);
-  const judged = [{ what: 'the objective', metric: spec.objective.metric }, ...spec.constraints.map((c, k) => ({ what: `constraints.${k}`, metric: c.metric }))];
+  // With its own objective, exploration is ranked on that (checked by exploreObjectiveProblems), not on the campaign's.
+  const explore = spec.explore_with?.objective;
+  const ranked = explore === undefined ? [{ what: 'the objective', metric: spec.objective.metric }] : [{ what: 'explore_with.objective', metric: explore }];
+  const judged = [...ranked, ...spec.constraints.map((c, k) => ({ what: `constraints.${k}`, metric: c.metric }))];
   return judged.flatMap(({ what, metric }): InputProblem[] => {
     const dot = metric.lastIndexOf('.');
     const name = dot > 0 ? metric.slice(dot + 1) : metric;
-    const refersHere = dot > 0 ? metric.slice(0, dot) === label : workloadReports(full.kind, name) && spec.workloads.filter((x) => workloadReports(x.kind, name)).length === 1;
+    // A bare name refers to the one workload reporting it: a full one, or (explore_with.objective) a low one.
+    const among = what === 'explore_with.objective' ? (spec.explore_with?.workloads ?? []) : spec.workloads;
+    const here = what === 'explore_with.objective' ? w : full;
+    const refersHere = dot > 0 ? metric.slice(0, dot) === label : workloadReports(here.kind, name) && among.filter((x) => workloadReports(x.kind, name)).length === 1;
     if (!refersHere) return [];
     if (!workloadReports('trace', name)) {
       return [{ path: `explore_with.workloads.${i}`, message: `the trace stand-in for ${label} does not report '${name}' (${what}), so exploration could not rank or limit by it; trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s` }];

@@ -11,7 +11,7 @@ import { recordPairs } from '../optimizer/duel/score-pairs.js';
 import { collectDuels } from './duel-plan.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { metricEvidence } from './metric-evidence.js';
-import { evaluateSummary } from './trial-evaluation.js';
+import { evaluateSummary, metricsAtFidelity } from './trial-evaluation.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 
 export type { ConstraintStatus, Leaderboard, LeaderboardRow } from '../core/leaderboard-record.js';
@@ -84,6 +84,8 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
   );
   const placeboAlarm = verdicts.get('placebo')?.better_than_baseline === true;
 
+  /** Arms ranked on the explore objective: never compared by value with those on the campaign's. */
+  const lowOnly = new Set<string>();
   const rows: LeaderboardRow[] = [...arms.entries()].map(([arm, list]) => {
     const first = list.find((t) => t.role !== 'duel') ?? (list[0] as TrialRecord);
     const byMetric = new Map<string, MetricSummary[]>();
@@ -99,8 +101,10 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
       if (p) pooled[k] = p;
     }
     const metrics: Record<string, MetricEvidence> = Object.fromEntries(Object.entries(pooled).map(([k, p]) => [k, metricEvidence(k, p)]));
-    const evaluation = evaluateSummary(spec, record.metrics, pooled);
-    const objective = evaluation.objective && metricEvidence(record.metrics.objective, evaluation.objective);
+    // An arm known only from exploration is judged as the sampler judged it (metricsAtFidelity).
+    const judging = metricsAtFidelity(record.metrics, full.length > 0 ? undefined : 'low');
+    const evaluation = evaluateSummary(spec, judging, pooled);
+    const objective = evaluation.objective && metricEvidence(judging.objective, evaluation.objective);
     const constraints: ConstraintStatus[] = evaluation.constraints.map(({ metric, bound, limit, value, met }) =>
       value ? { metric, bound, limit, value: metricEvidence(metric, value), met } : { metric, bound, limit, met },
     );
@@ -128,6 +132,7 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
     const rating = rated.get(arm);
     // Arms that never dueled carry only the prior: no rating to show.
     if (rating && rating.games > 0) row.rating = rating;
+    if (judging !== record.metrics) lowOnly.add(arm);
     if (verdict) row.verdict = verdict;
     return row;
   });
@@ -137,6 +142,7 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
     if (x.beats_baseline !== y.beats_baseline) return x.beats_baseline ? -1 : 1;
     if (x.feasible !== y.feasible) return x.feasible ? -1 : 1;
     if (!x.objective !== !y.objective) return x.objective ? -1 : 1;
+    if (lowOnly.has(x.arm) !== lowOnly.has(y.arm)) return lowOnly.has(x.arm) ? 1 : -1;
     if (x.rating && y.rating && x.rating.rating !== y.rating.rating) return y.rating.rating - x.rating.rating;
     if (x.objective && y.objective && x.objective.mean !== y.objective.mean) return sign * (x.objective.mean - y.objective.mean);
     return x.arm.localeCompare(y.arm, 'en', { numeric: true });

@@ -189,6 +189,7 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     { name: 'live_requested_bytes', unit: 'bytes', meaning: 'requested bytes the trace leaves live at its end' },
     { name: 'fragmentation_ratio', unit: 'ratio', meaning: 'RSS / live requested bytes at the end of the replay', better: 'lower', when: 'the trace leaves live bytes at its end' },
     { name: 'rss_bytes_at_<N>ms', unit: 'bytes', meaning: 'RSS <N> ms after the last replayed call, the leftovers still live (one per snapshot_offsets_ms offset)', better: 'lower' },
+    { name: 'rss_above_baseline_bytes_at_<N>ms', unit: 'bytes', meaning: "RSS <N> ms after the last replayed call minus baseline_rss_bytes: the allocator's share, net of the replayer's own tables", better: 'lower' },
     {
       name: 'peak_rss_vs_original_ratio',
       unit: 'ratio',

@@ -20,10 +20,13 @@ export function resolveMetric(metric: string, workloads: readonly WorkloadSpec[]
 
 /** Resolve the objective and every constraint of a spec (see {@link resolveMetric}); done once, at creation. */
 export function resolveCampaignMetrics(spec: CampaignSpec): ResolvedMetrics {
-  return {
+  const metrics: ResolvedMetrics = {
     objective: resolveMetric(spec.objective.metric, spec.workloads, 'objective.metric'),
     constraints: spec.constraints.map((c, i) => resolveMetric(c.metric, spec.workloads, `constraints.${i}.metric`)),
   };
+  const explore = spec.explore_with?.objective;
+  if (explore !== undefined && spec.explore_with) metrics.explore_objective = resolveMetric(explore, spec.explore_with.workloads, 'explore_with.objective');
+  return metrics;
 }
 
 /** A campaign record whose metrics are resolved. */

@@ -81,6 +81,15 @@ export function resolveBaselineLimits(
 }
 
 /**
+ * The metrics that judge a trial measured at `fidelity` (a trial record's `fidelity`): the campaign's,
+ * with the objective replaced by `explore_objective` for low-fidelity trials when the spec names one.
+ * The one owner of that choice: the sampler feed, the trial scores and the leaderboard ask it.
+ */
+export function metricsAtFidelity(metrics: ResolvedMetrics, fidelity: 'low' | undefined): ResolvedMetrics {
+  return fidelity === 'low' && metrics.explore_objective !== undefined ? { ...metrics, objective: metrics.explore_objective } : metrics;
+}
+
+/**
  * The one judgement of a measurement against the campaign's goal, used by the sampler feed
  * (toObservation), the leaderboard, the duel record, distillation and the export: looks the resolved
  * keys up in `summary` (missing or non-finite values count as not measured; a constraint not
@@ -121,6 +130,6 @@ export type TrialScore = z.infer<typeof TrialScoreSchema>;
 /** {@link evaluateSummary} of one trial; failed and unfinished trials have no objective (as for the sampler). */
 export function scoreTrial(spec: Pick<CampaignSpec, 'constraints'>, metrics: ResolvedMetrics, trial: TrialRecord): TrialScore {
   if (trial.state !== 'completed') return { feasible: false };
-  const evaluation = evaluateSummary(spec, metrics, trial.summary);
+  const evaluation = evaluateSummary(spec, metricsAtFidelity(metrics, trial.fidelity), trial.summary);
   return evaluation.objective ? { objective: evaluation.objective.mean, feasible: evaluation.feasible } : { feasible: false };
 }

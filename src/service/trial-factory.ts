@@ -63,9 +63,10 @@ export function trialFidelity(spec: Pick<CampaignSpec, 'explore_with'>, trial: P
 /**
  * The queued job of a trial, carrying the campaign's definition snapshot (the worker runs from it, see
  * TrialJobSchema) and the cut rule (src/service/cut-short-rule.ts) when one applies. Paired trials (duels, distillation steps) run with one repeat each (the pairs are the repeats) on the
- * worker named in the record, through its implicit `worker` label.
+ * worker named in the record, through its implicit `worker` label. `env` is the trial's own unless a
+ * stand-in replay must run with its target's forced knobs (src/service/stand-in-env.ts).
  */
-export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?: DefinitionSnapshot, cut?: CutShortJob): TrialJobInput {
+export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?: DefinitionSnapshot, cut?: CutShortJob, env: Record<string, string> = trial.env): TrialJobInput {
   const labels: Record<string, string> = { ...spec.worker_labels };
   if (trial.duel && trial.worker !== undefined) labels[WORKER_LABEL] = trial.worker;
   const index = trialIndex(trial.trial_id);
@@ -74,7 +75,7 @@ export function trialJobFor(spec: CampaignSpec, trial: TrialRecord, definition?:
     trial_id: trial.trial_id,
     allocator: spec.allocator,
     config: trial.config,
-    env: trial.env,
+    env,
     ...(definition === undefined ? {} : { definition: definitionCopy(definition) }),
     workloads: trialWorkloads(spec, trial),
     repeats: trial.duel ? 1 : spec.repeats,

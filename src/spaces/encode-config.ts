@@ -1,5 +1,6 @@
 import type { Config } from '../core/config.js';
-import type { SearchSpace } from '../core/search-space.js';
+import { parameterValueProblem, type SearchSpace } from '../core/search-space.js';
+import { configError } from './config-error.js';
 import { validateConfig } from './config-validation.js';
 import { resolvePreloadLibrary, type PreloadOptions } from './preload-library.js';
 import { formatValue } from './value-text.js';
@@ -65,4 +66,33 @@ export function encodeConfig(space: SearchSpace, config: Readonly<Config>, optio
   const env = encodeEnv(space, config, options);
   const preload = resolvePreloadLibrary(space, options);
   return preload === undefined ? { env } : { env, preload };
+}
+
+/**
+ * `env` with `knobs` set on top, as a target that forces them would run: each knob (a parameter or
+ * documented extra of `space`) is checked and formatted as any config value, and written in place of
+ * what `env` says of them, after the rest.
+ */
+export function withForcedKnobs(space: SearchSpace, env: Readonly<Record<string, string>>, knobs: Readonly<Config>): Record<string, string> {
+  const pairs: [string, string][] = Object.entries(knobs).map(([name, value]) => {
+    const p = space.parameters.find((x) => x.name === name) ?? space.extras.find((x) => x.name === name);
+    if (p === undefined) throw configError(name, 'unknown-key', `not a parameter of the ${space.allocator} space`);
+    const problem = parameterValueProblem(p, value);
+    if (problem !== undefined) throw configError(name, 'range', problem);
+    return [name, formatValue(space.encoding, p, value)];
+  });
+  if (pairs.length === 0) return { ...env };
+  // A name set twice is refused by the worker's check (duplicate-key): the forced value replaces the chosen one.
+  const join = (variable: string, sep: string, assign: string): Record<string, string> => {
+    const kept = (env[variable] ?? '').split(sep).filter((item) => item !== '' && !pairs.some(([k]) => item.startsWith(`${k}${assign}`)));
+    return { ...env, [variable]: [...kept, ...pairs.map(([k, v]) => `${k}${assign}${v}`)].join(sep) };
+  };
+  switch (space.encoding.format) {
+    case 'malloc-conf':
+      return join('MALLOC_CONF', ',', ':');
+    case 'glibc-tunables':
+      return join('GLIBC_TUNABLES', ':', '=');
+    case 'env':
+      return { ...env, ...Object.fromEntries(pairs) };
+  }
 }

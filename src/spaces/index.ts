@@ -20,7 +20,7 @@ export { identifyServing, identitySymbols, servedBy, servingMismatch, type Servi
 export { applyOverrides } from './apply-overrides.js';
 export { completeConfig, defaultConfig, isParameterActive, validateConfig } from './config-validation.js';
 export { configError, type ConfigRule } from './config-error.js';
-export { encodeConfig, encodeEnv, type EncodeOptions, type EncodedConfig } from './encode-config.js';
+export { encodeConfig, encodeEnv, withForcedKnobs, type EncodeOptions, type EncodedConfig } from './encode-config.js';
 export { parseConfigText, parseEnvConfig, parseEnvText, parseGlibcTunables, parseMallocConf } from './parse-config-text.js';
 export { checkSharedObject, resolvePreloadLibrary, type PreloadOptions } from './preload-library.js';
 export { allocatorEnvProblems, allocatorVariables, type EnvProblem } from './allocator-env.js';

@@ -62,7 +62,10 @@ export function replayMetrics(doc: ReplayResult, original: OriginalRun): Record<
   // Named after the planned offset, as the harness's: every trial reports the same names.
   doc.memory.after_end.forEach((snap, i) => {
     const offset = doc.params.snapshot_ms[i];
-    if (offset !== undefined) metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
+    if (offset === undefined) return;
+    metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
+    // Net of the replayer's own tables (48 B a record plus the plan), which can be half the RSS.
+    metrics[`rss_above_baseline_bytes_at_${offset}ms`] = Math.max(0, snap.rss_bytes - m.baseline_rss_bytes);
   });
   if (original.peak_rss_bytes !== null && original.peak_rss_bytes > 0) metrics['peak_rss_vs_original_ratio'] = m.peak_rss_bytes / original.peak_rss_bytes;
   return metrics;

@@ -87,9 +87,12 @@ describe('campaign on a trace workload (real worker)', () => {
     assert.ok(completed.length >= 4, `completed trials: ${completed.length}`);
     const want = expectedFidelity(program);
     for (const r of completed) {
+      assert.equal(/background_thread:true/.test(r.env['MALLOC_CONF'] ?? ''), r.config['background_thread'] === true, `${r.trial_id}: the job env is the chosen config's`);
       for (const m of r.repeats.flatMap((rep) => rep.workloads)) {
         assert.equal(m.kind, 'trace');
         assert.equal(m.allocator.name, 'jemalloc');
+        // A plain trace campaign stands in for nothing: the replay runs the config exactly as chosen.
+        assert.equal(m.allocator.options['background_thread'], r.config['background_thread'] === true, `${r.trial_id} reads back the chosen background_thread`);
         const fidelity = (m.details as { fidelity: { match: boolean; replayed: { ops: number; peak_live_bytes: number }; original: { peak_rss_ratio: number; same_allocator: boolean } } }).fidelity;
         assert.equal(fidelity.match, true);
         assert.deepEqual({ ops: fidelity.replayed.ops, peak_live_bytes: fidelity.replayed.peak_live_bytes }, want);

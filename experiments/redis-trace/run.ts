@@ -19,40 +19,17 @@ import { startService } from '../../src/api/start-service.js';
 import { guardedSpawn, runGuarded } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
-import { freeLoopbackPort } from '../../src/redis/free-port.js';
 import { listWorkers } from '../../src/store/worker-registry.js';
-import { recordTrace } from '../../src/trace/record-trace.js';
 import { readTrace, type TraceColumns, type TraceContents } from '../../src/trace/trace-reader.js';
 import { traceStats } from '../../src/trace/trace-stats.js';
-import { DELETE_SCRIPT, deleteDigitBound } from '../../workers/runners/redis/delete-keys.js';
-import { loadStreams } from '../../workers/runners/redis/redis-benchmark.js';
+import { recordRedis } from './record-redis.js';
 
 const HERE = join(REPO_ROOT, 'experiments', 'redis-trace');
 const TRACE = 'redis-delete';
-const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
 const write = (file: string, value: unknown): void => writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 
 /** The campaign as posted, with the recording's load (the same as the Redis workload's). */
 const campaign = JSON.parse(readFileSync(join(HERE, 'campaign.json'), 'utf8')) as { workloads: { options: { load: { value_bytes: number; keys: number }[]; delete_fraction: number } }[] };
-
-async function redisCli(port: number, ...args: string[]): Promise<string> {
-  return (await runGuarded('/usr/bin/redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { env, timeoutMs: 60_000 })).stdout;
-}
-
-/** redis-server under the tracer through the Redis workload's load and delete, then shut down (the trace is complete at exit). */
-async function record(dir: string, clientCpus: string): Promise<void> {
-  const port = await freeLoopbackPort();
-  const recording = recordTrace({ name: TRACE, dir, command: '/usr/bin/redis-server', args: ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], followForks: false, followExec: false, env, timeoutMs: 600_000 });
-  for (let i = 0; i < 200 && !(await redisCli(port, 'ping').catch(() => '')).includes('PONG'); i++) await sleep(50);
-  const redis = campaign.workloads[0]?.options;
-  if (!redis) throw new Error('campaign.json: no Redis workload');
-  await loadStreams({ benchmarkPath: '/usr/bin/redis-benchmark', port, clientCpus, timeoutMs: 300_000, env }, redis.load);
-  await redisCli(port, 'eval', DELETE_SCRIPT, '0', String(deleteDigitBound(redis.delete_fraction)));
-  await sleep(1000);
-  await redisCli(port, 'shutdown', 'nosave');
-  const rec = await recording;
-  if (rec.sidecar.exit_code !== 0) throw new Error(`redis-server under the tracer exited ${rec.sidecar.exit_code}: ${rec.stderr.slice(-500)}`);
-}
 
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { out: { type: 'string', default: join(HERE, 'raw') }, cpus: { type: 'string', default: '1' }, 'client-cpus': { type: 'string', default: '0' } }, strict: true });
@@ -61,7 +38,9 @@ async function main(): Promise<number> {
   mkdirSync(join(out, 'recording'), { recursive: true });
   const traces = mkdtempSync(join(tmpdir(), 'alloctune-redis-trace-'));
   const started = Date.now();
-  await record(traces, values['client-cpus']);
+  const load = campaign.workloads[0]?.options;
+  if (!load) throw new Error('campaign.json: no Redis workload');
+  await recordRedis(traces, TRACE, load, values['client-cpus']);
   const recordedMs = Date.now() - started;
   copyFileSync(join(traces, `${TRACE}.json`), join(out, 'recording', 'sidecar.json'));
   write(join(out, 'recording', 'info.json'), traceStats(readTrace(join(traces, `${TRACE}.trace`), { columns: true }) as TraceContents & { columns: TraceColumns }));

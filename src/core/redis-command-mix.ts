@@ -49,6 +49,9 @@ export type RedisMixTest = keyof typeof REDIS_MIX_TESTS;
 
 const TEST_NAMES = Object.keys(REDIS_MIX_TESTS) as [RedisMixTest, ...RedisMixTest[]];
 
+/** Fewest requests of a stream whose throughput is reported. */
+export const MIN_MEASURED_REQUESTS = 10_000;
+
 /**
  * One load stream: `requests` commands of a test with values of `value_bytes` (-d; the value travels
  * as one argument for command-line tests, which Linux caps at 128 KiB) over `keys` random names (-r).
@@ -65,7 +68,14 @@ export const MixLoadStreamSchema = z
     pipeline: z.number().int().min(1).max(256).default(16),
     phase: z.enum(['load', 'measured']).default('load'),
   })
-  .strict();
+  .strict()
+  .superRefine((s, ctx) => {
+    // redis-benchmark times a test in whole milliseconds: a few thousand pipelined requests can end
+    // inside one and report "inf" requests per second.
+    if (s.phase === 'measured' && (s.requests ?? s.keys) < MIN_MEASURED_REQUESTS) {
+      ctx.addIssue({ code: 'custom', path: [s.requests === undefined ? 'keys' : 'requests'], message: `a measured stream needs at least ${MIN_MEASURED_REQUESTS} requests (redis-benchmark times whole milliseconds; fewer can finish inside one)` });
+    }
+  });
 
 /**
  * One delete stream: removes `fraction` of a type's data, scattered. `unit: keys` deletes whole keys

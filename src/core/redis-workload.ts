@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RedisCommandMixSchema } from './redis-command-mix.js';
+import { MIN_MEASURED_REQUESTS, RedisCommandMixSchema } from './redis-command-mix.js';
 import { serverConfigProblems } from './redis-server-directives.js';
 import { TraceNameSchema } from './trace-name.js';
 
@@ -45,7 +45,9 @@ export const RedisWorkloadOptionsSchema = z.object({
   throughput: z
     .object({
       enabled: z.boolean().default(true),
-      requests: z.number().int().min(1000).max(10_000_000).default(1_000_000),
+      // redis-benchmark times each test in whole milliseconds: a few thousand pipelined requests can
+      // end inside one and print "inf" (MIN_MEASURED_REQUESTS, as for a command mix's measured streams).
+      requests: z.number().int().min(MIN_MEASURED_REQUESTS).max(10_000_000).default(1_000_000),
       pipeline: z.number().int().min(1).max(256).default(16),
       clients: z.number().int().min(1).max(1000).default(50),
       value_bytes: z.number().int().min(1).max(1_000_000).default(256),

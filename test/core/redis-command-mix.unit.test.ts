@@ -37,6 +37,13 @@ test('a mix parses with its defaults; every table test and type is accepted', ()
   assert.deepEqual(new Set(Object.values(REDIS_MIX_TESTS).map((e) => e.type)), new Set(REDIS_DATA_TYPES), 'some test creates each type');
 });
 
+test('a measured stream too short for redis-benchmark to time is refused, naming requests or keys', () => {
+  const issues = (mix: unknown[]) => (WorkloadSpecSchema.safeParse({ kind: 'redis', options: { mix } }).error?.issues ?? []).map((i) => [innermostIssue(i).path.join('.'), innermostIssue(i).message]);
+  assert.deepEqual(issues([{ test: 'set', keys: 500 }, { test: 'get', keys: 500, requests: 9999, phase: 'measured' }]), [['options.mix.1.requests', 'a measured stream needs at least 10000 requests (redis-benchmark times whole milliseconds; fewer can finish inside one)']]);
+  assert.equal(issues([{ test: 'get', keys: 5000, phase: 'measured' }])[0]?.[0], 'options.mix.0.keys');
+  assert.deepEqual(issues([{ test: 'get', keys: 500, requests: 10_000, phase: 'measured' }, { test: 'set', keys: 10 }]), []);
+});
+
 test('a bad mix names every bad field, under its own path', () => {
   const r = WorkloadSpecSchema.safeParse({
     kind: 'redis',

@@ -55,7 +55,7 @@ function specs(): WorkloadSpec[] {
     ...harnessWorkloads().map((workload) => WorkloadSpecSchema.parse({ kind: 'harness', workload, args: SHORT_ARGS[workload] ?? { 'duration-ms': 50 } })),
     WorkloadSpecSchema.parse({
       kind: 'redis',
-      options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: REDIS_OFFSETS_MS, throughput: { requests: 2000 }, latency: { requests: 200 } },
+      options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: REDIS_OFFSETS_MS, throughput: { requests: 10_000 }, latency: { requests: 200 } },
     }),
     // A command mix with a capture, a delete and a measured stream: the per-type families.
     WorkloadSpecSchema.parse({
@@ -63,7 +63,7 @@ function specs(): WorkloadSpec[] {
       label: 'redis-mix',
       options: {
         capture: 'cat',
-        mix: [{ test: 'set', keys: 500 }, { test: 'delete', type: 'string', fraction: 0.5 }, { test: 'get', keys: 500, phase: 'measured' }],
+        mix: [{ test: 'set', keys: 500 }, { test: 'delete', type: 'string', fraction: 0.5 }, { test: 'get', keys: 500, requests: 10_000, phase: 'measured' }],
         snapshot_offsets_ms: REDIS_OFFSETS_MS,
         throughput: { enabled: false },
         latency: { enabled: false },

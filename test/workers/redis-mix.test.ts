@@ -27,7 +27,7 @@ const MIX = [
   { test: 'delete', type: 'hash', fraction: 0.5 },
   { test: 'delete', type: 'string', fraction: 0.3 },
   { test: 'delete', type: 'list', fraction: 0.4 },
-  { test: 'get', keys: KEYS, requests: 4000, phase: 'measured' },
+  { test: 'get', keys: KEYS, requests: 10_000, phase: 'measured' },
 ];
 
 const spec = WorkloadSpecSchema.parse({

@@ -38,7 +38,7 @@ const cases: Array<{ spec: WorkloadSpec; readsOptions: boolean }> = [
   {
     spec: WorkloadSpecSchema.parse({
       kind: 'redis',
-      options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: [0], throughput: { requests: 1000 }, latency: { requests: 100 } },
+      options: { load: [{ value_bytes: 64, keys: 2000 }], snapshot_offsets_ms: [0], throughput: { requests: 10_000 }, latency: { requests: 100 } },
     }),
     readsOptions: true,
   },

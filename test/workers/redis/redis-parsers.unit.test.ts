@@ -54,6 +54,13 @@ test('parseBenchmarkCsv reads redis-benchmark 7.0 --csv rows', () => {
   );
   assert.deepEqual(rows.map((r) => [r.test, r.rps, r.p99_latency_ms]), [['SET', 487804.88, 0.703], ['GET', 253164.55, 7.663]]);
   assert.throws(() => parseBenchmarkCsv('garbage'), (e: unknown) => isAlloctuneError(e, 'ALLOCTUNE_ERR_BAD_OUTPUT'));
+  // A test that ends inside one millisecond: redis-benchmark prints "inf" requests per second.
+  assert.throws(
+    () => parseBenchmarkCsv('"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n"GET","inf","0.100","0.056","0.095","0.151","0.175","0.183"\n'),
+    (e: unknown) => isAlloctuneError(e, 'ALLOCTUNE_ERR_BAD_OUTPUT') && /GET finished inside one millisecond \(rps inf\): too few requests to time/.test(e.message),
+  );
+  const untimed = '"test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"\n"SET","inf","0.1","0.05","0.09","0.15","0.17","0.18"\n"GET","250000.00","0.5","0.07","0.25","0.93","7.6","18.6"\n';
+  assert.deepEqual(parseBenchmarkCsv(untimed, 'drop').map((r) => r.test), ['GET'], 'a load stream drops the untimed row');
 });
 
 test('deleteDigitBound rounds the fraction to whole last digits', () => {

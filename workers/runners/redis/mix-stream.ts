@@ -10,10 +10,13 @@ export function mixStreamArgs(s: MixLoadStream): string[] {
   return [...common, ...entry.command.map((a) => (a === '<data>' ? value : a))];
 }
 
-/** Runs one load stream; its rows are redis-benchmark's (an lrange test also reports its LPUSH prelude). */
+/**
+ * Runs one load stream; its rows are redis-benchmark's (an lrange test also reports its LPUSH prelude).
+ * Only a measured stream's throughput is reported, so only there is a test too short to time an error.
+ */
 export async function runMixStream(target: BenchmarkTarget, s: MixLoadStream): Promise<BenchmarkRow[]> {
   const outcome = await runBenchmark(target, mixStreamArgs(s), `mix ${s.test}`);
-  return parseBenchmarkCsv(outcome.stdout);
+  return parseBenchmarkCsv(outcome.stdout, s.phase === 'measured' ? 'refuse' : 'drop');
 }
 
 /** The throughput a stream reports: the row of its own test (not an lrange test's LPUSH prelude). */

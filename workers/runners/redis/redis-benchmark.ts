@@ -52,15 +52,20 @@ export interface BenchmarkRow {
   max_latency_ms: number;
 }
 
-/** Parses `redis-benchmark --csv` output (7.0 columns: test, rps, avg, min, p50, p95, p99, max). */
-export function parseBenchmarkCsv(text: string): BenchmarkRow[] {
+/**
+ * Parses `redis-benchmark --csv` output (7.0 columns: test, rps, avg, min, p50, p95, p99, max). A
+ * test that ended inside one millisecond prints rps "inf": `untimed: 'refuse'` (for figures that are
+ * reported) makes that an error, `'drop'` (a load stream, timed for information only) leaves the row out.
+ */
+export function parseBenchmarkCsv(text: string, untimed: 'refuse' | 'drop' = 'refuse'): BenchmarkRow[] {
   const lines = text.split(/\r?\n/).filter((l) => l.startsWith('"'));
   const split = (l: string): string[] => l.split(',').map((c) => c.replace(/^"|"$/g, ''));
   const header = lines[0] === undefined ? [] : split(lines[0]);
   const col = (name: string): number => header.indexOf(name);
   if (col('test') < 0 || col('rps') < 0) throw new AlloctuneError('ALLOCTUNE_ERR_BAD_OUTPUT', { target: 'redis-benchmark', reason: 'no CSV header' });
-  return lines.slice(1).map((l) => {
+  return lines.slice(1).flatMap((l) => {
     const cells = split(l);
+    if (untimed === 'drop' && /^inf$/i.test(cells[col('rps')] ?? '')) return [];
     const num = (name: string): number => Number(cells[col(name)] ?? NaN);
     const row = {
       test: cells[col('test')] ?? '',
@@ -70,8 +75,9 @@ export function parseBenchmarkCsv(text: string): BenchmarkRow[] {
       p99_latency_ms: num('p99_latency_ms'),
       max_latency_ms: num('max_latency_ms'),
     };
+    if (/^inf$/i.test(cells[col('rps')] ?? '')) throw new AlloctuneError('ALLOCTUNE_ERR_BAD_OUTPUT', { target: 'redis-benchmark', reason: `${row.test} finished inside one millisecond (rps inf): too few requests to time` });
     if (!Number.isFinite(row.rps)) throw new AlloctuneError('ALLOCTUNE_ERR_BAD_OUTPUT', { target: 'redis-benchmark', reason: `bad CSV row ${l}` });
-    return row;
+    return [row];
   });
 }
 

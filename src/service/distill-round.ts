@@ -11,7 +11,7 @@ import type { DistillSettings } from '../core/campaign-spec.js';
 import { pairedNonInferiority, type NonInferiorityVerdict } from '../stats/paired-non-inferiority.js';
 import { poolSummaries } from '../stats/pool-summaries.js';
 import type { MetricSummary } from '../core/trial-result.js';
-import { completeConfig, isParameterActive, validateConfig } from '../spaces/index.js';
+import { completeConfig, defaultConfig, isParameterActive, validateConfig } from '../spaces/index.js';
 import { collectDuels } from './duel-plan.js';
 import { minRelativeEffect, type Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
@@ -63,6 +63,15 @@ export function baselineEffective(record: ResolvedCampaignRecord, trials: readon
   return out;
 }
 
+/**
+ * What the baseline runs with for every knob of the space, not only those `config` sets: a revert
+ * that re-activates a child knob (tcache back on brings tcache_max) gives it the baseline's value,
+ * and the minimal config must see that value as unchanged rather than as a knob the baseline lacks.
+ */
+export function baselineEffectiveAll(record: ResolvedCampaignRecord, trials: readonly TrialRecord[], space: SearchSpace, config: Readonly<Config>): Config {
+  return baselineEffective(record, trials, space, { ...defaultConfig(space), ...record.baseline_config, ...config });
+}
+
 /** Knobs of `config` that differ from what the baseline runs with (see {@link baselineEffective}). */
 export function deployableChanges(config: Readonly<Config>, effective: Readonly<Config>): Config {
   return Object.fromEntries(Object.entries(config).filter(([k, v]) => !Object.hasOwn(effective, k) || effective[k] !== v));
@@ -108,7 +117,7 @@ function startReferences(
   return board.rows
     .filter((r) => r.role === 'reference' && r.beats_baseline && r.arm !== winnerArm)
     .map((row): ReferenceDistillation => {
-      const effective = baselineEffective(record, trials, space, row.config);
+      const effective = baselineEffectiveAll(record, trials, space, row.config);
       const changed = Object.keys(deployableChanges(row.config, effective));
       const state = startDistillation(row.config, effective, importance, driversOf(row.arm, changed), groupPolicy(record));
       const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [], inconclusive: [] }, state, importance);
@@ -136,7 +145,7 @@ export function startDistill(
   // The config the export hands over (guard-aware, see winner-choice.ts), so the round distils that one.
   const winner = chooseWinner(record, board, trials)?.row;
   if (!winner) return { status: 'skipped', reason: 'nothing was confirmed better than the baseline', remaining: [], importance: {}, steps: [] };
-  const effective = baselineEffective(record, trials, space, winner.config);
+  const effective = baselineEffectiveAll(record, trials, space, winner.config);
   const changed = Object.keys(deployableChanges(winner.config, effective));
   const state = startDistillation(winner.config, effective, importance, driversOf(winner.arm, changed), groupPolicy(record));
   const base = started({ winner_arm: winner.arm, winner_config: winner.config, baseline_effective: effective }, state, importance);

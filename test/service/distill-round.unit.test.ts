@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultConfig, loadSpace } from '../../src/spaces/index.js';
-import { baselineEffective, deployableChanges, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
+import { baselineEffective, baselineEffectiveAll, deployableChanges, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
 import type { TrialRecord } from '../../src/core/campaign-record.js';
 
 const space = loadSpace('jemalloc');
@@ -37,6 +37,22 @@ describe('what the baseline runs with', () => {
     const effective = baselineEffective(record, [], space, winner);
     assert.equal(effective['max_background_threads'], 4);
     assert.deepEqual(Object.keys(deployableChanges(winner, effective)).sort(), ['background_thread', 'dirty_decay_ms']);
+  });
+
+  it('covers every knob of the space: a child re-activated by a revert (tcache back on) is no change at its read-back value', () => {
+    // A campaign from the defaults stores an empty baseline config; the winner turned tcache off, so it has no tcache_max.
+    const record = { baseline_config: {} } as Parameters<typeof baselineEffective>[0];
+    const winner: Record<string, string | number | boolean> = { ...baseline, tcache: false, dirty_decay_ms: 3 };
+    delete winner['tcache_max'];
+    delete winner['lg_tcache_nslots_mul'];
+    const readBack = { trial_id: 't1', campaign_id: 'c1', role: 'baseline' as const, config_key: '(defaults)', config: {}, env: {}, state: 'completed' as const, proposed_at: '', effective_options: { tcache: true, tcache_max: 32768, lg_tcache_nslots_mul: 1, dirty_decay_ms: 10_000 } };
+    const all = baselineEffectiveAll(record, [readBack], space, winner);
+    assert.equal(all['tcache_max'], 32768);
+    const reverted = settleConfig(space, { ...winner, tcache: true }, all);
+    assert.equal(reverted['tcache_max'], 32768, 'the re-activated child takes the baseline value');
+    assert.deepEqual(deployableChanges(reverted, all), { dirty_decay_ms: 3 }, 'only the knob that carries the gain is deployed');
+    // Over the winner's own knobs only (as before), the re-activated children looked like knobs the baseline lacks.
+    assert.ok(Object.hasOwn(deployableChanges(reverted, baselineEffective(record, [readBack], space, winner)), 'tcache_max'));
   });
 
   it('prefers the value the baseline read back when the space accepts it', () => {

@@ -12,16 +12,12 @@
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { startService } from '../../src/api/start-service.js';
-import { guardedSpawn, runGuarded } from '../../src/proc/guarded-spawn.js';
+import { runGuarded } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
-import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
-import { listWorkers } from '../../src/store/worker-registry.js';
 import { readTrace, type TraceColumns, type TraceContents } from '../../src/trace/trace-reader.js';
 import { traceStats } from '../../src/trace/trace-stats.js';
+import { startLocalStack } from '../report-kit/local-stack.js';
 import { recordRedis } from './record-redis.js';
 
 const HERE = join(REPO_ROOT, 'experiments', 'redis-trace');
@@ -45,36 +41,18 @@ async function main(): Promise<number> {
   copyFileSync(join(traces, `${TRACE}.json`), join(out, 'recording', 'sidecar.json'));
   write(join(out, 'recording', 'info.json'), traceStats(readTrace(join(traces, `${TRACE}.trace`), { columns: true }) as TraceContents & { columns: TraceColumns }));
 
-  const dataDir = mkdtempSync(join(tmpdir(), 'alloctune-redis-trace-store-'));
-  const server = await EmbeddedRedis.start({ dataDir });
-  const token = 'redis-trace-experiment';
-  const service = await startService({ redisUrl: server.url, token, controllerTickMs: 300 });
-  const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
-  const worker = guardedSpawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'worker', '--redis', server.url, '--name', 'trace-w1', '--cpus', values.cpus, '--client-cpus', values['client-cpus'], '--traces', traces],
-    { env: process.env, cwd: REPO_ROOT, deathSignal: 'TERM' },
-  );
+  const stack = await startLocalStack({ name: 'redis-trace', cpus: values.cpus, clientCpus: values['client-cpus'], workerArgs: ['--traces', traces] });
   try {
-    for (const t0 = Date.now(); !(await listWorkers(redis)).some((w) => w.name === 'trace-w1'); ) {
-      if (Date.now() - t0 > 60_000) throw new Error('the worker did not register within 60 s');
-      await sleep(300);
-    }
     const campaignStarted = Date.now();
     const dump = await runGuarded(
       process.execPath,
-      ['--import', 'tsx', join(REPO_ROOT, 'experiments', 'report-kit', 'run-campaign.ts'), '--service', service.url, '--token', token, '--redis', server.url, '--campaign', join(HERE, 'campaign.json'), '--out', join(out, 'campaign')],
+      ['--import', 'tsx', join(REPO_ROOT, 'experiments', 'report-kit', 'run-campaign.ts'), '--service', stack.serviceUrl, '--token', stack.token, '--redis', stack.redisUrl, '--campaign', join(HERE, 'campaign.json'), '--out', join(out, 'campaign')],
       { env: process.env, timeoutMs: 3_600_000, cwd: REPO_ROOT },
     );
     if (dump.exitCode !== 0) throw new Error(`run-campaign failed: ${dump.stderr.slice(-1000)}`);
     write(join(out, 'meta.json'), { recorded_ms: recordedMs, campaign_wall_s: (Date.now() - campaignStarted) / 1000, cpus: values.cpus, client_cpus: values['client-cpus'], host_cpus: cpus().length, cpu_model: cpus()[0]?.model ?? '' });
   } finally {
-    worker.kill('SIGTERM');
-    await worker.done;
-    redis.disconnect();
-    await service.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack.stop();
     rmSync(traces, { recursive: true, force: true });
   }
   return 0;

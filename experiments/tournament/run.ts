@@ -16,19 +16,16 @@
  *   TrialResult of the final rounds), children/<campaign id>/{campaign,leaderboard,export}.json and
  *   trials.jsonl, meta.json (host, wall time).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import { startService } from '../../src/api/start-service.js';
+import type { Redis } from 'ioredis';
 import { ServiceClient } from '../../src/cli/client/service-client.js';
 import type { TournamentRecord } from '../../src/core/tournament-record.js';
-import { guardedSpawn } from '../../src/proc/guarded-spawn.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
-import { EmbeddedRedis } from '../../src/redis/embedded-redis.js';
 import { listTrialResults } from '../../src/store/trial-result-store.js';
-import { listWorkers } from '../../src/store/worker-registry.js';
+import { startLocalStack } from '../report-kit/local-stack.js';
 
 const HERE = join(REPO_ROOT, 'experiments', 'tournament');
 const POLL_MS = 5000;
@@ -77,22 +74,10 @@ async function main(): Promise<number> {
     process.stderr.write(`no tournament file${values.only === undefined ? '' : ` named ${values.only}.json`} in ${join(HERE, 'tournaments')}\n`);
     return 2;
   }
-  const dataDir = mkdtempSync(join(tmpdir(), 'alloctune-tournament-'));
-  const server = await EmbeddedRedis.start({ dataDir });
-  const token = 'tournament-experiment';
-  const service = await startService({ redisUrl: server.url, token, controllerTickMs: 300 });
-  const redis = new Redis(server.url, { maxRetriesPerRequest: 2 });
-  const worker = guardedSpawn(
-    process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'worker', '--redis', server.url, '--name', 'tournament-w1', '--cpus', values.cpus, '--client-cpus', values['client-cpus']],
-    { env: process.env, cwd: REPO_ROOT, deathSignal: 'TERM' },
-  );
+  const stack = await startLocalStack({ name: 'tournament', cpus: values.cpus, clientCpus: values['client-cpus'] });
+  const redis = stack.redis;
   try {
-    for (const started = Date.now(); !(await listWorkers(redis)).some((w) => w.name === 'tournament-w1'); ) {
-      if (Date.now() - started > 60_000) throw new Error('the worker did not register within 60 s');
-      await new Promise((r) => setTimeout(r, 300));
-    }
-    const client = new ServiceClient(service.url, token);
+    const client = new ServiceClient(stack.serviceUrl, stack.token);
     for (const file of files) {
       const name = file.replace(/\.json$/, '');
       const posted = JSON.parse(readFileSync(join(HERE, 'tournaments', file), 'utf8')) as Record<string, unknown>;
@@ -117,12 +102,7 @@ async function main(): Promise<number> {
       process.stderr.write(`${name}: ${done.state} (${done.stop_reason ?? ''}) in ${wallS.toFixed(0)} s -> ${out}\n`);
     }
   } finally {
-    worker.kill('SIGTERM');
-    await worker.done;
-    redis.disconnect();
-    await service.close();
-    await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await stack.stop();
   }
   const { writeTournamentReport } = await import('./report.js');
   writeTournamentReport(values.out, values.out === join(HERE, 'raw') ? HERE : values.out);

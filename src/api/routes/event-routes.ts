@@ -21,6 +21,22 @@ const EVENTS_DESCRIPTION = [
   ...CAMPAIGN_EVENT_TYPES.map((type) => `- \`${type}\` ${CAMPAIGN_EVENT_DOCS[type].data}: ${CAMPAIGN_EVENT_DOCS[type].meaning}`),
 ].join('\n');
 
+/**
+ * The route schema of an event stream (campaign or tournament): its description, `:id`, the
+ * `?after=` resume point and the text/event-stream response; SSE routes skip the rate limit.
+ */
+export function eventStreamRouteOptions(description: string) {
+  return {
+    schema: {
+      description,
+      params: z.object({ id: IdSchema }),
+      querystring: z.object({ after: StreamIdSchema.optional() }).strict(),
+      response: { 200: { description: 'text/event-stream: `id:`, `event:` (the type), `data:` (JSON) per event', content: { 'text/event-stream': { schema: z.string() } } } },
+    },
+    config: { rateLimit: false },
+  };
+}
+
 function frame(event: CampaignEvent): string {
   return `id: ${event.id}\nevent: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
 }
@@ -35,15 +51,7 @@ export function eventRoutes(deps: RouteDeps) {
     const app = root.withTypeProvider<ZodTypeProvider>();
     app.get(
       '/v1/campaigns/:id/events',
-      {
-        schema: {
-          description: EVENTS_DESCRIPTION,
-          params: z.object({ id: IdSchema }),
-          querystring: z.object({ after: StreamIdSchema.optional() }).strict(),
-          response: { 200: { description: 'text/event-stream: `id:`, `event:` (the type), `data:` (JSON) per event', content: { 'text/event-stream': { schema: z.string() } } } },
-        },
-        config: { rateLimit: false },
-      },
+      eventStreamRouteOptions(EVENTS_DESCRIPTION),
       async (request, reply) => {
         const { id } = request.params;
         const resume = resumePoint(request);

@@ -10,10 +10,9 @@ import { EnvMapSchema } from '../../core/safe-text.js';
 import type { TournamentController } from '../../service/tournament-controller.js';
 import { buildTournamentView } from '../../service/tournament-view.js';
 import { checkingBody } from '../body-problems.js';
-import { StreamIdSchema } from '../sse/stream-id.js';
 import { isFinalState } from '../../core/campaign-record.js';
 import { TOURNAMENT_EVENT_DOCS, TOURNAMENT_EVENT_TYPES } from '../../store/tournament-events.js';
-import { resumePoint, streamEvents } from './event-routes.js';
+import { eventStreamRouteOptions, resumePoint, streamEvents } from './event-routes.js';
 import type { RouteDeps } from './route-deps.js';
 import { tournamentSpecProblems } from '../../service/tournament-setup.js';
 
@@ -69,15 +68,7 @@ export function tournamentRoutes(deps: RouteDeps, tournaments: TournamentControl
 
     app.get(
       '/v1/tournaments/:id/events',
-      {
-        schema: {
-          description: EVENTS_DESCRIPTION,
-          params: IdParams,
-          querystring: z.object({ after: StreamIdSchema.optional() }).strict(),
-          response: { 200: { description: 'text/event-stream: `id:`, `event:` (the type), `data:` (JSON) per event', content: { 'text/event-stream': { schema: z.string() } } } },
-        },
-        config: { rateLimit: false },
-      },
+      eventStreamRouteOptions(EVENTS_DESCRIPTION),
       async (request, reply) => {
         const { id } = request.params;
         const resume = resumePoint(request);

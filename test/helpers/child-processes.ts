@@ -31,10 +31,16 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   };
 }
 
+/** More of a test worker's command line (`--spaces DIR`, `--config FILE`) and environment. */
+export interface TestWorkerExtras {
+  args?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Start `alloctune worker` pinned to `cpus` with quick stalled-job settings for tests. */
-export function startWorker(redisUrl: string, name: string, cpus = '1', clientCpus = '0'): CliProcess {
+export function startWorker(redisUrl: string, name: string, cpus = '1', clientCpus = '0', extras: TestWorkerExtras = {}): CliProcess {
   return startCli(['worker', '--redis', redisUrl, '--name', name, '--cpus', cpus, '--client-cpus', clientCpus,
-    '--lock-ms', '4000', '--stalled-ms', '2000', '--heartbeat-ms', '500']);
+    '--lock-ms', '4000', '--stalled-ms', '2000', '--heartbeat-ms', '500', ...(extras.args ?? [])], extras.env);
 }
 
 /** Poll `probe` until it returns a value (not undefined/false) or `timeoutMs` passes. */

@@ -9,7 +9,7 @@ import type { TrialResult } from '../../src/core/trial-result.js';
 import { nativeTool } from '../../src/proc/repo-paths.js';
 import { listTrialResults } from '../../src/store/trial-result-store.js';
 import { listWorkers } from '../../src/store/worker-registry.js';
-import { startCli, until, type CliProcess } from '../helpers/child-processes.js';
+import { startWorker, until, type CliProcess } from '../helpers/child-processes.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 import { FIXTURE_SPACES_DIR, LEAN_KNOBS, userSpacesDir } from '../helpers/user-spaces.js';
@@ -41,11 +41,7 @@ describe('bring your own allocator: definitions outside search-spaces/ run whole
     const config = join(configDir, 'worker.json');
     // The stand-in is found by its definition's library file name in the worker's library_dir.
     writeFileSync(config, JSON.stringify({ library_dir: join(STANDIN, '..') }));
-    worker = startCli(
-      ['worker', '--redis', redisServer.server.url, '--name', 'byo-w1', '--cpus', '1', '--client-cpus', '0', '--lock-ms', '4000', '--stalled-ms', '2000', '--heartbeat-ms', '500',
-        '--config', config, '--spaces', FIXTURE_SPACES_DIR, '--spaces', userDir],
-      { ALLOCTUNE_SPACES_DIR: '' },
-    );
+    worker = startWorker(redisServer.server.url, 'byo-w1', '1', '0', { args: ['--config', config, '--spaces', FIXTURE_SPACES_DIR, '--spaces', userDir], env: { ALLOCTUNE_SPACES_DIR: '' } });
     await until('worker registration', async () => (await listWorkers(redis)).length === 1, 60_000, worker.log);
   });
   after(async () => {

@@ -11,7 +11,7 @@ import type { TrialResult } from '../../src/core/trial-result.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { listTrialResults } from '../../src/store/trial-result-store.js';
 import { listWorkers } from '../../src/store/worker-registry.js';
-import { startCli, until, type CliProcess } from '../helpers/child-processes.js';
+import { startWorker, until, type CliProcess } from '../helpers/child-processes.js';
 import { smallCampaign } from '../helpers/small-campaign.js';
 import { startTempRedis } from '../helpers/temp-redis.js';
 import { LEAN_KNOBS, userSpacesDir } from '../helpers/user-spaces.js';
@@ -54,10 +54,7 @@ describe('a campaign runs with the definition snapshotted at creation, whatever 
     redisServer = await startTempRedis('alloctune-snapshot-');
     redis = new Redis(redisServer.server.url);
     service = await start();
-    worker = startCli(
-      ['worker', '--redis', redisServer.server.url, '--name', 'snap-w1', '--cpus', '1', '--client-cpus', '0', '--lock-ms', '4000', '--stalled-ms', '2000', '--heartbeat-ms', '500', '--spaces', userDir],
-      { ALLOCTUNE_SPACES_DIR: '' },
-    );
+    worker = startWorker(redisServer.server.url, 'snap-w1', '1', '0', { args: ['--spaces', userDir], env: { ALLOCTUNE_SPACES_DIR: '' } });
     await until('worker registration', async () => (await listWorkers(redis)).length === 1, 60_000, worker.log);
   });
   after(async () => {

@@ -8,7 +8,8 @@
  * Reports Spearman's rho of the per-config means with a bootstrap interval (src/stats/rank-correlation.ts),
  * and the same for the replay's gross `rss_bytes_at_1000ms` without the forced thread (the old stand-in).
  *
- *   node --import tsx experiments/redis-trace/ranking.ts [--out DIR] [--repeats 2] [--cpus 1] [--client-cpus 0]
+ *   node --import tsx experiments/redis-trace/ranking.ts [--out DIR] [--repeats 3] [--cpus 1] [--client-cpus 0]
+ *   node --import tsx experiments/redis-trace/ranking.ts --report-only   (rewrites ranking.md from DIR/ranking.json)
  *
  * Writes DIR/ranking.json (every measurement) and DIR/ranking.md.
  */
@@ -20,7 +21,7 @@ import type { Config } from '../../src/core/config.js';
 import { WorkloadSpecSchema, type WorkloadSpec } from '../../src/core/trial-job.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { completeConfig, encodeConfig, loadSpace, withForcedKnobs } from '../../src/spaces/index.js';
-import { spearmanInterval, type RankCorrelation } from '../../src/stats/rank-correlation.js';
+import { separatedPairAgreement, spearmanInterval, type PairAgreement, type RankCorrelation } from '../../src/stats/rank-correlation.js';
 import { createRedisRunner } from '../../workers/runners/redis-runner.js';
 import { TraceRunner } from '../../workers/runners/trace-runner.js';
 import type { RunContext } from '../../workers/runners/workload-runner.js';
@@ -41,6 +42,14 @@ const CONFIGS: { name: string; knobs: Config }[] = [
   { name: 'dirty+muzzy_decay_ms:1000', knobs: { dirty_decay_ms: 1000, muzzy_decay_ms: 1000 } },
   { name: 'narenas:1', knobs: { narenas: 1 } },
   { name: 'tcache:false', knobs: { tcache: false } },
+  // The second sample (14 configs): more decay settings between the extremes, the muzzy stage off,
+  // more arenas, and huge pages (a declared memory trap), so the ranks are not carried by two outliers.
+  { name: 'dirty_decay_ms:300', knobs: { dirty_decay_ms: 300 } },
+  { name: 'dirty_decay_ms:3000', knobs: { dirty_decay_ms: 3000 } },
+  { name: 'dirty_decay_ms:10000', knobs: { dirty_decay_ms: 10000 } },
+  { name: 'muzzy_decay_ms:0', knobs: { muzzy_decay_ms: 0 } },
+  { name: 'narenas:4', knobs: { narenas: 4 } },
+  { name: 'thp:always', knobs: { thp: 'always' } },
 ];
 
 interface Measurement {
@@ -57,28 +66,35 @@ const mean = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / 
 const mb = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
 const rhoText = (r: RankCorrelation): string => `${r.rho.toFixed(2)} [${r.low.toFixed(2)}, ${r.high.toFixed(2)}]`;
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { out: { type: 'string', default: join(HERE, 'raw', 'ranking') }, repeats: { type: 'string', default: '2' }, cpus: { type: 'string', default: '1' }, 'client-cpus': { type: 'string', default: '0' } }, strict: true });
-  const repeats = Number(values.repeats);
+interface Meta {
+  repeats: number;
+  wall_s: number;
+  load1_at_start: number;
+  load1_at_end: number;
+  host_cpus: number;
+  cpus: string;
+  client_cpus: string;
+}
+
+/** Measures every config `repeats` times each way, interleaved (configs inside repeats). */
+async function measure(repeats: number, cpuList: string, clientCpus: string): Promise<{ measurements: Measurement[]; meta: Meta }> {
   const campaign = JSON.parse(readFileSync(join(HERE, 'campaign.json'), 'utf8')) as { workloads: unknown[] };
   const redisSpec = WorkloadSpecSchema.parse(campaign.workloads[0]) as Extract<WorkloadSpec, { kind: 'redis' }>;
   const replaySpec = WorkloadSpecSchema.parse({ kind: 'trace', trace: TRACE, label: 'redis', snapshot_offsets_ms: [OFFSET_MS] }) as Extract<WorkloadSpec, { kind: 'trace' }>;
   const space = loadSpace('jemalloc');
   const traces = mkdtempSync(join(tmpdir(), 'alloctune-ranking-'));
-  const out = values.out;
-  mkdirSync(out, { recursive: true });
   const load1 = loadavg()[0] ?? 0;
   const started = Date.now();
   const measurements: Measurement[] = [];
   try {
-    await recordRedis(traces, TRACE, redisSpec.options as RecordedLoad, values['client-cpus']);
+    await recordRedis(traces, TRACE, redisSpec.options as RecordedLoad, clientCpus);
     const replay = new TraceRunner(new TraceDir(traces));
     const redis = createRedisRunner();
     for (let repeat = 0; repeat < repeats; repeat++) {
       for (const c of CONFIGS) {
         const encoded = encodeConfig(space, completeConfig(space, c.knobs), { only: new Set(Object.keys(c.knobs)) });
         const base = { ...encoded.env, PATH: '/usr/local/bin:/usr/bin:/bin', ...(encoded.preload ? { LD_PRELOAD: encoded.preload } : {}) };
-        const ctx = (env: Record<string, string>): RunContext => ({ env, allocator: 'jemalloc', definition: space, cpus: values.cpus, clientCpus: values['client-cpus'], seed: 20 + repeat, phaseTimeoutMs: 300_000 });
+        const ctx = (env: Record<string, string>): RunContext => ({ env, allocator: 'jemalloc', definition: space, cpus: cpuList, clientCpus, seed: 20 + repeat, phaseTimeoutMs: 300_000 });
         const standIn = withForcedKnobs(space, base, { background_thread: true });
         const runs: [Measurement['way'], Record<string, string>, () => Promise<{ metrics: Record<string, number>; allocator: { options: Record<string, unknown> } }>][] = [
           ['replay-standin', standIn, () => replay.run(replaySpec, ctx(standIn))],
@@ -98,29 +114,38 @@ async function main(): Promise<number> {
   } finally {
     rmSync(traces, { recursive: true, force: true });
   }
-  const means = (way: Measurement['way']): number[] => CONFIGS.map((c) => mean(measurements.filter((m) => m.config === c.name && m.way === way).map((m) => m.value_bytes)));
+  const meta = { repeats, wall_s: (Date.now() - started) / 1000, load1_at_start: load1, load1_at_end: loadavg()[0] ?? 0, host_cpus: cpus().length, cpus: cpuList, client_cpus: clientCpus };
+  return { measurements, meta };
+}
+
+/** The result file's figures, derived from the measurements alone (so the report can be rewritten from them). */
+function summarise(measurements: readonly Measurement[], meta: Meta) {
+  const names = [...new Set(measurements.map((m) => m.config))];
+  const values = (config: string, way: Measurement['way']): number[] => measurements.filter((m) => m.config === config && m.way === way).map((m) => m.value_bytes);
+  const means = (way: Measurement['way']): number[] => names.map((c) => mean(values(c, way)));
   const real = means('redis');
   const standIn = means('replay-standin');
   const plain = means('replay-plain');
-  const result = {
-    configs: CONFIGS.map((c, i) => ({ name: c.name, redis_rss_bytes_at_1000ms: real[i], standin_rss_above_baseline_bytes_at_1000ms: standIn[i], plain_rss_bytes_at_1000ms: plain[i] })),
+  const agreement = (way: Measurement['way']): PairAgreement => separatedPairAgreement(names.map((name) => ({ name, reference: values(name, 'redis'), proxy: values(name, way) })));
+  return {
+    configs: names.map((name, i) => ({ name, redis_rss_bytes_at_1000ms: real[i], standin_rss_above_baseline_bytes_at_1000ms: standIn[i], plain_rss_bytes_at_1000ms: plain[i] })),
     spearman_standin_vs_redis: spearmanInterval(standIn, real, { seed: 20 }),
     spearman_plain_vs_redis: spearmanInterval(plain, real, { seed: 20 }),
-    repeats,
-    wall_s: (Date.now() - started) / 1000,
-    load1_at_start: load1,
-    load1_at_end: loadavg()[0] ?? 0,
-    host_cpus: cpus().length,
-    cpus: values.cpus,
-    client_cpus: values['client-cpus'],
+    pairs_standin_vs_redis: agreement('replay-standin'),
+    pairs_plain_vs_redis: agreement('replay-plain'),
+    ...meta,
     measurements,
   };
-  writeFileSync(join(out, 'ranking.json'), `${JSON.stringify(result, null, 2)}\n`);
+}
+
+function reportMarkdown(result: ReturnType<typeof summarise>): string {
   const rows = result.configs.map((c) => `| ${c.name} | ${mb(c.redis_rss_bytes_at_1000ms ?? 0)} | ${mb(c.standin_rss_above_baseline_bytes_at_1000ms ?? 0)} | ${mb(c.plain_rss_bytes_at_1000ms ?? 0)} |`);
-  const md = [
+  const pairs = (p: PairAgreement): string => `${p.agreed} of ${p.separated}`;
+  const misses = (p: PairAgreement): string => p.disagreed.map((d) => `${d.a} / ${d.b} (${d.proxy}; redis-server gap ${mb(Math.abs(d.reference_gap))} MB)`).join(', ') || 'none';
+  return [
     '# Does the replay rank jemalloc configs as redis-server does? (#20)',
     '',
-    `Written by \`ranking.ts\` (${repeats} repeats, means in MB = 2^20 bytes, ${result.wall_s.toFixed(0)} s, 1-min load ${load1.toFixed(1)} at start on ${cpus().length} CPUs). Raw: \`ranking.json\`.`,
+    `Written by \`ranking.ts\` (${result.configs.length} configs, ${result.repeats} repeats, means in MB = 2^20 bytes, ${result.wall_s.toFixed(0)} s, 1-min load ${result.load1_at_start.toFixed(1)} at start on ${result.host_cpus} CPUs). Raw: \`ranking.json\`.`,
     '',
     '| config | redis-server RSS 1 s after the delete | stand-in replay, RSS above its baseline 1 s after the last call (background_thread on) | plain replay, RSS 1 s after the last call |',
     '|---|---|---|---|',
@@ -130,7 +155,29 @@ async function main(): Promise<number> {
     '',
     `Spearman rho, plain replay vs redis-server: ${rhoText(result.spearman_plain_vs_redis)}`,
     '',
+    'Pairs of configs redis-server tells apart (its repeats do not overlap) that the replay also tells apart in the same order:',
+    '',
+    `- stand-in replay: ${pairs(result.pairs_standin_vs_redis)}; the others: ${misses(result.pairs_standin_vs_redis)}`,
+    `- plain replay: ${pairs(result.pairs_plain_vs_redis)}; ${result.pairs_plain_vs_redis.disagreed.filter((d) => d.proxy === 'reversed').length} of its misses reversed`,
+    '',
   ].join('\n');
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { out: { type: 'string', default: join(HERE, 'raw', 'ranking') }, repeats: { type: 'string', default: '3' }, cpus: { type: 'string', default: '1' }, 'client-cpus': { type: 'string', default: '0' }, 'report-only': { type: 'boolean', default: false } }, strict: true });
+  const out = values.out;
+  let result: ReturnType<typeof summarise>;
+  if (values['report-only']) {
+    const saved = JSON.parse(readFileSync(join(out, 'ranking.json'), 'utf8')) as Meta & { measurements: Measurement[] };
+    const { measurements, ...meta } = saved;
+    result = summarise(measurements, { repeats: meta.repeats, wall_s: meta.wall_s, load1_at_start: meta.load1_at_start, load1_at_end: meta.load1_at_end, host_cpus: meta.host_cpus, cpus: meta.cpus, client_cpus: meta.client_cpus });
+  } else {
+    mkdirSync(out, { recursive: true });
+    const { measurements, meta } = await measure(Number(values.repeats), values.cpus, values['client-cpus']);
+    result = summarise(measurements, meta);
+  }
+  writeFileSync(join(out, 'ranking.json'), `${JSON.stringify(result, null, 2)}\n`);
+  const md = reportMarkdown(result);
   writeFileSync(join(out, 'ranking.md'), md);
   process.stdout.write(md);
   return 0;

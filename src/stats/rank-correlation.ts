@@ -71,3 +71,43 @@ export function spearmanInterval(x: readonly number[], y: readonly number[], opt
   const at = (q: number): number => rhos[Math.min(rhos.length - 1, Math.max(0, Math.floor(q * rhos.length)))] ?? Number.NaN;
   return { rho, low: at((1 - level) / 2), high: at(1 - (1 - level) / 2), level, resamples, used: rhos.length };
 }
+
+/** How a proxy orders the pairs of configs the reference can tell apart (see separatedPairAgreement). */
+export interface PairAgreement {
+  /** Pairs whose reference repeats do not overlap (every repeat of one below every repeat of the other). */
+  separated: number;
+  /** Of those, pairs the proxy also separates, in the same order. */
+  agreed: number;
+  /** The other separated pairs, with the reference's gap between means and whether the proxy separated them (the wrong way round) or not. */
+  disagreed: { a: string; b: string; reference_gap: number; proxy: 'reversed' | 'overlapping' }[];
+}
+
+const separated = (x: readonly number[], y: readonly number[]): boolean => Math.max(...x) < Math.min(...y) || Math.max(...y) < Math.min(...x);
+const meanOf = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / xs.length;
+
+/**
+ * Does a proxy (a replay) order configs as the reference (the program) does, where the reference's
+ * own repeats say the order is real? Spearman's rho over all configs counts the order of configs
+ * the reference cannot tell apart, which is noise: with many configs tied within their repeats, rho
+ * falls whatever the proxy does. This counts only the pairs whose reference repeats do not overlap,
+ * and asks the same of the proxy: a pair counts as agreed when the proxy's repeats do not overlap
+ * either and its means are ordered the same way. Each config needs at least one repeat on both sides.
+ */
+export function separatedPairAgreement(configs: readonly { name: string; reference: readonly number[]; proxy: readonly number[] }[]): PairAgreement {
+  const result: PairAgreement = { separated: 0, agreed: 0, disagreed: [] };
+  for (let i = 0; i < configs.length; i++) {
+    for (let j = i + 1; j < configs.length; j++) {
+      const a = configs[i];
+      const b = configs[j];
+      if (!a || !b) continue;
+      if (a.reference.length === 0 || a.proxy.length === 0 || b.reference.length === 0 || b.proxy.length === 0) throw new Error(`separatedPairAgreement: ${a.name} or ${b.name} has no repeat`);
+      if (!separated(a.reference, b.reference)) continue;
+      result.separated++;
+      const referenceGap = meanOf(b.reference) - meanOf(a.reference);
+      const sameOrder = Math.sign(meanOf(b.proxy) - meanOf(a.proxy)) === Math.sign(referenceGap);
+      if (separated(a.proxy, b.proxy) && sameOrder) result.agreed++;
+      else result.disagreed.push({ a: a.name, b: b.name, reference_gap: referenceGap, proxy: separated(a.proxy, b.proxy) ? 'reversed' : 'overlapping' });
+    }
+  }
+  return result;
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { averageRanks, spearman, spearmanInterval } from '../../src/stats/rank-correlation.js';
+import { averageRanks, separatedPairAgreement, spearman, spearmanInterval } from '../../src/stats/rank-correlation.js';
 
 describe('Spearman rank correlation', () => {
   it('ranks with ties sharing their mean rank', () => {
@@ -28,5 +28,23 @@ describe('Spearman rank correlation', () => {
     assert.ok(a.used > 400 && a.used <= 500);
     const unrelated = spearmanInterval(x, [4, 7, 1, 6, 2, 5, 3], { seed: 7, resamples: 500 });
     assert.ok(unrelated.low < 0 && unrelated.high > 0, JSON.stringify(unrelated));
+  });
+
+  it('counts only the pairs the reference tells apart, and how the proxy orders them', () => {
+    const configs = [
+      { name: 'low', reference: [1, 1.1, 1.2], proxy: [10, 10.1] },
+      { name: 'mid', reference: [2, 2.1, 2.2], proxy: [20, 20.2] },
+      // Tied with mid in the reference (overlapping repeats): its order against mid is not counted.
+      { name: 'mid2', reference: [2.1, 2.15], proxy: [5, 5.1] },
+      { name: 'high', reference: [3, 3.2], proxy: [19.9, 20.3] },
+    ];
+    const r = separatedPairAgreement(configs);
+    // Separated in the reference: low-mid, low-mid2, low-high, mid-high, mid2-high (mid-mid2 overlap).
+    assert.equal(r.separated, 5);
+    // low-mid agrees; low-mid2 reversed (5 < 10); low-high agrees; mid-high overlaps in the proxy; mid2-high agrees.
+    assert.equal(r.agreed, 3);
+    assert.deepEqual(r.disagreed.map((d) => `${d.a}-${d.b}:${d.proxy}`), ['low-mid2:reversed', 'mid-high:overlapping']);
+    assert.ok(Math.abs((r.disagreed[0]?.reference_gap ?? 0) - (2.125 - 1.1)) < 1e-12);
+    assert.throws(() => separatedPairAgreement([{ name: 'a', reference: [], proxy: [1] }, { name: 'b', reference: [1], proxy: [1] }]), /no repeat/);
   });
 });

@@ -87,6 +87,12 @@ export const LeaderboardRowSchema = z.object({
    * repeats, and it is never taken into the confirmation round.
    */
   cut_short: z.array(z.string()).optional(),
+  /**
+   * `low`: the row's metrics come from exploration trials run on the spec's `explore_with` workloads
+   * (e.g. a trace replay standing in for the program), never pooled with full-fidelity ones; absent:
+   * measured on `workloads`. A low row's RSS is the replay's, not the program's.
+   */
+  fidelity: z.literal('low').optional(),
   /** Every pooled metric, for the trial table and the Pareto view. */
   metrics: z.record(z.string(), MetricEvidenceSchema),
 });

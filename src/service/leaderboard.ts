@@ -133,6 +133,7 @@ export function buildLeaderboard(record: ResolvedCampaignRecord, trials: readonl
     // Arms that never dueled carry only the prior: no rating to show.
     if (rating && rating.games > 0) row.rating = rating;
     if (judging !== record.metrics) lowOnly.add(arm);
+    if (full.length === 0 && list.some((t) => t.state === 'completed' && t.fidelity === 'low')) row.fidelity = 'low';
     if (verdict) row.verdict = verdict;
     return row;
   });

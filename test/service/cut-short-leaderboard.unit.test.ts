@@ -71,5 +71,9 @@ describe('leaderboard and confirmation with cut and low-fidelity trials', () => 
     assert.equal(board.rows.find((r) => r.arm === 't10')?.objective?.mean, 16e6, 'the duel pair, not the low-fidelity exploration');
     assert.equal(board.rows.find((r) => r.arm === 'baseline')?.objective?.mean, 40e6);
     assert.equal(board.rows.find((r) => r.arm === 'placebo')?.objective?.mean, 20e6, 'an arm with only low-fidelity trials shows those');
+    // The board says which rows hold low-fidelity figures, so a replay's RSS is not read as the program's.
+    assert.equal(board.rows.find((r) => r.arm === 'placebo')?.fidelity, 'low');
+    assert.equal(board.rows.find((r) => r.arm === 't10')?.fidelity, undefined, 'measured at full fidelity once dueled');
+    assert.equal(board.rows.find((r) => r.arm === 'baseline')?.fidelity, undefined);
   });
 });

@@ -103,7 +103,7 @@ export function showCampaign(root, id, { onError, onAuthError }) {
     cancel.disabled = !['running', 'waiting_for_workers'].includes(campaign.state);
 
     const ranks = shownRanks(lb.rows);
-    board.tbody.replaceChildren(...lb.rows.map((r, i) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config, ranks[i])));
+    board.tbody.replaceChildren(...lb.rows.map((r, i) => leaderboardRow(r, spec.objective.metric, campaign.baseline_config, ranks[i], spec)));
     alarm.hidden = !lb.placebo_alarm;
     const traps = campaign.warnings ?? [];
     warnings.hidden = traps.length === 0;

@@ -2,6 +2,7 @@
 // (which knobs carry the gain, which were reverted and why), the guard-metric verdicts and each
 // constraint's reachability. Read from the export evidence (GET .../export?format=json).
 import { el, num } from './dom.js';
+import { fidelityStatementNode } from './trace-fidelity-view.js';
 
 function pct(v) {
   return v === undefined || v === null ? '–' : `${v >= 0 ? '+' : ''}${num(v)}%`;
@@ -75,6 +76,7 @@ export function decisionPanel() {
     const d = evidence.distillation;
     const parts = [
       el('p', { id: 'decision-verdict', class: evidence.beats_baseline ? 'good strong' : 'strong', text: evidence.verdict }),
+      fidelityStatementNode(evidence),
       el('h3', { text: `Deployed knobs (${evidence.variant ?? 'minimal'} config vs the baseline)` }),
       evidence.knobs?.length
         ? table('decision-knobs', ['knob', 'value', 'baseline', 'total-effect share on the objective [interval]'], knobRows(evidence, importance))

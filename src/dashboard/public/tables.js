@@ -1,5 +1,6 @@
 // Leaderboard and trial table rows.
 import { el, metricValue, num, pairs } from './dom.js';
+import { fidelityBadge } from './trace-fidelity-view.js';
 
 function interval(metric, e) {
   if (!e) return '–';
@@ -41,6 +42,12 @@ function verdictCell(row) {
   return el('td', { class: row.beats_baseline ? 'good' : '', title: v.reason, text: row.beats_baseline ? `better: ${text}` : text });
 }
 
+/** The role, with the fidelity it was measured at when the campaign has two (explore_with). */
+function roleCell(role, fidelity, spec) {
+  const badge = fidelityBadge(fidelity, spec);
+  return el('td', {}, role, badge && ' ', badge);
+}
+
 /** A config has a place on the board once it was dueled (paired measurements); others are only explored. */
 export function isDueled(row) {
   return row.rating !== undefined || row.verdict !== undefined;
@@ -52,14 +59,14 @@ export function shownRanks(rows) {
   return rows.map((r) => (isDueled(r) ? String(++next) : 'unconfirmed'));
 }
 
-/** One leaderboard row: rank, config, objective with its interval, feasibility, rating, verdict, failures. */
-export function leaderboardRow(row, objectiveMetric, baselineConfig, rank = String(row.rank)) {
+/** One leaderboard row: rank, config, objective with its interval, feasibility, rating, verdict, failures (`spec`: the campaign's, for the fidelity mark). */
+export function leaderboardRow(row, objectiveMetric, baselineConfig, rank = String(row.rank), spec = undefined) {
   return el(
     'tr',
     { 'data-arm': row.arm, 'data-completed': String(row.completed), 'data-rank': rank, class: row.beats_baseline ? 'winner' : row.failed > 0 && row.completed === 0 ? 'failed' : '' },
     el('td', { class: rank === 'unconfirmed' ? 'note' : 'strong', title: rank === 'unconfirmed' ? 'explored once, never dueled against the baseline: its mean is not confirmed' : 'place among the dueled configs', text: rank }),
     el('td', { class: 'mono', text: row.arm }),
-    el('td', { text: row.role }),
+    roleCell(row.role, row.fidelity, spec),
     settingCell(row, baselineConfig),
     el('td', { class: 'objective', text: interval(objectiveMetric, row.objective) }),
     feasibilityCell(row),
@@ -78,13 +85,13 @@ function trialObjective(trial, metric) {
 }
 
 /** One trial: id, role, state, arm or duel slot, worker, steal, objective, error, and its detail and compare controls. */
-export function trialRow(trial, objectiveMetric, baselineConfig, { onDetail, onCompare, compared }) {
+export function trialRow(trial, objectiveMetric, baselineConfig, { onDetail, onCompare, compared, spec }) {
   const slot = trial.duel ? `${trial.duel.arm} (${trial.duel.duel_id} #${trial.duel.pair_index} ${trial.duel.side})` : '';
   return el(
     'tr',
     { 'data-trial': trial.trial_id, 'data-state': trial.state, class: trial.state === 'failed' ? 'failed' : '' },
     el('td', { class: 'mono', text: trial.trial_id }),
-    el('td', { text: trial.role }),
+    roleCell(trial.role, trial.fidelity, spec),
     // A trial the worker cut short is completed with fewer repeats: shown as such, its reason on hover.
     el('td', {}, el('span', trial.cut_short
       ? { class: 'state state-cut-short', title: `cut after ${trial.cut_short.after_repeats} of ${trial.cut_short.of_repeats} repeats: ${trial.cut_short.reason}`, text: `cut short (${trial.cut_short.after_repeats}/${trial.cut_short.of_repeats})` }

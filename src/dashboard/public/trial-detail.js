@@ -2,6 +2,7 @@
 // preloaded, and every repeat with its steal, the allocator that served it and the options it read back.
 import { describeError, getJson } from './api.js';
 import { el, metricValue, num, pairs } from './dom.js';
+import { fidelityBadge, traceFidelitySection } from './trace-fidelity-view.js';
 
 /** The objective's value in one repeat's workload (summary keys are `<workload label>.<metric>`). */
 function repeatValue(workload, key) {
@@ -42,11 +43,11 @@ function repeatRows(result, objectiveKey, config) {
 
 const REPEAT_HEADERS = ['repeat', 'workload', 'objective', 'steal', 'duration', 'allocator that served it', 'options read back (knobs the trial sets)'];
 
-/** The panel (`node`) and `show(trialId, objectiveKey)`, which loads and renders one trial (`objectiveKey`: the objective's summary key). */
+/** The panel (`node`) and `show(trialId, objectiveKey, spec)`, which loads and renders one trial (`objectiveKey`: the objective's summary key; `spec`: the campaign's). */
 export function trialDetail(campaignId) {
   const body = el('div', { id: 'trial-detail-body' });
   const node = el('section', { class: 'panel', id: 'trial-detail', hidden: true }, el('h2', { id: 'trial-detail-title', text: 'Trial detail' }), body);
-  const show = async (trialId, objectiveKey) => {
+  const show = async (trialId, objectiveKey, spec) => {
     node.hidden = false;
     body.replaceChildren(el('p', { class: 'note', text: `loading ${trialId}…` }));
     try {
@@ -59,6 +60,7 @@ export function trialDetail(campaignId) {
         el('dt', { text: 'setting' }), el('dd', { class: 'mono setting', text: pairs(trial.env) || '(allocator defaults)' }),
         el('dt', { text: 'worker' }), el('dd', { class: 'mono', text: result ? `${result.worker.name} on ${result.worker.host} (CPUs ${result.worker.cpus}, client ${result.worker.client_cpus}, kernel ${result.worker.kernel})` : (trial.worker ?? '–') }),
         el('dt', { text: 'library preloaded' }), el('dd', { class: 'mono', text: result?.preload ?? (result ? 'none (the system allocator)' : '–') }),
+        ...(spec?.explore_with ? [el('dt', { text: 'fidelity' }), el('dd', { id: 'trial-fidelity' }, fidelityBadge(trial.fidelity, spec))] : []),
         el('dt', { text: 'objective' }), el('dd', { text: trial.score?.objective === undefined ? 'not measured' : `${metricValue(objectiveKey, trial.score.objective)} (${trial.score.feasible ? 'feasible' : 'infeasible'})` }),
         el('dt', { text: 'steal (mean)' }), el('dd', { text: trial.steal_pct === undefined ? '–' : `${num(trial.steal_pct)}%` }),
         ...(trial.error ? [el('dt', { text: 'failure' }), el('dd', { class: 'bad', text: `${trial.error.code}: ${trial.error.message}` })] : []),
@@ -66,7 +68,7 @@ export function trialDetail(campaignId) {
       const repeats = result
         ? el('table', { id: 'trial-repeats', class: 'grid' }, el('thead', {}, el('tr', {}, ...REPEAT_HEADERS.map((h) => el('th', { text: h })))), el('tbody', {}, ...repeatRows(result, objectiveKey, trial.config)))
         : el('p', { class: 'note', text: 'no stored result yet: the trial is still queued or running' });
-      body.replaceChildren(facts, el('h3', { text: `Repeats (${result?.repeats.length ?? 0})` }), repeats);
+      body.replaceChildren(facts, el('h3', { text: `Repeats (${result?.repeats.length ?? 0})` }), repeats, ...[traceFidelitySection(result)].filter(Boolean));
       node.scrollIntoView({ block: 'nearest' });
     } catch (err) {
       body.replaceChildren(el('p', { class: 'bad', text: describeError(err) }));

@@ -50,7 +50,7 @@ export function trialsPanel(campaignId) {
     shown = filterTrials(state.trials, filterBar.value());
     filterBar.update(state.trials, shown.length);
     const handlers = {
-      onDetail: (tid) => void detail.show(tid, campaign.metrics.objective),
+      onDetail: (tid) => void detail.show(tid, campaign.metrics.objective, campaign.spec),
       onCompare: (tid, on) => {
         const i = compared.indexOf(tid);
         if (on && i < 0) compared.push(tid);
@@ -61,7 +61,7 @@ export function trialsPanel(campaignId) {
         renderComparison();
       },
     };
-    tbody.replaceChildren(...shown.map((t) => trialRow(t, campaign.spec.objective.metric, campaign.baseline_config, { ...handlers, compared: compared.includes(t.trial_id) })));
+    tbody.replaceChildren(...shown.map((t) => trialRow(t, campaign.spec.objective.metric, campaign.baseline_config, { ...handlers, compared: compared.includes(t.trial_id), spec: campaign.spec })));
   };
   const filterBar = trialFilterBar(renderTable);
 

@@ -1,9 +1,10 @@
 /* global document, window */
-// Entry point: hash routing (#/ the list, #/campaign/<id> one campaign), the token form, and the
-// banner that says when the service cannot be reached.
+// Entry point: hash routing (#/ the list, #/campaign/<id> one campaign, #/tournaments and
+// #/tournament/<id>), the token form, and the banner that says when the service cannot be reached.
 import { ApiError, UnreachableError, describeError, onConnectivity, post, storeToken, storedToken } from './api.js';
 import { showCampaignList } from './campaign-list.js';
 import { showCampaign } from './campaign-view.js';
+import { showTournament, showTournamentList } from './tournament-view.js';
 import { watchWorkers } from './workers-view.js';
 
 const banner = document.getElementById('banner');
@@ -61,8 +62,13 @@ let stopView = () => undefined;
 function route() {
   stopView();
   showBanner('');
-  const match = /^#\/campaign\/([^/]+)$/.exec(window.location.hash);
-  stopView = match ? showCampaign(view, decodeURIComponent(match[1]), { onError, onAuthError }) : showCampaignList(view, { onError });
+  const hash = window.location.hash;
+  const campaign = /^#\/campaign\/([^/]+)$/.exec(hash);
+  const tournament = /^#\/tournament\/([^/]+)$/.exec(hash);
+  if (campaign) stopView = showCampaign(view, decodeURIComponent(campaign[1]), { onError, onAuthError });
+  else if (tournament) stopView = showTournament(view, decodeURIComponent(tournament[1]), { onError });
+  else if (hash === '#/tournaments') stopView = showTournamentList(view, { onError });
+  else stopView = showCampaignList(view, { onError });
 }
 
 window.addEventListener('hashchange', route);

@@ -122,10 +122,11 @@ export interface SwitchingWorth {
   headline: string;
 }
 
-function line(o: ArmOutcome | undefined, note: string): WorthLine {
-  if (!o) return { arm: null, allocator: null, effect: null, note };
+/** A line of the worth table: the arm's effect against the baseline and what it is, or why there is none. */
+function line(o: ArmOutcome | undefined, absent: string, present: (o: ArmOutcome) => string): WorthLine {
+  if (!o) return { arm: null, allocator: null, effect: null, note: absent };
   const { arm, allocator, kind: _k, campaign_id: _c, p_value: _p, p_adjusted: _q, ...effect } = o;
-  return { arm, allocator, effect, note };
+  return { arm, allocator, effect, note: present(o) };
 }
 
 function verdictText(w: WorthLine): string {
@@ -150,9 +151,9 @@ export function switchingWorth(round: FinalRound, ranked: readonly ArmOutcome[],
   const worth: SwitchingWorth = {
     threads: round.threads,
     baseline_allocator: baselineAllocator,
-    switch: line(switchArm, 'no other allocator in the round'),
-    tune: line(tuneArm, `the ${baselineAllocator} campaign confirmed no config better than its defaults: tuning it is worth nothing shown`),
-    best: line(bestArm, 'no arm measured'),
+    switch: line(switchArm, 'no other allocator in the round', (o) => `${o.allocator} at its defaults, the best other allocator, against the baseline`),
+    tune: line(tuneArm, `the ${baselineAllocator} campaign confirmed no config better than its defaults: tuning it is worth nothing shown`, (o) => `${baselineAllocator} tuned (${o.arm}) against the baseline`),
+    best: line(bestArm, 'no arm measured', (o) => `${o.arm}, the best arm of the round, against the baseline`),
     switch_vs_tune: head,
     winner: beats && bestArm ? { allocator: bestArm.allocator, arm: bestArm.arm, kind: bestArm.kind, beats_baseline: true } : { allocator: baselineAllocator, arm: BASELINE_ARM, kind: 'baseline', beats_baseline: false },
     headline: '',

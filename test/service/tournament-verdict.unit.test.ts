@@ -104,6 +104,10 @@ describe('tournament verdicts: which allocator, which config, what switching is 
     assert.equal(worth.switch.arm, 'jemalloc:defaults');
     assert.equal(worth.tune.arm, 'glibc:tuned');
     assert.equal(worth.best.arm, 'jemalloc:defaults');
+    // A line with an arm says what the arm is, not why there is none.
+    assert.match(worth.switch.note, /^jemalloc at its defaults, the best other allocator/);
+    assert.match(worth.tune.note, /^glibc tuned \(glibc:tuned\)/);
+    assert.match(worth.best.note, /^jemalloc:defaults, the best arm of the round/);
     assert.deepEqual(worth.winner, { allocator: 'jemalloc', arm: 'jemalloc:defaults', kind: 'defaults', beats_baseline: true });
     // Head on, in the same blocks: 0.6 / 0.9 = 33 % less.
     assert.equal(worth.switch_vs_tune.effect?.verdict, 'better');

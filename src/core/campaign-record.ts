@@ -132,6 +132,11 @@ const DistillProgressSchema = z.object({
   order_reasons: z.record(z.string(), z.string()).optional(),
   /** The least important knobs, to be reverted together before the single steps (cleared once tried). */
   group: z.array(z.string()).optional(),
+  /**
+   * Changed knobs with a cost the objective does not show, and why: a trap value of the space file,
+   * or a guard not shown to hold that they may drive. Queued early; left untested, reverted (`distill.untested`).
+   */
+  risks: z.record(z.string(), z.string()).optional(),
   steps: z.array(DistillStepSchema).default([]),
   /** The minimal config: only the knobs that differ from the baseline's effective values. */
   minimal: ConfigSchema.optional(),
@@ -173,6 +178,8 @@ export const DistillationRecordSchema = DistillProgressSchema.extend({
     .optional(),
   /** Other references confirmed better than the baseline, distilled once the winner is done (same budget). */
   references: z.array(ReferenceDistillationSchema).optional(),
+  /** Knobs with a risk that max_steps left untested and `distill.untested: revert_traps` set back to the baseline, with why. */
+  reverted_untested: z.array(z.object({ knob: z.string(), from: ConfigValueSchema, why: z.string() })).optional(),
 });
 export type DistillationRecord = z.infer<typeof DistillationRecordSchema>;
 

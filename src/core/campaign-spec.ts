@@ -73,6 +73,10 @@ export const DuelSettingsSchema = z
   })
   .strict();
 
+/** `distill.untested`: see {@link DistillSettingsSchema}. */
+export const DistillUntestedSchema = z.enum(['revert_traps', 'keep']);
+export type DistillUntested = z.infer<typeof DistillUntestedSchema>;
+
 /**
  * The distillation round after confirmation: the confirmed winner's changed knobs are reverted to
  * the baseline's effective value (the least important ones together first, then one at a time,
@@ -101,8 +105,15 @@ export const DistillSettingsSchema = z
      * under this percent of the total (at least 2 knobs) are reverted together in one step; 0: never.
      */
     group_share_pct: z.number().min(0).max(50).default(10),
-    /** Most revert steps the round takes (knobs beyond are kept untested, with that reason). */
+    /** Most revert steps the round takes (knobs beyond are untested, with that reason; see `untested`). */
     max_steps: z.number().int().min(1).max(64).default(12),
+    /**
+     * What becomes of a winner's knob that `max_steps` left untested when it carries a risk (its
+     * value is a trap of the space file, or it may drive a guard not shown to hold): `revert_traps`
+     * sets it back to the baseline's value in the minimal config, which the final duel then confirms
+     * against the baseline; `keep` ships it as found. Either way the export names it and why.
+     */
+    untested: DistillUntestedSchema.default('revert_traps'),
   })
   .strict();
 export type DistillSettings = z.infer<typeof DistillSettingsSchema>;

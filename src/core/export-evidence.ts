@@ -146,10 +146,17 @@ export const DistillEvidenceSchema = z.object({
   /** Trials the round spent (winner and references). */
   trials: z.number().int(),
   steps: z.array(DistillStepEvidenceSchema),
-  /** What the round concluded for each changed knob of the winner (reverted, carries_gain, inconclusive, untested). */
-  knobs: z.array(z.object({ knob: z.string(), outcome: z.enum(['reverted', 'carries_gain', 'inconclusive', 'untested']), step: z.string().optional(), summary: z.string() })).default([]),
+  /** What the round concluded for each changed knob of the winner (reverted, carries_gain, inconclusive, untested, reverted_untested). */
+  knobs: z
+    .array(z.object({ knob: z.string(), outcome: z.enum(['reverted', 'carries_gain', 'inconclusive', 'untested', 'reverted_untested']), step: z.string().optional(), summary: z.string() }))
+    .default([]),
   /** Set when some kept knobs were never shown to carry gain: "not fully distilled: 2 knobs kept inconclusive (a, b)". */
   not_fully_distilled: z.string().optional(),
+  /**
+   * Set when the step budget left knobs with a known or unmeasured cost untested: those reverted
+   * (`distill.untested: revert_traps`) or kept, each with why ("tcache=false is a known throughput trap: ...").
+   */
+  untested_risks: z.string().optional(),
   confirmed: z.boolean().optional(),
   /** Each other confirmed reference, distilled: the knobs that carry its gain and those that contribute nothing. */
   references: z

@@ -22,10 +22,13 @@ import {
   planMinimalConfirmation,
   planStepExtension,
   referencePrefix,
+  settleConfig,
   startDistill,
   stepsTaken,
   withReference,
+  type RisksOf,
 } from './distill-round.js';
+import { distillRisks } from './distill-risks.js';
 import { guardDrivers } from './distill-guard-order.js';
 import { confirmationPairs, type ConfirmationRound } from './duel-round.js';
 import { buildLeaderboard } from './leaderboard.js';
@@ -236,7 +239,8 @@ export class CampaignSteps {
 
   /**
    * Start the distillation round from the confirmed winner (and queue the other confirmed
-   * references): knobs behind a regressed guard first, then by their importance on the objective.
+   * references): knobs behind a regressed guard first, then knobs with a cost the objective does not show
+   * (a trap value, see distill-risks.ts), then by their importance on the objective.
    */
   private async startDistill(runtime: CampaignRuntime): Promise<void> {
     const { record } = runtime;
@@ -244,7 +248,8 @@ export class CampaignSteps {
     const estimate = metricImportance(trials, runtime.embedding, record.metrics.objective, record.spec.seed);
     const importance = new Map(estimate.knobs.map((k) => [k.name, k.total]));
     const driversOf = (arm: string, changed: readonly string[]) => guardDrivers(record, trials, runtime.embedding, arm, changed);
-    const d = startDistill(record, buildLeaderboard(record, trials), trials, runtime.space, importance, driversOf);
+    const risksOf: RisksOf = (arm, config, changed, drivers) => distillRisks(record, trials, runtime.space, arm, config, changed, drivers);
+    const d = startDistill(record, buildLeaderboard(record, trials), trials, runtime.space, importance, driversOf, risksOf);
     await this.saveDistillation(runtime, d);
     await this.deps.store.appendEvent(record.id, 'distill_started', {
       status: d.status,
@@ -275,18 +280,18 @@ export class CampaignSteps {
       for (const r of records) await this.enqueue(runtime, r);
       return;
     }
-    const { next, confirm } = finishSteps(d, distill.max_steps);
+    const { next, confirm } = finishSteps(d, distill, (c) => settleConfig(runtime.space, c, record.baseline_config));
     const baseline = [...runtime.trials.values()].find((t) => t.role === 'baseline');
     if (!confirm || !baseline) {
       await this.saveDistillation(runtime, next);
-      await this.deps.store.appendEvent(record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: null, reason: next.reason ?? null });
+      await this.deps.store.appendEvent(record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: null, reason: next.reason ?? null, reverted_untested: (next.reverted_untested ?? []).map((r) => r.knob) });
       return;
     }
     const slots = planMinimalConfirmation(next, baseline, duel.pairs);
     const records = await this.duelTrials(runtime, slots.map((s) => ({ source: s, slot: s.slot })), worker, 'distill');
     await this.saveDistillation(runtime, { ...next, worker });
     await this.recordTrials(runtime, records);
-    await this.deps.store.appendEvent(record.id, 'distill_confirm_planned', { worker, duel_id: MINIMAL_DUEL_ID, minimal: next.minimal ?? {}, pairs: duel.pairs });
+    await this.deps.store.appendEvent(record.id, 'distill_confirm_planned', { worker, duel_id: MINIMAL_DUEL_ID, minimal: next.minimal ?? {}, pairs: duel.pairs, reverted_untested: (next.reverted_untested ?? []).map((r) => r.knob) });
     for (const r of records) await this.enqueue(runtime, r);
   }
 
@@ -348,7 +353,7 @@ export class CampaignSteps {
     if (!d) return;
     const next = decideMinimalConfirmation(runtime.record, [...runtime.trials.values()], d);
     await this.saveDistillation(runtime, next);
-    await this.deps.store.appendEvent(runtime.record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: next.confirmation?.confirmed ?? null, reason: next.reason ?? null });
+    await this.deps.store.appendEvent(runtime.record.id, 'distill_finished', { status: next.status, minimal: next.minimal ?? null, confirmed: next.confirmation?.confirmed ?? null, reason: next.reason ?? null, reverted_untested: (next.reverted_untested ?? []).map((r) => r.knob) });
     this.deps.log(`campaign ${runtime.record.id}: distillation done (${next.reason ?? ''})`);
   }
 

@@ -6,13 +6,20 @@ import type { WorkerInfo } from '../core/worker-info.js';
 import { parseCpuList } from '../sys/cpu-list.js';
 import { metricUnit } from './metric-catalogue.js';
 
+/** The trap goal a metric measures: memory (bytes, fragmentation), throughput (ops per second), or none. */
+export function metricGoal(metric: string): KnobTrap['goal'] | undefined {
+  const unit = metricUnit(metric);
+  if (unit === 'bytes' || /fragmentation_ratio|frag_ratio/.test(metric)) return 'memory';
+  if (unit?.startsWith('ops/') === true) return 'throughput';
+  return undefined;
+}
+
 /** Which goals the campaign's objective and constraints set: memory (bytes, fragmentation) and throughput (ops per second). */
 export function campaignGoals(metrics: ResolvedMetrics): Set<KnobTrap['goal']> {
   const goals = new Set<KnobTrap['goal']>();
   for (const metric of [metrics.objective, ...metrics.constraints]) {
-    const unit = metricUnit(metric);
-    if (unit === 'bytes' || /fragmentation_ratio|frag_ratio/.test(metric)) goals.add('memory');
-    if (unit?.startsWith('ops/') === true) goals.add('throughput');
+    const goal = metricGoal(metric);
+    if (goal !== undefined) goals.add(goal);
   }
   return goals;
 }

@@ -3,7 +3,7 @@ import type { Config, ConfigValue } from '../core/config.js';
 import type { SearchSpace } from '../core/search-space.js';
 import { judgeClaims } from '../optimizer/duel/paired-verdict.js';
 import { planDuel } from '../optimizer/duel/duel-schedule.js';
-import { minimalConfig, nextRevert, recordRevert, startDistillation, type DistillationState, type GuardDriver } from '../optimizer/recommend/distillation.js';
+import { minimalConfig, nextRevert, recordRevert, startDistillation, untestedRisks, type DistillationState, type GuardDriver, type KnobRisk } from '../optimizer/recommend/distillation.js';
 import { knobVerdicts, knobsWith, stepKnobs, verdictLine } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { judgeRevert } from '../optimizer/recommend/revert-outcome.js';
 import { DEFAULT_GROUP_POLICY, type GroupPolicy } from '../optimizer/recommend/revert-groups.js';
@@ -89,7 +89,19 @@ export type DistillSubject = DistillationRecord | ReferenceDistillation;
 /** Guard drivers of one subject (see distill-guard-order.ts): its arm and changed knobs in, ordered drivers out. */
 export type GuardDriversOf = (arm: string, changed: readonly string[]) => GuardDriver[];
 
-function started<T extends object>(base: T, state: DistillationState, importance: ReadonlyMap<string, number>) {
+/** Risks of one subject (see distill-risks.ts): its arm, config, changed knobs and guard drivers in, knobs with a hidden cost out. */
+export type RisksOf = (arm: string, config: Readonly<Config>, changed: readonly string[], drivers: readonly GuardDriver[]) => KnobRisk[];
+
+/** The subject's queue: guard drivers, then the other risky knobs, then least important first. */
+function queueOf(record: ResolvedCampaignRecord, arm: string, config: Readonly<Config>, effective: Readonly<Config>, importance: ReadonlyMap<string, number>, driversOf: GuardDriversOf, risksOf: RisksOf) {
+  const changed = Object.keys(deployableChanges(config, effective));
+  const drivers = driversOf(arm, changed);
+  const risks = risksOf(arm, config, changed, drivers);
+  return { state: startDistillation(config, effective, importance, drivers, groupPolicy(record), risks), risks };
+}
+
+function started<T extends object>(base: T, state: DistillationState, importance: ReadonlyMap<string, number>, risks: readonly KnobRisk[]) {
+  const own = risks.filter((r) => state.remaining.includes(r.knob));
   return {
     ...base,
     current: state.current,
@@ -97,6 +109,7 @@ function started<T extends object>(base: T, state: DistillationState, importance
     importance: Object.fromEntries(state.remaining.map((k) => [k, importance.get(k) ?? 0])),
     order_reasons: state.order_reasons ?? {},
     ...(state.group && state.group.length > 0 ? { group: state.group } : {}),
+    ...(own.length > 0 ? { risks: Object.fromEntries(own.map((r) => [r.knob, r.why])) } : {}),
     steps: [],
   };
 }
@@ -112,15 +125,15 @@ function startReferences(
   space: SearchSpace,
   importance: ReadonlyMap<string, number>,
   driversOf: GuardDriversOf,
+  risksOf: RisksOf,
   winnerArm: string,
 ): ReferenceDistillation[] {
   return board.rows
     .filter((r) => r.role === 'reference' && r.beats_baseline && r.arm !== winnerArm)
     .map((row): ReferenceDistillation => {
       const effective = baselineEffectiveAll(record, trials, space, row.config);
-      const changed = Object.keys(deployableChanges(row.config, effective));
-      const state = startDistillation(row.config, effective, importance, driversOf(row.arm, changed), groupPolicy(record));
-      const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [], inconclusive: [] }, state, importance);
+      const { state, risks } = queueOf(record, row.arm, row.config, effective, importance, driversOf, risksOf);
+      const base = started({ arm: row.arm, config: row.config, baseline_effective: effective, carries: [], contributes_nothing: [], inconclusive: [] }, state, importance, risks);
       const only = state.remaining[0];
       if (state.remaining.length > 1) return { ...base, status: 'stepping' };
       const reason = only === undefined ? 'the reference changes no knob' : `the reference changes one knob only (${only}): it carries the gain`;
@@ -130,7 +143,8 @@ function startReferences(
 
 /**
  * The round's starting record: the confirmed winner's changed knobs queued (knobs behind a guard
- * the winner regresses first, see `driversOf`, then least important first), or a skipped round
+ * the winner regresses first, see `driversOf`, then the other knobs with a cost the objective does
+ * not show, see `risksOf`, then least important first), or a skipped round
  * with its reason (nothing confirmed, or a single changed knob: nothing to drop); and every other
  * confirmed reference queued likewise, to be distilled after the winner.
  */
@@ -141,15 +155,15 @@ export function startDistill(
   space: SearchSpace,
   importance: ReadonlyMap<string, number>,
   driversOf: GuardDriversOf = () => [],
+  risksOf: RisksOf = () => [],
 ): DistillationRecord {
   // The config the export hands over (guard-aware, see winner-choice.ts), so the round distils that one.
   const winner = chooseWinner(record, board, trials)?.row;
   if (!winner) return { status: 'skipped', reason: 'nothing was confirmed better than the baseline', remaining: [], importance: {}, steps: [] };
   const effective = baselineEffectiveAll(record, trials, space, winner.config);
-  const changed = Object.keys(deployableChanges(winner.config, effective));
-  const state = startDistillation(winner.config, effective, importance, driversOf(winner.arm, changed), groupPolicy(record));
-  const base = started({ winner_arm: winner.arm, winner_config: winner.config, baseline_effective: effective }, state, importance);
-  const references = startReferences(record, board, trials, space, importance, driversOf, winner.arm);
+  const { state, risks } = queueOf(record, winner.arm, winner.config, effective, importance, driversOf, risksOf);
+  const base = started({ winner_arm: winner.arm, winner_config: winner.config, baseline_effective: effective }, state, importance, risks);
+  const references = startReferences(record, board, trials, space, importance, driversOf, risksOf, winner.arm);
   const withRefs = references.length > 0 ? { ...base, references } : base;
   if (state.remaining.length <= 1) {
     const only = state.remaining[0];
@@ -376,22 +390,37 @@ function budgetOf(settings: DistillSettings, planned: number): { planned: number
   return { planned, max_pairs: Math.max(settings.max_pairs, settings.pairs), batch: DISTILL_PAIRS_BATCH };
 }
 
-/** Ends the stepping: the minimal config, and either its confirmation duel against the baseline or (no revert held) done. */
+/**
+ * Ends the stepping: the knobs left untested that carry a risk are reverted under
+ * `distill.untested: revert_traps` (see untestedRisks; `validate` makes the config whole, as for a
+ * step), then the minimal config, and either its confirmation duel against the baseline, which so
+ * judges the config the export hands over, or (no revert held) done. Reverting the risky knobs may
+ * leave nothing of the winner: then there is nothing to confirm, and the winner is kept whole.
+ */
 export function finishSteps(
   d: DistillationRecord,
-  maxSteps: number,
+  settings: Pick<DistillSettings, 'max_steps' | 'untested'>,
+  validate: (c: Config) => Config = (c) => c,
 ): { next: DistillationRecord; confirm: boolean } {
   const state = stateOf(d);
+  const left = d.remaining.filter((k) => Object.hasOwn(minimalConfig(state), k));
+  const reverted = untestedRisks(state, left, d.risks ?? {}, settings.untested, validate);
   const minimal = minimalConfig(state);
-  const untested = d.remaining.filter((k) => Object.hasOwn(minimal, k));
-  const verdicts = knobVerdicts(d.steps, untested);
-  const line = verdictLine(verdicts, maxSteps);
-  if (knobsWith(verdicts, 'reverted').length === 0) {
+  const untested = state.remaining.filter((k) => Object.hasOwn(minimal, k));
+  const verdicts = knobVerdicts(d.steps, untested, { risks: d.risks ?? {}, reverted });
+  const line = verdictLine(verdicts, settings.max_steps);
+  if (reverted.length > 0 && Object.keys(minimal).length === 0) {
+    const why = `reverting them leaves nothing of the winner, so its gain lies in knobs no step tested: the confirmed winner is kept whole, with ${reverted.map((r) => `${r.knob}=${String(r.from)}`).join(', ')} untested`;
+    return { next: { ...d, status: 'done', minimal: minimalConfig(stateOf(d)), reason: `${line}: ${why}` }, confirm: false };
+  }
+  const next: DistillationRecord = { ...d, current: state.current, remaining: state.remaining, minimal };
+  if (reverted.length > 0) next.reverted_untested = reverted;
+  if (knobsWith(verdicts, 'reverted').length === 0 && reverted.length === 0) {
     const all = knobsWith(verdicts, 'carries_gain').length === verdicts.length;
     const why = all ? 'every changed knob is shown to carry part of the gain; the confirmed winner is already minimal' : 'the confirmed winner is kept whole';
-    return { next: { ...d, status: 'done', minimal, reason: `${line}: ${why}` }, confirm: false };
+    return { next: { ...next, status: 'done', reason: `${line}: ${why}` }, confirm: false };
   }
-  return { next: { ...d, status: 'confirming', minimal, reason: line, confirmation: { duel_id: MINIMAL_DUEL_ID } }, confirm: true };
+  return { next: { ...next, status: 'confirming', reason: line, confirmation: { duel_id: MINIMAL_DUEL_ID } }, confirm: true };
 }
 
 /** Slots of the minimal config (side a, run as `current`) against the baseline (its own trial's environment). */
@@ -424,8 +453,14 @@ export function decideMinimalConfirmation(record: ResolvedCampaignRecord, trials
   };
   const reason = confirmed
     ? `${d.reason ?? ''}; the minimal config is confirmed against the baseline (${why})`
-    : `${d.reason ?? ''}; the minimal config did not confirm against the baseline (${why}): the export keeps the confirmed winner`;
+    : `${d.reason ?? ''}; the minimal config did not confirm against the baseline (${why}): the export keeps the confirmed winner${keptUntested(d)}`;
   return { ...d, status: 'done', confirmation, reason };
+}
+
+/** What the confirmed winner ships that the failed minimal config had reverted untested for its risk. */
+function keptUntested(d: DistillationRecord): string {
+  const r = d.reverted_untested ?? [];
+  return r.length === 0 ? '' : `, which sets ${r.map((x) => `${x.knob}=${String(x.from)}`).join(', ')} untested (${r.map((x) => x.why).join('; ')})`;
 }
 
 /** A kept knob's share of the gain, with its interval. */

@@ -13,7 +13,7 @@ import type { CampaignImportance } from './campaign-importance.js';
 import { baselineEffective, deployableChanges, MINIMAL_DUEL_ID } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
 import { campaignReachability, distillEvidence, guardVerdicts, knobEvidence, reachEvidence, winnerVerdicts } from './recommendation-evidence.js';
-import { notFullyDistilled } from '../optimizer/recommend/distill-knob-verdicts.js';
+import { notFullyDistilled, untestedRiskLine, type KnobVerdict } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { getTrialResult } from '../store/trial-result-store.js';
 import { defaultConfig, encodeEnv } from '../spaces/index.js';
 import { campaignSpace } from './campaign-space.js';
@@ -34,6 +34,18 @@ async function firstResult(redis: Redis, trials: readonly TrialRecord[], arm: st
 /** Options the allocator read back during a trial. */
 function effectiveOptions(result: TrialResult | undefined): Record<string, ConfigValue> {
   return result?.repeats[0]?.workloads[0]?.allocator.options ?? {};
+}
+
+/**
+ * What the export says about untested knobs with a known or unmeasured cost: the distilled config's
+ * (reverted, or kept) as the round states them; when the winner is exported whole instead (the
+ * minimal config did not confirm), the ones the round had reverted are shipped after all, and said so.
+ */
+function untestedRiskNote(verdicts: readonly KnobVerdict[], distilled: boolean): string | undefined {
+  if (distilled) return untestedRiskLine(verdicts);
+  const shipped = verdicts.filter((v) => (v.outcome === 'reverted_untested' || v.outcome === 'untested') && v.risk !== undefined);
+  if (shipped.length === 0) return undefined;
+  return `shipped untested with the confirmed winner despite a known or unmeasured cost: ${shipped.map((v) => `${v.knob} (${v.risk ?? ''})`).join('; ')}`;
 }
 
 /** Summary keys of the objective and the constraints that `keys` (the chosen config's metrics) hold. */
@@ -170,6 +182,8 @@ export async function buildExportEvidence(
   const verdicts = d && winner && variant === 'minimal' ? winnerVerdicts(d) : [];
   const partial = d?.status === 'done' ? notFullyDistilled(verdicts) : undefined;
   if (partial !== undefined) notes.push(partial);
+  const risky = d?.status === 'done' ? untestedRiskNote(verdicts, distilled) : undefined;
+  if (risky !== undefined) notes.push(risky);
 
   const guards = winner ? guardVerdicts(record, trials, pairedArm, pairedRole) : undefined;
   const reach = campaignReachability(record, board);
@@ -179,7 +193,7 @@ export async function buildExportEvidence(
   if (winner && guards) {
     const gainText = `${signedPct(objective.direction === 'min' ? -(gain ?? 0) : (gain ?? 0))} ${objective.metric}`;
     const presented = presentRecommendation(gainText, guards.verdicts);
-    recommendation = { kind: presented.kind, headline: partial === undefined ? presented.headline : `${presented.headline}; ${partial}` };
+    recommendation = { kind: presented.kind, headline: [presented.headline, ...(partial === undefined ? [] : [partial]), ...(risky === undefined ? [] : [risky])].join('; ') };
     const how = distilled ? `the minimal config (${Object.keys(d.minimal ?? {}).length} of ${Object.keys(deployableChanges(winner.config, effective)).length} changed knobs of ${winner.arm})` : winner.arm;
     verdict = `${how} beats the baseline on ${objective.metric} (${distilled ? (d.confirmation?.reason ?? 'confirmed') : (winner.verdict?.reason ?? 'confirmed')}): ${recommendation.headline}${choice?.reason === undefined ? '' : `; ${choice.reason}`}`;
   } else if (unreachable.length > 0) {

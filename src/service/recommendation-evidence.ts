@@ -3,7 +3,7 @@ import type { Config } from '../core/config.js';
 import type { DistillEvidence, GuardEvidence, KnobEvidence, ReachEvidence } from '../core/export-evidence.js';
 import { guardWantsPairs, judgeGuards, type GuardVerdict, type PairedValues } from '../optimizer/recommend/guard-verdicts.js';
 import { assessReachability, type ConstraintReach } from '../optimizer/recommend/reachability.js';
-import { knobVerdicts, notFullyDistilled, stepKnobs, stepOutcome, type KnobVerdict } from '../optimizer/recommend/distill-knob-verdicts.js';
+import { knobVerdicts, notFullyDistilled, stepKnobs, stepOutcome, untestedRiskLine, type KnobVerdict } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { minimalConfig } from '../optimizer/recommend/distillation.js';
 import { knobShares } from './distill-round.js';
 import { collectDuels } from './duel-plan.js';
@@ -122,8 +122,10 @@ export function distillEvidence(d: DistillationRecord, trials: readonly TrialRec
       inconclusive: r.inconclusive,
       steps: stepEvidence(r.steps),
     })),
-    knobs: verdicts.map((v) => (v.step === undefined ? { knob: v.knob, outcome: v.outcome, summary: v.summary } : { ...v, step: v.step })),
+    knobs: verdicts.map((v) => (v.step === undefined ? { knob: v.knob, outcome: v.outcome, summary: v.summary } : { knob: v.knob, outcome: v.outcome, step: v.step, summary: v.summary })),
   };
+  const risky = untestedRiskLine(verdicts);
+  if (risky !== undefined && d.status === 'done') e.untested_risks = risky;
   const partial = notFullyDistilled(verdicts);
   if (partial !== undefined && d.status === 'done') e.not_fully_distilled = partial;
   if (d.confirmation?.confirmed !== undefined) e.confirmed = d.confirmation.confirmed;
@@ -137,7 +139,8 @@ export function distillEvidence(d: DistillationRecord, trials: readonly TrialRec
 export function winnerVerdicts(d: DistillationRecord): KnobVerdict[] {
   const over = d.status === 'done' || d.status === 'confirming';
   const current = minimalConfig({ baseline: d.baseline_effective ?? {}, current: d.current ?? {}, remaining: [], decisions: [] });
-  return knobVerdicts(d.steps, over ? d.remaining.filter((k) => Object.hasOwn(current, k)) : []);
+  const facts = { risks: d.risks ?? {}, reverted: over ? (d.reverted_untested ?? []) : [] };
+  return knobVerdicts(d.steps, over ? d.remaining.filter((k) => Object.hasOwn(current, k)) : [], facts);
 }
 
 /**
@@ -167,7 +170,11 @@ export function knobEvidence(
         e.share_high = Number.isFinite(share.share_high) ? share.share_high : null;
       }
       const v = kept.get(knob);
-      if (v && v.outcome !== 'reverted') {
+      if (v?.outcome === 'reverted_untested') {
+        // In the exported config only when the minimal config that reverted it did not confirm.
+        e.distill_outcome = 'untested';
+        e.distill_summary = `untested and shipped with the confirmed winner (the minimal config that reverted it did not confirm): ${v.risk ?? v.summary}`;
+      } else if (v && v.outcome !== 'reverted') {
         e.distill_outcome = v.outcome;
         e.distill_summary = v.summary;
       }

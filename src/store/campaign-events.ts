@@ -62,8 +62,8 @@ export const CAMPAIGN_EVENT_DOCS = {
     meaning: 'the step could not tell yet and the spread says more pairs can (up to distill.max_pairs)',
   },
   distill_step_decided: { data: '{subject, duel_id, knob, knobs, outcome: reverted | carries_gain | inconclusive, kept, reason}', meaning: 'a revert step was measured' },
-  distill_confirm_planned: { data: '{worker, duel_id, minimal, pairs}', meaning: 'the minimal config\'s duel against the baseline was planned' },
-  distill_finished: { data: '{status: done, minimal, confirmed, reason}', meaning: "the winner's part of the distillation round ended" },
+  distill_confirm_planned: { data: '{worker, duel_id, minimal, pairs, reverted_untested}', meaning: 'the minimal config\'s duel against the baseline was planned' },
+  distill_finished: { data: '{status: done, minimal, confirmed, reason, reverted_untested}', meaning: "the winner's part of the distillation round ended" },
   distill_reference_finished: { data: '{arm, carries, contributes_nothing, inconclusive, minimal, reason}', meaning: "a confirmed reference's distillation ended (after the winner's)" },
   campaign_state: {
     data: '{state: waiting_for_workers | running | cancelling, waiting_for?, running_trials?}',

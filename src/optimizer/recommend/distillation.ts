@@ -1,3 +1,4 @@
+import type { DistillUntested } from '../../core/campaign-spec.js';
 import type { Config, ConfigValue } from '../../core/config.js';
 import type { NonInferiorityVerdict } from '../../stats/paired-non-inferiority.js';
 import { DEFAULT_GROUP_POLICY, smallKnobGroup, type GroupPolicy } from './revert-groups.js';
@@ -70,9 +71,30 @@ export interface GuardDriver {
 }
 
 /**
+ * A changed knob with a cost the objective does not show: its value is a known trap of the space
+ * (`traps` on the knob), or it may drive a guard that is not shown to hold (regressed, inconclusive
+ * or not measured). Tested early, and never kept untested by default (see {@link untestedRisks}).
+ */
+export interface KnobRisk {
+  knob: string;
+  /** In words a user reads, e.g. "tcache=false is a known throughput trap: tcache:false cost 18-29% SET/GET ops/s ...". */
+  why: string;
+  /**
+   * Queued right after the guard drivers: a declared trap, whose cost is known. A knob only
+   * suspected (a thread-cache knob while throughput goes unmeasured: tcache_max may grow the cache
+   * as well as shrink it) keeps its importance place, and is only kept from being shipped untested.
+   */
+  early: boolean;
+}
+
+/**
  * The initial state: every changed knob of `winner` queued. Knobs in `drivers` (in the order given,
  * each once) go first, so a budget that runs out cannot leave the knob behind a guard's loss
- * untested; the rest follow least important first (importance is the knob's total-effect share; a
+ * untested; then the `early` knobs in `risks` (a trap value): their cost is one the campaign does
+ * not show, so the one thing a step can tell about them (whether they carry any
+ * of the gain) must not be what the budget runs out before, as `tcache:false` (a throughput trap)
+ * was left untested behind least important knobs on a memory campaign whose throughput went
+ * unmeasured (experiments/redis-trace/report.md). The rest follow least important first (importance is the knob's total-effect share; a
  * knob with no estimate counts as 0, ties by name) so the knobs most likely to carry nothing are
  * dropped before the ones that carry the gain are tested. `order_reasons` says why each is where it is.
  * Before them, the least important non-driver knobs are tried together once (`groupPolicy`, null: never).
@@ -83,6 +105,7 @@ export function startDistillation(
   importance: ReadonlyMap<string, number>,
   drivers: readonly GuardDriver[] = [],
   groupPolicy: GroupPolicy | null = DEFAULT_GROUP_POLICY,
+  risks: readonly KnobRisk[] = [],
 ): DistillationState {
   const changed = changedKnobs(winner, baseline);
   const order_reasons: Record<string, string> = {};
@@ -91,6 +114,11 @@ export function startDistillation(
     if (!changed.includes(d.knob) || first.includes(d.knob)) continue;
     first.push(d.knob);
     order_reasons[d.knob] = `first: may drive the regressed guard ${d.guard} (${d.why})`;
+  }
+  for (const r of risks) {
+    if (!r.early || !changed.includes(r.knob) || first.includes(r.knob)) continue;
+    first.push(r.knob);
+    order_reasons[r.knob] = `early, a cost the objective does not show: ${r.why}`;
   }
   const rest = changed.filter((k) => !first.includes(k)).sort((a, b) => (importance.get(a) ?? 0) - (importance.get(b) ?? 0) || a.localeCompare(b));
   for (const k of rest) order_reasons[k] = `least important first (importance ${(importance.get(k) ?? 0).toFixed(3)} on the objective)`;
@@ -157,6 +185,38 @@ export function recordRevert(
   if (step.knobs.length > 1) state.group = [];
   state.decisions.push(decision);
   return decision;
+}
+
+/** A knob reverted without a step of its own: the budget ran out and it carries a risk. */
+export interface UntestedRevert {
+  knob: string;
+  /** Its value in the distilled config before the revert. */
+  from: ConfigValue;
+  why: string;
+}
+
+/**
+ * Ends the round for the knobs left `untested` under `policy`: `revert_traps` sets back to the
+ * baseline every untested knob with a risk (`risks`: knob -> why, see {@link KnobRisk}), since no
+ * step showed it carries any of the gain while its cost is declared or unmeasured; the caller then
+ * confirms the config that results against the baseline. `keep` leaves them (they are reported
+ * untested with their risk). Updates `state.current` (made whole by `validate`, as a step's
+ * candidate is) and returns the reverts, in the order of `untested`.
+ */
+export function untestedRisks(
+  state: DistillationState,
+  untested: readonly string[],
+  risks: Readonly<Record<string, string>>,
+  policy: DistillUntested,
+  validate: (c: Config) => Config = (c) => c,
+): UntestedRevert[] {
+  if (policy === 'keep') return [];
+  const risky = untested.filter((k) => Object.hasOwn(risks, k) && isChanged(state, k));
+  if (risky.length === 0) return [];
+  const reverts = risky.map((k) => ({ knob: k, from: state.current[k] as ConfigValue, why: risks[k] as string }));
+  state.current = revertOf(state, risky, validate).candidate;
+  state.remaining = state.remaining.filter((k) => !risky.includes(k));
+  return reverts;
 }
 
 /** The deployable part of the distilled config: only the knobs that differ from the baseline. */

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultConfig, loadSpace } from '../../src/spaces/index.js';
-import { baselineEffective, baselineEffectiveAll, deployableChanges, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
-import type { TrialRecord } from '../../src/core/campaign-record.js';
+import { baselineEffective, baselineEffectiveAll, deployableChanges, finishSteps, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
+import type { DistillationRecord, DistillStep, TrialRecord } from '../../src/core/campaign-record.js';
 
 const space = loadSpace('jemalloc');
 const baseline = defaultConfig(space);
@@ -76,5 +76,47 @@ describe('more pairs for an undecided step', () => {
     assert.ok(slots.every((s) => s.slot.duel_id === 's2'));
     assert.deepEqual(slots.find((s) => s.slot.side === 'a')?.config, { narenas: 8 }, 'side a is the candidate');
     assert.deepEqual(planStepExtension({ ...d, steps: [{ ...step, kept: true, outcome: 'inconclusive' as const }] }, trials, 2), [], 'a decided step gets none');
+  });
+});
+
+describe('the end of the steps with knobs left untested (distill.untested)', () => {
+  const TRAP = 'tcache=false is a known throughput trap (cost 18-29% SET/GET ops/s)';
+  const winner: Record<string, string | number | boolean> = { ...baseline, tcache: false, narenas: 2, dirty_decay_ms: 0 };
+  delete winner['tcache_max'];
+  delete winner['lg_tcache_nslots_mul'];
+  const carried: DistillStep = { duel_id: 's1', knob: 'dirty_decay_ms', knobs: ['dirty_decay_ms'], from: 0, to: 10_000, candidate: { ...winner, dirty_decay_ms: 10_000 }, current: winner, outcome: 'carries_gain', kept: true, reason: 'costs 40%' };
+  const round = (current: Record<string, string | number | boolean>, remaining: string[], steps: DistillStep[]): DistillationRecord => ({
+    status: 'stepping', winner_arm: 'guide', winner_config: current, baseline_effective: baseline, current, remaining, importance: {}, steps, risks: { tcache: TRAP },
+  });
+  const settle = (c: Record<string, string | number | boolean>) => settleConfig(space, c, baseline);
+
+  it('revert_traps: the untested trap knob is set back, and the config without it is the one confirmed against the baseline', () => {
+    const { next, confirm } = finishSteps(round(winner, ['tcache', 'narenas'], [carried]), { max_steps: 1, untested: 'revert_traps' }, settle);
+    assert.equal(confirm, true, 'a config other than the winner: it needs its own duel');
+    assert.equal(next.status, 'confirming');
+    assert.deepEqual(next.minimal, { narenas: 2, dirty_decay_ms: 0 });
+    assert.equal(next.current?.['tcache'], true);
+    assert.equal(next.current?.['tcache_max'], baseline['tcache_max'], 'the re-activated child takes the baseline value');
+    assert.deepEqual(next.reverted_untested, [{ knob: 'tcache', from: false, why: TRAP }]);
+    assert.deepEqual(next.remaining, ['narenas']);
+    assert.equal(next.reason, 'no revert held; shown to carry the gain: dirty_decay_ms; max_steps (1) reached, kept untested: narenas; reverted untested for a known or unmeasured cost: tcache');
+  });
+
+  it('keep: the winner is kept whole with the trap knob untested, as before', () => {
+    const { next, confirm } = finishSteps(round(winner, ['tcache', 'narenas'], [carried]), { max_steps: 1, untested: 'keep' }, settle);
+    assert.equal(confirm, false);
+    assert.equal(next.status, 'done');
+    assert.equal(next.minimal?.['tcache'], false);
+    assert.equal(next.reverted_untested, undefined);
+    assert.match(next.reason ?? '', /kept untested: tcache, narenas: the confirmed winner is kept whole$/);
+  });
+
+  it('a revert of the risky knobs that would leave nothing of the winner keeps the winner whole, and says why', () => {
+    const only: Record<string, string | number | boolean> = { ...winner, narenas: baseline['narenas'] as number, dirty_decay_ms: baseline['dirty_decay_ms'] as number };
+    const { next, confirm } = finishSteps(round(only, ['tcache'], []), { max_steps: 1, untested: 'revert_traps' }, settle);
+    assert.equal(confirm, false, 'nothing left to confirm: the baseline itself');
+    assert.equal(next.status, 'done');
+    assert.deepEqual(next.minimal, { tcache: false });
+    assert.match(next.reason ?? '', /leaves nothing of the winner, so its gain lies in knobs no step tested: the confirmed winner is kept whole, with tcache=false untested$/);
   });
 });

@@ -45,7 +45,8 @@ export function distillRisks(
     const value = config[p.name];
     const trap = value === undefined ? undefined : p.traps.find((t) => t.values.includes(value) && !shown.has(t.goal));
     if (value === undefined || trap === undefined) continue;
-    add(p.name, `${p.name}=${String(value)} is a known ${trap.goal} trap (${trap.message}), and this campaign does not show that cost absent`, true);
+    const seen = verdicts.some((v) => metricGoal(v.metric) === trap.goal && v.status !== 'not_measured');
+    add(p.name, `${p.name}=${String(value)} is a known ${trap.goal} trap: ${trap.message}; this campaign ${seen ? `did not show its ${trap.goal} guards hold` : `did not measure ${trap.goal}`}`, true);
   }
   const throughput = unmeasured.filter((m) => metricGoal(m) === 'throughput');
   if (throughput.length > 0) {

@@ -395,24 +395,27 @@ function budgetOf(settings: DistillSettings, planned: number): { planned: number
  * `distill.untested: revert_traps` (see untestedRisks; `validate` makes the config whole, as for a
  * step), then the minimal config, and either its confirmation duel against the baseline, which so
  * judges the config the export hands over, or (no revert held) done. Reverting the risky knobs may
- * leave nothing of the winner: then there is nothing to confirm, and the winner is kept whole.
+ * leave nothing of the winner: its gain then lies in them, so they are kept (untested, with their
+ * risk named) as under `keep`.
  */
 export function finishSteps(
   d: DistillationRecord,
   settings: Pick<DistillSettings, 'max_steps' | 'untested'>,
   validate: (c: Config) => Config = (c) => c,
 ): { next: DistillationRecord; confirm: boolean } {
-  const state = stateOf(d);
+  let state = stateOf(d);
   const left = d.remaining.filter((k) => Object.hasOwn(minimalConfig(state), k));
-  const reverted = untestedRisks(state, left, d.risks ?? {}, settings.untested, validate);
+  let reverted = untestedRisks(state, left, d.risks ?? {}, settings.untested, validate);
+  let note = '';
+  if (reverted.length > 0 && Object.keys(minimalConfig(state)).length === 0) {
+    note = `; ${reverted.map((r) => r.knob).join(', ')} not reverted untested: that would leave nothing of the winner, so its gain lies there`;
+    state = stateOf(d);
+    reverted = [];
+  }
   const minimal = minimalConfig(state);
   const untested = state.remaining.filter((k) => Object.hasOwn(minimal, k));
   const verdicts = knobVerdicts(d.steps, untested, { risks: d.risks ?? {}, reverted });
-  const line = verdictLine(verdicts, settings.max_steps);
-  if (reverted.length > 0 && Object.keys(minimal).length === 0) {
-    const why = `reverting them leaves nothing of the winner, so its gain lies in knobs no step tested: the confirmed winner is kept whole, with ${reverted.map((r) => `${r.knob}=${String(r.from)}`).join(', ')} untested`;
-    return { next: { ...d, status: 'done', minimal: minimalConfig(stateOf(d)), reason: `${line}: ${why}` }, confirm: false };
-  }
+  const line = `${verdictLine(verdicts, settings.max_steps)}${note}`;
   const next: DistillationRecord = { ...d, current: state.current, remaining: state.remaining, minimal };
   if (reverted.length > 0) next.reverted_untested = reverted;
   if (knobsWith(verdicts, 'reverted').length === 0 && reverted.length === 0) {

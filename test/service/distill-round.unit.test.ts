@@ -111,12 +111,14 @@ describe('the end of the steps with knobs left untested (distill.untested)', () 
     assert.match(next.reason ?? '', /kept untested: tcache, narenas: the confirmed winner is kept whole$/);
   });
 
-  it('a revert of the risky knobs that would leave nothing of the winner keeps the winner whole, and says why', () => {
+  it('a revert of the risky knobs that would leave nothing of the winner is not made: its gain lies there, and the reason says so', () => {
+    // The winner changed tcache and dirty_decay_ms; the one step reverted dirty_decay_ms.
     const only: Record<string, string | number | boolean> = { ...winner, narenas: baseline['narenas'] as number, dirty_decay_ms: baseline['dirty_decay_ms'] as number };
-    const { next, confirm } = finishSteps(round(only, ['tcache'], []), { max_steps: 1, untested: 'revert_traps' }, settle);
-    assert.equal(confirm, false, 'nothing left to confirm: the baseline itself');
-    assert.equal(next.status, 'done');
+    const tested: DistillStep = { ...carried, outcome: 'reverted', kept: false, candidate: only };
+    const { next, confirm } = finishSteps(round(only, ['tcache'], [tested]), { max_steps: 1, untested: 'revert_traps' }, settle);
+    assert.equal(confirm, true, 'the tested revert still gives a smaller config to confirm');
     assert.deepEqual(next.minimal, { tcache: false });
-    assert.match(next.reason ?? '', /leaves nothing of the winner, so its gain lies in knobs no step tested: the confirmed winner is kept whole, with tcache=false untested$/);
+    assert.equal(next.reverted_untested, undefined);
+    assert.equal(next.reason, 'reverted dirty_decay_ms; max_steps (1) reached, kept untested: tcache; tcache not reverted untested: that would leave nothing of the winner, so its gain lies there');
   });
 });

@@ -36,7 +36,7 @@ before(async () => {
 after(() => stopRedis());
 
 async function campaign(name: string, carrier: 'dirty_decay_ms' | 'tcache', distill: Record<string, unknown>) {
-  const { controller, id } = await runScriptedCampaign(redis, name, metrics(carrier), { references: [{ name: 'guide', malloc_conf: TRAP_GUIDE }], budget: { trials: 16, minutes: 10 }, distill: { pairs: 3, ...distill } });
+  const { controller, id } = await runScriptedCampaign(redis, name, metrics(carrier), { references: [{ name: 'guide', malloc_conf: TRAP_GUIDE }], distill: { pairs: 3, ...distill } });
   const record = await controller.record(id);
   const trials = await controller.trials(id);
   const evidence = await buildExportEvidence(redis, record, await controller.leaderboard(id), trials);

@@ -116,8 +116,42 @@ export const OriginalRunSchema = z.object({
   note: z.string().optional(),
 });
 
+/**
+ * The replay against the untraced original run under the trial's own allocator (the sidecar's
+ * reference of that allocator, `trace record --reference-allocators`). Replay times are the replay
+ * phase's (first to last replayed call, and the CPU time of it), the original's its whole run.
+ */
+export const ReferenceComparisonSchema = z.object({
+  /** The trial's allocator. */
+  allocator: z.string(),
+  /** Whether the sidecar has an untraced run under it; when false every figure below is null. */
+  available: z.boolean(),
+  /** Allocators the sidecar has a reference run under. */
+  references_under: z.array(z.string()),
+  original_peak_rss_bytes: count.nullable(),
+  original_wall_ms: nonNegative.nullable(),
+  original_cpu_ms: nonNegative.nullable(),
+  original_version: z.string().nullable(),
+  original_served_by: z.string().nullable(),
+  replay_peak_rss_bytes: count,
+  replay_wall_ms: nonNegative,
+  replay_cpu_ms: nonNegative,
+  /** Replay / original, under the same allocator. */
+  peak_rss_ratio: nonNegative.nullable(),
+  wall_ratio: nonNegative.nullable(),
+  cpu_ratio: nonNegative.nullable(),
+  /** The comparison in words, or plainly that there is none under this allocator and which allocators have one. */
+  statement: z.string(),
+});
+export type ReferenceComparison = z.infer<typeof ReferenceComparisonSchema>;
+
 /** The fidelity block a trace measurement carries in `details.fidelity` (workers/runners/trace-runner.ts). */
-export const TraceFidelityReportSchema = ReplayFidelitySchema.extend({ original: OriginalRunSchema });
+export const TraceFidelityReportSchema = ReplayFidelitySchema.extend({
+  /** The traced recording (tracer included, under the allocator it was recorded with). */
+  original: OriginalRunSchema,
+  /** The untraced original under the trial's allocator (absent from results stored before it existed). */
+  reference: ReferenceComparisonSchema.optional(),
+});
 export type TraceFidelityReport = z.infer<typeof TraceFidelityReportSchema>;
 
 /** The part of a trace measurement's `details` that reports read. */

@@ -193,8 +193,26 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     {
       name: 'peak_rss_vs_original_ratio',
       unit: 'ratio',
-      meaning: "peak RSS of the replay / peak RSS of the recorded program (the trace's sidecar), same allocator only when it was recorded under it",
+      meaning: "peak RSS of the replay / peak RSS of the traced recording (the trace's sidecar; tracer included), same allocator only when it was recorded under it (peak_rss_vs_reference_ratio compares with the untraced original under the trial's allocator)",
       when: "the trace's sidecar NAME.json records the program's peak RSS",
+    },
+    {
+      name: 'peak_rss_vs_reference_ratio',
+      unit: 'ratio',
+      meaning: 'peak RSS of the replay / peak RSS of the untraced original program under the same allocator (the sidecar\'s reference run)',
+      when: 'the sidecar has a reference run under the trial\'s allocator (trace record --reference-allocators)',
+    },
+    {
+      name: 'run_ms_vs_reference_wall_ratio',
+      unit: 'ratio',
+      meaning: 'replayed calls\' wall time (run_ms) / wall time of the untraced original under the same allocator (its whole run)',
+      when: 'the sidecar has a reference run under the trial\'s allocator',
+    },
+    {
+      name: 'cpu_ms_vs_reference_cpu_ratio',
+      unit: 'ratio',
+      meaning: 'CPU time of the replayed calls / CPU time (user + sys) of the untraced original under the same allocator',
+      when: 'the sidecar has a reference run under the trial\'s allocator',
     },
     { name: 'cross_thread_waits', unit: 'count', meaning: 'calls that waited for another replay thread (a free or realloc of its object)' },
     { name: 'minor_faults', unit: 'count', meaning: 'minor page faults over the replay', better: 'lower' },

@@ -21,7 +21,8 @@ export function traceFidelityEvidence(result: TrialResult | undefined): TraceFid
       f.original.peak_rss_ratio === null
         ? (f.original.note ?? 'original peak RSS unknown')
         : `peak RSS ${f.original.peak_rss_ratio.toFixed(2)}x the original program's${f.original.same_allocator === true ? ' under the same allocator' : f.original.note === undefined ? '' : ` (${f.original.note})`}`;
-    const summary = `replay of trace '${trace}': ${f.replayed.ops} of ${f.recorded.ops} ops, peak live ${bytes(f.replayed.peak_live_bytes)} (recorded ${bytes(f.recorded.peak_live_bytes)})${f.match ? '' : ': FIDELITY LOST'}; ${rss}`;
+    const reference = f.reference === undefined ? '' : `; ${f.reference.statement}`;
+    const summary = `replay of trace '${trace}': ${f.replayed.ops} of ${f.recorded.ops} ops, peak live ${bytes(f.replayed.peak_live_bytes)} (recorded ${bytes(f.recorded.peak_live_bytes)})${f.match ? '' : ': FIDELITY LOST'}; ${rss} (traced run)${reference}`;
     return [
       {
         workload: m.label,

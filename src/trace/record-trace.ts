@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { AlloctuneError } from '../core/alloctune-error.js';
 import { RunstatSchema, type RunstatResult } from '../core/runstat-result.js';
 import { TRACE_FILE_SUFFIX, TraceNameSchema } from '../core/trace-name.js';
-import { TraceSidecarSchema, type TraceFileFacts, type TraceSidecar } from '../core/trace-sidecar.js';
+import { TRACE_SIDECAR_SCHEMA, TraceSidecarSchema, type TraceFileFacts, type TraceSidecar } from '../core/trace-sidecar.js';
 import { guardedSpawn, type GuardedProcess } from '../proc/guarded-spawn.js';
 import { nativeTool } from '../proc/repo-paths.js';
 import { readTrace } from './trace-reader.js';
@@ -19,6 +19,25 @@ const TRACER_VARIABLES = ['ALLOCTUNE_TRACE_FILE', 'ALLOCTUNE_TRACE_FOLLOW_FORKS'
 
 /** Variables that steer an allocator, recorded in the sidecar as the allocator environment. */
 const ALLOCATOR_VARIABLE = /^(LD_PRELOAD|MALLOC_.*|_RJEM_MALLOC_CONF|GLIBC_TUNABLES|MIMALLOC_.*|TCMALLOC_.*|JEMALLOC_.*|HAKMEM_.*)$/;
+
+/** The variables of `env` that steer an allocator, sorted, with `preload` as LD_PRELOAD. */
+export function allocatorEnvironment(env: Readonly<Record<string, string>>, preload: string): Record<string, string> {
+  return Object.fromEntries(
+    [...Object.entries(env), ['LD_PRELOAD', preload] as [string, string]].filter(([k]) => ALLOCATOR_VARIABLE.test(k)).sort(([a], [b]) => a.localeCompare(b)),
+  );
+}
+
+/** `env` without LD_PRELOAD and the tracer's variables: what the program gets besides them. */
+export function programEnvironment(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !(TRACER_VARIABLES as readonly string[]).includes(e[0])),
+  );
+}
+
+/** Writes the sidecar NAME.json of `sidecar.name` into `dir`. */
+export function writeSidecar(dir: string, sidecar: TraceSidecar): void {
+  writeFileSync(join(dir, `${sidecar.name}${TRACE_FILE_SUFFIX.sidecar}`), `${JSON.stringify(sidecar, null, 2)}\n`);
+}
 
 /** `env` runs the program with the tracer's variables: runstat itself, which waits for it, is not traced. */
 const ENV_PROGRAM = '/usr/bin/env';
@@ -108,9 +127,7 @@ export async function recordTrace(o: RecordTraceOptions): Promise<RecordedTrace>
   mkdirSync(o.dir, { recursive: true });
   removeEarlier(o.dir, o.name);
   const tracePath = join(o.dir, `${o.name}${TRACE_FILE_SUFFIX.trace}`);
-  const own: Record<string, string> = Object.fromEntries(
-    Object.entries(o.env).filter((e): e is [string, string] => e[1] !== undefined && e[0] !== 'LD_PRELOAD' && !(TRACER_VARIABLES as readonly string[]).includes(e[0])),
-  );
+  const own = programEnvironment(o.env);
   const preload = [TRACER_LIBRARY, o.allocatorLibrary, o.env['LD_PRELOAD']].filter((p): p is string => p !== undefined && p !== '').join(':');
   const assignments: Record<string, string> = { LD_PRELOAD: preload, ALLOCTUNE_TRACE_FILE: tracePath };
   if (o.followForks) assignments['ALLOCTUNE_TRACE_FOLLOW_FORKS'] = '1';
@@ -160,11 +177,9 @@ export async function recordTrace(o: RecordTraceOptions): Promise<RecordedTrace>
         }
       }
     }
-    const allocatorEnv = Object.fromEntries(
-      [...Object.entries(own), ['LD_PRELOAD', preload] as [string, string]].filter(([k]) => ALLOCATOR_VARIABLE.test(k)).sort(([a], [b]) => a.localeCompare(b)),
-    );
+    const allocatorEnv = allocatorEnvironment(own, preload);
     const sidecar = TraceSidecarSchema.parse({
-      schema: 'alloctune.trace-sidecar/1',
+      schema: TRACE_SIDECAR_SCHEMA,
       name: o.name,
       recorded_at: recordedAt,
       command: [o.command, ...o.args],
@@ -178,8 +193,10 @@ export async function recordTrace(o: RecordTraceOptions): Promise<RecordedTrace>
       follow_exec: o.followExec,
       trace,
       children,
+      references: {},
+      reference_problems: {},
     } satisfies TraceSidecar);
-    writeFileSync(join(o.dir, `${o.name}${TRACE_FILE_SUFFIX.sidecar}`), `${JSON.stringify(sidecar, null, 2)}\n`);
+    writeSidecar(o.dir, sidecar);
     return { sidecar, runstat, stdout: outcome.stdout, stderr: outcome.stderr, childProblems };
   } finally {
     rmSync(scratch, { recursive: true, force: true });

@@ -12,6 +12,7 @@ import { diffCpuStat, pickCpus, sampleCpuStat } from '../../src/sys/cpu-stat.js'
 import type { TraceDir } from '../trace-dir.js';
 import { abortedError } from './aborted-error.js';
 import { checkServingAllocator, readBackOptions } from './harness-runner.js';
+import { referenceComparison, referenceMetrics } from './trace-reference.js';
 import { readOriginalRun, type OriginalRun } from './trace-sidecar.js';
 import type { RunContext, WorkloadRunner } from './workload-runner.js';
 
@@ -71,13 +72,17 @@ export function replayMetrics(doc: ReplayResult, original: OriginalRun): Record<
   return metrics;
 }
 
-/** The fidelity block: op counts and peak live bytes from the file and from the replay, and the peak RSS against the original's. */
+/**
+ * The fidelity block: op counts and peak live bytes from the file and from the replay, the peak RSS
+ * against the traced recording's, and the replay against the untraced original under the same allocator.
+ */
 export function fidelityReport(doc: ReplayResult, original: OriginalRun, allocator: string): TraceFidelityReport {
   const ratio = original.peak_rss_bytes !== null && original.peak_rss_bytes > 0 ? doc.memory.peak_rss_bytes / original.peak_rss_bytes : null;
   const same = original.allocator === null ? null : original.allocator === allocator;
   const notes = [original.note, same === false ? `the original ran under ${original.allocator}, this replay under ${allocator}` : undefined].filter((n): n is string => n !== undefined);
   return {
     ...doc.fidelity,
+    reference: referenceComparison(doc, original, allocator),
     original: {
       peak_rss_bytes: original.peak_rss_bytes,
       allocator: original.allocator,
@@ -161,12 +166,13 @@ export class TraceRunner implements WorkloadRunner<'trace'> {
     checkServingAllocator(doc, ctx);
     const options = readBackOptions(doc, ctx);
     const fidelity = fidelityReport(doc, original, ctx.allocator);
+    const metrics = { ...replayMetrics(doc, original), ...(fidelity.reference === undefined ? {} : referenceMetrics(fidelity.reference)) };
     // The timeline keeps RSS and live bytes; per-snapshot allocator statistics would bloat every stored trial.
     const timeline = doc.memory.timeline.map(({ at_ms, rss_bytes, live_requested_bytes }) => ({ at_ms, rss_bytes, live_requested_bytes }));
     return {
       label: target,
       kind: 'trace',
-      metrics: replayMetrics(doc, original),
+      metrics,
       steal_pct: doc.system.steal_pct,
       cpu_busy_pct: pickCpus(load.cpu_busy_pct, cpus),
       allocator: { name: ctx.allocator, version: doc.allocator.version ?? 'unknown', options, path: doc.allocator.path },

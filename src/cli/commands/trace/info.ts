@@ -23,6 +23,21 @@ function lifetimeLine(label: string, l: LifetimeStats): string {
   return `  ${label}: ${l.objects} objects ended; p50 ${l.p50}, p90 ${l.p90}, p99 ${l.p99}, max ${l.max}\n`;
 }
 
+/** The untraced reference runs (what replays are compared with), and the ones that failed. */
+function referenceLines(sidecar: TraceSidecar): string[] {
+  const runs = Object.entries(sidecar.references);
+  const failed = Object.entries(sidecar.reference_problems);
+  if (runs.length === 0 && failed.length === 0) return ['  untraced reference runs: none (trace record --reference-allocators A,B adds them)\n'];
+  return [
+    'untraced reference runs:\n',
+    ...runs.map(
+      ([a, r]) =>
+        `  ${a.padEnd(10)} ${(r.version ?? 'version unknown').slice(0, 40)}: ${r.wall_ms.toFixed(0)} ms wall, ${(r.user_ms + r.sys_ms).toFixed(0)} ms CPU, peak RSS ${r.peak_rss_kb} kB, malloc() from ${r.served_by ?? '?'}\n`,
+    ),
+    ...failed.map(([a, why]) => `  ${a.padEnd(10)} failed: ${why.slice(0, 300)}\n`),
+  ];
+}
+
 function text(name: string, trace: TraceContents, stats: TraceStats, sidecar: TraceSidecar | undefined): string {
   const argv = Array.isArray(trace.header['argv']) ? (trace.header['argv'] as unknown[]).map(String).join(' ') : '?';
   const lines = [
@@ -32,6 +47,7 @@ function text(name: string, trace: TraceContents, stats: TraceStats, sidecar: Tr
   if (sidecar) {
     const status = sidecar.signal !== null ? `killed by signal ${sidecar.signal}` : `exit status ${String(sidecar.exit_code)}`;
     lines.push(`  recorded ${sidecar.recorded_at}: ${status}, ${sidecar.wall_ms.toFixed(0)} ms, peak RSS ${sidecar.peak_rss_kb} kB, allocator ${sidecar.allocator ?? '(the program\'s own)'}\n`);
+    lines.push(...referenceLines(sidecar));
   }
   lines.push('operations:\n');
   for (const op of TRACE_OPS) {

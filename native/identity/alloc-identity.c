@@ -8,6 +8,7 @@
  * no allocation function and allocates nothing itself. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <link.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,45 @@ static size_t put_json_string(char *out, size_t at, size_t cap, const char *text
   return at;
 }
 
+#if defined(__x86_64__)
+/* True when `code` is a PLT stub (optional endbr64, optional bnd prefix, then jmp *disp32(%rip)).
+ * A non-PIE program that takes malloc's address (Debian's python3.11) carries a canonical PLT entry
+ * for it, which dlsym(RTLD_DEFAULT) returns: the program then looks like it serves malloc() itself. */
+static int is_plt_stub(const unsigned char *code) {
+  if (code[0] == 0xf3 && code[1] == 0x0f && code[2] == 0x1e && code[3] == 0xfa) code += 4;
+  if (code[0] == 0xf2) code++;
+  return code[0] == 0xff && code[1] == 0x25;
+}
+#else
+static int is_plt_stub(const unsigned char *code) {
+  (void)code;
+  return 0;
+}
+#endif
+
+struct first_definer {
+  const char *path;
+  void *addr;
+};
+
+/* dl_iterate_phdr walks the objects in link-map order, the order symbol lookup searches them: the
+ * first (after the program) whose own malloc is defined is the one the PLT stub jumps to. */
+static int find_definer(struct dl_phdr_info *info, size_t size, void *data) {
+  (void)size;
+  struct first_definer *found = data;
+  if (found->path != NULL || info->dlpi_name == NULL || info->dlpi_name[0] == '\0') return found->path != NULL;
+  void *handle = dlopen(info->dlpi_name, RTLD_NOLOAD | RTLD_LAZY);
+  if (handle == NULL) return 0;
+  void *addr = dlsym(handle, "malloc");
+  Dl_info where;
+  if (addr && dladdr(addr, &where) && where.dli_fname && strcmp(where.dli_fname, info->dlpi_name) == 0) {
+    found->path = info->dlpi_name;
+    found->addr = addr;
+  }
+  dlclose(handle);
+  return found->path != NULL;
+}
+
 __attribute__((constructor)) static void record_identity(void) {
   const char *file = getenv("ALLOCTUNE_IDENTITY_FILE");
   if (file == NULL || file[0] != '/') return;
@@ -41,6 +81,13 @@ __attribute__((constructor)) static void record_identity(void) {
   Dl_info info;
   void *malloc_sym = dlsym(RTLD_DEFAULT, "malloc");
   const char *path = malloc_sym && dladdr(malloc_sym, &info) && info.dli_fname ? info.dli_fname : NULL;
+  static char real[4096];
+  /* dladdr names the program as it was started (/usr/bin/python3), /proc/self/exe its target (python3.11). */
+  if (path != NULL && realpath(path, real) != NULL && strcmp(real, exe) == 0 && is_plt_stub((const unsigned char *)malloc_sym)) {
+    struct first_definer found = {NULL, NULL};
+    dl_iterate_phdr(find_definer, &found);
+    if (found.path != NULL) path = found.path;
+  }
   static char line[8192];
   size_t at = (size_t)snprintf(line, sizeof line, "{\"pid\":%d,\"exe\":", (int)getpid());
   at = put_json_string(line, at, sizeof line, exe);

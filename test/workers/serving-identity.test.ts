@@ -18,6 +18,8 @@ const config = WorkerConfigSchema.parse({
   commands: {
     'redis-version': { argv: ['/usr/bin/redis-server', '--version'] },
     'shell-ls': { argv: ['/bin/sh', '-c', 'ls / > /dev/null'] },
+    // Debian's python3.11 is not position-independent and takes malloc's address: a canonical PLT entry.
+    'python-version': { argv: ['/usr/bin/python3', '--version'] },
   },
 });
 const runners = buildRunners(config);
@@ -42,6 +44,14 @@ describe('identity on every path: which library really served malloc()', () => {
     assert.equal(result.status, 'failed');
     assert.equal(result.error?.code, 'ALLOCTUNE_ERR_WRONG_ALLOCATOR');
     assert.match(result.error?.message ?? '', /^expected glibc to serve malloc\(\) but jemalloc \(\/.*libjemalloc\.so\.2\) in command:redis-version \(\/usr\/bin\/redis-\S+, pid \d+\) does$/);
+  });
+
+  it('a program whose own PLT stub is what dlsym finds for malloc is reported as served by the library the stub jumps to', async () => {
+    for (const [allocator, library] of [['jemalloc', /libjemalloc\.so\.2$/], ['glibc', /libc\.so\.6$/]] as const) {
+      const r = await executeTrial(job({ allocator, workloads: [{ kind: 'command', name: 'python-version' }] }), { runners, identity });
+      assert.equal(r.status, 'completed', JSON.stringify(r.error));
+      assert.match(r.repeats[0]?.workloads[0]?.allocator.path ?? '', library);
+    }
   });
 
   it('a command trial records the library that served malloc() in every process of the command', async () => {

@@ -19,10 +19,11 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { RunstatSchema, type RunstatResult } from '../../src/core/runstat-result.js';
-import { guardedSpawn, runGuarded } from '../../src/proc/guarded-spawn.js';
+import { guardedSpawn } from '../../src/proc/guarded-spawn.js';
 import { nativeTool } from '../../src/proc/repo-paths.js';
 import { freeLoopbackPort } from '../../src/redis/free-port.js';
 import { recordTrace } from '../../src/trace/record-trace.js';
+import { loadRedis as loadRedisWith, PROGRAM_ENV, PYTHON_ENV, pythonScript, redisArgs as programRedisArgs, redisLoadDescription } from './programs.js';
 import { reportMarkdown, summarize, type OverheadPair, type OverheadResults } from './report.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -30,41 +31,11 @@ const { values } = parseArgs({ options: { repeats: { type: 'string', default: '5
 const repeats = Number(values.repeats);
 const requests = Number(values.requests);
 const scale = Number(values.scale);
-const env = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+const env = PROGRAM_ENV;
 const dir = mkdtempSync(join(tmpdir(), 'alloctune-trace-overhead-'));
-
-const SCRIPT = `
-import threading
-kept = {}
-def work(k):
-    d = {str(i): [i] * (i % 7) for i in range(${scale})}
-    kept[k] = d
-ts = [threading.Thread(target=work, args=(k,)) for k in range(3)]
-for t in ts: t.start()
-for t in ts: t.join()
-kept.clear()
-`;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function cli(port: number, ...args: string[]): Promise<string> {
-  return (await runGuarded('/usr/bin/redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { env, timeoutMs: 30_000 })).stdout;
-}
-
-function redisArgs(port: number): string[] {
-  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-}
-
-/** Waits for the server, runs the benchmark, shuts the server down; returns the benchmark's wall ms. */
-async function loadRedis(port: number): Promise<number> {
-  for (let i = 0; i < 400 && !(await cli(port, 'ping')).includes('PONG'); i++) await sleep(25);
-  const t0 = performance.now();
-  const bench = await runGuarded('/usr/bin/redis-benchmark', ['-h', '127.0.0.1', '-p', String(port), '-n', String(requests), '-r', '10000', '-t', 'set,get,lpush', '-q'], { env, timeoutMs: 300_000 });
-  const wall = performance.now() - t0;
-  if (bench.exitCode !== 0) throw new Error(`redis-benchmark: ${bench.stderr}`);
-  await cli(port, 'shutdown', 'nosave');
-  return wall;
-}
+const SCRIPT = pythonScript(scale);
+const redisArgs = (port: number): string[] => programRedisArgs(port, dir);
+const loadRedis = (port: number): Promise<number> => loadRedisWith(port, requests);
 
 async function untracedRunstat(program: string, args: string[], extraEnv: Record<string, string>, during?: () => Promise<number>): Promise<{ doc: RunstatResult; wall?: number }> {
   const out = join(dir, 'runstat.json');
@@ -108,7 +79,7 @@ async function redisPair(repeat: number): Promise<OverheadPair> {
 }
 
 async function pythonPair(repeat: number): Promise<OverheadPair> {
-  const pyEnv = { PYTHONMALLOC: 'malloc' };
+  const pyEnv = PYTHON_ENV;
   const untraced: Run = async () => {
     const r = await untracedRunstat('/usr/bin/python3', ['-c', SCRIPT], pyEnv);
     return [r.doc.wall_ms, r.doc.max_rss_bytes / 1024];
@@ -135,7 +106,7 @@ try {
     command: `node --import tsx experiments/trace-overhead/measure-overhead.ts --repeats ${repeats} --requests ${requests} --scale ${scale}`,
     settings: { repeats, requests, scale },
     wall_time_meaning: {
-      redis: `redis-benchmark -n ${requests} -r 10000 -t set,get,lpush against the server (client-side wall)`,
+      redis: `${redisLoadDescription(requests)} against the server (client-side wall)`,
       python: `python3 -c SCRIPT (${scale} dict entries x 3 threads, PYTHONMALLOC=malloc), whole process`,
     },
     pairs,

@@ -178,6 +178,8 @@ writeFileSync(
     '',
     `Command: \`${command}\` (${new Date().toISOString()}, this 2-vCPU VM shared with other work; replay threads on CPUs 0,1).`,
     '',
+    "Against real programs (redis-server, python3, sqlite3, each allocator's untraced original): [real-report.md](real-report.md), `real.ts`.",
+    '',
     set.synthetic
       ? 'Traces: synthetic, from the test writer (no recorder in main yet). Their "original" is the nominal span the writer gives them (one call per gap), so the speed column is replay throughput against that nominal rate, not against a real program; re-run with `--traces DIR` on recordings made with `alloctune trace record` to compare with the programs themselves (sidecar wall_ms).'
       : 'Traces: recorded programs; original = the sidecar\'s wall_ms of the traced run (else the span of the traced calls).',

@@ -24,7 +24,9 @@ const CONFIGURED_METRIC = 'answer_count';
 // One trace directory: a two-command capture for the Redis workload's capture metrics, and a trace.
 const traces = mkdtempSync(join(tmpdir(), 'alloctune-catalogue-traces-'));
 writeFileSync(join(traces, 'cat.resp'), Buffer.concat([respCommand([Buffer.from('SET'), Buffer.from('k'), Buffer.from('v')]), respCommand([Buffer.from('RPUSH'), Buffer.from('l'), Buffer.from('x')])]));
-writeTrace(traces, 'mixed', syntheticTrace({ threads: 2, calls: 3000, seed: 4 }), { sidecar: { peak_rss_kb: 20_000 } });
+// With an untraced reference run under the runner's allocator, so that the ratios against it are reported.
+const reference = { ran_at: '2026-01-01T00:00:00.000Z', exit_code: 0, signal: null, wall_ms: 50, user_ms: 30, sys_ms: 10, peak_rss_kb: 18_000, allocator_env: {}, served_by: null, version: null };
+writeTrace(traces, 'mixed', syntheticTrace({ threads: 2, calls: 3000, seed: 4 }), { sidecar: { peak_rss_kb: 20_000, references: { jemalloc: reference } } });
 const TRACE_OFFSETS_MS = [0, 30];
 const runners = buildRunners(
   WorkerConfigSchema.parse({

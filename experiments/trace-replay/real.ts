@@ -14,7 +14,8 @@
  *   sqlite  sqlite3 on a fresh database file: ROWS inserts, an index, queries, DELETE half, VACUUM.
  *
  * Writes real-results.json (every run, raw) and real-report.md (from it, by real-report.ts).
- * Usage: node --import tsx experiments/trace-replay/real.ts [--repeats N] [--requests N] [--scale N] [--rows N] [--programs redis,python,sqlite]
+ * Usage: node --import tsx experiments/trace-replay/real.ts [--repeats N] [--requests N] [--scale N] [--rows N]
+ *        [--programs redis,python,sqlite] [--allocators glibc,jemalloc,mimalloc,tcmalloc] [--cpus 0,1]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,7 +26,8 @@ import { TraceDetailsSchema } from '../../src/core/replay-result.js';
 import type { TraceSidecar } from '../../src/core/trace-sidecar.js';
 import { WorkloadSpecSchema } from '../../src/core/trial-job.js';
 import { freeLoopbackPort } from '../../src/redis/free-port.js';
-import { allocatorDefinition } from '../../src/spaces/index.js';
+import { runAllocbench } from '../../src/harness/run-allocbench.js';
+import { allocatorDefinition, knownAllocatorSchema } from '../../src/spaces/index.js';
 import { recordTrace } from '../../src/trace/record-trace.js';
 import { recordReferences, runReference } from '../../src/trace/reference-run.js';
 import { TraceRunner } from '../../workers/runners/trace-runner.js';
@@ -44,15 +46,22 @@ const { values } = parseArgs({
     rows: { type: 'string', default: '20000' },
     programs: { type: 'string', default: 'redis,python,sqlite' },
     cpus: { type: 'string', default: '0,1' },
+    allocators: { type: 'string', default: 'glibc,jemalloc,mimalloc,tcmalloc' },
   },
 });
 const repeats = Math.max(1, Number(values.repeats));
 const requests = Number(values.requests);
 const scale = Number(values.scale);
 const rows = Number(values.rows);
-const ALLOCATORS = ['glibc', 'jemalloc', 'mimalloc', 'tcmalloc'] as const;
-/** Put first in LD_PRELOAD, the C library makes glibc's malloc serve a program linked with another allocator. */
-const LIBC = '/lib/x86_64-linux-gnu/libc.so.6';
+/** Registry names (unknown ones refused by name before anything runs). */
+const ALLOCATORS = (values.allocators ?? '').split(',').map((n) => knownAllocatorSchema().parse(n));
+/**
+ * Put first in LD_PRELOAD, the C library makes glibc's malloc serve a program linked with another
+ * allocator: the object that serves malloc() in the harness probe with nothing preloaded.
+ */
+const probed = await runAllocbench({ workload: null, env: PROGRAM_ENV });
+const LIBC = probed.ok ? probed.result.allocator.path : null;
+if (LIBC === null) throw new Error(`allocbench --probe did not name the C library: ${probed.ok ? 'no path' : probed.error.message}`);
 const dir = mkdtempSync(join(tmpdir(), 'alloctune-replay-real-'));
 
 interface Program {
@@ -77,7 +86,7 @@ const PROGRAMS: Record<string, Program> = {
     command: '/usr/bin/redis-server',
     args: () => redisArgs(port, dir),
     env: { ...PROGRAM_ENV, LD_PRELOAD: LIBC },
-    description: `redis-server (Debian, jemalloc-linked; LD_PRELOAD starts with libc.so.6) under ${redisLoadDescription(requests)}, then SHUTDOWN NOSAVE`,
+    description: `redis-server (Debian, jemalloc-linked; LD_PRELOAD starts with ${LIBC}) under ${redisLoadDescription(requests)}, then SHUTDOWN NOSAVE`,
     drive: () => loadRedis(port, requests),
   },
   python: {
@@ -156,6 +165,7 @@ async function replay(p: Program, allocator: string, repeat: number, order: numb
     peak_rss_kb: metric('peak_rss_bytes') / 1024,
     process_ms: m.duration_ms,
     baseline_rss_kb: metric('baseline_rss_bytes') / 1024,
+    replayer_kb: ((m.details as { memory?: { replayer_bytes?: number } }).memory?.replayer_bytes ?? NaN) / 1024,
     ops: metric('ops'),
     fidelity_match: fidelity.match,
     reference_statement: fidelity.reference?.statement ?? null,
@@ -173,7 +183,7 @@ try {
   writeFileSync(sqlScript, sqliteWorkload(rows));
   const results: RealResults = {
     generated_at: new Date().toISOString(),
-    command: `node --import tsx experiments/trace-replay/real.ts --repeats ${repeats} --requests ${requests} --scale ${scale} --rows ${rows} --programs ${programs.map((p) => p.name).join(',')} --cpus ${values.cpus}`,
+    command: `node --import tsx experiments/trace-replay/real.ts --repeats ${repeats} --requests ${requests} --scale ${scale} --rows ${rows} --programs ${programs.map((p) => p.name).join(',')} --allocators ${ALLOCATORS.join(',')} --cpus ${values.cpus}`,
     settings: { repeats, requests, scale, rows, replay_cpus: values.cpus ?? '' },
     programs: {},
     runs: [],

@@ -102,6 +102,13 @@ function range(xs: number[]): string {
   return ok.length === 0 ? 'n/a' : `${x2(Math.min(...ok))} to ${x2(Math.max(...ok))}`;
 }
 
+/** The tables and baseline of one measured row, in words: how much of the tables the baseline leaves out. */
+function tablesExample(rows: readonly RealRow[]): string {
+  const r = rows.find((x) => x.program === 'sqlite' && x.allocator === 'glibc') ?? rows[0];
+  if (r === undefined) return 'no replay measured';
+  return `${r.program} under ${r.allocator}: ${mib(r.replay.replayer_kb)} MiB of tables, ${mib(r.replay.baseline_rss_kb)} MiB resident at the baseline`;
+}
+
 export function realReport(results: RealResults): string {
   const rows = realRows(results);
   const programs = Object.keys(results.programs);
@@ -118,12 +125,12 @@ export function realReport(results: RealResults): string {
     '- **original**: the program untraced under the allocator (runstat: wait4 wall, user+sys CPU, ru_maxrss), `served by` read back by the',
     '  identity recorder inside the program. **replay**: `tracereplay` under the same allocator; wall = first to last replayed call, CPU =',
     '  user+sys of the replay phase, peak RSS = VmHWM reset after loading the trace, so it still holds the replayer\'s own tables',
-    '  (`baseline`, 48 B a record plus the plan: with 0.6-1.1 M records it outweighs the program\'s heap). `(peak - baseline) / orig`',
+    '  (`baseline`, 48 B a record plus the plan: at these record counts it outweighs the program\'s heap). `(peak - baseline) / orig`',
     '  takes out what was resident before the first call, but the replayer\'s per-object tables that the replay first writes still',
-    '  count in it (sqlite: 60 MB of tables, 45 MB resident at the baseline, 3.8 MB peak live); `(peak - tables) / orig` takes all',
+    `  count in it (${tablesExample(rows)}); \`(peak - tables) / orig\` takes all`,
     '  the tables out (a lower bound of the allocator\'s share, as not every table page need be resident). The original\'s peak is its',
-    '  whole process (code, stacks, non-malloc memory), so none of these is heap against heap; the replay\'s peak RSS is the figure a',
-    '  campaign ranks configs on only through differences between configs. `process` = the whole tracereplay process, loading included.',
+    '  whole process (code, stacks, non-malloc memory), so none of these is heap against heap. A campaign compares configs by their',
+    '  replays, whose tables are the same under every config. `process` = the whole tracereplay process, loading included.',
     '- The original\'s times cover everything the program does (start-up, parsing, computing, I/O); the replay issues only its allocation',
     '  calls. A ratio below 1 says how much of the program\'s time is not spent in the allocator, not that the allocator is faster.',
     '- **redis-server**: the original\'s wall time is the server\'s lifetime, which is mostly waiting on the client (redis-benchmark), so',

@@ -42,7 +42,8 @@ export function referenceComparison(doc: ReplayResult, original: OriginalRun, al
   };
   const x = (r: number | null): string => (r === null ? 'n/a' : `${r.toFixed(2)}x`);
   const statement =
-    `under ${allocator}${ref.version === null ? '' : ` ${ref.version}`}: replay peak RSS ${mib(c.replay_peak_rss_bytes)} = ${x(c.peak_rss_ratio)} the untraced original's ${mib(originalRss)}; ` +
+    `under ${allocator}${ref.version === null ? '' : ` ${ref.version}`}: replay peak RSS ${mib(c.replay_peak_rss_bytes)} = ${x(c.peak_rss_ratio)} the untraced original's ${mib(originalRss)} ` +
+    `(the replay's includes ${mib(doc.memory.baseline_rss_bytes)} of its own tables resident before the first call); ` +
     `replay ${c.replay_wall_ms.toFixed(0)} ms wall = ${x(c.wall_ratio)} the original's ${ref.wall_ms.toFixed(0)} ms, ${c.replay_cpu_ms.toFixed(0)} ms CPU = ${x(c.cpu_ratio)} its ${originalCpu.toFixed(0)} ms ` +
     '(replay times are the replayed calls only; the original\'s cover its whole run)';
   return { ...c, statement };

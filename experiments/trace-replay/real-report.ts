@@ -133,6 +133,8 @@ export function realReport(results: RealResults): string {
     '  replays, whose tables are the same under every config. `process` = the whole tracereplay process, loading included.',
     '- The original\'s times cover everything the program does (start-up, parsing, computing, I/O); the replay issues only its allocation',
     '  calls. A ratio below 1 says how much of the program\'s time is not spent in the allocator, not that the allocator is faster.',
+    '  The replay\'s CPU time counts every replay thread, the spins of a thread waiting for another\'s object included (python: 4',
+    '  threads freeing each other\'s objects on 2 CPUs), so it can exceed the replay\'s wall time.',
     '- **redis-server**: the original\'s wall time is the server\'s lifetime, which is mostly waiting on the client (redis-benchmark), so',
     '  **CPU time is the fairer comparison** there. Its glibc rows put libc.so.6 first in LD_PRELOAD (Debian\'s build links jemalloc).',
     '',

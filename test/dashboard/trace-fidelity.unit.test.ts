@@ -14,6 +14,7 @@ interface FidelityRecord { repeat: number; workload: string; trace: string; pace
 interface Module {
   compareFigure(recorded: number, replayed: number): Figure;
   rssComparison(original: unknown): { ratio: string; against: string };
+  referenceComparison(reference: unknown): { ratio: string; statement: string };
   traceFidelityRecords(result: unknown): FidelityRecord[];
   fidelityMark(fidelity: string | undefined, spec: unknown): { fidelity: string; text: string; title: string } | undefined;
   fidelityStatement(fidelity: unknown): string | undefined;
@@ -70,6 +71,15 @@ describe('trace fidelity wording (dashboard module)', () => {
     assert.match(unknown.against, /no sidecar NAME\.json/);
     const other = mod.rssComparison({ ...original, allocator: 'glibc', same_allocator: false, note: 'the original ran under glibc, this replay under jemalloc' });
     assert.match(other.against, /under glibc: NOT the allocator of this replay\)$/);
+  });
+
+  it('shows the untraced original under the same allocator when the recording has one, and says so when not', () => {
+    const present = mod.referenceComparison({ available: true, peak_rss_ratio: 2.849, statement: 'under jemalloc 5.3.0: replay peak RSS 48.3 MiB = 2.85x the untraced original\'s 13.9 MiB' });
+    assert.deepEqual(present, { ratio: '2.85×', statement: 'under jemalloc 5.3.0: replay peak RSS 48.3 MiB = 2.85x the untraced original\'s 13.9 MiB' });
+    const absent = mod.referenceComparison({ available: false, peak_rss_ratio: null, statement: 'no untraced original under mimalloc to compare with: references exist under glibc' });
+    assert.equal(absent.ratio, '–');
+    assert.match(absent.statement, /no untraced original under mimalloc/);
+    assert.match(mod.referenceComparison(undefined).statement, /no reference runs recorded/);
   });
 
   it('marks fidelity only in campaigns that have two, and states found-on/confirmed-on only for explore_with', () => {

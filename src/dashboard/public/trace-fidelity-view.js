@@ -3,7 +3,7 @@
 import { el } from './dom.js';
 import { fidelityMark, fidelityStatement, traceFidelityRecords } from './trace-fidelity.js';
 
-const HEADERS = ['repeat', 'workload', 'trace', 'ops recorded → replayed', 'peak live bytes recorded → replayed', 'replayer verdict', 'peak RSS ÷ original', 'compared against', 'pace'];
+const HEADERS = ['repeat', 'workload', 'trace', 'ops recorded → replayed', 'peak live bytes recorded → replayed', 'replayer verdict', 'peak RSS ÷ original', 'compared against', 'peak RSS ÷ untraced original, same allocator', 'pace'];
 
 function figureCell(figure, name) {
   return el('td', { 'data-figure': name }, el('span', { class: 'mono', text: `${figure.recorded} → ${figure.replayed} ` }), el('span', { class: figure.ok ? 'fidelity-mark good' : 'fidelity-mark bad', text: figure.mark }));
@@ -25,6 +25,7 @@ export function traceFidelitySection(result) {
       el('td', { class: r.match ? 'good' : 'bad strong', text: r.match ? 'reproduced the recording' : `FIDELITY LOST${r.problems.length ? `: ${r.problems.join(', ')}` : ''}` }),
       el('td', { 'data-figure': 'rss_ratio', class: 'strong', text: r.rss.ratio }),
       el('td', { class: 'note', text: r.rss.against }),
+      el('td', { 'data-figure': 'reference' }, el('span', { class: 'strong', text: `${r.reference.ratio} ` }), el('span', { class: 'note', text: r.reference.statement })),
       el('td', { class: 'note', text: r.pace }),
     ),
   );
@@ -32,7 +33,7 @@ export function traceFidelitySection(result) {
     'div',
     { id: 'trace-fidelity' },
     el('h3', { text: 'Trace fidelity: did the replay do what the recorded program did' }),
-    el('p', { class: 'note', text: 'Ops and peak live bytes are exact: they must equal the recording\'s. The peak RSS ratio compares the replay with the recorded program\'s own run (its sidecar): a replay\'s RSS is not the program\'s.' }),
+    el('p', { class: 'note', text: 'Ops and peak live bytes are exact: they must equal the recording\'s. The peak RSS ratios compare the replay with the recorded (traced) run and with the untraced original under the replay\'s own allocator, when the recording has one: a replay\'s RSS holds the replayer\'s own tables and is not the program\'s.' }),
     el('table', { id: 'trace-fidelity-table', class: 'grid' }, el('thead', {}, el('tr', {}, ...HEADERS.map((h) => el('th', { text: h })))), el('tbody', {}, ...rows)),
   );
 }

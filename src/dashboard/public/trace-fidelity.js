@@ -49,6 +49,17 @@ export function rssComparison(original) {
 }
 
 /**
+ * The replay against the untraced original under the trial's own allocator (`trace record
+ * --reference-allocators`; the worker's fidelity.reference): its ratio and the worker's statement,
+ * which says plainly when the recording has no reference under that allocator.
+ */
+export function referenceComparison(reference) {
+  if (!reference) return { ratio: '–', statement: 'no reference runs recorded (an older trace)' };
+  const ratio = reference.available && typeof reference.peak_rss_ratio === 'number' ? `${reference.peak_rss_ratio.toFixed(2)}×` : '–';
+  return { ratio, statement: String(reference.statement ?? '') };
+}
+
+/**
  * One record per trace measurement of a stored trial result (`GET .../trials/:tid`), in repeat
  * order: ops and peak live bytes recorded vs replayed, the replayer's own verdict, the RSS ratio.
  */
@@ -72,6 +83,7 @@ export function traceFidelityRecords(result) {
             f.replayed.failed_calls > 0 ? `${exact(f.replayed.failed_calls)} calls failed in the replay only` : '',
           ].filter(Boolean),
           rss: rssComparison(f.original),
+          reference: referenceComparison(f.reference),
         };
       }),
   );

@@ -1,7 +1,7 @@
 import type { CampaignSpec } from '../core/campaign-spec.js';
 import type { InputProblem } from '../core/input-problems-error.js';
 import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
-import { catalogueEntry, metricProblem, workloadReports } from './metric-catalogue.js';
+import { catalogueEntry, isConfiguredMetric, metricProblem, workloadReports } from './metric-catalogue.js';
 
 /**
  * The problems of a spec's cheaper-exploration settings, each under its request path: `explore_with`
@@ -78,7 +78,10 @@ function metricBetter(metric: string, workloads: readonly WorkloadSpec[]): 'lowe
 /**
  * A recorded trace may stand in for a real workload during exploration (explore on the replay,
  * confirm on the program): it must report, under the real workload's label, every metric the
- * campaign ranks and limits exploration by, at the snapshot offsets those metrics name.
+ * campaign ranks and limits exploration by, at the snapshot offsets those metrics name. A number
+ * the program prints itself (a command's metric from the worker config) is never one: the replay
+ * runs the program's allocations, not the program, so a trace metric of the same name would mean
+ * something else.
  */
 function standInProblems(w: Extract<WorkloadSpec, { kind: 'trace' }>, i: number, full: WorkloadSpec, spec: Pick<CampaignSpec, 'workloads' | 'objective' | 'constraints' | 'explore_with'>): InputProblem[] {
   const label = workloadLabel(full);
@@ -94,8 +97,14 @@ function standInProblems(w: Extract<WorkloadSpec, { kind: 'trace' }>, i: number,
     const here = what === 'explore_with.objective' ? w : full;
     const refersHere = dot > 0 ? metric.slice(0, dot) === label : workloadReports(here.kind, name) && among.filter((x) => workloadReports(x.kind, name)).length === 1;
     if (!refersHere) return [];
+    const rank = what === 'the objective' ? `; rank exploration by a replay metric instead with explore_with.objective (trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s)` : '';
+    if (here === full && isConfiguredMetric(full.kind, name)) {
+      return [{ path: `explore_with.workloads.${i}`, message: `'${name}' (${what}) is a number ${label} prints itself (the worker config's metric): a replay of its recorded allocations does not run the program and cannot report it${rank}` }];
+    }
     if (!workloadReports('trace', name)) {
-      return [{ path: `explore_with.workloads.${i}`, message: `the trace stand-in for ${label} does not report '${name}' (${what}), so exploration could not rank or limit by it; trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s` }];
+      const counterpart = here === full ? catalogueEntry(full.kind, name)?.replayed_as : undefined;
+      const hint = counterpart !== undefined && what === 'the objective' ? `; the replay measures it as '${counterpart}': set explore_with.objective to '${label}.${counterpart}'` : '; trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s';
+      return [{ path: `explore_with.workloads.${i}`, message: `the trace stand-in for ${label} does not report '${name}' (${what}), so exploration could not rank or limit by it${hint}` }];
     }
     const offset = /_at_(\d+)ms$/.exec(name)?.[1];
     if (offset !== undefined && !w.snapshot_offsets_ms.includes(Number(offset))) {

@@ -85,7 +85,7 @@ function signedPct(v: number): string {
 function describeWorkloads(workloads: readonly WorkloadSpec[]): string {
   return workloads
     .map((w) => {
-      const detail = w.kind === 'harness' ? JSON.stringify(w.args) : w.kind === 'redis' ? JSON.stringify(w.options.load) : w.kind === 'trace' ? `trace ${w.trace} (${w.pace})` : w.name;
+      const detail = w.kind === 'harness' ? JSON.stringify(w.args) : w.kind === 'redis' ? JSON.stringify(w.options.load) : w.kind === 'trace' ? `trace ${w.trace} (${w.pace})` : `command ${w.name}`;
       return `${workloadLabel(w)} ${detail}`;
     })
     .join('; ');

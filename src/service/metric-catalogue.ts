@@ -21,6 +21,11 @@ export interface MetricEntry {
   /** When the runner reports it; absent: always. */
   when?: string;
   /**
+   * The trace metric that measures the same quantity in a replay of this workload's recorded
+   * allocations (a trace standing in for it, explore_with), when the two are named differently.
+   */
+  replayed_as?: string;
+  /**
    * The machine-checkable part of `when`: why a workload as specified will not report the metric
    * (the field that decides, as the request spells it), or undefined when it will or cannot tell.
    */
@@ -223,7 +228,7 @@ const ROWS: Record<WorkloadSpec['kind'], readonly Row[]> = {
     { name: 'wall_ms', unit: 'ms', meaning: 'wall time of the command (runstat)', better: 'lower' },
     { name: 'user_ms', unit: 'ms', meaning: 'user CPU time of the command and its children', better: 'lower' },
     { name: 'sys_ms', unit: 'ms', meaning: 'system CPU time of the command and its children', better: 'lower' },
-    { name: 'max_rss_bytes', unit: 'bytes', meaning: 'peak RSS of the largest process (rusage ru_maxrss)', better: 'lower' },
+    { name: 'max_rss_bytes', unit: 'bytes', meaning: 'peak RSS of the largest process (rusage ru_maxrss)', better: 'lower', replayed_as: 'peak_rss_bytes' },
     { name: 'minor_faults', unit: 'count', meaning: 'minor page faults', better: 'lower' },
     { name: 'major_faults', unit: 'count', meaning: 'major page faults (read from disk)', better: 'lower' },
     { name: 'involuntary_ctx', unit: 'count', meaning: 'involuntary context switches (preemptions)', better: 'lower' },
@@ -289,6 +294,11 @@ export function catalogueEntry(kind: WorkloadSpec['kind'], name: string): Metric
   const exact = ofKind.find((p) => p.entry.name === name);
   if (exact) return exact.entry;
   return ofKind.find((p) => p.entry.name !== '<name>' && p.pattern.test(name))?.entry ?? ofKind.find((p) => p.pattern.test(name))?.entry;
+}
+
+/** True when `name` of a `kind` workload is the one the worker config chooses (a command's own output), not one the runner measures. */
+export function isConfiguredMetric(kind: WorkloadSpec['kind'], name: string): boolean {
+  return catalogueEntry(kind, name)?.name === '<name>';
 }
 
 /** True when a workload of `kind` can report a metric called `name`. */

@@ -86,3 +86,40 @@ describe('explore_with.objective', () => {
     assert.deepEqual(exploreWithProblems(spec()), []);
   });
 });
+
+describe('a trace standing in for an allow-listed command', () => {
+  const command = { kind: 'command', name: 'py-churn' };
+  const replay = { kind: 'trace', trace: 'py-churn', label: 'command:py-churn', snapshot_offsets_ms: [0] };
+  const commandSpec = (objective: string, explore?: string, constraints: unknown[] = []) =>
+    CampaignSpecSchema.parse(
+      smallCampaign({ workloads: [command], explore_with: { workloads: [replay], ...(explore === undefined ? {} : { objective: explore }) }, objective: { metric: objective, direction: 'min' }, constraints } as Partial<CampaignSpecInput>),
+    );
+
+  it('confirms on the command\'s peak RSS after exploring on the replay\'s', () => {
+    assert.deepEqual(exploreWithProblems(commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_bytes')), []);
+    assert.deepEqual(exploreWithProblems(commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_above_baseline_bytes')), []);
+  });
+
+  it('names the replay\'s counterpart of an objective the replay reports under another name', () => {
+    const problems = exploreWithProblems(commandSpec('command:py-churn.max_rss_bytes'));
+    assert.deepEqual(problems.map((p) => p.path), ['explore_with.workloads.0']);
+    assert.match(problems[0]?.message ?? '', /does not report 'max_rss_bytes' \(the objective\).*set explore_with\.objective to 'command:py-churn\.peak_rss_bytes'/);
+  });
+
+  it('refuses to rank or limit exploration by a number the program prints itself, even when a trace metric has its name', () => {
+    // ops_per_s: the command's own throughput from its output; the replay's ops_per_s counts allocator calls.
+    const ranked = exploreWithProblems(commandSpec('command:py-churn.ops_per_s'));
+    assert.ok(ranked.some((p) => p.path === 'explore_with.workloads.0' && /'ops_per_s' \(the objective\) is a number command:py-churn prints itself.*explore_with\.objective/.test(p.message)), JSON.stringify(ranked));
+    const limited = exploreWithProblems(commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_bytes', [{ metric: 'command:py-churn.ops_per_s', min: 10 }]));
+    assert.ok(limited.some((p) => p.path === 'explore_with.workloads.0' && /'ops_per_s' \(constraints\.0\) is a number command:py-churn prints itself/.test(p.message)), JSON.stringify(limited));
+    // A measured metric both report under one name is fine as a constraint.
+    assert.deepEqual(exploreWithProblems(commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_bytes', [{ metric: 'command:py-churn.minor_faults', max: 1e9 }])), []);
+  });
+
+  it('replays with what a definition says commands force, from its data alone', () => {
+    const forcing = { target_overrides: [{ workload: 'command' as const, knob: 'narenas', why: 'the site\'s commands set narenas themselves', value: 1 }, { workload: 'redis' as const, knob: 'background_thread', why: 'x', value: true }] };
+    assert.deepEqual(standInForcedKnobs(forcing, commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_bytes')), { narenas: 1 });
+    // jemalloc's own definition says nothing about commands: the replay runs the config as chosen.
+    assert.deepEqual(standInForcedKnobs(jemalloc, commandSpec('command:py-churn.max_rss_bytes', 'command:py-churn.peak_rss_bytes')), {});
+  });
+});

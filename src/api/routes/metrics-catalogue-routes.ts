@@ -16,6 +16,8 @@ export const MetricsCatalogueResponseSchema = z.object({
       better: z.enum(['lower', 'higher']).optional(),
       /** When the runner reports it; absent: always. */
       when: z.string().optional(),
+      /** The trace metric measuring the same quantity in a replay standing in for this workload (explore_with.objective), when named differently. */
+      replayed_as: z.string().optional(),
     }),
   ),
 });

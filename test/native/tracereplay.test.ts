@@ -69,6 +69,17 @@ describe('tracereplay', () => {
     });
   }
 
+  it('the allocator starts on the CPUs of --cpus, as a program started pinned does: jemalloc sizes its arenas by them', () => {
+    const lib = debianLibraryPath('jemalloc');
+    assert.ok(lib, 'jemalloc library installed');
+    // jemalloc makes 4 arenas per CPU it may run on, counted in its constructor, before main.
+    const one = replayed(programFile, { LD_PRELOAD: lib }, ['--cpus', '0']);
+    assert.equal(one.allocator.options?.['narenas'], 1, 'one CPU: one arena');
+    const two = replayed(programFile, { LD_PRELOAD: lib }, ['--cpus', '0,1']);
+    assert.equal(two.allocator.options?.['narenas'], 8, 'two CPUs: eight arenas');
+    assert.equal(one.fidelity.match, true);
+  });
+
   it('a thread freeing and reallocating what another allocated waits for it, never deadlocks, and the counts match', () => {
     // Thread 0 allocates 2000 blocks; thread 1 reallocs each, thread 2 frees it: in asap pacing
     // threads 1 and 2 run ahead of thread 0 and must wait on the objects.

@@ -26,6 +26,7 @@ import { TraceRunner } from '../../workers/runners/trace-runner.js';
 import { TraceDir } from '../../workers/trace-dir.js';
 import { CommandSpecSchema } from '../../workers/worker-config.js';
 import { startLocalStack } from '../report-kit/local-stack.js';
+import { separatedPairAgreement } from '../../src/stats/rank-correlation.js';
 import { mean, rankAgreement, runContext, SAFE_PATH, withPreload } from '../report-kit/rank-agreement.js';
 
 const HERE = join(REPO_ROOT, 'experiments', 'command-trace');
@@ -134,6 +135,13 @@ async function main(): Promise<number> {
       })),
       spearman_replay_peak_rss_vs_program_max_rss: rankAgreement(per('replay', 'peak_rss_bytes'), program, 21),
       spearman_replay_above_baseline_vs_program_max_rss: rankAgreement(per('replay', 'peak_rss_above_baseline_bytes'), program, 21),
+      // Only the pairs the program's own repeats tell apart, and whether the replay orders them the same way.
+      separated_pairs_replay_peak_rss_vs_program_max_rss: separatedPairAgreement(
+        measured.configs.map((c) => {
+          const of = (way: RankingMeasurement['way'], metric: string): number[] => measured.measurements.filter((m) => m.config_key === c.config_key && m.way === way).map((m) => m.metrics[metric] ?? Number.NaN);
+          return { name: c.trial_id, reference: of('program', 'max_rss_bytes'), proxy: of('replay', 'peak_rss_bytes') };
+        }),
+      ),
       measurements: measured.measurements,
     };
     write(join(out, 'ranking.json'), result);

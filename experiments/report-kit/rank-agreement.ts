@@ -1,7 +1,8 @@
 /**
- * What the replay-versus-program ranking experiments (#20: experiments/redis-trace/ranking.ts,
- * experiments/command-trace/run.ts) share: the environment and run context a worker would give a
- * config, and Spearman's rho of per-config means with its bootstrap interval.
+ * For experiments that measure configs outside a campaign, replay against program (#20,
+ * experiments/command-trace/run.ts): the environment and run context a worker would give a config,
+ * and Spearman's rho of per-config means with its bootstrap interval (src/stats/rank-correlation.ts,
+ * as experiments/redis-trace/ranking.ts uses it).
  */
 import type { Config } from '../../src/core/config.js';
 import type { SearchSpace } from '../../src/core/search-space.js';

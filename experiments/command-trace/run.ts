@@ -51,9 +51,10 @@ export interface RankingMeasurement {
   metrics: Record<string, number>;
 }
 
-async function record(traces: string): Promise<number> {
+/** Records the program under the campaign's allocator, so that the export's peak RSS ratio compares like with like. */
+async function record(traces: string, allocator: string): Promise<number> {
   const started = Date.now();
-  const out = await runGuarded(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'trace', 'record', NAME, '--traces', traces, '--', PYTHON, SCRIPT], {
+  const out = await runGuarded(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'trace', 'record', NAME, '--traces', traces, '--allocator', allocator, '--', PYTHON, SCRIPT], {
     env: { PATH: SAFE_PATH },
     cwd: REPO_ROOT,
     timeoutMs: 120_000,
@@ -99,7 +100,7 @@ async function main(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'alloctune-command-trace-'));
   const traces = join(dir, 'traces');
   try {
-    const recordedMs = await record(traces);
+    const recordedMs = await record(traces, (JSON.parse(readFileSync(join(HERE, 'campaign.json'), 'utf8')) as CampaignFile).allocator);
     copyFileSync(join(traces, `${NAME}.json`), join(out, 'recording', 'sidecar.json'));
     write(join(out, 'recording', 'info.json'), traceStats(readTrace(join(traces, `${NAME}.trace`), { columns: true }) as TraceContents & { columns: TraceColumns }));
     const workerConfig = join(dir, 'worker.json');

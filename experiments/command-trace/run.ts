@@ -51,10 +51,10 @@ export interface RankingMeasurement {
   metrics: Record<string, number>;
 }
 
-/** Records the program under the campaign's allocator, so that the export's peak RSS ratio compares like with like. */
+/** Records the program under the campaign's allocator, with an untraced reference run under it, so that the export's peak RSS ratio compares like with like. */
 async function record(traces: string, allocator: string): Promise<number> {
   const started = Date.now();
-  const out = await runGuarded(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'trace', 'record', NAME, '--traces', traces, '--allocator', allocator, '--', PYTHON, SCRIPT], {
+  const out = await runGuarded(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'src', 'cli', 'main.ts'), 'trace', 'record', NAME, '--traces', traces, '--allocator', allocator, '--reference-allocators', allocator, '--', PYTHON, SCRIPT], {
     env: { PATH: SAFE_PATH },
     cwd: REPO_ROOT,
     timeoutMs: 120_000,

@@ -109,7 +109,7 @@ function main(): void {
     '',
     `> ${exported.verdict}`,
     '',
-    'Wall time is in the verdict because the duels measure every metric of the command; on this busy machine times are not clean (the objective and the duels are on memory), though purging dirty pages at once (`dirty_decay_ms:0`: an madvise per freed extent) does cost time.',
+    'Wall time is in the verdict because the duels measure every metric of the command; on this shared machine times are not clean (the objective and the duels are on memory), though a short `dirty_decay_ms` (freed pages purged within milliseconds, an madvise per extent, and faulted in again by the next phase) does cost time.',
     '',
     ...claims,
     '',
@@ -125,7 +125,9 @@ function main(): void {
     `- Spearman rho, replay \`peak_rss_above_baseline_bytes\` vs python3 \`max_rss_bytes\`: ${rhoText(ranking.spearman_replay_above_baseline_vs_program_max_rss)}`,
     `- Pairs of configs python3's own repeats tell apart: ${sep.separated}; the replay orders ${sep.agreed} of them the same way with its repeats apart too${sep.disagreed.length > 0 ? ` (not: ${sep.disagreed.map((d) => `${d.a}/${d.b} ${d.proxy}`).join(', ')})` : ''}.`,
     '',
-    'Re-run: `node --import tsx experiments/command-trace/run.ts` (then `node --import tsx experiments/command-trace/report.ts`).',
+    'Run to run: the GP sampler is seeded, but what it proposes follows what it measured, so another run explores other configs. An earlier run (at commit cbb679a, its `raw/` and report in commit 6235fc9) found `dirty_decay_ms:0` itself and exported it alone (-28.6 %, Wilcoxon p 0.0039 over 8 pairs), with Spearman 0.93 [0.66, 1.00] and 65 of 71 separated pairs agreed; in both, the replay\'s leader held on python3.',
+    '',
+    'Re-run: `node --import tsx experiments/command-trace/run.ts` (about 90 s; then `node --import tsx experiments/command-trace/report.ts`).',
     '',
   ].join('\n');
   writeFileSync(join(HERE, 'report.md'), md);

@@ -17,8 +17,11 @@ export type CampaignState = z.infer<typeof CampaignStateSchema>;
 /** The states a campaign never leaves. */
 export type FinalCampaignState = Extract<CampaignState, 'finished' | 'cancelled' | 'failed'>;
 
-/** True once a campaign has stopped for good (finished, cancelled, failed): its record never changes again. */
-export function isFinalState(state: CampaignState): state is FinalCampaignState {
+/**
+ * True once a campaign has stopped for good (finished, cancelled, failed): its record never changes
+ * again. Tournaments share these final states (their live ones differ).
+ */
+export function isFinalState<S extends string>(state: S): state is Extract<S, FinalCampaignState> {
   return state === 'finished' || state === 'cancelled' || state === 'failed';
 }
 

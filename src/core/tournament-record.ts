@@ -4,17 +4,23 @@ import { EnvMapSchema, IdSchema } from './safe-text.js';
 import { TournamentSpecSchema } from './tournament-spec.js';
 
 /**
- * Where a tournament stands: `running` until every child campaign and every final round is done,
- * `cancelling` while its children cancel; the others are final.
+ * Where a tournament stands: `creating` from the moment it is stored, with its children planned
+ * (their ids fixed), until every child campaign exists (a service killed meanwhile creates the
+ * missing ones when it restarts); `running` until every child campaign and every final round is
+ * done, `cancelling` while its children cancel; the others are final.
  */
-export const TournamentStateSchema = z.enum(['running', 'cancelling', 'finished', 'cancelled', 'failed']);
+export const TournamentStateSchema = z.enum(['creating', 'running', 'cancelling', 'finished', 'cancelled', 'failed']);
 export type TournamentState = z.infer<typeof TournamentStateSchema>;
 
-/** One child campaign: the campaign owns its trials, search, confirmation and distillation. */
+/**
+ * One child campaign: the campaign owns its trials, search, confirmation and distillation. Its
+ * spec is derived from the tournament's (childCampaignSpec), so the tournament keeps only this.
+ */
 export const TournamentChildSchema = z.object({
   allocator: z.string(),
   /** The thread count its harness workloads run with; null without a sweep. */
   threads: z.number().int().nullable(),
+  /** Fixed when the tournament is stored, before the campaign exists (childCampaignId). */
   campaign_id: IdSchema,
   /** Its share of the tournament's explore trials. */
   budget_trials: z.number().int(),

@@ -254,9 +254,10 @@ export class CampaignController {
   /**
    * Pre-flight, store and start a campaign: every problem of the spec (against its space, the
    * harness's description and the live workers) is one 400 and nothing is stored. Without a live
-   * worker that fits, it starts in `waiting_for_workers`.
+   * worker that fits, it starts in `waiting_for_workers`. `id` is for a campaign whose id its owner
+   * recorded before creating it (a tournament's child): CONFLICT if a campaign of that id exists.
    */
-  async create(spec: CampaignSpec): Promise<CampaignRecord> {
+  async create(spec: CampaignSpec, options: { id?: string } = {}): Promise<CampaignRecord> {
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const harness = spec.workloads.some((w) => w.kind === 'harness') ? await readHarnessList() : undefined;
     if (harness && !harness.ok) this.log(`harness arguments not checked before the run: ${harness.reason}`);
@@ -266,7 +267,7 @@ export class CampaignController {
     // The posted definition is kept once, snapshotted with its hash; the spec keeps the rest.
     const { definition: _posted, ...storedSpec } = prepared.spec;
     const record: ResolvedCampaignRecord = {
-      id: newCampaignId(),
+      id: options.id ?? newCampaignId(),
       spec: storedSpec,
       definition: prepared.definition,
       state: waiting ? 'waiting_for_workers' : 'running',
@@ -287,8 +288,7 @@ export class CampaignController {
       throw new AlloctuneError('ALLOCTUNE_ERR_INVALID_INPUT', { field: 'space', reason: 'every parameter is frozen or dropped: nothing left to search' });
     }
     return this.serial.run(record.id, async () => {
-      await this.store.create(record);
-      await this.store.saveOptimizerState(record.id, snapshotOf(runtime));
+      if (!(await this.store.create(record, snapshotOf(runtime)))) throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `campaign ${record.id} exists` });
       this.runtimes.set(record.id, runtime);
       await this.store.appendEvent(record.id, 'campaign_created', { campaign_id: record.id, name: spec.name });
       this.log(`campaign ${record.id} (${spec.name}): created`);
@@ -415,6 +415,11 @@ export class CampaignController {
     const record = readable(stored);
     if (isFinalState(record.state)) this.stoppedRecords.set(id, record);
     return record;
+  }
+
+  /** True if a campaign of this id is stored (running or stopped). */
+  async exists(id: string): Promise<boolean> {
+    return this.runtimes.has(id) || this.stoppedRecords.has(id) || (await this.store.exists(id));
   }
 
   /** Leaderboard of a campaign, cached until its trials change (for good once it has stopped). */

@@ -8,6 +8,15 @@ export function workloadsAt(workloads: readonly WorkloadSpec[], threads: number 
   return workloads.map((w) => (w.kind === 'harness' ? { ...w, args: { ...w.args, threads } } : w));
 }
 
+/**
+ * The id of a tournament's child `index` (its place in the tournament's children): fixed with the
+ * tournament, so that a service killed while creating the children finds which exist. `c` like
+ * every campaign id, `_` keeps it apart from random ones (and from the `--` of job ids).
+ */
+export function childCampaignId(tournamentId: string, index: number): string {
+  return `c${tournamentId.slice(1)}_${index + 1}`;
+}
+
 /** A child's name: the tournament's, with its allocator and thread count. */
 export function childName(spec: Pick<TournamentSpec, 'name'>, allocator: string, threads: number | null): string {
   const suffix = threads === null ? ` [${allocator}]` : ` [${allocator}, ${threads} thread${threads === 1 ? '' : 's'}]`;

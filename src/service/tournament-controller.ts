@@ -19,7 +19,7 @@ import type { ControllerQueue } from './campaign-steps.js';
 import { buildExportEvidence } from './export-evidence-builder.js';
 import { BASELINE_ARM, armId, blockOrder, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
-import { workloadsAt } from './tournament-child-spec.js';
+import { childCampaignId, childCampaignSpec, workloadsAt } from './tournament-child-spec.js';
 import { planTournament } from './tournament-setup.js';
 import { campaignNeeds, workerMisfit } from './worker-needs.js';
 
@@ -93,39 +93,68 @@ export class TournamentController {
 
   /**
    * Check every child against its space, the harness and the live workers (one 400 naming every
-   * bad field, nothing created), then create the children and store the tournament.
+   * bad field, nothing stored), then store the tournament in `creating` with every child's id
+   * fixed, and create the children. A service killed at any point leaves nothing (killed before
+   * the record is stored) or a record that names every child it may have created: the restarted
+   * service adopts those and creates the others (see createChildren). A child refused here (a
+   * race: a worker left) fails the tournament, which cancels the children created so far.
    */
   async create(spec: TournamentSpec): Promise<TournamentRecord> {
     const workers = await listWorkers(this.options.redis, this.options.workerTimeoutMs);
     const harness = spec.workloads.some((w) => w.kind === 'harness') ? await readHarnessList() : undefined;
     const planned = planTournament(spec, { workers, ...(harness?.ok ? { harness: harness.list } : {}) });
-    const created: CampaignRecord[] = [];
-    try {
-      for (const child of planned) created.push(await this.options.campaigns.create(child.spec));
-    } catch (err) {
-      // Checked above, so this is a race (a worker left): take back what was created.
-      for (const c of created) await this.options.campaigns.cancel(c.id).catch(() => undefined);
-      throw err;
-    }
     const now = this.now().toISOString();
     const threads = spec.threads ?? [null];
+    const id = newTournamentId();
     const record: TournamentRecord = {
-      id: newTournamentId(),
+      id,
       spec,
-      state: 'running',
+      state: 'creating',
       created_at: now,
       updated_at: now,
       baseline_allocator: spec.baseline_allocator ?? (spec.allocators[0] as string),
-      objective_key: created[0]?.metrics?.objective ?? spec.objective.metric,
-      children: planned.map((p, i) => ({ allocator: p.allocator, threads: p.threads, campaign_id: (created[i] as CampaignRecord).id, budget_trials: p.spec.budget.trials })),
+      objective_key: planned[0]?.objective_key ?? spec.objective.metric,
+      children: planned.map((p, i) => ({ allocator: p.allocator, threads: p.threads, campaign_id: childCampaignId(id, i), budget_trials: p.spec.budget.trials })),
       rounds: threads.map((t) => ({ threads: t, status: 'waiting', arms: [], notes: [], decided: {}, trials: [] })),
     };
-    await this.serial.run(record.id, async () => {
+    return this.serial.run(id, async () => {
       await this.store.create(record);
-      await this.event(record.id, 'tournament_created', { tournament_id: record.id, name: spec.name, children: record.children });
+      await this.event(id, 'tournament_created', { tournament_id: id, name: spec.name, children: record.children });
+      try {
+        await this.createChildren(record);
+      } catch (err) {
+        await this.finish(record, 'failed', `a child campaign could not be created: ${describeError(err)}`);
+        throw err;
+      }
+      this.log(`tournament ${id} (${spec.name}): created with ${record.children.length} child campaigns`);
+      return record;
     });
-    this.log(`tournament ${record.id} (${spec.name}): created with ${created.length} child campaigns`);
-    return record;
+  }
+
+  /**
+   * Create every child of a `creating` tournament that does not exist yet (those that do were
+   * created before a crash: adopted), then mark it `running`. Each child is created by the process
+   * that runs the campaigns (the lease is re-taken before each); any other leaves the rest to it.
+   */
+  private async createChildren(record: TournamentRecord): Promise<void> {
+    for (const child of record.children) {
+      if (!(await this.options.campaigns.holdsControl())) return;
+      if (await this.options.campaigns.exists(child.campaign_id)) {
+        this.log(`tournament ${record.id}: child ${child.campaign_id} (${child.allocator}) already exists: adopted`);
+        continue;
+      }
+      await this.options.campaigns.create(childCampaignSpec(record.spec, child.allocator, child.threads, child.budget_trials), { id: child.campaign_id });
+      this.log(`tournament ${record.id}: child ${child.campaign_id} (${child.allocator}) created`);
+    }
+    record.state = 'running';
+    record.updated_at = this.now().toISOString();
+    await this.store.update(record);
+    await this.event(record.id, 'tournament_state', { state: 'running' });
+  }
+
+  /** The stored record of each child; undefined for one not created (only while, or since, the tournament was `creating`). */
+  private async childRecords(record: TournamentRecord): Promise<(CampaignRecord | undefined)[]> {
+    return Promise.all(record.children.map(async (c) => ((await this.options.campaigns.exists(c.campaign_id)) ? this.options.campaigns.record(c.campaign_id) : undefined)));
   }
 
   /** A tournament's record; NOT_FOUND for an unknown id. */
@@ -149,7 +178,9 @@ export class TournamentController {
       if (isFinalState(record.state) || record.state === 'cancelling') {
         throw new AlloctuneError('ALLOCTUNE_ERR_CONFLICT', { reason: `tournament ${id} is already ${record.state}: nothing to cancel` });
       }
+      // A tournament cancelled while `creating` stays without the children not created yet.
       for (const child of record.children) {
+        if (!(await this.options.campaigns.exists(child.campaign_id))) continue;
         try {
           await this.options.campaigns.cancel(child.campaign_id);
         } catch (err) {
@@ -211,16 +242,23 @@ export class TournamentController {
   private async advance(id: string, workers: readonly WorkerInfo[]): Promise<void> {
     const record = await this.record(id);
     if (isFinalState(record.state)) return;
+    if (record.state === 'creating') {
+      // Its creation was cut short (the service was killed): finish it.
+      await this.createChildren(record);
+      return;
+    }
     const before = JSON.stringify(record);
     if (record.state === 'running') await this.requeueOnce(record);
-    const children = await Promise.all(record.children.map((c) => this.options.campaigns.record(c.campaign_id)));
-    const childrenDone = children.every((c) => isFinalState(c.state));
     if (record.state === 'cancelling') {
+      const stored = await this.childRecords(record);
+      const childrenDone = stored.every((c) => c === undefined || isFinalState(c.state));
       await this.collect(record);
       if (childrenDone && record.rounds.every((r) => !r.trials.some((t) => t.state === 'queued'))) await this.finish(record, 'cancelled', 'cancelled by request');
       else if (JSON.stringify(record) !== before) await this.store.update({ ...record, updated_at: this.now().toISOString() });
       return;
     }
+    const children = await Promise.all(record.children.map((c) => this.options.campaigns.record(c.campaign_id)));
+    const childrenDone = children.every((c) => isFinalState(c.state));
     for (const round of record.rounds) {
       if (round.status === 'waiting') {
         const mine = record.children.map((c, i) => ({ c, r: children[i] as CampaignRecord })).filter(({ c }) => c.threads === round.threads);

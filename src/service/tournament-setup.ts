@@ -14,6 +14,8 @@ export interface PlannedChild {
   allocator: string;
   threads: number | null;
   spec: CampaignSpec;
+  /** The summary key of its objective (`<workload label>.<metric>`), as its pre-flight resolved it. */
+  objective_key: string;
 }
 
 /** A child problem's path as the tournament request spells it (`allocator` is the child's entry of `allocators`). */
@@ -91,8 +93,8 @@ export function planTournament(spec: TournamentSpec, context: PreflightContext =
     if (badAllocators.has(share.allocator)) continue;
     const child = childCampaignSpec(spec, share.allocator, share.threads, share.trials);
     try {
-      prepareCampaign(child, context);
-      children.push({ allocator: share.allocator, threads: share.threads, spec: child });
+      const prepared = prepareCampaign(child, context);
+      children.push({ allocator: share.allocator, threads: share.threads, spec: child, objective_key: prepared.metrics.objective });
     } catch (err) {
       if (err instanceof InputProblemsError) for (const p of err.problems) add({ path: tournamentPath(p.path, spec, share.allocator), message: p.message });
       else if (isAlloctuneError(err) && err.code === 'ALLOCTUNE_ERR_INVALID_INPUT') add({ path: tournamentPath(String(err.params['field'] ?? 'request'), spec, share.allocator), message: String(err.params['reason'] ?? err.message) });

@@ -10,6 +10,7 @@ import { judgeRound, switchingWorth, type ArmOutcome } from './tournament-verdic
 
 /** What the view reads of the children (the campaign controller). */
 export interface ChildReader {
+  exists(id: string): Promise<boolean>;
   record(id: string): Promise<ResolvedCampaignRecord>;
   leaderboard(id: string): Promise<Leaderboard>;
   trials(id: string): Promise<TrialRecord[]>;
@@ -53,6 +54,8 @@ export async function buildTournamentView(redis: Redis, record: TournamentRecord
   const design = finalRoundDesign(record.spec);
   const children = await Promise.all(
     record.children.map(async (c) => {
+      // A tournament still `creating` (or cancelled then) may not have every child yet.
+      if (!(await reader.exists(c.campaign_id))) return { allocator: c.allocator, threads: c.threads, campaign_id: c.campaign_id, state: 'not created', budget_trials: c.budget_trials, explored: 0 };
       const r = await reader.record(c.campaign_id);
       const explored = (await reader.trials(c.campaign_id)).filter((t) => t.role === 'explore').length;
       return { allocator: c.allocator, threads: c.threads, campaign_id: c.campaign_id, state: r.state, ...(r.stop_reason === undefined ? {} : { stop_reason: r.stop_reason }), budget_trials: c.budget_trials, explored };

@@ -4,6 +4,16 @@ import { CampaignRecordSchema, TrialRecordSchema, type CampaignRecord, type Tria
 import type { CampaignEventType } from './campaign-events.js';
 import { EVENTS_MAXLEN, KEYS } from './keys.js';
 
+// A campaign is stored whole or not at all: the record (only if the id is new), its index entry
+// and its sampler state in one step, so that a service killed while creating it leaves no record
+// that the index (and so the resumed controller) does not know of.
+const CREATE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[4] ~= '' then redis.call('SET', KEYS[3], ARGV[4]) end
+return 1
+`;
+
 /** A new campaign id: time-ordered, unguessable suffix, safe in keys and job ids. */
 export function newCampaignId(nowMs = Date.now()): string {
   return `c${nowMs.toString(36)}${randomBytes(3).toString('hex')}`;
@@ -16,11 +26,17 @@ export function newCampaignId(nowMs = Date.now()): string {
 export class CampaignStore {
   constructor(private readonly redis: Redis) {}
 
-  async create(record: CampaignRecord): Promise<void> {
+  /** Store a new campaign (with its sampler state, if given) in one atomic step; false if the id is taken (nothing written). */
+  async create(record: CampaignRecord, optimizerState?: unknown): Promise<boolean> {
     const valid = CampaignRecordSchema.parse(record);
-    const created = await this.redis.set(KEYS.campaign(valid.id), JSON.stringify(valid), 'NX');
-    if (created !== 'OK') throw new Error(`campaign ${valid.id} exists`);
-    await this.redis.zadd(KEYS.campaignIndex, Date.parse(valid.created_at), valid.id);
+    const state = optimizerState === undefined ? '' : JSON.stringify(optimizerState);
+    const created = await this.redis.eval(CREATE, 3, KEYS.campaign(valid.id), KEYS.campaignIndex, KEYS.optimizerState(valid.id), JSON.stringify(valid), String(Date.parse(valid.created_at)), valid.id, state);
+    return created === 1;
+  }
+
+  /** True if a campaign of this id is stored. */
+  async exists(id: string): Promise<boolean> {
+    return (await this.redis.exists(KEYS.campaign(id))) === 1;
   }
 
   async get(id: string): Promise<CampaignRecord | undefined> {

@@ -3,6 +3,13 @@ import type { Redis } from 'ioredis';
 import { TournamentRecordSchema, type TournamentRecord } from '../core/tournament-record.js';
 import { KEYS } from './keys.js';
 
+// The record (only if the id is new) and its index entry in one step: a tournament is listed, and so resumed, from the moment it is stored.
+const CREATE = `
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX') then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+return 1
+`;
+
 /** A new tournament id: time-ordered like campaign ids, told apart by its first letter. */
 export function newTournamentId(nowMs = Date.now()): string {
   return `x${nowMs.toString(36)}${randomBytes(3).toString('hex')}`;
@@ -14,8 +21,8 @@ export class TournamentStore {
 
   async create(record: TournamentRecord): Promise<void> {
     const valid = TournamentRecordSchema.parse(record);
-    if ((await this.redis.set(KEYS.tournament(valid.id), JSON.stringify(valid), 'NX')) !== 'OK') throw new Error(`tournament ${valid.id} exists`);
-    await this.redis.zadd(KEYS.tournamentIndex, Date.parse(valid.created_at), valid.id);
+    const created = await this.redis.eval(CREATE, 2, KEYS.tournament(valid.id), KEYS.tournamentIndex, JSON.stringify(valid), String(Date.parse(valid.created_at)), valid.id);
+    if (created !== 1) throw new Error(`tournament ${valid.id} exists`);
   }
 
   async get(id: string): Promise<TournamentRecord | undefined> {

@@ -197,7 +197,10 @@ describe('allocator tournaments with real workers', () => {
     }
     assert.equal((await sww.request('POST', `/v1/tournaments/${tournament.id}/cancel`)).statusCode, 409);
     const events = await fetch(`${sww.service.url}/v1/tournaments/${tournament.id}/events`, { signal: AbortSignal.timeout(20_000) });
-    const types = [...(await events.text()).matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(types, ['tournament_created', 'tournament_state', 'tournament_finished']);
+    const text = await events.text();
+    const types = [...text.matchAll(/^event: (\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(types, ['tournament_created', 'tournament_state', 'tournament_state', 'tournament_finished']);
+    const states = [...text.matchAll(/"state":"(\w+)"/g)].map((m) => m[1]);
+    assert.deepEqual(states, ['running', 'cancelling', 'cancelled'], 'stored creating, running once every child exists, then cancelled');
   });
 });

@@ -26,7 +26,7 @@ function tinyTournament(name: string): TournamentSpecInput {
     objective: { metric: 'rss_bytes_at_300ms', direction: 'min' },
     budget: { trials: 2, minutes: 5 },
     repeats: 1,
-    duel: { candidates: 1, confirm: { min_pairs: 3, max_pairs: 6 } },
+    duel: { candidates: 1, confirm: { min_pairs: 3, max_pairs: 8 } },
     distill: { enabled: false },
     sampler: 'random',
     seed: 7,
@@ -76,9 +76,12 @@ describe('a service killed while creating a tournament', () => {
     await redis.del(KEYS.controllerLease);
   }
 
-  function post(url: string, body: unknown): void {
-    // Never answered: the service is frozen mid-creation and killed.
-    void fetch(`${url}/v1/tournaments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) }).catch(() => undefined);
+  /** Post a tournament and wait until the proxy freezes the service at `stalled`: an answer first is a failure. */
+  async function postUntil(url: string, body: unknown, stalled: Promise<RedisCommand>): Promise<void> {
+    const answered = fetch(`${url}/v1/tournaments`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` }, body: JSON.stringify(body) })
+      .then(async (r) => `answered ${r.status} before the stall: ${await r.text()}`, () => 'the request failed before the stall');
+    const first = await Promise.race([stalled.then(() => undefined), answered]);
+    assert.equal(first, undefined);
   }
 
   /** Every campaign record stored, indexed or not (`alloctune:campaign:<id>`, without the sub-keys). */
@@ -98,8 +101,7 @@ describe('a service killed while creating a tournament', () => {
     // 1. Killed while storing the second child: the first exists, the second does not.
     const first = await serve(proxy.url);
     const stalled = proxy.stallOn(secondChildStored);
-    post(first.url, tinyTournament('crash mid-children'));
-    await stalled;
+    await postUntil(first.url, tinyTournament('crash mid-children'), stalled);
     await kill(first.cli);
     const planned = await onlyTournamentCreating();
     const [one, two] = planned.children;
@@ -140,8 +142,7 @@ describe('a service killed while creating a tournament', () => {
     const before = await storedCampaignIds();
     const service = await serve(proxy.url);
     const stalled = proxy.stallOn(secondChildStored);
-    post(service.url, tinyTournament('crash then cancel'));
-    await stalled;
+    await postUntil(service.url, tinyTournament('crash then cancel'), stalled);
     await kill(service.cli);
     const planned = await onlyTournamentCreating();
     const [one, two] = planned.children;

@@ -126,7 +126,9 @@ export class TournamentController {
         await this.finish(record, 'failed', `a child campaign could not be created: ${describeError(err)}`);
         throw err;
       }
-      this.log(`tournament ${id} (${spec.name}): created with ${record.children.length} child campaigns`);
+      this.log(record.state === 'running'
+        ? `tournament ${id} (${spec.name}): created with ${record.children.length} child campaigns`
+        : `tournament ${id} (${spec.name}): stored; the service that runs the campaigns creates its children`);
       return record;
     });
   }

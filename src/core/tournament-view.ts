@@ -52,7 +52,7 @@ export const TournamentChildViewSchema = z.object({
   allocator: z.string(),
   threads: z.number().int().nullable(),
   campaign_id: z.string(),
-  /** The campaign's state; `not created` for a child of a tournament still `creating` (or cancelled while it was). */
+  /** The campaign's state; `not_created` for a child of a tournament still `creating` (or cancelled while it was). */
   state: z.string(),
   stop_reason: z.string().optional(),
   budget_trials: z.number().int(),

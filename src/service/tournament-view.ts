@@ -55,7 +55,7 @@ export async function buildTournamentView(redis: Redis, record: TournamentRecord
   const children = await Promise.all(
     record.children.map(async (c) => {
       // A tournament still `creating` (or cancelled then) may not have every child yet.
-      if (!(await reader.exists(c.campaign_id))) return { allocator: c.allocator, threads: c.threads, campaign_id: c.campaign_id, state: 'not created', budget_trials: c.budget_trials, explored: 0 };
+      if (!(await reader.exists(c.campaign_id))) return { allocator: c.allocator, threads: c.threads, campaign_id: c.campaign_id, state: 'not_created', budget_trials: c.budget_trials, explored: 0 };
       const r = await reader.record(c.campaign_id);
       const explored = (await reader.trials(c.campaign_id)).filter((t) => t.role === 'explore').length;
       return { allocator: c.allocator, threads: c.threads, campaign_id: c.campaign_id, state: r.state, ...(r.stop_reason === undefined ? {} : { stop_reason: r.stop_reason }), budget_trials: c.budget_trials, explored };

@@ -164,7 +164,7 @@ describe('a service killed while creating a tournament', () => {
       assert.equal((await campaigns.record(one?.campaign_id ?? '')).state, 'cancelled');
       assert.equal(await campaigns.exists(two?.campaign_id ?? ''), false, 'the child not created before the crash is never created');
       const view = await buildTournamentView(redis, end, campaigns);
-      assert.deepEqual(view.per_threads[0]?.children.map((c) => c.state), ['cancelled', 'not created']);
+      assert.deepEqual(view.per_threads[0]?.children.map((c) => c.state), ['cancelled', 'not_created']);
       assert.deepEqual(await storedCampaignIds(), [...before, one?.campaign_id].sort(), 'no other campaign appeared');
     } finally {
       await tournaments.stop();

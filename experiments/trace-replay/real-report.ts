@@ -40,6 +40,9 @@ export interface RealResults {
   generated_at: string;
   command: string;
   settings: Record<string, number | string>;
+  /** 1-minute load average when the run started, and the host's CPUs (absent in older result files). */
+  load1_at_start?: number;
+  host_cpus?: number;
   programs: Record<string, { description: string; records: number; threads: number; traced_wall_ms: number; traced_peak_rss_kb: number; references: Record<string, TraceReference> }>;
   runs: RealRun[];
 }
@@ -109,6 +112,13 @@ function tablesExample(rows: readonly RealRow[]): string {
   return `${r.program} under ${r.allocator}: ${mib(r.replay.replayer_kb)} MiB of tables, ${mib(r.replay.baseline_rss_kb)} MiB resident at the baseline`;
 }
 
+/** How busy the machine was, from the result file: timing ratios mean little on a loaded one. */
+function machineNote(results: RealResults): string {
+  if (results.load1_at_start === undefined) return 'Measured on a 2-vCPU VM shared with other builds and tests (load not recorded): timings are noisy.';
+  const quiet = results.load1_at_start < 1;
+  return `Measured on ${results.host_cpus ?? '?'} CPUs at a 1-minute load of ${results.load1_at_start.toFixed(2)} when the run started (${quiet ? 'a quiet machine' : 'a busy machine: timings are noisy'}).`;
+}
+
 export function realReport(results: RealResults): string {
   const rows = realRows(results);
   const programs = Object.keys(results.programs);
@@ -117,7 +127,7 @@ export function realReport(results: RealResults): string {
     '',
     `Command: \`${results.command}\` (${results.generated_at}).`,
     '',
-    'Measured on a 2-vCPU VM **shared with several other helpers\' builds and tests**: timings are noisy. Each program was recorded once',
+    `${machineNote(results)} Each program was recorded once`,
     '(under the tracer, glibc), then for each allocator and repeat one untraced original run and one `asap` replay by the trace workload\'s',
     'runner ran back to back, their order alternating between repeats so that drift hits both alike. Figures are medians; ratios are',
     'replay median / original median. Re-run on a quiet machine with the command above.',

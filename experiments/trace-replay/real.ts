@@ -18,7 +18,7 @@
  *        [--programs redis,python,sqlite] [--allocators glibc,jemalloc,mimalloc,tcmalloc] [--cpus 0,1]
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -185,6 +185,8 @@ try {
     generated_at: new Date().toISOString(),
     command: `node --import tsx experiments/trace-replay/real.ts --repeats ${repeats} --requests ${requests} --scale ${scale} --rows ${rows} --programs ${programs.map((p) => p.name).join(',')} --allocators ${ALLOCATORS.join(',')} --cpus ${values.cpus}`,
     settings: { repeats, requests, scale, rows, replay_cpus: values.cpus ?? '' },
+    load1_at_start: loadavg()[0] ?? 0,
+    host_cpus: cpus().length,
     programs: {},
     runs: [],
   };

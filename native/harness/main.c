@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "lib/pinned-exec.h"
 #include "workloads.h"
 
 #define ALLOCBENCH_VERSION "1.0.0"
@@ -386,6 +387,19 @@ int main(int argc, char **argv) {
     extra_values[extra_count++] = value;
   }
 
+  if (run.cpu_list) {
+    run.cpu_count = parse_cpu_list(run.cpu_list, run.cpus, BENCH_MAX_THREADS);
+    if (run.cpu_count <= 0) usage_error("bad --cpus list '%s'", run.cpu_list);
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    sched_getaffinity(0, sizeof allowed, &allowed);
+    for (int c = 0; c < run.cpu_count; c++)
+      if (!CPU_ISSET(run.cpus[c], &allowed)) usage_error("--cpus %s names a CPU this process may not use", run.cpu_list);
+    /* Before the probe reads the allocator's options: they must be the ones it chose on these CPUs
+     * (harness/lib/pinned-exec.c says why this runs the harness again). */
+    exec_pinned(argv, run.cpus, run.cpu_count);
+  }
+
   if (probe_only) {
     if (workload_name) usage_error("%s", "--probe takes no workload");
     probe_allocator(&probe, &request);
@@ -419,15 +433,6 @@ int main(int argc, char **argv) {
   if (run.threads > wl->max_threads) usage_error("--threads is limited to the workload's max_threads (%s)", wl->name);
   if (run.duration_ms == 0 && run.ops_limit == 0 && wl->run_custom == NULL)
     usage_error("%s", "--duration-ms 0 needs --ops");
-  if (run.cpu_list) {
-    run.cpu_count = parse_cpu_list(run.cpu_list, run.cpus, BENCH_MAX_THREADS);
-    if (run.cpu_count <= 0) usage_error("bad --cpus list '%s'", run.cpu_list);
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    sched_getaffinity(0, sizeof allowed, &allowed);
-    for (int c = 0; c < run.cpu_count; c++)
-      if (!CPU_ISSET(run.cpus[c], &allowed)) usage_error("--cpus %s names a CPU this process may not use", run.cpu_list);
-  }
 
   for (int p = 0; p < wl->param_count; p++) {
     run.param_text[p] = wl->params[p].default_value;

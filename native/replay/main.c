@@ -15,6 +15,7 @@
 
 #include "../harness/lib/alloc-probe.h"
 #include "../harness/lib/json-writer.h"
+#include "../harness/lib/pinned-exec.h"
 #include "../harness/lib/sysinfo.h"
 #include "own-memory.h"
 #include "replay.h"
@@ -420,33 +421,6 @@ static void sample_timeline(run_record *r) {
   }
 }
 
-/* Set (to this process's pid) across the one exec of exec_pinned, so that a CPU list the kernel
- * narrows (a cpuset) cannot make the replayer exec itself again and again. */
-#define REEXEC_MARK "ALLOCTUNE_REPLAY_PINNED"
-
-/* An allocator sizes itself by the CPUs it may run on when it initializes, and jemalloc does that in
- * a constructor, before main (4 arenas per CPU): pinned only in main, the replay's allocator would be
- * sized by the whole machine while the program the trace stands for (a command runstat starts pinned,
- * redis-server) saw the worker's CPUs. So the replayer pins itself and runs itself again, once, before
- * its allocator exists. If the exec fails it carries on pinned, as before. */
-static void exec_pinned(char **argv, const int *cpus, int count) {
-  char mark[32];
-  const char *seen = getenv(REEXEC_MARK);
-  if (seen != NULL) {
-    unsetenv(REEXEC_MARK);
-    return;
-  }
-  cpu_set_t want, have;
-  CPU_ZERO(&want);
-  for (int i = 0; i < count; i++) CPU_SET(cpus[i], &want);
-  if (sched_getaffinity(0, sizeof have, &have) != 0 || CPU_EQUAL(&want, &have)) return;
-  if (sched_setaffinity(0, sizeof want, &want) != 0) return;
-  snprintf(mark, sizeof mark, "%d", (int)getpid());
-  if (setenv(REEXEC_MARK, mark, 1) != 0) return;
-  execv("/proc/self/exe", argv);
-  unsetenv(REEXEC_MARK);
-}
-
 int main(int argc, char **argv) {
   static options o;
   static trace_file t;
@@ -458,7 +432,7 @@ int main(int argc, char **argv) {
   if (o.cpu_list) {
     s.cpu_count = parse_cpu_list(o.cpu_list, s.cpus, REPLAY_MAX_CPUS);
     if (s.cpu_count <= 0) usage_error("bad --cpus list '%s'", o.cpu_list);
-    exec_pinned(argv, s.cpus, s.cpu_count);
+    exec_pinned(argv, s.cpus, s.cpu_count); /* why: harness/lib/pinned-exec.c */
   }
   trace_error err = {0};
   int rc = trace_load(o.trace, &t, &err);

@@ -31,6 +31,12 @@ async function firstResult(redis: Redis, trials: readonly TrialRecord[], arm: st
   return trial === undefined ? undefined : getTrialResult(redis, trial.campaign_id, trial.trial_id);
 }
 
+/** The stored result of the first completed run of the minimal config in its last duel against the baseline. */
+async function minimalResult(redis: Redis, trials: readonly TrialRecord[]): Promise<TrialResult | undefined> {
+  const trial = trials.find((t) => t.role === 'distill' && t.duel?.duel_id === MINIMAL_DUEL_ID && t.duel.arm === 'minimal' && t.state === 'completed');
+  return trial === undefined ? undefined : getTrialResult(redis, trial.campaign_id, trial.trial_id);
+}
+
 /** Options the allocator read back during a trial. */
 function effectiveOptions(result: TrialResult | undefined): Record<string, ConfigValue> {
   return result?.repeats[0]?.workloads[0]?.allocator.options ?? {};
@@ -167,6 +173,8 @@ export async function buildExportEvidence(
     exported = { ...exported, label: distilled ? 'minimal' : winner.arm, config, env: encodeEnv(space, whole, { only: new Set(Object.keys(config)) }) };
     if (distilled) {
       exported.metrics = armMetrics(trials, MINIMAL_DUEL_ID, 'minimal');
+      // What the allocator read back under the minimal config itself, not under the winner it was distilled from.
+      exported.effective_options = effectiveOptions(await minimalResult(redis, trials));
       gain = d.confirmation?.relative_effect;
       pairedArm = 'minimal';
       pairedRole = 'distill';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { TrialJobSchema, trialJobId, type TrialJob, type TrialJobInput } from '../../src/core/trial-job.js';
 import type { TrialResult } from '../../src/core/trial-result.js';
+import type { ConfigValue } from '../../src/core/config.js';
 import type { WorkerInfo } from '../../src/core/worker-info.js';
 import { trialQueueName } from '../../src/queue/queue-names.js';
 import type { EnqueueOutcome } from '../../src/queue/trial-queue.js';
@@ -89,7 +90,13 @@ export async function registerFakeWorker(redis: Redis, name = 'w1', concurrency 
 }
 
 /** What a fake measurement reports: harness fragmentation metrics of the small test campaign. */
-export type FakeMetrics = (job: TrialJob) => { rss_bytes: number; fragmentation_ratio: number; extra?: Record<string, number> };
+export type FakeMetrics = (job: TrialJob) => {
+  rss_bytes: number;
+  fragmentation_ratio: number;
+  extra?: Record<string, number>;
+  /** The allocator's read-back options; when given, the result carries one repeat reporting them (as a real worker's does). */
+  options?: Record<string, ConfigValue>;
+};
 
 /** RSS falls with dirty_decay_ms (defaults measure 40 MB), fragmentation stays low. */
 export const decayMetrics: FakeMetrics = (job) => {
@@ -98,7 +105,7 @@ export const decayMetrics: FakeMetrics = (job) => {
 };
 
 /** Store what a worker would for `job`: a `trial_started` report first, then the result (completed or failed) and its report. */
-async function storeAsWorker(redis: Redis, job: TrialJob, worker: string, outcome: Pick<TrialResult, 'status' | 'summary' | 'error'>): Promise<TrialResult> {
+async function storeAsWorker(redis: Redis, job: TrialJob, worker: string, outcome: Pick<TrialResult, 'status' | 'summary' | 'error'> & Partial<Pick<TrialResult, 'repeats'>>): Promise<TrialResult> {
   await appendTrialStarted(redis, job, worker);
   const now = new Date().toISOString();
   const result: TrialResult = {
@@ -122,7 +129,9 @@ async function storeAsWorker(redis: Redis, job: TrialJob, worker: string, outcom
 export async function completeJob(redis: Redis, job: TrialJob, worker: string, metrics: FakeMetrics = decayMetrics): Promise<TrialResult> {
   const m = metrics(job);
   const summary = (v: number) => ({ mean: v, sd: 0, n: 1, min: v, max: v });
+  const readBack = m.options === undefined ? [] : [{ index: 0, discarded: [], workloads: [{ label: 'harness:fragmentation', kind: 'harness' as const, metrics: {}, steal_pct: 0, cpu_busy_pct: {}, duration_ms: 1, allocator: { name: job.allocator, version: 'fake', options: m.options } }] }];
   return storeAsWorker(redis, job, worker, {
+    repeats: readBack,
     status: 'completed',
     summary: {
       'harness:fragmentation.rss_bytes_at_300ms': summary(m.rss_bytes),

@@ -67,6 +67,23 @@ describe('distillation round (temporary Redis, fake queue and worker)', () => {
     assert.ok(types.indexOf('distill_started') > types.lastIndexOf('duels_planned'), 'after the confirmation round');
   });
 
+  it('the export of the minimal config shows what the allocator read back under it, not under the winner', async () => {
+    const base = scripted();
+    // A faithful allocator reads back what it was given (the job's config), so each arm's options tell the arms apart.
+    const readsBack: FakeMetrics = (job) => ({ ...base(job), options: { ...job.config } });
+    const { controller, id } = await distilledCampaign('distill read-back', readsBack);
+    const record = await controller.record(id);
+    assert.equal(record.distillation?.confirmation?.confirmed, true, record.distillation?.confirmation?.reason);
+    const evidence = await buildExportEvidence(redis, record, await controller.leaderboard(id), await controller.trials(id));
+    assert.equal(evidence.chosen.label, 'minimal');
+    const current = record.distillation?.current ?? {};
+    assert.ok(Object.keys(current).length > 0, 'the distilled config is on the record');
+    // The minimal config runs the baseline's values for every reverted knob: its read-back says so.
+    assert.deepEqual(evidence.chosen.effective_options, current, 'read back under the minimal config');
+    const winner = (await controller.leaderboard(id)).rows.find((r) => r.arm === record.distillation?.winner_arm);
+    assert.ok(winner && Object.entries(winner.config).some(([k, v]) => evidence.chosen.effective_options[k] !== v), 'differs from the winner\'s read-back');
+  });
+
   it('is skipped, with the reason recorded, when nothing was confirmed', async () => {
     const flat: FakeMetrics = () => ({ rss_bytes: 40e6, fragmentation_ratio: 2 });
     const { controller, id } = await distilledCampaign('distill nothing confirmed', flat);

@@ -45,6 +45,7 @@ typedef struct snap {
   double at_ms;
   double after_end_ms; /* < 0 during the replay */
   uint64_t rss_bytes;
+  uint64_t own_resident_bytes; /* of the replayer's own mappings, read right after rss_bytes */
   int64_t live_bytes;
   alloc_stats stats;
 } snap;
@@ -177,6 +178,7 @@ static void write_snap(json_writer *w, const snap *s) {
   if (s->after_end_ms < 0) json_kv_null(w, "after_end_ms");
   else json_kv_double(w, "after_end_ms", s->after_end_ms);
   json_kv_uint(w, "rss_bytes", s->rss_bytes);
+  json_kv_uint(w, "replayer_resident_bytes", s->own_resident_bytes);
   json_kv_int(w, "live_requested_bytes", s->live_bytes > 0 ? s->live_bytes : 0);
   if (s->live_bytes > 0) json_kv_double(w, "fragmentation_ratio", (double)s->rss_bytes / (double)s->live_bytes);
   else json_kv_null(w, "fragmentation_ratio");
@@ -238,6 +240,7 @@ typedef struct run_record {
   replay_fidelity fid;
   uint64_t t_go, t_end;
   uint64_t peak_rss, baseline_rss, own_bytes;
+  uint64_t baseline_own_resident, peak_rss_minus_own;
   int peak_reset;
   double timer_ns;
   snap *timeline;
@@ -316,6 +319,8 @@ static void write_document(json_writer *w, run_record *r) {
   json_kv_bool(w, "peak_rss_covers_replay_only", r->peak_reset);
   json_kv_uint(w, "baseline_rss_bytes", r->baseline_rss);
   json_kv_uint(w, "replayer_bytes", r->own_bytes);
+  json_kv_uint(w, "replayer_resident_bytes_at_baseline", r->baseline_own_resident);
+  json_kv_uint(w, "peak_rss_minus_replayer_bytes", r->peak_rss_minus_own);
   json_kv_uint(w, "peak_live_bytes", r->fid.peak_live_bytes);
   if (r->fid.peak_live_bytes > 0) json_kv_double(w, "peak_fragmentation_ratio", (double)r->peak_rss / (double)r->fid.peak_live_bytes);
   else json_kv_null(w, "peak_fragmentation_ratio");
@@ -394,12 +399,33 @@ static void take_snap(run_record *r, snap *s, double after_end_ms) {
   s->at_ms = (double)(now_ns() - r->t_go) / 1e6;
   s->after_end_ms = after_end_ms;
   s->rss_bytes = rss_bytes();
+  s->own_resident_bytes = own_resident_bytes();
   s->live_bytes = replay_live_now(r->s);
   probe_read_stats(r->probe, &s->stats);
 }
 
 /* The main thread samples RSS and live bytes while the replay runs; a full timeline keeps every
  * second entry and doubles the interval, so any length of replay fits in MAX_TIMELINE entries. */
+static uint64_t minus_own(const snap *s) { return s->rss_bytes > s->own_resident_bytes ? s->rss_bytes - s->own_resident_bytes : 0; }
+
+/* The peak of RSS minus the replayer's resident own mappings over the replay and the after-end
+ * offsets, a lower bound of the true one: the largest of every reading taken (the timeline, every
+ * snapshot_every_ms, thinned as it doubles; the end; the offsets after it), and VmHWM minus the own
+ * resident bytes at the end. The latter holds because no own mapping is released during the replay
+ * and its pages only become resident (the shared tables are written as the calls go), so at the
+ * moment of VmHWM the replayer held at most what it holds at the end; it catches a peak between two
+ * readings of a short replay. It is left out when VmHWM could not be reset after loading the trace
+ * (the peak could then be the loader's, whose tables are gone). */
+static uint64_t peak_minus_own(const run_record *r) {
+  uint64_t peak = minus_own(&r->end);
+  for (int i = 0; i < r->timeline_count; i++)
+    if (minus_own(&r->timeline[i]) > peak) peak = minus_own(&r->timeline[i]);
+  for (int i = 0; i < r->o->offset_count; i++)
+    if (minus_own(&r->after[i]) > peak) peak = minus_own(&r->after[i]);
+  if (r->peak_reset && r->peak_rss > r->end.own_resident_bytes && r->peak_rss - r->end.own_resident_bytes > peak) peak = r->peak_rss - r->end.own_resident_bytes;
+  return peak;
+}
+
 static void sample_timeline(run_record *r) {
   uint64_t every_ns = r->o->snapshot_every_ms * 1000000ull;
   uint32_t threads = r->p->thread_count;
@@ -481,6 +507,7 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &r.ru0);
   read_cpu_times(&r.cpu0);
   r.baseline_rss = rss_bytes();
+  r.baseline_own_resident = own_resident_bytes();
   r.peak_reset = reset_peak_rss() == 0;
   r.t_go = replay_go(&s);
   if (o.pace == PACE_ASAP) r.t_go -= 1000000; /* replay_go leaves a 1 ms margin for pacing only */
@@ -499,6 +526,7 @@ int main(int argc, char **argv) {
     if (at > now) sleep_ns(at - now);
     take_snap(&r, &r.after[i], (double)(now_ns() - r.t_end) / 1e6);
   }
+  r.peak_rss_minus_own = peak_minus_own(&r);
   replay_fidelity_of(&s, &r.fid);
   if (emit(&r, 0) != 0) return 1;
   if (!fidelity_matches(&r)) {

@@ -176,15 +176,16 @@ int replay_prepare(replay_shared *s, const trace_plan *plan, uint64_t seed) {
   s->delta = own_alloc(ops * sizeof(int64_t));
   s->applied = own_alloc(ops);
   s->threads = own_alloc((size_t)plan->thread_count * sizeof(replay_thread) + 1);
-  if (!s->slot || !s->slot_size || !s->ready || !s->delta || !s->applied || !s->threads) return -1;
+  /* Every thread's histograms in one mapping (few own mappings: see trace-plan.c). */
+  histogram *hists = own_alloc((size_t)plan->thread_count * KIND_COUNT * sizeof(histogram) + 1);
+  if (!s->slot || !s->slot_size || !s->ready || !s->delta || !s->applied || !s->threads || !hists) return -1;
   for (uint32_t i = 0; i < plan->thread_count; i++) {
     replay_thread *t = &s->threads[i];
     t->shared = s;
     t->id = i;
     t->plan = &plan->threads[i];
     rng_seed(&t->rng, seed, (uint64_t)i + 1);
-    for (int k = 0; k < KIND_COUNT; k++)
-      if ((t->hist[k] = own_alloc(sizeof(histogram))) == NULL) return -1;
+    for (int k = 0; k < KIND_COUNT; k++) t->hist[k] = &hists[(size_t)i * KIND_COUNT + k];
   }
   return 0;
 }

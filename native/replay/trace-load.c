@@ -189,9 +189,9 @@ int trace_load(const char *path, trace_file *t, trace_error *err) {
     if (got == 8 && memcmp(head, TRACE_MAGIC, 8) != 0) return fail(err, TRACE_ERR_HEADER, "bad magic at offset 0: not an alloctune trace (expected \"ALCTRACE\")");
     return fail(err, TRACE_ERR_TRUNCATED, "file is %llu bytes: it ends inside the 16-byte header", (unsigned long long)size);
   }
-  const unsigned char *base = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+  const unsigned char *base = own_map_file(fd, (size_t)size);
   close(fd);
-  if (base == MAP_FAILED) return fail(err, TRACE_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+  if (base == NULL) return fail(err, TRACE_ERR_IO, "cannot map %s: %s", path, strerror(errno));
   int rc = 0;
   uint64_t trailer_at = 0;
   if (memcmp(base, TRACE_MAGIC, 8) != 0) {
@@ -209,7 +209,7 @@ int trace_load(const char *path, trace_file *t, trace_error *err) {
       if (rc == 0) rc = place_records(base, start, t, err);
     }
   }
-  munmap((void *)base, (size_t)size);
+  own_unmap_file(base, (size_t)size);
   if (rc != 0) trace_release(t);
   return rc;
 }

@@ -178,9 +178,12 @@ int trace_plan_build(const trace_file *t, trace_plan *plan, trace_error *err) {
   s.obj_steps = own_alloc((size_t)(creates + 1) * sizeof(uint32_t));
   int ok = plan->threads && s.obj_size && s.obj_steps && map_init(&s.map, creates);
   for (uint64_t i = 0; ok && i < t->count; i++) plan->threads[t->records[i].thread].count++;
-  for (uint32_t k = 0; ok && k < t->thread_count; k++) {
-    plan->threads[k].ops = own_alloc((size_t)plan->threads[k].count * sizeof(replay_op));
-    ok = plan->threads[k].ops != NULL;
+  /* One mapping for every thread's ops, not one each: the replayer's own mappings stay few, so
+   * measuring their resident bytes at every snapshot is a handful of mincore calls (own-memory.c). */
+  if (ok) ok = (plan->op_block = own_alloc((size_t)t->count * sizeof(replay_op) + 1)) != NULL;
+  for (uint64_t k = 0, at = 0; ok && k < t->thread_count; k++) {
+    plan->threads[k].ops = plan->op_block + at;
+    at += plan->threads[k].count;
     plan->threads[k].count = 0;
   }
   for (uint64_t i = 0; ok && i < t->count; i++) {
@@ -215,7 +218,8 @@ int trace_plan_build(const trace_file *t, trace_plan *plan, trace_error *err) {
 
 void trace_plan_release(trace_plan *plan) {
   if (plan->threads == NULL) return;
-  for (uint32_t k = 0; k < plan->thread_count; k++) own_free(plan->threads[k].ops, (size_t)plan->threads[k].count * sizeof(replay_op));
+  own_free(plan->op_block, (size_t)plan->op_total * sizeof(replay_op) + 1);
+  plan->op_block = NULL;
   own_free(plan->threads, (size_t)plan->thread_count * sizeof(thread_plan) + 1);
   plan->threads = NULL;
 }

@@ -50,6 +50,7 @@ typedef struct thread_plan {
 typedef struct trace_plan {
   uint32_t thread_count;
   thread_plan *threads;
+  replay_op *op_block; /* every thread's ops, thread after thread (own memory) */
   uint64_t op_total;
   uint32_t object_count;
   /* The recording's figures, in seq order. */

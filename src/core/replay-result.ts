@@ -15,6 +15,8 @@ export const ReplaySnapshotSchema = z.object({
   at_ms: nonNegative,
   after_end_ms: nonNegative.nullable(),
   rss_bytes: count,
+  /** Resident bytes of the replayer's own mappings (its tables, mincore), read right after rss_bytes. */
+  replayer_resident_bytes: count,
   live_requested_bytes: count,
   fragmentation_ratio: nonNegative.nullable(),
   allocator_stats: AllocatorStatsSchema.nullable(),
@@ -88,6 +90,14 @@ export const ReplayResultSchema = z.object({
     baseline_rss_bytes: count,
     /** Bytes of the replayer's own tables (mmap, not the allocator under test). */
     replayer_bytes: count,
+    /** Resident bytes of those own mappings when baseline_rss_bytes was read. */
+    replayer_resident_bytes_at_baseline: count,
+    /**
+     * Peak of RSS minus the replayer's resident own mappings: the largest reading (timeline, end,
+     * after-end offsets) or VmHWM minus the own resident bytes at the end, whichever is larger
+     * (a lower bound of the true peak; native/replay/main.c, peak_minus_own).
+     */
+    peak_rss_minus_replayer_bytes: count,
     peak_live_bytes: count,
     peak_fragmentation_ratio: nonNegative.nullable(),
     /** Highest live-byte sum the timeline saw across threads (they run concurrently, not in seq order). */

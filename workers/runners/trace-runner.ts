@@ -50,6 +50,7 @@ export function replayMetrics(doc: ReplayResult, original: OriginalRun): Record<
     peak_rss_bytes: m.peak_rss_bytes,
     baseline_rss_bytes: m.baseline_rss_bytes,
     peak_rss_above_baseline_bytes: Math.max(0, m.peak_rss_bytes - m.baseline_rss_bytes),
+    peak_rss_minus_replayer_bytes: m.peak_rss_minus_replayer_bytes,
     peak_live_bytes: m.peak_live_bytes,
     live_requested_bytes: m.live_requested_bytes,
     cross_thread_waits: doc.fidelity.replayed.cross_thread_waits,
@@ -65,8 +66,12 @@ export function replayMetrics(doc: ReplayResult, original: OriginalRun): Record<
     const offset = doc.params.snapshot_ms[i];
     if (offset === undefined) return;
     metrics[`rss_bytes_at_${offset}ms`] = snap.rss_bytes;
-    // Net of the replayer's own tables (48 B a record plus the plan), which can be half the RSS.
+    // Net of all that was resident before the first call: the replayer's tables (48 B a record plus
+    // the plan, which can be half the RSS), but also the allocator's own start-up footprint.
     metrics[`rss_above_baseline_bytes_at_${offset}ms`] = Math.max(0, snap.rss_bytes - m.baseline_rss_bytes);
+    // Net of exactly the replayer's own resident pages at that moment, the allocator's start-up kept
+    // (its arenas, huge pages made resident before the first call): the baseline takes those out too.
+    metrics[`rss_minus_replayer_bytes_at_${offset}ms`] = Math.max(0, snap.rss_bytes - snap.replayer_resident_bytes);
   });
   if (original.peak_rss_bytes !== null && original.peak_rss_bytes > 0) metrics['peak_rss_vs_original_ratio'] = m.peak_rss_bytes / original.peak_rss_bytes;
   return metrics;
@@ -168,7 +173,7 @@ export class TraceRunner implements WorkloadRunner<'trace'> {
     const fidelity = fidelityReport(doc, original, ctx.allocator);
     const metrics = { ...replayMetrics(doc, original), ...(fidelity.reference === undefined ? {} : referenceMetrics(fidelity.reference)) };
     // The timeline keeps RSS and live bytes; per-snapshot allocator statistics would bloat every stored trial.
-    const timeline = doc.memory.timeline.map(({ at_ms, rss_bytes, live_requested_bytes }) => ({ at_ms, rss_bytes, live_requested_bytes }));
+    const timeline = doc.memory.timeline.map(({ at_ms, rss_bytes, replayer_resident_bytes, live_requested_bytes }) => ({ at_ms, rss_bytes, replayer_resident_bytes, live_requested_bytes }));
     return {
       label: target,
       kind: 'trace',

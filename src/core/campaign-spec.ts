@@ -189,7 +189,7 @@ export const ExploreWithSchema = z
     note: printableText(200).optional(),
     /**
      * The metric the low-fidelity trials are ranked on when it differs from the campaign's objective
-     * (e.g. a replay's `rss_above_baseline_bytes_at_1000ms`, net of the replayer's own memory), with
+     * (e.g. a replay's `rss_minus_replayer_bytes_at_1000ms`, net of exactly the replayer's own tables), with
      * the objective's direction; duels and distillation stay on the campaign's objective.
      */
     objective: z.string().min(1).max(200).optional(),

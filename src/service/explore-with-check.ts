@@ -4,6 +4,13 @@ import { workloadLabel, type WorkloadSpec } from '../core/trial-job.js';
 import { catalogueEntry, isConfiguredMetric, metricProblem, workloadReports } from './metric-catalogue.js';
 
 /**
+ * The trace metrics a refusal suggests, the one to rank memory by first: RSS net of exactly the
+ * replayer's own tables. rss_above_baseline_bytes_at_<N>ms also takes out what the allocator made
+ * resident before the first call (jemalloc thp:always's huge pages), and so hides that config's cost.
+ */
+const TRACE_METRICS_HINT = "trace workloads report e.g. rss_minus_replayer_bytes_at_<N>ms (RSS net of exactly the replayer's own tables, the allocator's start-up kept: rank memory by it), peak_rss_bytes, ops_per_cpu_s";
+
+/**
  * The problems of a spec's cheaper-exploration settings, each under its request path: `explore_with`
  * must name one workload per entry of `workloads`, of the same kind and label (only its size may
  * differ, so the metric keys mean the same at both fidelities) or a recorded trace of the program
@@ -54,7 +61,10 @@ function exploreObjectiveProblems(spec: Pick<CampaignSpec, 'workloads' | 'explor
   if (metric === undefined || !spec.explore_with) return [];
   const low = spec.explore_with.workloads;
   const problem = metricProblem(metric, low);
-  if (problem !== undefined) return [{ path: 'explore_with.objective', message: `${problem} (explore_with.workloads)` }];
+  if (problem !== undefined) {
+    const hint = low.some((w) => w.kind === 'trace') ? `; ${TRACE_METRICS_HINT}` : '';
+    return [{ path: 'explore_with.objective', message: `${problem} (explore_with.workloads)${hint}` }];
+  }
   const better = metricBetter(metric, low);
   const wanted = spec.objective.direction === 'min' ? 'lower' : 'higher';
   if (better !== undefined && better !== wanted) {
@@ -97,13 +107,13 @@ function standInProblems(w: Extract<WorkloadSpec, { kind: 'trace' }>, i: number,
     const here = what === 'explore_with.objective' ? w : full;
     const refersHere = dot > 0 ? metric.slice(0, dot) === label : workloadReports(here.kind, name) && among.filter((x) => workloadReports(x.kind, name)).length === 1;
     if (!refersHere) return [];
-    const rank = what === 'the objective' ? `; rank exploration by a replay metric instead with explore_with.objective (trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s)` : '';
+    const rank = what === 'the objective' ? `; rank exploration by a replay metric instead with explore_with.objective (${TRACE_METRICS_HINT})` : '';
     if (here === full && isConfiguredMetric(full.kind, name)) {
       return [{ path: `explore_with.workloads.${i}`, message: `'${name}' (${what}) is a number ${label} prints itself (the worker config's metric): a replay of its recorded allocations does not run the program and cannot report it${rank}` }];
     }
     if (!workloadReports('trace', name)) {
       const counterpart = here === full ? catalogueEntry(full.kind, name)?.replayed_as : undefined;
-      const hint = counterpart !== undefined && what === 'the objective' ? `; the replay measures it as '${counterpart}': set explore_with.objective to '${label}.${counterpart}'` : '; trace workloads report e.g. peak_rss_bytes, rss_bytes_at_<N>ms, ops_per_cpu_s';
+      const hint = counterpart !== undefined && what === 'the objective' ? `; the replay measures it as '${counterpart}': set explore_with.objective to '${label}.${counterpart}'` : `; ${TRACE_METRICS_HINT}`;
       return [{ path: `explore_with.workloads.${i}`, message: `the trace stand-in for ${label} does not report '${name}' (${what}), so exploration could not rank or limit by it${hint}` }];
     }
     const offset = /_at_(\d+)ms$/.exec(name)?.[1];

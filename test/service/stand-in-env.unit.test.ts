@@ -62,7 +62,7 @@ describe('the forced knobs of a stand-in', () => {
 });
 
 describe('explore_with.objective', () => {
-  const net = 'redis.rss_above_baseline_bytes_at_1000ms';
+  const net = 'redis.rss_minus_replayer_bytes_at_1000ms';
 
   it('is accepted when the low-fidelity workloads report it, better in the objective\'s direction', () => {
     const s = spec({ explore_with: { workloads: [standIn], objective: net } } as Partial<CampaignSpecInput>);
@@ -79,7 +79,9 @@ describe('explore_with.objective', () => {
 
   it('refuses one the stand-in does not report, one of the other direction, one at an offset it does not take', () => {
     const problems = (objective: string, low: Record<string, unknown> = standIn) => exploreWithProblems(spec({ explore_with: { workloads: [low], objective } } as Partial<CampaignSpecInput>));
-    assert.ok(problems('redis.used_memory_bytes').some((p) => p.path === 'explore_with.objective' && /does not report 'used_memory_bytes'/.test(p.message)));
+    assert.ok(problems('redis.used_memory_bytes').some((p) => p.path === 'explore_with.objective' && /does not report 'used_memory_bytes'/.test(p.message) && /rss_minus_replayer_bytes_at_<N>ms \(RSS net of exactly the replayer's own tables/.test(p.message)));
+    // The metric older campaigns explore on stays accepted.
+    assert.deepEqual(problems('redis.rss_above_baseline_bytes_at_1000ms'), []);
     assert.ok(problems('redis.ops_per_cpu_s').some((p) => p.path === 'explore_with.objective' && /better higher, but the objective is to minimize/.test(p.message)));
     assert.ok(problems(net, { ...standIn, snapshot_offsets_ms: [300] }).some((p) => p.path === 'explore_with.workloads.0.snapshot_offsets_ms' && /must include 1000/.test(p.message)));
     // Without its own objective, the stand-in must report the campaign's.

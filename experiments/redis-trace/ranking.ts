@@ -3,10 +3,14 @@
  * redis-server does? Records redis-server once through the Redis workload's load and delete
  * (campaign.json), then measures fixed configs both ways, interleaved, `--repeats` times each:
  *   - replay: the trace workload as a stand-in for Redis runs it, with Redis's forced background
- *     thread (src/service/stand-in-env.ts), metric `rss_above_baseline_bytes_at_1000ms`;
+ *     thread (src/service/stand-in-env.ts), scored two ways from the same runs: by
+ *     `rss_above_baseline_bytes_at_1000ms` (RSS net of all that was resident before the first call,
+ *     the allocator's start-up too) and by `rss_minus_replayer_bytes_at_1000ms` (RSS net of exactly
+ *     the replayer's own tables);
  *   - real: the Redis workload's runner (workers/runners/redis-runner.ts), metric `rss_bytes_at_1000ms`.
  * Reports Spearman's rho of the per-config means with a bootstrap interval (src/stats/rank-correlation.ts),
- * and the same for the replay's gross `rss_bytes_at_1000ms` without the forced thread (the old stand-in).
+ * and the same for the replay's gross `rss_bytes_at_1000ms` without the forced thread (the old stand-in),
+ * the pairs of configs redis-server tells apart that each orders the same, and where thp:always lands.
  *
  *   node --import tsx experiments/redis-trace/ranking.ts [--out DIR] [--repeats 3] [--cpus 1] [--client-cpus 0]
  *   node --import tsx experiments/redis-trace/ranking.ts --report-only   (rewrites ranking.md from DIR/ranking.json)
@@ -31,6 +35,10 @@ import { recordRedis, type RecordedLoad } from './record-redis.js';
 const HERE = join(REPO_ROOT, 'experiments', 'redis-trace');
 const TRACE = 'redis-delete';
 const OFFSET_MS = 1000;
+/** The stand-in's second score, read from the same runs' metrics (absent from runs before it existed). */
+const NET_METRIC = `rss_minus_replayer_bytes_at_${OFFSET_MS}ms`;
+/** The declared memory trap whose place in each ranking the report states. */
+const TRAP = 'thp:always';
 
 /** The fixed configs (allocator-knobs.md, redis-measurement.md): the defaults and one change each. */
 const CONFIGS: { name: string; knobs: Config }[] = [
@@ -121,25 +129,45 @@ async function measure(repeats: number, cpuList: string, clientCpus: string): Pr
 /** The result file's figures, derived from the measurements alone (so the report can be rewritten from them). */
 function summarise(measurements: readonly Measurement[], meta: Meta) {
   const names = [...new Set(measurements.map((m) => m.config))];
-  const values = (config: string, way: Measurement['way']): number[] => measurements.filter((m) => m.config === config && m.way === way).map((m) => m.value_bytes);
-  const means = (way: Measurement['way']): number[] => names.map((c) => mean(values(c, way)));
+  // A score: a way's own value, or (net) the stand-in's runs read by NET_METRIC.
+  type Score = Measurement['way'] | 'replay-standin-net';
+  const values = (config: string, score: Score): number[] =>
+    score === 'replay-standin-net'
+      ? measurements.filter((m) => m.config === config && m.way === 'replay-standin' && m.metrics[NET_METRIC] !== undefined).map((m) => m.metrics[NET_METRIC] as number)
+      : measurements.filter((m) => m.config === config && m.way === score).map((m) => m.value_bytes);
+  const means = (score: Score): number[] => names.map((c) => mean(values(c, score)));
   const real = means('redis');
   const standIn = means('replay-standin');
+  const net = means('replay-standin-net');
+  const hasNet = names.every((c) => values(c, 'replay-standin-net').length === values(c, 'replay-standin').length);
   const plain = means('replay-plain');
-  const agreement = (way: Measurement['way']): PairAgreement => separatedPairAgreement(names.map((name) => ({ name, reference: values(name, 'redis'), proxy: values(name, way) })));
+  const agreement = (score: Score): PairAgreement => separatedPairAgreement(names.map((name) => ({ name, reference: values(name, 'redis'), proxy: values(name, score) })));
+  // Where the trap lands: its rank (1 = least memory) and its mean minus the defaults'.
+  const trap = (xs: readonly number[]) => {
+    const i = names.indexOf(TRAP), d = names.indexOf('defaults');
+    const x = xs[i], base = xs[d];
+    if (x === undefined || base === undefined) return null;
+    return { rank: 1 + xs.filter((v) => v < x).length, of: xs.length, minus_defaults_bytes: x - base };
+  };
   return {
-    configs: names.map((name, i) => ({ name, redis_rss_bytes_at_1000ms: real[i], standin_rss_above_baseline_bytes_at_1000ms: standIn[i], plain_rss_bytes_at_1000ms: plain[i] })),
+    configs: names.map((name, i) => ({ name, redis_rss_bytes_at_1000ms: real[i], standin_rss_above_baseline_bytes_at_1000ms: standIn[i], standin_rss_minus_replayer_bytes_at_1000ms: hasNet ? net[i] : null, plain_rss_bytes_at_1000ms: plain[i] })),
     spearman_standin_vs_redis: spearmanInterval(standIn, real, { seed: 20 }),
+    spearman_standin_net_vs_redis: hasNet ? spearmanInterval(net, real, { seed: 20 }) : null,
     spearman_plain_vs_redis: spearmanInterval(plain, real, { seed: 20 }),
     pairs_standin_vs_redis: agreement('replay-standin'),
+    pairs_standin_net_vs_redis: hasNet ? agreement('replay-standin-net') : null,
     pairs_plain_vs_redis: agreement('replay-plain'),
+    trap: { config: TRAP, redis: trap(real), standin: trap(standIn), standin_net: hasNet ? trap(net) : null, plain: trap(plain) },
     ...meta,
     measurements,
   };
 }
 
 function reportMarkdown(result: ReturnType<typeof summarise>): string {
-  const rows = result.configs.map((c) => `| ${c.name} | ${mb(c.redis_rss_bytes_at_1000ms ?? 0)} | ${mb(c.standin_rss_above_baseline_bytes_at_1000ms ?? 0)} | ${mb(c.plain_rss_bytes_at_1000ms ?? 0)} |`);
+  const rows = result.configs.map((c) => `| ${c.name} | ${mb(c.redis_rss_bytes_at_1000ms ?? 0)} | ${mb(c.standin_rss_above_baseline_bytes_at_1000ms ?? 0)} | ${c.standin_rss_minus_replayer_bytes_at_1000ms === null ? 'n/a' : mb(c.standin_rss_minus_replayer_bytes_at_1000ms ?? 0)} | ${mb(c.plain_rss_bytes_at_1000ms ?? 0)} |`);
+  type Trap = (typeof result.trap)['redis'];
+  const trapText = (t: Trap): string => (t === null ? 'n/a' : `rank ${t.rank} of ${t.of}, ${t.minus_defaults_bytes >= 0 ? '+' : ''}${mb(t.minus_defaults_bytes)} MB against the defaults`);
+  const net = result.pairs_standin_net_vs_redis;
   const pairs = (p: PairAgreement): string => `${p.agreed} of ${p.separated}`;
   const misses = (p: PairAgreement): string => p.disagreed.map((d) => `${d.a} / ${d.b} (${d.proxy}; redis-server gap ${mb(Math.abs(d.reference_gap))} MB)`).join(', ') || 'none';
   return [
@@ -147,18 +175,28 @@ function reportMarkdown(result: ReturnType<typeof summarise>): string {
     '',
     `Written by \`ranking.ts\` (${result.configs.length} configs, ${result.repeats} repeats, means in MB = 2^20 bytes, ${result.wall_s.toFixed(0)} s, 1-min load ${result.load1_at_start.toFixed(1)} at start on ${result.host_cpus} CPUs). Raw: \`ranking.json\`.`,
     '',
-    '| config | redis-server RSS 1 s after the delete | stand-in replay, RSS above its baseline 1 s after the last call (background_thread on) | plain replay, RSS 1 s after the last call |',
-    '|---|---|---|---|',
+    '| config | redis-server RSS 1 s after the delete | stand-in replay, RSS above its baseline 1 s after the last call (background_thread on) | the same stand-in runs, RSS minus the replayer\'s own tables 1 s after the last call | plain replay, RSS 1 s after the last call |',
+    '|---|---|---|---|---|',
     ...rows,
     '',
     `Spearman rho, stand-in vs redis-server: ${rhoText(result.spearman_standin_vs_redis)} (95 % percentile bootstrap over configs, ${result.spearman_standin_vs_redis.used} resamples used)`,
+    '',
+    `Spearman rho, stand-in by RSS minus the replayer's tables vs redis-server: ${result.spearman_standin_net_vs_redis === null ? 'n/a (runs before the metric existed)' : rhoText(result.spearman_standin_net_vs_redis)}`,
     '',
     `Spearman rho, plain replay vs redis-server: ${rhoText(result.spearman_plain_vs_redis)}`,
     '',
     'Pairs of configs redis-server tells apart (its repeats do not overlap) that the replay also tells apart in the same order:',
     '',
-    `- stand-in replay: ${pairs(result.pairs_standin_vs_redis)}; the others: ${misses(result.pairs_standin_vs_redis)}`,
+    `- stand-in replay, RSS above its baseline: ${pairs(result.pairs_standin_vs_redis)}; the others: ${misses(result.pairs_standin_vs_redis)}`,
+    `- stand-in replay, RSS minus the replayer's tables: ${net === null ? 'n/a' : `${pairs(net)}; the others: ${misses(net)}`}`,
     `- plain replay: ${pairs(result.pairs_plain_vs_redis)}; ${result.pairs_plain_vs_redis.disagreed.filter((d) => d.proxy === 'reversed').length} of its misses reversed`,
+    '',
+    `Where ${result.trap.config} lands (rank 1 = least memory):`,
+    '',
+    `- redis-server: ${trapText(result.trap.redis)}`,
+    `- stand-in, RSS above its baseline: ${trapText(result.trap.standin)}`,
+    `- stand-in, RSS minus the replayer's tables: ${trapText(result.trap.standin_net)}`,
+    `- plain replay: ${trapText(result.trap.plain)}`,
     '',
   ].join('\n');
 }

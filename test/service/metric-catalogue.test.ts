@@ -114,6 +114,7 @@ describe('metric catalogue against the real runners', () => {
     for (const ms of REDIS_OFFSETS_MS) assert.ok(reported.get('redis')?.has(`rss_bytes_at_${ms}ms`), `redis rss_bytes_at_${ms}ms`);
     for (const ms of TRACE_OFFSETS_MS) assert.ok(reported.get('trace')?.has(`rss_bytes_at_${ms}ms`), `trace rss_bytes_at_${ms}ms`);
     for (const ms of TRACE_OFFSETS_MS) assert.ok(reported.get('trace')?.has(`rss_above_baseline_bytes_at_${ms}ms`), `trace rss_above_baseline_bytes_at_${ms}ms`);
+    for (const ms of TRACE_OFFSETS_MS) assert.ok(reported.get('trace')?.has(`rss_minus_replayer_bytes_at_${ms}ms`), `trace rss_minus_replayer_bytes_at_${ms}ms`);
     assert.equal(catalogueEntry('redis', 'rss_bytes_at_12000ms')?.name, 'rss_bytes_at_<N>ms');
     assert.equal(catalogueEntry('harness', 'rss_bytes_at_ms'), undefined);
   });

@@ -51,7 +51,7 @@ function threadSection(t: ThreadResult): string {
       return [String(r.rank), r.allocator, r.kind, `\`${env}\``, imp ?? '', interval ?? '', verdict ?? '', pairs ?? '', r.p_adjusted === null ? '–' : r.p_adjusted.toPrecision(2)];
     }),
   );
-  const parts = [`### ${title}`, '', `Final round: ${t.round.status}${t.round.reason ? ` (${t.round.reason})` : ''}, ${t.round.blocks} blocks, ${t.round.trials} trials${t.round.worker ? ` on ${t.round.worker}` : ''}.`, ''];
+  const parts = [`### ${title}`, '', `Final round: ${t.round.status}${t.round.reason ? ` (${t.round.reason})` : ''}, ${t.round.blocks} blocks, ${t.round.trials} trials${t.round.workers.length ? ` on ${t.round.workers.map((w) => (t.round.workers.length === 1 ? w.worker : `${w.worker} (blocks ${w.blocks.join(', ')})`)).join(', ')}` : ''}.`, ''];
   parts.push(mdTable(['child campaign', 'allocator', 'state', 'explored / share'], t.children.map((c) => [c.campaign_id, c.allocator, `${c.state}${c.stop_reason ? ` (${c.stop_reason})` : ''}`, `${c.explored} / ${c.budget_trials}`])), '');
   parts.push(ranking, '');
   for (const n of t.round.notes) parts.push(`- ${n}`);

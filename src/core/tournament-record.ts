@@ -40,7 +40,7 @@ export const FinalArmSchema = z.object({
 });
 export type FinalArm = z.infer<typeof FinalArmSchema>;
 
-/** One measurement of the final round: `block` i holds the baseline and each arm still undecided, run back to back on one worker. */
+/** One measurement of the final round: `block` i holds the baseline and each arm still undecided, run back to back on the block's worker (`FinalRound.block_workers[i]`). */
 export const FinalTrialSchema = z.object({
   trial_id: IdSchema,
   arm: z.string(),
@@ -61,8 +61,12 @@ export const FinalRoundSchema = z.object({
   threads: z.number().int().nullable(),
   status: z.enum(['waiting', 'running', 'done', 'skipped', 'failed']),
   reason: z.string().optional(),
-  /** The worker every block runs on (one host, so that pairs compare like with like). */
-  worker: z.string().optional(),
+  /**
+   * The worker of each block (index = block), its one owner: every trial of a block runs there, so
+   * each pair compares like with like on one host; blocks are spread round-robin over the live
+   * workers that load every allocator (assignBlockWorkers).
+   */
+  block_workers: z.array(z.string()).default([]),
   /** The baseline allocator's defaults, measured in every block. */
   baseline: FinalArmSchema.optional(),
   /** The arms dueled against the baseline. */

@@ -62,7 +62,15 @@ export const TournamentChildViewSchema = z.object({
 /** The result at one thread count (or the only one without a sweep). */
 export const ThreadResultSchema = z.object({
   threads: z.number().int().nullable(),
-  round: z.object({ status: z.string(), reason: z.string().optional(), worker: z.string().optional(), blocks: z.number().int(), trials: z.number().int(), notes: z.array(z.string()) }),
+  round: z.object({
+    status: z.string(),
+    reason: z.string().optional(),
+    /** Which worker ran (or runs) which blocks (from the round's block_workers). */
+    workers: z.array(z.object({ worker: z.string(), blocks: z.array(z.number().int()) })),
+    blocks: z.number().int(),
+    trials: z.number().int(),
+    notes: z.array(z.string()),
+  }),
   ranking: z.array(TournamentRowSchema),
   /** The winner: the top claimed row, else the baseline (what you run today stays). */
   winner: TournamentRowSchema.nullable(),

@@ -117,3 +117,26 @@ export function armId(allocator: string, kind: FinalArm['kind']): string {
   return `${allocator}:${kind}`;
 }
 
+
+/**
+ * The worker of each new block, round-robin over the capable live workers (sorted by name, so the
+ * order is stable across passes), continuing after the worker of the round's last block. Every
+ * trial of a block runs on its worker, so each pair is measured on one machine; the round's effect
+ * is then an average over those machines.
+ */
+export function assignBlockWorkers(blockWorkers: readonly string[], count: number, capable: readonly string[]): string[] {
+  if (capable.length === 0) throw new Error('no capable worker to assign blocks to');
+  const order = [...new Set(capable)].sort();
+  const last = blockWorkers.at(-1);
+  const after = last === undefined ? -1 : order.indexOf(last);
+  // A last worker no longer capable (gone): start from the first after it in name order.
+  const start = after >= 0 ? after + 1 : last === undefined ? 0 : order.filter((w) => w < last).length;
+  return Array.from({ length: count }, (_, i) => order[(start + i) % order.length] as string);
+}
+
+/** The blocks each worker ran (or runs), by worker name in the order first used. */
+export function blocksByWorker(blockWorkers: readonly string[]): { worker: string; blocks: number[] }[] {
+  const out = new Map<string, number[]>();
+  blockWorkers.forEach((w, block) => out.set(w, [...(out.get(w) ?? []), block]));
+  return [...out].map(([worker, blocks]) => ({ worker, blocks }));
+}

@@ -17,7 +17,7 @@ import { listWorkers } from '../store/worker-registry.js';
 import type { CampaignController } from './campaign-controller.js';
 import type { ControllerQueue } from './campaign-steps.js';
 import { buildExportEvidence } from './export-evidence-builder.js';
-import { BASELINE_ARM, armId, blockOrder, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
+import { BASELINE_ARM, armId, assignBlockWorkers, blockOrder, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { childCampaignId, childCampaignSpec, workloadsAt } from './tournament-child-spec.js';
 import { planTournament } from './tournament-setup.js';
@@ -40,9 +40,9 @@ function describeError(err: unknown): string {
 
 /**
  * Runs tournaments: creates the children (ordinary campaigns, run by the campaign controller,
- * which owns their trials), waits for them, then runs one final round per thread count on one
- * worker that loads every allocator: blocks of the baseline and each undecided arm, back to back,
- * judged by the sequential rule over all arms as one Holm family (src/service/final-round.ts).
+ * which owns their trials), waits for them, then runs one final round per thread count: blocks of
+ * the baseline and each undecided arm, back to back, each block on one worker (blocks spread
+ * round-robin over the live workers that load every allocator), judged by the sequential rule over all arms as one Holm family (src/service/final-round.ts).
  * The tournament's ranking is derived from its children and its rounds on read
  * (src/service/tournament-view.ts). State lives in Redis; a restarted service resumes.
  */
@@ -115,7 +115,7 @@ export class TournamentController {
       baseline_allocator: spec.baseline_allocator ?? (spec.allocators[0] as string),
       objective_key: planned[0]?.objective_key ?? spec.objective.metric,
       children: planned.map((p, i) => ({ allocator: p.allocator, threads: p.threads, campaign_id: childCampaignId(id, i), budget_trials: p.spec.budget.trials })),
-      rounds: threads.map((t) => ({ threads: t, status: 'waiting', arms: [], notes: [], decided: {}, trials: [] })),
+      rounds: threads.map((t) => ({ threads: t, status: 'waiting', arms: [], notes: [], decided: {}, block_workers: [], trials: [] })),
     };
     return this.serial.run(id, async () => {
       await this.store.create(record);
@@ -199,16 +199,20 @@ export class TournamentController {
     });
   }
 
-  private async withdrawRound(record: TournamentRecord, round: FinalRound): Promise<void> {
+  /** Withdraw the round's queued trials (only those of blocks on `worker` when given). */
+  private async withdrawRound(record: TournamentRecord, round: FinalRound, worker?: string): Promise<void> {
     for (const t of round.trials) {
       if (t.state !== 'queued') continue;
-      await this.options.queue.withdraw(trialJobId({ campaign_id: record.id, trial_id: t.trial_id }), this.labels(record, round));
+      if (worker !== undefined && round.block_workers[t.block] !== worker) continue;
+      await this.options.queue.withdraw(trialJobId({ campaign_id: record.id, trial_id: t.trial_id }), this.labels(record, round, t.block));
       t.state = 'withdrawn';
     }
   }
 
-  private labels(record: TournamentRecord, round: FinalRound): Record<string, string> {
-    return { ...record.spec.worker_labels, ...(round.worker === undefined ? {} : { [WORKER_LABEL]: round.worker }) };
+  /** The routing labels of a block's trials: the spec's, and its worker's own queue. */
+  private labels(record: TournamentRecord, round: FinalRound, block: number): Record<string, string> {
+    const worker = round.block_workers[block];
+    return { ...record.spec.worker_labels, ...(worker === undefined ? {} : { [WORKER_LABEL]: worker }) };
   }
 
   /** One pass over every live tournament. Public for tests. */
@@ -269,7 +273,7 @@ export class TournamentController {
           if (round.status !== 'waiting') {
             await this.event(record.id, 'final_round_opened', {
               threads: round.threads, status: round.status, notes: round.notes,
-              ...(round.worker === undefined ? {} : { worker: round.worker, arms: round.arms.map((a) => a.arm) }),
+              ...(round.status === 'running' ? { workers: this.roundWorkers(record, workers), arms: round.arms.map((a) => a.arm) } : {}),
               ...(round.reason === undefined ? {} : { reason: round.reason }),
             });
           }
@@ -302,8 +306,8 @@ export class TournamentController {
       round.reason = 'one allocator: its campaign already confirmed its best config against its defaults (see the child)';
       return;
     }
-    const worker = this.roundWorker(record, workers);
-    if (!worker) {
+    const capable = this.roundWorkers(record, workers);
+    if (capable.length === 0) {
       round.reason = `waiting for a live worker that loads all of ${record.spec.allocators.join(', ')}`;
       return;
     }
@@ -339,37 +343,41 @@ export class TournamentController {
       arms.push({ arm: armId(c.allocator, 'tuned'), allocator: c.allocator, kind: 'tuned', config: evidence.chosen.config, env: evidence.chosen.env, campaign_id: c.campaign_id });
     }
     round.arms = arms;
-    round.worker = worker;
     round.status = 'running';
     delete round.reason;
-    this.log(`tournament ${record.id}: final round${round.threads === null ? '' : ` at ${round.threads} threads`} on ${worker} with ${arms.map((a) => a.arm).join(', ')}`);
+    this.log(`tournament ${record.id}: final round${round.threads === null ? '' : ` at ${round.threads} threads`} on ${capable.join(', ')} with ${arms.map((a) => a.arm).join(', ')}`);
   }
 
-  /** A live worker that carries the labels and loads every allocator of the tournament. */
-  private roundWorker(record: TournamentRecord, workers: readonly WorkerInfo[]): string | undefined {
+  /** The live workers that carry the labels, load every allocator of the tournament and have what its workloads need. */
+  private roundWorkers(record: TournamentRecord, workers: readonly WorkerInfo[]): string[] {
     const { spec } = record;
-    return workers.find((w) => spec.allocators.every((a) => workerMisfit(campaignNeeds({ worker_labels: spec.worker_labels, workloads: spec.workloads, allocator: a }), w) === undefined))?.name;
+    return workers
+      .filter((w) => spec.allocators.every((a) => workerMisfit(campaignNeeds({ worker_labels: spec.worker_labels, workloads: spec.workloads, allocator: a }), w) === undefined))
+      .map((w) => w.name)
+      .sort();
   }
 
   /** Bring in results; once a block set is measured, decide and queue the next blocks or end the round. */
   private async runRound(record: TournamentRecord, round: FinalRound, workers: readonly WorkerInfo[]): Promise<void> {
     await this.collectRound(record, round);
-    if (round.trials.some((t) => t.state === 'queued')) {
-      if (round.worker !== undefined && !workers.some((w) => w.name === round.worker)) {
-        // The round's worker is gone: its queued blocks are lost; the round moves to another worker.
-        this.log(`tournament ${record.id}: final-round worker ${round.worker} gone, moving on`);
-        await this.withdrawRound(record, round);
-        const next = this.roundWorker(record, workers);
-        if (next === undefined) delete round.worker;
-        else round.worker = next;
+    const queued = round.trials.filter((t) => t.state === 'queued');
+    if (queued.length > 0) {
+      const live = new Set(workers.map((w) => w.name));
+      for (const gone of new Set(queued.map((t) => round.block_workers[t.block] as string).filter((w) => !live.has(w)))) {
+        // A worker is gone: only its blocks' queued trials are withdrawn (those blocks are lost); the others go on.
+        const blocks = [...new Set(queued.filter((t) => round.block_workers[t.block] === gone).map((t) => t.block))];
+        this.log(`tournament ${record.id}: final-round worker ${gone} gone, its block(s) ${blocks.join(', ')} lost`);
+        await this.withdrawRound(record, round, gone);
+        await this.event(record.id, 'final_round_blocks_lost', { threads: round.threads, worker: gone, blocks });
       }
       return;
     }
-    if (round.worker === undefined) {
-      const next = this.roundWorker(record, workers);
-      if (next === undefined) return;
-      round.worker = next;
+    const capable = this.roundWorkers(record, workers);
+    if (capable.length === 0) {
+      round.reason = `waiting for a live worker that loads all of ${record.spec.allocators.join(', ')}`;
+      return;
     }
+    delete round.reason;
     const design = finalRoundDesign(record.spec);
     const decisions = decideRound(round, design);
     round.decided = newlyDecided(round.decided, decisions);
@@ -380,14 +388,18 @@ export class TournamentController {
       await this.event(record.id, 'final_round_done', { threads: round.threads, reason: step.reason, decided: round.decided });
       return;
     }
-    const firstBlock = round.trials.reduce((m, t) => Math.max(m, t.block + 1), 0);
+    const firstBlock = round.block_workers.length;
+    const assigned = assignBlockWorkers(round.block_workers, step.count, capable);
+    // Stored before any of their trials is queued: the labels of every queued trial are read from it.
+    round.block_workers.push(...assigned);
     for (let b = firstBlock; b < firstBlock + step.count; b++) {
       for (const arm of blockOrder(step.arms, record.spec.seed, b)) await this.enqueue(record, round, arm, b);
     }
-    await this.event(record.id, 'final_round_blocks_queued', { threads: round.threads, blocks: [firstBlock, firstBlock + step.count - 1], arms: step.arms, worker: round.worker });
+    const workersOf = assigned.map((worker, i) => ({ block: firstBlock + i, worker }));
+    await this.event(record.id, 'final_round_blocks_queued', { threads: round.threads, blocks: [firstBlock, firstBlock + step.count - 1], arms: step.arms, workers: workersOf });
   }
 
-  /** The queued job of a final-round trial: one repeat of the thread count's workloads, on the round's worker. */
+  /** The queued job of a final-round trial: one repeat of the thread count's workloads, on its block's worker. */
   private jobFor(record: TournamentRecord, round: FinalRound, trial: FinalTrial): TrialJobInput {
     const source = trial.arm === BASELINE_ARM ? round.baseline : round.arms.find((a) => a.arm === trial.arm);
     if (!source) throw new Error(`final round has no arm ${trial.arm}`);
@@ -405,7 +417,7 @@ export class TournamentController {
       steal_max_pct: spec.noise.steal_max_pct,
       steal_max_reruns: spec.noise.steal_max_reruns,
       ...(spec.noise.interference_max_slowdown_pct === undefined ? {} : { interference_max_slowdown_pct: spec.noise.interference_max_slowdown_pct }),
-      worker_labels: this.labels(record, round),
+      worker_labels: this.labels(record, round, trial.block),
     };
   }
 

@@ -3,7 +3,7 @@ import type { TrialRecord } from '../core/campaign-record.js';
 import type { FinalRound, TournamentRecord } from '../core/tournament-record.js';
 import type { ThreadResult, TournamentRow, TournamentView } from '../core/tournament-view.js';
 import { buildExportEvidence } from './export-evidence-builder.js';
-import { BASELINE_ARM, armId, finalRoundDesign } from './final-round.js';
+import { BASELINE_ARM, armId, blocksByWorker, finalRoundDesign } from './final-round.js';
 import type { Leaderboard } from './leaderboard.js';
 import type { ResolvedCampaignRecord } from './metric-resolver.js';
 import { judgeRound, switchingWorth, type ArmOutcome } from './tournament-verdict.js';
@@ -65,7 +65,7 @@ export async function buildTournamentView(redis: Redis, record: TournamentRecord
   for (const round of record.rounds) {
     const mine = children.filter((c) => c.threads === round.threads);
     const blocks = new Set(round.trials.map((t) => t.block)).size;
-    const info = { status: round.status, ...(round.reason === undefined ? {} : { reason: round.reason }), ...(round.worker === undefined ? {} : { worker: round.worker }), blocks, trials: round.trials.length, notes: round.notes };
+    const info = { status: round.status, ...(round.reason === undefined ? {} : { reason: round.reason }), workers: blocksByWorker(round.block_workers), blocks, trials: round.trials.length, notes: round.notes };
     if (round.status === 'skipped') {
       const only = mine[0];
       const ranking = only ? await childRanking(redis, reader, only.campaign_id) : [];

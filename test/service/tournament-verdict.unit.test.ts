@@ -31,7 +31,7 @@ function round(ratios: Record<string, number>, blocks: number, wobble = 0.002): 
     trials.push({ trial_id: `t${++n}`, arm: BASELINE_ARM, block: b, state: 'completed', value: base });
     for (const [id, r] of Object.entries(ratios)) trials.push({ trial_id: `t${++n}`, arm: id, block: b, state: 'completed', value: base * r * (1 + (b % 2 === 0 ? wobble : -wobble)) });
   }
-  return { threads: null, status: 'running', arms, notes: [], decided: {}, trials, baseline: arm('glibc', 'defaults') };
+  return { threads: null, status: 'running', arms, notes: [], decided: {}, trials, block_workers: [], baseline: arm('glibc', 'defaults') };
 }
 
 describe('final round: paired blocks against the baseline', () => {

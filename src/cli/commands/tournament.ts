@@ -27,7 +27,7 @@ const USAGE = `usage: alloctune tournament start FILE.json [--watch]
 
 /** One line of where a tournament stands: its state, each child's and each round's. */
 function progressLine(t: TournamentRecord, childStates: readonly string[]): string {
-  const rounds = t.rounds.map((r) => `${r.threads === null ? 'round' : `${r.threads}t`} ${r.status}${r.status === 'running' ? ` ${r.trials.filter((x) => x.state !== 'queued').length}/${r.trials.length}` : ''}`);
+  const rounds = t.rounds.map((r) => `${r.threads === null ? 'round' : `${r.threads}t`} ${r.status}${r.status === 'running' ? ` ${r.trials.filter((x) => x.state !== 'queued').length}/${r.trials.length} on ${[...new Set(r.block_workers)].join('+') || '-'}` : ''}`);
   return `${t.state}: children ${childStates.join(' ')}; ${rounds.join(', ')}`;
 }
 

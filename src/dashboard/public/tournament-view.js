@@ -7,7 +7,7 @@ import { ApiError, getJson } from './api.js';
 import { el } from './dom.js';
 import { childrenTable, rankingTable, worthTable } from './tournament-tables.js';
 
-const EVENTS = ['tournament_created', 'final_round_opened', 'final_round_blocks_queued', 'final_round_done', 'tournament_state', 'tournament_finished'];
+const EVENTS = ['tournament_created', 'final_round_opened', 'final_round_blocks_queued', 'final_round_blocks_lost', 'final_round_done', 'tournament_state', 'tournament_finished'];
 const FINAL = new Set(['finished', 'cancelled', 'failed']);
 const POLL_MS = 5000;
 
@@ -21,7 +21,7 @@ function threadSection(t) {
     'section',
     { class: 'panel tournament-threads', 'data-threads': String(t.threads ?? 'none') },
     el('h2', { text: threadsTitle(t.threads) }),
-    el('p', { class: 'note round-status', text: `final round: ${round.status}${round.reason ? ` (${round.reason})` : ''}${round.worker ? ` · on ${round.worker}` : ''} · ${round.blocks} blocks, ${round.trials} trials` }),
+    el('p', { class: 'note round-status', text: `final round: ${round.status}${round.reason ? ` (${round.reason})` : ''}${round.workers.length ? ` · ${round.workers.map((w) => `${w.worker}: block${w.blocks.length === 1 ? '' : 's'} ${w.blocks.join(', ')}`).join('; ')}` : ''} · ${round.blocks} blocks, ${round.trials} trials` }),
     ...round.notes.map((n) => el('p', { class: 'note', text: n })),
     el('h3', { text: 'Standings against the baseline' }),
     t.ranking.length ? rankingTable(t.ranking) : el('p', { class: 'note', text: 'nothing ranked yet: the child campaigns are still running' }),

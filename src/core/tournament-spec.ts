@@ -15,7 +15,7 @@ const SharedCampaignShape = CampaignSpecSchema.omit({ name: true, allocator: tru
 /**
  * An allocator tournament (`POST /v1/tournaments`, `alloctune tournament start FILE`): one ordinary
  * child campaign per allocator (and per thread count with `threads`), each tuned with its share of
- * the trial budget, then per thread count a final round that duels, on one worker, each
+ * the trial budget, then per thread count a final round that duels, each block on one worker, each
  * allocator's defaults and each allocator's confirmed best config against the baseline (the
  * baseline allocator's defaults: what you run today).
  */

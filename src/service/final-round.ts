@@ -140,3 +140,12 @@ export function blocksByWorker(blockWorkers: readonly string[]): { worker: strin
   blockWorkers.forEach((w, block) => out.set(w, [...(out.get(w) ?? []), block]));
   return [...out].map(([worker, blocks]) => ({ worker, blocks }));
 }
+
+/** The workers gone (not in `live`) that still hold queued trials of the round, with those blocks. */
+export function lostBlocks(round: Pick<FinalRound, 'trials' | 'block_workers'>, live: ReadonlySet<string>): { worker: string; blocks: number[] }[] {
+  const queued = round.trials.filter((t) => t.state === 'queued');
+  const gone = blocksByWorker(round.block_workers).filter((w) => !live.has(w.worker));
+  return gone
+    .map((w) => ({ worker: w.worker, blocks: w.blocks.filter((b) => queued.some((t) => t.block === b)) }))
+    .filter((w) => w.blocks.length > 0);
+}

@@ -17,7 +17,7 @@ import { listWorkers } from '../store/worker-registry.js';
 import type { CampaignController } from './campaign-controller.js';
 import type { ControllerQueue } from './campaign-steps.js';
 import { buildExportEvidence } from './export-evidence-builder.js';
-import { BASELINE_ARM, armId, assignBlockWorkers, blockOrder, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
+import { BASELINE_ARM, armId, assignBlockWorkers, blockOrder, lostBlocks, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { childCampaignId, childCampaignSpec, workloadsAt } from './tournament-child-spec.js';
 import { planTournament } from './tournament-setup.js';
@@ -360,15 +360,12 @@ export class TournamentController {
   /** Bring in results; once a block set is measured, decide and queue the next blocks or end the round. */
   private async runRound(record: TournamentRecord, round: FinalRound, workers: readonly WorkerInfo[]): Promise<void> {
     await this.collectRound(record, round);
-    const queued = round.trials.filter((t) => t.state === 'queued');
-    if (queued.length > 0) {
-      const live = new Set(workers.map((w) => w.name));
-      for (const gone of new Set(queued.map((t) => round.block_workers[t.block] as string).filter((w) => !live.has(w)))) {
+    if (round.trials.some((t) => t.state === 'queued')) {
+      for (const { worker, blocks } of lostBlocks(round, new Set(workers.map((w) => w.name)))) {
         // A worker is gone: only its blocks' queued trials are withdrawn (those blocks are lost); the others go on.
-        const blocks = [...new Set(queued.filter((t) => round.block_workers[t.block] === gone).map((t) => t.block))];
-        this.log(`tournament ${record.id}: final-round worker ${gone} gone, its block(s) ${blocks.join(', ')} lost`);
-        await this.withdrawRound(record, round, gone);
-        await this.event(record.id, 'final_round_blocks_lost', { threads: round.threads, worker: gone, blocks });
+        this.log(`tournament ${record.id}: final-round worker ${worker} gone, its block(s) ${blocks.join(', ')} lost`);
+        await this.withdrawRound(record, round, worker);
+        await this.event(record.id, 'final_round_blocks_lost', { threads: round.threads, worker, blocks });
       }
       return;
     }

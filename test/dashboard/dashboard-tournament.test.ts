@@ -89,6 +89,10 @@ describe('dashboard: a tournament (Chromium, real worker)', () => {
     for (const t of board.per_threads) {
       const section = page.locator(`section.tournament-threads[data-threads="${t.threads}"]`);
       assert.equal(await section.locator('h2').innerText(), `${t.threads} thread${t.threads === 1 ? '' : 's'}`);
+      // Which worker ran which blocks, as the API says (one worker here: all of them).
+      const status = await section.locator('.round-status').innerText();
+      assert.deepEqual(t.round.workers.map((w) => w.worker), ['tour-w1']);
+      for (const w of t.round.workers) assert.ok(status.includes(`${w.worker}: block${w.blocks.length === 1 ? '' : 's'} ${w.blocks.join(', ')}`), status);
       const rows = section.locator('.tournament-ranking tbody tr');
       assert.equal(await rows.count(), t.ranking.length);
       assert.ok(t.ranking.length >= 2, `glibc and jemalloc ranked at ${t.threads} threads`);

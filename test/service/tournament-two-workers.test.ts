@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { TournamentRecord } from '../../src/core/tournament-record.js';
 import type { TournamentView } from '../../src/core/tournament-view.js';
+import { tournamentText } from '../../src/cli/client/tournament-text.js';
 import { getTrialResult } from '../../src/store/trial-result-store.js';
 import { until } from '../helpers/child-processes.js';
 import { startServiceWithWorkers, type ServiceWithWorkers } from '../helpers/service-with-workers.js';
@@ -79,6 +80,9 @@ describe('a tournament final round over two workers', () => {
       ['spread-a', 'spread-b'],
     );
     for (const w of result.round.workers) for (const b of w.blocks) assert.equal(round.block_workers[b], w.worker);
+    // The CLI's text says the same.
+    const text = tournamentText(board);
+    for (const w of result.round.workers) assert.ok(text.includes(`on ${w.worker}: ${w.blocks.join(',')}`), text);
     const jemalloc = result.ranking.find((r) => r.arm === 'jemalloc:defaults');
     assert.ok(jemalloc, result.ranking.map((r) => r.arm).join(', '));
     assert.ok(jemalloc.pairs >= 3, `${jemalloc.pairs} pairs`);

@@ -33,12 +33,12 @@ export interface ServiceWithWorkers {
 
 /**
  * Start a temporary Redis and the service (`controllerTickMs` 200 by default, so campaigns move
- * quickly); workers are started by the test when it wants them. `close` stops everything it started.
+ * quickly; `workerTimeoutMs` shortens how long a silent worker counts as live); workers are started by the test when it wants them. `close` stops everything it started.
  */
-export async function startServiceWithWorkers(options: { token?: string; controllerTickMs?: number } = {}): Promise<ServiceWithWorkers> {
+export async function startServiceWithWorkers(options: { token?: string; controllerTickMs?: number; workerTimeoutMs?: number } = {}): Promise<ServiceWithWorkers> {
   const token = options.token ?? 'service-with-workers-token';
   const temp = await startTempRedis('alloctune-sww-');
-  const service = await startService({ redisUrl: temp.server.url, token, controllerTickMs: options.controllerTickMs ?? 200 });
+  const service = await startService({ redisUrl: temp.server.url, token, controllerTickMs: options.controllerTickMs ?? 200, ...(options.workerTimeoutMs === undefined ? {} : { workerTimeoutMs: options.workerTimeoutMs }) });
   const redis = new Redis(temp.server.url);
   const configDir = mkdtempSync(join(tmpdir(), 'alloctune-worker-config-'));
   const workers: CliProcess[] = [];

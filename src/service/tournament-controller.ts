@@ -17,7 +17,7 @@ import { listWorkers } from '../store/worker-registry.js';
 import type { CampaignController } from './campaign-controller.js';
 import type { ControllerQueue } from './campaign-steps.js';
 import { buildExportEvidence } from './export-evidence-builder.js';
-import { BASELINE_ARM, armId, assignBlockWorkers, blockOrder, lostBlocks, decideRound, finalRoundDesign, newlyDecided, nextRoundStep } from './final-round.js';
+import { BASELINE_ARM, armId, assignBlockWorkers, blockOrder, decideRound, finalRoundDesign, lostBlocks, newlyDecided, nextRoundStep } from './final-round.js';
 import { KeyedSerialExecutor } from './keyed-serial-executor.js';
 import { childCampaignId, childCampaignSpec, workloadsAt } from './tournament-child-spec.js';
 import { planTournament } from './tournament-setup.js';
@@ -42,7 +42,8 @@ function describeError(err: unknown): string {
  * Runs tournaments: creates the children (ordinary campaigns, run by the campaign controller,
  * which owns their trials), waits for them, then runs one final round per thread count: blocks of
  * the baseline and each undecided arm, back to back, each block on one worker (blocks spread
- * round-robin over the live workers that load every allocator), judged by the sequential rule over all arms as one Holm family (src/service/final-round.ts).
+ * round-robin over the live workers that load every allocator), judged by the sequential rule
+ * over all arms as one Holm family (src/service/final-round.ts).
  * The tournament's ranking is derived from its children and its rounds on read
  * (src/service/tournament-view.ts). State lives in Redis; a restarted service resumes.
  */

@@ -49,3 +49,19 @@ test('a noisy guard that cannot be shown within its margin is inconclusive and s
   assert.equal(verdicts[0]?.status, 'inconclusive');
   assert.equal(presentRecommendation('-10% RSS', verdicts).kind, 'trade_off');
 });
+
+test('an inconclusive guard says which way it was measured: a gain is not worded as a cost of that size', () => {
+  const rng = new SeededRng(11);
+  // SET ops/s measured higher (+5 %) with a 15 % spread: the interval still reaches past the 3 % margin.
+  const better = judgeGuards([GUARDS[1] as GuardSpec], new Map([['redis.set_ops_per_s', pairs(rng, 140_000, 1.05, 0.15, 8)]]));
+  assert.equal(better[0]?.status, 'inconclusive');
+  assert.ok((better[0]?.evidence?.loss ?? 0) < 0, 'measured better');
+  assert.match(presentRecommendation('-7% RSS', better).headline, /may cost redis\.set_ops_per_s \(\d+\.\d% better measured, not shown within margin\)$/);
+  // Measured about 3 % lower, with pairs spread from -10 % to +4 %: neither within the margin nor shown past it.
+  const baseline = Array.from({ length: 8 }, () => 140_000);
+  const factors = [0.9, 1.04, 0.92, 1.02, 0.95, 1.0, 0.93, 1.03];
+  const worse = judgeGuards([GUARDS[1] as GuardSpec], new Map([['redis.set_ops_per_s', { baseline, candidate: baseline.map((b, i) => b * (factors[i] ?? 1)) }]]));
+  assert.ok((worse[0]?.evidence?.loss ?? 0) > 0, 'measured worse');
+  assert.equal(worse[0]?.status, 'inconclusive');
+  assert.match(presentRecommendation('-7% RSS', worse).headline, /may cost redis\.set_ops_per_s \(\d+\.\d% worse measured, not shown within margin\)$/);
+});

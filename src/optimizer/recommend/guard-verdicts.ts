@@ -105,8 +105,12 @@ export function presentRecommendation(gain: string, verdicts: readonly GuardVerd
   const tail = `${unknown.length > 0 ? `; unknown cost, not enough pairs: ${unknownText}` : ''}${unmeasured.length > 0 ? `; not measured: ${unmeasured.join(', ')}` : ''}`;
   if (costs.length === 0) return { kind: 'improvement', headline: `${gain}; ${unknown.length > 0 ? 'no guard shown to regress' : 'guards hold'}${tail}`, unmeasured, unknown };
   const described = costs.map((v) => {
-    const loss = v.evidence ? Math.abs(v.evidence.loss) : 0;
-    return v.status === 'regressed' ? `costs ${(loss * 100).toFixed(1)}% ${v.metric}` : `may cost ${v.metric} (${(loss * 100).toFixed(1)}% measured, not shown within margin)`;
+    const loss = v.evidence?.loss ?? 0;
+    if (v.status === 'regressed') return `costs ${(Math.abs(loss) * 100).toFixed(1)}% ${v.metric}`;
+    // Inconclusive: the interval reaches past the margin. A measured change for the better is said
+    // as such, so "may cost" is not read as a measured cost of that size.
+    const measured = loss > 0 ? `${(loss * 100).toFixed(1)}% worse measured` : `${(-loss * 100).toFixed(1)}% better measured`;
+    return `may cost ${v.metric} (${measured}, not shown within margin)`;
   });
   return { kind: 'trade_off', headline: `trade-off: ${gain}, ${described.join(', ')}${tail}`, unmeasured, unknown };
 }

@@ -30,7 +30,8 @@ const campaign = JSON.parse(readFileSync(join(HERE, 'campaign.json'), 'utf8')) a
 async function main(): Promise<number> {
   const { values } = parseArgs({ options: { out: { type: 'string', default: join(HERE, 'raw') }, cpus: { type: 'string', default: '1' }, 'client-cpus': { type: 'string', default: '0' } }, strict: true });
   const out = values.out;
-  rmSync(out, { recursive: true, force: true });
+  // Only what this script writes: raw/ranking/ is ranking.ts's.
+  for (const part of ['recording', 'campaign', 'meta.json']) rmSync(join(out, part), { recursive: true, force: true });
   mkdirSync(join(out, 'recording'), { recursive: true });
   const traces = mkdtempSync(join(tmpdir(), 'alloctune-redis-trace-'));
   const started = Date.now();

@@ -4,7 +4,7 @@ import type { SearchSpace } from '../core/search-space.js';
 import { judgeClaims } from '../optimizer/duel/paired-verdict.js';
 import { planDuel } from '../optimizer/duel/duel-schedule.js';
 import { minimalConfig, nextRevert, recordRevert, startDistillation, untestedRisks, type DistillationState, type GuardDriver, type KnobRisk } from '../optimizer/recommend/distillation.js';
-import { knobVerdicts, knobsWith, stepKnobs, verdictLine } from '../optimizer/recommend/distill-knob-verdicts.js';
+import { knobVerdicts, knobsWith, stepKnobs, stepOutcome, verdictLine } from '../optimizer/recommend/distill-knob-verdicts.js';
 import { judgeRevert } from '../optimizer/recommend/revert-outcome.js';
 import { DEFAULT_GROUP_POLICY, type GroupPolicy } from '../optimizer/recommend/revert-groups.js';
 import type { DistillSettings } from '../core/campaign-spec.js';
@@ -391,7 +391,7 @@ function budgetOf(settings: DistillSettings, planned: number): { planned: number
 }
 
 /**
- * Ends the stepping: the knobs left untested that carry a risk are reverted under
+ * Ends the stepping: the knobs left untested, or whose step could not tell, that carry a risk are reverted under
  * `distill.untested: revert_traps` (see untestedRisks; `validate` makes the config whole, as for a
  * step), then the minimal config, and either its confirmation duel against the baseline, which so
  * judges the config the export hands over, or (no revert held) done. Reverting the risky knobs may
@@ -404,7 +404,12 @@ export function finishSteps(
   validate: (c: Config) => Config = (c) => c,
 ): { next: DistillationRecord; confirm: boolean } {
   let state = stateOf(d);
-  const left = d.remaining.filter((k) => Object.hasOwn(minimalConfig(state), k));
+  // Not shown to carry any of the gain: knobs never tried, and knobs whose own step could not tell.
+  // Either way a risky one (a declared trap, a guard not shown to hold) is not shipped on the
+  // strength of a step that decided nothing, as tcache:false was in the demo ("could not tell" with
+  // throughput unmeasured).
+  const unsure = d.steps.filter((s) => stepOutcome(s) === 'inconclusive' && stepKnobs(s).length === 1).map((s) => s.knob);
+  const left = [...d.remaining, ...unsure].filter((k, i, all) => all.indexOf(k) === i && Object.hasOwn(minimalConfig(state), k));
   let reverted = untestedRisks(state, left, d.risks ?? {}, settings.untested, validate);
   let note = '';
   if (reverted.length > 0 && Object.keys(minimalConfig(state)).length === 0) {
@@ -460,10 +465,10 @@ export function decideMinimalConfirmation(record: ResolvedCampaignRecord, trials
   return { ...d, status: 'done', confirmation, reason };
 }
 
-/** What the confirmed winner ships that the failed minimal config had reverted untested for its risk. */
+/** What the confirmed winner ships that the failed minimal config had reverted for its risk (untried, or its step could not tell). */
 function keptUntested(d: DistillationRecord): string {
   const r = d.reverted_untested ?? [];
-  return r.length === 0 ? '' : `, which sets ${r.map((x) => `${x.knob}=${String(x.from)}`).join(', ')} untested (${r.map((x) => x.why).join('; ')})`;
+  return r.length === 0 ? '' : `, which sets ${r.map((x) => `${x.knob}=${String(x.from)}`).join(', ')} without a step showing it carries any of the gain (${r.map((x) => x.why).join('; ')})`;
 }
 
 /** A kept knob's share of the gain, with its interval. */

@@ -49,7 +49,7 @@ test('the verdicts, the round\'s line and the export\'s line name the knobs reve
   assert.equal(v[0]?.risk, undefined);
   assert.match(v[1]?.summary ?? '', /^kept untested: the step budget \(max_steps\) ran out; not shown to carry any of the gain, yet it may drive the guard p99_us/);
   assert.match(v[2]?.summary ?? '', /^reverted untested from false to the baseline's value: .*tcache=false is a known throughput trap \(costs 18-29% ops\/s\)$/);
-  assert.equal(verdictLine(v, 2), 'no revert held; max_steps (2) reached, kept untested: b, c; reverted untested for a known or unmeasured cost: tcache');
+  assert.equal(verdictLine(v, 2), 'no revert held; max_steps (2) reached, kept untested: b, c; reverted, not shown to carry any of the gain, for a known or unmeasured cost: tcache');
   assert.equal(
     untestedRiskLine(v),
     'reverted untested (the step budget ran out before its step, and no step showed it carries any of the gain): tcache (tcache=false is a known throughput trap (costs 18-29% ops/s)); ' +

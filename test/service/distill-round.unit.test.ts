@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { defaultConfig, loadSpace } from '../../src/spaces/index.js';
 import { baselineEffective, baselineEffectiveAll, deployableChanges, finishSteps, planDistillStep, planStepExtension, settleConfig } from '../../src/service/distill-round.js';
 import type { DistillationRecord, DistillStep, TrialRecord } from '../../src/core/campaign-record.js';
+import { knobVerdicts, untestedRiskLine, type KnobVerdict } from '../../src/optimizer/recommend/distill-knob-verdicts.js';
 
 const space = loadSpace('jemalloc');
 const baseline = defaultConfig(space);
@@ -99,7 +100,26 @@ describe('the end of the steps with knobs left untested (distill.untested)', () 
     assert.equal(next.current?.['tcache_max'], baseline['tcache_max'], 'the re-activated child takes the baseline value');
     assert.deepEqual(next.reverted_untested, [{ knob: 'tcache', from: false, why: TRAP }]);
     assert.deepEqual(next.remaining, ['narenas']);
-    assert.equal(next.reason, 'no revert held; shown to carry the gain: dirty_decay_ms; max_steps (1) reached, kept untested: narenas; reverted untested for a known or unmeasured cost: tcache');
+    assert.equal(next.reason, 'no revert held; shown to carry the gain: dirty_decay_ms; max_steps (1) reached, kept untested: narenas; reverted, not shown to carry any of the gain, for a known or unmeasured cost: tcache');
+  });
+
+  it('revert_traps: a trap knob whose own step could not tell is set back too, and the reason and verdict say its step decided nothing', () => {
+    const unsure: DistillStep = { duel_id: 's2', knob: 'tcache', knobs: ['tcache'], from: false, to: true, candidate: { ...winner, tcache: true }, current: winner, outcome: 'inconclusive', kept: true, reason: 'could not tell with 3 pairs' };
+    const d = round(winner, ['narenas'], [carried, unsure]);
+    const { next, confirm } = finishSteps(d, { max_steps: 2, untested: 'revert_traps' }, settle);
+    assert.equal(confirm, true);
+    assert.deepEqual(next.minimal, { narenas: 2, dirty_decay_ms: 0 });
+    assert.deepEqual(next.reverted_untested, [{ knob: 'tcache', from: false, why: TRAP }]);
+    assert.equal(next.reason, 'no revert held; shown to carry the gain: dirty_decay_ms; max_steps (2) reached, kept untested: narenas; reverted, not shown to carry any of the gain, for a known or unmeasured cost: tcache');
+    const [verdict] = knobVerdicts(next.steps, ['narenas'], { risks: next.risks ?? {}, reverted: next.reverted_untested ?? [] }).filter((v) => v.knob === 'tcache');
+    assert.equal(verdict?.outcome, 'reverted_untested');
+    assert.equal(verdict?.step, 's2');
+    assert.match(verdict?.summary ?? '', /^reverted from false to the baseline's value after its step s2 could not tell whether it carries any of the gain \(could not tell with 3 pairs\), and tcache=false is a known throughput trap/);
+    assert.match(untestedRiskLine([verdict as KnobVerdict]) ?? '', /^reverted after its step could not tell whether it carries any of the gain: tcache \(tcache=false is a known/);
+    // A knob without a risk whose step could not tell stays, as before.
+    const plain = finishSteps({ ...d, risks: {} }, { max_steps: 2, untested: 'revert_traps' }, settle);
+    assert.equal(plain.next.minimal?.['tcache'], false);
+    assert.equal(plain.next.reverted_untested, undefined);
   });
 
   it('keep: the winner is kept whole with the trap knob untested, as before', () => {

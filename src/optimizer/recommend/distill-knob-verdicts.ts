@@ -6,7 +6,8 @@ export interface KnobVerdict {
   knob: string;
   /**
    * `untested`: the step budget ran out before the knob was tried on its own (kept);
-   * `reverted_untested`: likewise, but set back to the baseline's value for its risk (distill.untested).
+   * `reverted_untested`: not shown to carry any of the gain (untried, or its step could not tell) and
+   * set back to the baseline's value for its risk (distill.untested).
    */
   outcome: RevertOutcome | 'untested' | 'reverted_untested';
   /** Duel id of the step that decided it (a reverted group's step for each of its knobs). */
@@ -65,9 +66,13 @@ export function knobVerdicts(steps: readonly DistillStep[], untested: readonly s
     out.set(k, risk === undefined ? { knob: k, outcome: 'untested', summary } : { knob: k, outcome: 'untested', summary, risk });
   }
   for (const r of facts.reverted ?? []) {
-    if (out.has(r.knob)) continue;
-    const summary = `reverted untested from ${String(r.from)} to the baseline's value: the step budget (max_steps) ran out before its step, no step showed it carries any of the gain, and ${r.why}`;
-    out.set(r.knob, { knob: r.knob, outcome: 'reverted_untested', summary, risk: r.why });
+    const stepped = out.get(r.knob);
+    if (stepped !== undefined && stepped.outcome !== 'inconclusive') continue;
+    const summary =
+      stepped === undefined
+        ? `reverted untested from ${String(r.from)} to the baseline's value: the step budget (max_steps) ran out before its step, no step showed it carries any of the gain, and ${r.why}`
+        : `reverted from ${String(r.from)} to the baseline's value after its step ${stepped.step ?? ''} could not tell whether it carries any of the gain (${stepped.summary}), and ${r.why}`;
+    out.set(r.knob, { knob: r.knob, outcome: 'reverted_untested', ...(stepped?.step === undefined ? {} : { step: stepped.step }), summary, risk: r.why });
   }
   return [...out.values()];
 }
@@ -94,7 +99,9 @@ export function verdictLine(verdicts: readonly KnobVerdict[], maxSteps?: number)
   const dropped = knobsWith(verdicts, 'reverted_untested');
   const reached = maxSteps === undefined ? '' : `max_steps (${maxSteps}) reached, `;
   if (untested.length > 0) parts.push(`${reached}kept untested: ${untested.join(', ')}`);
-  if (dropped.length > 0) parts.push(`${untested.length > 0 ? '' : reached}reverted untested for a known or unmeasured cost: ${dropped.join(', ')}`);
+  // "max_steps reached" is said once, and only when a knob was left untried (a step that could not tell ran).
+  const untried = verdicts.some((v) => v.outcome === 'reverted_untested' && v.step === undefined);
+  if (dropped.length > 0) parts.push(`${untested.length > 0 || !untried ? '' : reached}reverted, not shown to carry any of the gain, for a known or unmeasured cost: ${dropped.join(', ')}`);
   return parts.join('; ');
 }
 
@@ -105,10 +112,12 @@ export function verdictLine(verdicts: readonly KnobVerdict[], maxSteps?: number)
  */
 export function untestedRiskLine(verdicts: readonly KnobVerdict[]): string | undefined {
   const listed = (vs: readonly KnobVerdict[]): string => vs.map((v) => `${v.knob} (${v.risk ?? 'a known cost'})`).join('; ');
-  const dropped = verdicts.filter((v) => v.outcome === 'reverted_untested');
+  const dropped = verdicts.filter((v) => v.outcome === 'reverted_untested' && v.step === undefined);
+  const unsure = verdicts.filter((v) => v.outcome === 'reverted_untested' && v.step !== undefined);
   const kept = verdicts.filter((v) => v.outcome === 'untested' && v.risk !== undefined);
   const parts = [
     ...(dropped.length > 0 ? [`reverted untested (the step budget ran out before ${dropped.length === 1 ? 'its step' : 'their steps'}, and no step showed ${dropped.length === 1 ? 'it carries' : 'they carry'} any of the gain): ${listed(dropped)}`] : []),
+    ...(unsure.length > 0 ? [`reverted after ${unsure.length === 1 ? 'its step' : 'their steps'} could not tell whether ${unsure.length === 1 ? 'it carries' : 'they carry'} any of the gain: ${listed(unsure)}`] : []),
     ...(kept.length > 0 ? [`kept untested despite a known or unmeasured cost: ${listed(kept)}`] : []),
   ];
   return parts.length > 0 ? parts.join('; ') : undefined;

@@ -27,8 +27,10 @@ function knobRows(evidence, importance) {
 }
 
 /** What the step decided, from its outcome: a kept knob is either shown to carry gain or kept because the noise could not tell. */
-function stepDecision(s) {
+function stepDecision(s, finalOutcome) {
   if (s.kept === undefined) return 'measuring';
+  // The round's end sets back a risky knob its step could not tell (distill.untested: revert_traps).
+  if (s.outcome === 'inconclusive' && finalOutcome === 'reverted_untested') return 'could not tell; then reverted for its risk';
   if (s.outcome === 'inconclusive') return 'kept (could not tell)';
   if (s.outcome === 'carries_gain' || (s.outcome === undefined && s.kept)) return 'kept (carries gain)';
   return 'reverted (not needed)';
@@ -40,13 +42,14 @@ function lossWords(lossPct) {
 }
 
 function stepRows(distillation) {
+  const finalOutcome = new Map((distillation.knobs ?? []).map((k) => [k.knob, k.outcome]));
   return (distillation.steps ?? []).map((s) =>
     el(
       'tr',
       { 'data-step': s.knob, class: s.kept ? 'kept' : 'reverted' },
       el('td', { class: 'mono', text: s.knob }),
       el('td', { class: 'mono', text: `${s.from} → ${s.to ?? 'unset'}` }),
-      el('td', { class: s.kept === undefined || s.outcome === 'inconclusive' ? 'note' : s.kept ? 'good' : 'note', text: stepDecision(s) }),
+      el('td', { class: s.kept === undefined || s.outcome === 'inconclusive' ? 'note' : s.kept ? 'good' : 'note', text: stepDecision(s, finalOutcome.get(s.knob)) }),
       // The change and its interval carry one sign convention (as the objective moves); the loss (positive = worse) is said in words.
       el('td', { text: s.change_pct === undefined ? '–' : `${pct(s.change_pct)} [${pct(s.change_low_pct)}, ${pct(s.change_high_pct)}], ${s.pairs} pairs${lossWords(s.loss_pct)}` }),
       el('td', { class: 'note', text: s.reason ?? '' }),

@@ -29,6 +29,8 @@ export interface RealRun {
   baseline_rss_kb?: number;
   /** Replay: the replayer's own tables (records, plan, objects), resident or not. */
   replayer_kb?: number;
+  /** Replay: peak RSS minus the replayer's own resident pages (mincore over its mappings; absent in older result files). */
+  minus_replayer_kb?: number;
   ops?: number;
   fidelity_match?: boolean;
   reference_statement?: string | null;
@@ -58,8 +60,8 @@ export interface RealRow {
   allocator: string;
   n: number;
   original: { wall_ms: number; cpu_ms: number; peak_rss_kb: number; client_wall_ms: number | null };
-  replay: { wall_ms: number; cpu_ms: number; peak_rss_kb: number; process_ms: number; baseline_rss_kb: number; replayer_kb: number };
-  ratio: { wall: number; cpu: number; peak_rss: number; above_baseline: number; without_replayer: number };
+  replay: { wall_ms: number; cpu_ms: number; peak_rss_kb: number; process_ms: number; baseline_rss_kb: number; replayer_kb: number; minus_replayer_kb: number };
+  ratio: { wall: number; cpu: number; peak_rss: number; above_baseline: number; without_replayer: number; minus_replayer: number };
   exact: boolean;
   served: string;
 }
@@ -74,7 +76,7 @@ export function realRows(results: RealResults): RealRow[] {
     const p = runs.filter((r) => r.kind === 'replay');
     const med = (rs: RealRun[], f: (r: RealRun) => number | null | undefined): number => median(rs.map(f).filter((x): x is number => typeof x === 'number'));
     const original = { wall_ms: med(o, (r) => r.wall_ms), cpu_ms: med(o, (r) => r.cpu_ms), peak_rss_kb: med(o, (r) => r.peak_rss_kb), client_wall_ms: o.some((r) => typeof r.client_wall_ms === 'number') ? med(o, (r) => r.client_wall_ms) : null };
-    const replay = { wall_ms: med(p, (r) => r.wall_ms), cpu_ms: med(p, (r) => r.cpu_ms), peak_rss_kb: med(p, (r) => r.peak_rss_kb), process_ms: med(p, (r) => r.process_ms), baseline_rss_kb: med(p, (r) => r.baseline_rss_kb), replayer_kb: med(p, (r) => r.replayer_kb) };
+    const replay = { wall_ms: med(p, (r) => r.wall_ms), cpu_ms: med(p, (r) => r.cpu_ms), peak_rss_kb: med(p, (r) => r.peak_rss_kb), process_ms: med(p, (r) => r.process_ms), baseline_rss_kb: med(p, (r) => r.baseline_rss_kb), replayer_kb: med(p, (r) => r.replayer_kb), minus_replayer_kb: med(p, (r) => r.minus_replayer_kb) };
     const served = [...new Set(o.map((r) => r.served_by ?? '?'))].map((s) => s.split('/').at(-1)).join(', ');
     return {
       program,
@@ -88,6 +90,7 @@ export function realRows(results: RealResults): RealRow[] {
         peak_rss: replay.peak_rss_kb / original.peak_rss_kb,
         above_baseline: (replay.peak_rss_kb - replay.baseline_rss_kb) / original.peak_rss_kb,
         without_replayer: Math.max(0, replay.peak_rss_kb - replay.replayer_kb) / original.peak_rss_kb,
+        minus_replayer: replay.minus_replayer_kb / original.peak_rss_kb,
       },
       exact: p.every((r) => r.fidelity_match === true),
       served,
@@ -140,7 +143,9 @@ export function realReport(results: RealResults): string {
     `  count in it (${tablesExample(rows)}); \`(peak - tables) / orig\` takes all`,
     '  the tables out (a lower bound of the allocator\'s share, as not every table page need be resident). The original\'s peak is its',
     '  whole process (code, stacks, non-malloc memory), so none of these is heap against heap. A campaign compares configs by their',
-    '  replays, whose tables are the same under every config. `process` = the whole tracereplay process, loading included.',
+    '  replays, whose tables are the same under every config. `(peak - replayer) / orig` is exact where the last is a bound: the',
+    '  replay\'s `peak_rss_minus_replayer_bytes`, RSS minus the replayer\'s own resident pages (mincore over its mappings) at its',
+    '  sampled points. `process` = the whole tracereplay process, loading included.',
     '- The original\'s times cover everything the program does (start-up, parsing, computing, I/O); the replay issues only its allocation',
     '  calls. A ratio below 1 says how much of the program\'s time is not spent in the allocator, not that the allocator is faster.',
     '  The replay\'s CPU time counts every replay thread, the spins of a thread waiting for another\'s object included (python: 4',
@@ -159,21 +164,21 @@ export function realReport(results: RealResults): string {
     '',
     '## Headline: replay / original, over the four allocators',
     '',
-    '| program | peak RSS ratio | (peak - baseline) / original | (peak - replayer tables) / original | CPU time ratio | wall time ratio | fidelity |',
+    '| program | peak RSS ratio | (peak - baseline) / original | (peak - replayer) / original | CPU time ratio | wall time ratio | fidelity |',
     '|---|---|---|---|---|---|---|',
     ...programs.map((n) => {
       const rs = rows.filter((r) => r.program === n);
-      return `| ${n} | ${range(rs.map((r) => r.ratio.peak_rss))} | ${range(rs.map((r) => r.ratio.above_baseline))} | ${range(rs.map((r) => r.ratio.without_replayer))} | ${range(rs.map((r) => r.ratio.cpu))} | ${range(rs.map((r) => r.ratio.wall))}${n === 'redis' ? ' (server waits on the client)' : ''} | ${rs.every((r) => r.exact) ? 'exact in every replay' : 'LOST in some replay'} |`;
+      return `| ${n} | ${range(rs.map((r) => r.ratio.peak_rss))} | ${range(rs.map((r) => r.ratio.above_baseline))} | ${range(rs.map((r) => r.ratio.minus_replayer))} | ${range(rs.map((r) => r.ratio.cpu))} | ${range(rs.map((r) => r.ratio.wall))}${n === 'redis' ? ' (server waits on the client)' : ''} | ${rs.every((r) => r.exact) ? 'exact in every replay' : 'LOST in some replay'} |`;
     }),
     '',
     '## Per allocator (medians)',
     '',
-    '| program | allocator | n | orig wall ms | orig CPU ms | orig peak RSS MiB | replay wall ms | replay CPU ms | replay peak RSS MiB (baseline) | replay process ms | wall ratio | CPU ratio | peak RSS ratio | (peak - baseline) / orig | (peak - tables) / orig | fidelity | original served by |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
+    '| program | allocator | n | orig wall ms | orig CPU ms | orig peak RSS MiB | replay wall ms | replay CPU ms | replay peak RSS MiB (baseline) | replay process ms | wall ratio | CPU ratio | peak RSS ratio | (peak - baseline) / orig | (peak - tables) / orig | (peak - replayer) / orig | fidelity | original served by |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|',
     ...rows.map(
       (r) =>
         `| ${r.program} | ${r.allocator} | ${r.n} | ${f0(r.original.wall_ms)}${r.original.client_wall_ms === null ? '' : ` (client ${f0(r.original.client_wall_ms)})`} | ${f0(r.original.cpu_ms)} | ${mib(r.original.peak_rss_kb)} | ` +
-        `${f1(r.replay.wall_ms)} | ${f0(r.replay.cpu_ms)} | ${mib(r.replay.peak_rss_kb)} (${mib(r.replay.baseline_rss_kb)}) | ${f0(r.replay.process_ms)} | ${x2(r.ratio.wall)} | ${x2(r.ratio.cpu)} | ${x2(r.ratio.peak_rss)} | ${x2(r.ratio.above_baseline)} | ${x2(r.ratio.without_replayer)} | ${r.exact ? 'exact' : 'LOST'} | ${r.served} |`,
+        `${f1(r.replay.wall_ms)} | ${f0(r.replay.cpu_ms)} | ${mib(r.replay.peak_rss_kb)} (${mib(r.replay.baseline_rss_kb)}) | ${f0(r.replay.process_ms)} | ${x2(r.ratio.wall)} | ${x2(r.ratio.cpu)} | ${x2(r.ratio.peak_rss)} | ${x2(r.ratio.above_baseline)} | ${x2(r.ratio.without_replayer)} | ${x2(r.ratio.minus_replayer)} | ${r.exact ? 'exact' : 'LOST'} | ${r.served} |`,
     ),
     '',
     'Raw runs (every original and replay, with its order in the pair and the fidelity block\'s own statement against the sidecar\'s',

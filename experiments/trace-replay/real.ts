@@ -166,6 +166,7 @@ async function replay(p: Program, allocator: string, repeat: number, order: numb
     process_ms: m.duration_ms,
     baseline_rss_kb: metric('baseline_rss_bytes') / 1024,
     replayer_kb: ((m.details as { memory?: { replayer_bytes?: number } }).memory?.replayer_bytes ?? NaN) / 1024,
+    minus_replayer_kb: metric('peak_rss_minus_replayer_bytes') / 1024,
     ops: metric('ops'),
     fidelity_match: fidelity.match,
     reference_statement: fidelity.reference?.statement ?? null,

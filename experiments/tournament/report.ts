@@ -41,6 +41,16 @@ function effectCells(e: (Omit<Effect, 'verdict' | 'reason'> & { verdict: string 
   return [pct(e.improvement ?? undefined), interval, e.verdict, String(e.pairs)];
 }
 
+/**
+ * Which workers ran the round's blocks. Raw files written before rounds spread over workers hold
+ * the one worker as `worker` instead of `workers`; they still regenerate their report unchanged.
+ */
+function onWorkers(round: { workers?: { worker: string; blocks: number[] }[]; worker?: string | null }): string {
+  const workers = round.workers ?? (round.worker ? [{ worker: round.worker, blocks: [] }] : []);
+  if (workers.length === 0) return '';
+  return ` on ${workers.map((w) => (workers.length === 1 ? w.worker : `${w.worker} (blocks ${w.blocks.join(', ')})`)).join(', ')}`;
+}
+
 function threadSection(t: ThreadResult): string {
   const title = t.threads === null ? 'Result' : `${t.threads} thread${t.threads === 1 ? '' : 's'}`;
   const ranking = mdTable(
@@ -51,7 +61,7 @@ function threadSection(t: ThreadResult): string {
       return [String(r.rank), r.allocator, r.kind, `\`${env}\``, imp ?? '', interval ?? '', verdict ?? '', pairs ?? '', r.p_adjusted === null ? '–' : r.p_adjusted.toPrecision(2)];
     }),
   );
-  const parts = [`### ${title}`, '', `Final round: ${t.round.status}${t.round.reason ? ` (${t.round.reason})` : ''}, ${t.round.blocks} blocks, ${t.round.trials} trials${t.round.workers.length ? ` on ${t.round.workers.map((w) => (t.round.workers.length === 1 ? w.worker : `${w.worker} (blocks ${w.blocks.join(', ')})`)).join(', ')}` : ''}.`, ''];
+  const parts = [`### ${title}`, '', `Final round: ${t.round.status}${t.round.reason ? ` (${t.round.reason})` : ''}, ${t.round.blocks} blocks, ${t.round.trials} trials${onWorkers(t.round)}.`, ''];
   parts.push(mdTable(['child campaign', 'allocator', 'state', 'explored / share'], t.children.map((c) => [c.campaign_id, c.allocator, `${c.state}${c.stop_reason ? ` (${c.stop_reason})` : ''}`, `${c.explored} / ${c.budget_trials}`])), '');
   parts.push(ranking, '');
   for (const n of t.round.notes) parts.push(`- ${n}`);

@@ -81,6 +81,18 @@ describe('malloc_conf and env: the value alone, evidence apart', () => {
     assert.match(r.evidence, /won 8\/8/);
   });
 
+  it('each knob line says once why the knob is there: what its step found, or that it was kept untested', () => {
+    const e = evidence({
+      knobs: [
+        { knob: 'dirty_decay_ms', value: 1000, baseline_value: 10000, distill_outcome: 'carries_gain', distill_summary: 'reverting costs 7.0% (at least 5.8%), beyond the margin 1%' },
+        { knob: 'narenas', value: 2, baseline_value: 8, distill_outcome: 'untested', distill_summary: 'kept untested: the step budget (max_steps) ran out' },
+      ],
+    });
+    const lines = renderExport('malloc_conf', e, JEMALLOC_OPTIONS).evidence.split('\n');
+    assert.ok(lines.includes('# knob dirty_decay_ms=1000 (baseline 10000; kept, carries_gain: reverting costs 7.0% (at least 5.8%), beyond the margin 1%)'), lines.join('\n'));
+    assert.ok(lines.includes('# knob narenas=2 (baseline 8; kept untested: the step budget (max_steps) ran out)'), lines.join('\n'));
+  });
+
   it('env is KEY=value lines only; the evidence and warnings are comments of their own', () => {
     const r = renderExport('env', evidence(), JEMALLOC_OPTIONS);
     assert.equal(r.value, `MALLOC_CONF=dirty_decay_ms:1000,narenas:2\nLD_PRELOAD=${JEMALLOC}\n`);

@@ -38,7 +38,8 @@ function knobLines(e: ExportEvidence): string[] {
       k.share === undefined
         ? ''
         : `, ${(100 * k.share).toFixed(0)}% of the gain [${k.share_low === null || k.share_low === undefined ? '?' : (100 * k.share_low).toFixed(0)}%, ${k.share_high === null || k.share_high === undefined ? '?' : (100 * k.share_high).toFixed(0)}%]`;
-    const why = k.distill_summary === undefined ? '' : `; kept, ${k.distill_outcome ?? ''}: ${k.distill_summary}`;
+    // An untested knob's summary already starts "kept untested: ..."; the others say what the step found.
+    const why = k.distill_summary === undefined ? '' : k.distill_summary.startsWith('kept') ? `; ${k.distill_summary}` : `; kept, ${k.distill_outcome ?? ''}: ${k.distill_summary}`;
     return `knob ${k.knob}=${String(k.value)} (${base}${share}${why})`;
   });
 }

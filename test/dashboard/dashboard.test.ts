@@ -278,12 +278,17 @@ describe('dashboard in Chromium against a live service and a real worker', () =>
     assert.equal(await first.count(), 1);
     assert.match(await first.innerText(), /games/, 'rank 1 has been dueled');
     for (const row of await page.locator('#leaderboard-table tr[data-rank="unconfirmed"]').all()) assert.match(await row.innerText(), /not dueled/);
-    const evidence = (await (await api(`/v1/campaigns/${campaignId}/export?format=json`)).json()) as { distillation?: { steps: { outcome: string; change_pct: number | null; loss_pct: number | null }[] }; guards: { metric: string }[]; reachability: { message: string }[] };
+    const evidence = (await (await api(`/v1/campaigns/${campaignId}/export?format=json`)).json()) as { distillation?: { steps: { knob: string; outcome: string; change_pct: number | null; loss_pct: number | null }[]; knobs: { knob: string; outcome: string }[] }; guards: { metric: string }[]; reachability: { message: string }[] };
     assert.equal(await page.locator('#distill-steps tbody tr').count(), evidence.distillation?.steps.length ?? 0);
     // Each step's decision says what its outcome was: a knob kept because the noise could not tell is not "carries gain".
-    const words: Record<string, RegExp> = { reverted: /^reverted/, carries_gain: /^kept \(carries gain\)$/, inconclusive: /^kept \(could not tell\)$/ };
+    // A knob its step could not tell that the round then set back for its risk (distill.untested) says so.
+    const words: Record<string, RegExp> = { reverted: /^reverted/, carries_gain: /^kept \(carries gain\)$/, inconclusive: /^kept \(could not tell\)$/, inconclusive_reverted: /^could not tell; then reverted for its risk$/ };
+    const finalOutcome = new Map((evidence.distillation?.knobs ?? []).map((k) => [k.knob, k.outcome]));
     const decisions = await page.locator('#distill-steps tbody tr td:nth-child(3)').allInnerTexts();
-    (evidence.distillation?.steps ?? []).forEach((s, i) => assert.match(decisions[i] ?? '', words[s.outcome] ?? /^$/, `step ${i + 1} (${s.outcome})`));
+    (evidence.distillation?.steps ?? []).forEach((s, i) => {
+      const key = s.outcome === 'inconclusive' && finalOutcome.get(s.knob) === 'reverted_untested' ? 'inconclusive_reverted' : s.outcome;
+      assert.match(decisions[i] ?? '', words[key] ?? /^$/, `step ${i + 1} (${key})`);
+    });
     // The change column is signed as the objective moves (its interval too); the loss is said in words with its own sign.
     const changes = await page.locator('#distill-steps tbody tr td:nth-child(4)').allInnerTexts();
     (evidence.distillation?.steps ?? []).forEach((s, i) => {

@@ -1,5 +1,5 @@
 /**
- * A generated sqlite3 workload (as test/trace/trace-sqlite.test.ts's): one INSERT per row in one
+ * A generated sqlite3 workload (real.ts and test/trace/trace-sqlite.test.ts both run it): one INSERT per row in one
  * transaction (the parser and the B-tree both allocate), values of varying length, an index, three
  * queries, deleting half the rows, VACUUM, and a count that says the work was done.
  */

@@ -3,7 +3,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { openDashboardBrowser } from '../helpers/dashboard-browser.js';
 import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { until, type CliProcess } from '../helpers/child-processes.js';
 import { startServiceWithWorkers, type ServiceWithWorkers } from '../helpers/service-with-workers.js';
@@ -57,17 +58,7 @@ before(async () => {
   assert.equal(res.statusCode, 201, res.body);
   campaignId = (res.json() as { campaign: { id: string } }).campaign.id;
   worker = await env.startWorker('trace-w1', { config: { traces_dir: traces } });
-  context = await chromium.launchPersistentContext(join(dir, 'chromium-profile'), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    viewport: { width: 1280, height: 800 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (err) => pageErrors.push(`pageerror: ${err.message}`));
-  page.on('console', (msg) => {
-    if (/Content Security Policy|Refused to/i.test(msg.text())) pageErrors.push(`csp: ${msg.text()}`);
-  });
+  ({ context, page } = await openDashboardBrowser(dir, pageErrors));
   await until('the campaign finished', async () => {
     const c = (await get<{ campaign: { state: string } }>(`/v1/campaigns/${campaignId}`)).campaign;
     return c.state === 'finished' || c.state === 'failed' ? c.state : undefined;

@@ -8,6 +8,7 @@ import { REPO_ROOT } from '../../src/proc/repo-paths.js';
 import { recordTrace } from '../../src/trace/record-trace.js';
 import { readTrace, type TraceColumns, type TraceContents } from '../../src/trace/trace-reader.js';
 import { traceStats } from '../../src/trace/trace-stats.js';
+import { sqliteWorkload } from '../../experiments/trace-replay/sqlite-workload.js';
 import { rawPeaks, readRaw } from './raw-trace.js';
 import { replaysFaithfully } from './replay-check.js';
 
@@ -24,27 +25,10 @@ before(async () => {
   assert.equal(made.exitCode, 0, made.stderr);
 });
 
-/** One INSERT per row (the parser and the B-tree both allocate), values of varying length. */
-function workload(): string {
-  const lines = ['CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT, score REAL, note TEXT);', 'BEGIN;'];
-  for (let i = 1; i <= ROWS; i++) lines.push(`INSERT INTO t VALUES(${i}, 'name-${(i * 7919) % ROWS}', ${(i % 997) / 7}, '${'n'.repeat(8 + ((i * 31) % 180))}');`);
-  lines.push(
-    'COMMIT;',
-    'CREATE INDEX t_name ON t(name);',
-    "SELECT count(*) FROM t WHERE name LIKE 'name-1%';",
-    'SELECT name, sum(score) FROM t GROUP BY name % 100 ORDER BY 2 DESC LIMIT 5;',
-    'SELECT count(*), max(length(note)) FROM t;',
-    'DELETE FROM t WHERE id % 2 = 0;',
-    'VACUUM;',
-    'SELECT count(*) FROM t;',
-  );
-  return `${lines.join('\n')}\n`;
-}
-
 describe('tracing sqlite3 on a generated database', () => {
   it('the trace validates, lists sqlite3\'s one thread, its peak live bytes equal the raw records, and it replays exactly under glibc and jemalloc', async () => {
     const script = join(dir, 'workload.sql');
-    writeFileSync(script, workload());
+    writeFileSync(script, sqliteWorkload(ROWS));
     const name = 'sqlite';
     const rec = await recordTrace({
       name,
